@@ -1,0 +1,34 @@
+// PLACEHOLDER: replaced by the real TypeBox schemas (entities + per-capability params/results).
+import { Type } from '@sinclair/typebox';
+
+export const AreaList = Type.Any();
+export const CreateOrderLockParams = Type.Any();
+export const CreateOrderParams = Type.Any();
+export const CreatePartyParams = Type.Any();
+export const CreateReservationParams = Type.Any();
+export const DeleteOrderLockParams = Type.Any();
+export const EmptyParams = Type.Any();
+export const EmptyResult = Type.Any();
+export const Event = Type.Any();
+export const ExtendOrderLockParams = Type.Any();
+export const ExtendOrderLockResponse = Type.Any();
+export const Order = Type.Any();
+export const OrderBill = Type.Any();
+export const OrderIdParams = Type.Any();
+export const PagedOrdersResponse = Type.Any();
+export const PagedPartiesResponse = Type.Any();
+export const PagedReservationsResponse = Type.Any();
+export const PagedTablesResponse = Type.Any();
+export const Party = Type.Any();
+export const PartyIdParams = Type.Any();
+export const PreviewParams = Type.Any();
+export const PreviewResult = Type.Any();
+export const RecordOrderPaymentParams = Type.Any();
+export const Reservation = Type.Any();
+export const ReservationIdParams = Type.Any();
+export const SearchOrdersParams = Type.Any();
+export const SearchPartiesParams = Type.Any();
+export const SearchReservationsParams = Type.Any();
+export const SearchTablesParams = Type.Any();
+export const UpdatePartyParams = Type.Any();
+export const UpdateReservationParams = Type.Any();
