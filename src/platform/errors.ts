@@ -1,0 +1,92 @@
+// Every failure the platform reports, declared once: a stable code, an HTTP status and the wording.
+// Code throws these, never ad-hoc strings, so the same cause always reads the same.
+export type ErrorCode =
+  | 'BAD_REQUEST'
+  | 'INVALID_JSON'
+  | 'BODY_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'MISSING_AUTHORIZATION'
+  | 'MALFORMED_AUTHORIZATION'
+  | 'BASE64_API_KEY'
+  | 'UNKNOWN_KEY_PREFIX'
+  | 'UNKNOWN_API_KEY'
+  | 'REVOKED_API_KEY'
+  | 'MISSING_SOFTWARE_HOUSE_ID'
+  | 'VALIDATION_FAILED'
+  | 'NOT_FOUND'
+  | 'RATE_LIMITED'
+  | 'CAPABILITY_NOT_REGISTERED'
+  | 'CAPABILITY_PREVIEW'
+  | 'EPOS_NOT_CONNECTED'
+  | 'EPOS_TIMEOUT'
+  | 'EPOS_UNREACHABLE'
+  | 'EPOS_BAD_RESPONSE'
+  | 'CONTRACT_VIOLATION'
+  | 'EPOS_ERROR'
+  | 'INTERNAL';
+
+const STATUS: Record<ErrorCode, number> = {
+  BAD_REQUEST: 400,
+  INVALID_JSON: 400,
+  BODY_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  MISSING_AUTHORIZATION: 401,
+  MALFORMED_AUTHORIZATION: 401,
+  BASE64_API_KEY: 401,
+  UNKNOWN_KEY_PREFIX: 401,
+  UNKNOWN_API_KEY: 401,
+  REVOKED_API_KEY: 401,
+  MISSING_SOFTWARE_HOUSE_ID: 400,
+  VALIDATION_FAILED: 400,
+  NOT_FOUND: 404,
+  RATE_LIMITED: 429,
+  CAPABILITY_NOT_REGISTERED: 424,
+  CAPABILITY_PREVIEW: 501,
+  EPOS_NOT_CONNECTED: 503,
+  EPOS_TIMEOUT: 504,
+  EPOS_UNREACHABLE: 502,
+  EPOS_BAD_RESPONSE: 502,
+  CONTRACT_VIOLATION: 502,
+  EPOS_ERROR: 502,
+  INTERNAL: 500,
+};
+
+/** One problem found in a body: where, what was expected, what was there. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+  expected?: string;
+  actual?: unknown;
+  suggestion?: string;
+}
+
+export class PlatformError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details?: FieldIssue[];
+  /** Extra fields merged into the JSON body (e.g. the EPOSError an EPOS sent). */
+  readonly extra?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, opts: { details?: FieldIssue[]; extra?: Record<string, unknown>; status?: number } = {}) {
+    super(message);
+    this.name = 'PlatformError';
+    this.code = code;
+    this.status = opts.status ?? STATUS[code];
+    this.details = opts.details;
+    this.extra = opts.extra;
+  }
+
+  toJSON(traceId?: string): Record<string, unknown> {
+    return {
+      error: this.code,
+      message: this.message,
+      ...(this.details ? { details: this.details } : {}),
+      ...(this.extra ?? {}),
+      ...(traceId ? { traceId } : {}),
+    };
+  }
+}
+
+export function isPlatformError(e: unknown): e is PlatformError {
+  return e instanceof PlatformError;
+}

@@ -1,0 +1,20 @@
+// A tenant is one account in one environment: the unit of isolation for keys, registrations,
+// sockets, events and flows.
+export type Environment = 'sandbox' | 'production';
+
+export interface Tenant {
+  accountId: string;
+  env: Environment;
+}
+
+/** Stable string form, for maps and logs. */
+export function tenantKey(t: Tenant): string {
+  return `${t.env}:${t.accountId}`;
+}
+
+/** Who called: recorded with what a request touches. */
+export interface Caller extends Tenant {
+  keyId: string;
+  softwareHouseId: string;
+  resellerId?: string;
+}

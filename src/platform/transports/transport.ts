@@ -1,0 +1,27 @@
+// What every way of reaching an EPOS looks like to the dispatcher. WS and REST implement it;
+// callers cannot tell them apart.
+import type { Capability } from '../../contract/catalogue.ts';
+import type { Tenant } from '../tenant.ts';
+
+/** Who is asking, passed to the EPOS (`params.headers` over WS, `waiter-id` etc. over REST). */
+export interface RequestorHeaders {
+  waiterId?: string;
+  dojoRequestingProduct?: string;
+  deviceId?: string;
+  deviceType?: string;
+}
+
+export interface CallOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Resolves with the EPOS result (parsed JSON, not yet validated), or rejects with a PlatformError:
+ * EPOS_ERROR (extra.eposError holds the EPOSError as sent), EPOS_NOT_CONNECTED, EPOS_TIMEOUT,
+ * EPOS_UNREACHABLE, EPOS_BAD_RESPONSE.
+ */
+export interface Transport {
+  readonly kind: 'ws' | 'rest';
+  call(tenant: Tenant, capability: Capability, params: Record<string, unknown>, headers: RequestorHeaders, opts: CallOptions): Promise<unknown>;
+}
