@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'EPOS_BAD_RESPONSE'
   | 'CONTRACT_VIOLATION'
   | 'EPOS_ERROR'
+  | 'CALL_CANCELLED'
   | 'INTERNAL';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -48,6 +49,8 @@ const STATUS: Record<ErrorCode, number> = {
   EPOS_BAD_RESPONSE: 502,
   CONTRACT_VIOLATION: 502,
   EPOS_ERROR: 502,
+  /** The caller gave up (its AbortSignal fired) before the EPOS answered; nginx's 499. */
+  CALL_CANCELLED: 499,
   INTERNAL: 500,
 };
 

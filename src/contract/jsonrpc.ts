@@ -1,0 +1,122 @@
+// JSON-RPC 2.0 framing for the EPOS WebSocket: encode what the platform sends, classify what the
+// EPOS sends back. Pure: no sockets, no logging, no platform errors.
+import { isEposError, type EPOSError } from './eposError.ts';
+
+export const JSONRPC_VERSION = '2.0';
+
+/** Standard JSON-RPC error codes the platform itself emits. */
+export const RPC_METHOD_NOT_FOUND = -32601;
+
+/** Who is asking, as carried inside `params.headers` on every request. */
+export interface WireHeaders {
+  waiterId?: string;
+  dojoRequestingProduct?: string;
+  deviceId?: string;
+  deviceType?: string;
+}
+
+const WIRE_HEADER_KEYS = ['waiterId', 'dojoRequestingProduct', 'deviceId', 'deviceType'] as const;
+
+export interface JsonRpcRequest {
+  jsonrpc: typeof JSONRPC_VERSION;
+  id: string;
+  method: string;
+  params: Record<string, unknown> & { headers: WireHeaders };
+}
+
+export interface JsonRpcErrorObject {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+/** What a frame from the EPOS turned out to be. */
+export type ParsedFrame =
+  | { kind: 'result'; id: string; result: unknown }
+  | { kind: 'error'; id: string; error: { eposError: EPOSError } | { rpcError: JsonRpcErrorObject } }
+  | { kind: 'request'; id: string | number | null; method: string; params: unknown }
+  | { kind: 'notification'; method: string; params: unknown }
+  /** `id` is set when the frame carried a usable one, so the matching call can be failed. */
+  | { kind: 'invalid'; reason: string; id?: string };
+
+/**
+ * The params object as sent: the request fields plus a `headers` object that is always present
+ * and holds only the keys that are known (non-empty strings).
+ */
+export function paramsWithHeaders(params: Record<string, unknown>, headers: WireHeaders): JsonRpcRequest['params'] {
+  const h: WireHeaders = {};
+  for (const k of WIRE_HEADER_KEYS) {
+    const v = headers[k];
+    if (typeof v === 'string' && v !== '') h[k] = v;
+  }
+  return { ...params, headers: h };
+}
+
+export function encodeRequest(id: string, method: string, params: JsonRpcRequest['params']): string {
+  const frame: JsonRpcRequest = { jsonrpc: JSONRPC_VERSION, id, method, params };
+  return JSON.stringify(frame);
+}
+
+export function encodeErrorResponse(id: string | number | null, code: number, message: string): string {
+  return JSON.stringify({ jsonrpc: JSONRPC_VERSION, id, error: { code, message } });
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isRpcErrorObject(v: unknown): v is JsonRpcErrorObject {
+  return isObject(v) && typeof v.code === 'number' && Number.isInteger(v.code) && typeof v.message === 'string';
+}
+
+/** Our ids are strings; an EPOS echoing a number is tolerated and matched by its string form. */
+function usableId(v: unknown): string | undefined {
+  if (typeof v === 'string' && v !== '') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return undefined;
+}
+
+/**
+ * Classifies one text frame. A frame carrying `result` or `error` is a response even if it also
+ * carries `method` (the AsyncAPI lists `method` on responses); otherwise `method` makes it a
+ * request (with `id`) or a notification (without).
+ */
+export function parseFrame(text: string): ParsedFrame {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(text);
+  } catch {
+    return { kind: 'invalid', reason: 'frame is not JSON' };
+  }
+  if (Array.isArray(msg)) return { kind: 'invalid', reason: 'batch frames (JSON arrays) are not supported' };
+  if (!isObject(msg)) return { kind: 'invalid', reason: 'frame is not a JSON object' };
+
+  const id = usableId(msg.id);
+  const withId = (reason: string): ParsedFrame => (id === undefined ? { kind: 'invalid', reason } : { kind: 'invalid', reason, id });
+
+  if (msg.jsonrpc !== JSONRPC_VERSION) {
+    return withId(msg.jsonrpc === undefined ? 'missing "jsonrpc": "2.0"' : `"jsonrpc" is ${JSON.stringify(msg.jsonrpc)}, expected "2.0"`);
+  }
+
+  const hasResult = 'result' in msg;
+  const hasError = 'error' in msg;
+  if (hasResult || hasError) {
+    if (hasResult && hasError) return withId('response carries both "result" and "error"');
+    if (id === undefined) return { kind: 'invalid', reason: 'response has no usable "id" (a non-empty string)' };
+    if (hasResult) return { kind: 'result', id, result: msg.result };
+    const err = msg.error;
+    if (isEposError(err)) return { kind: 'error', id, error: { eposError: err } };
+    if (isRpcErrorObject(err)) return { kind: 'error', id, error: { rpcError: err } };
+    return withId('"error" is neither an EPOSError ({errorType, debugMessage?, traceId?}) nor a JSON-RPC error ({code, message})');
+  }
+
+  if (typeof msg.method === 'string') {
+    if (!('id' in msg)) return { kind: 'notification', method: msg.method, params: msg.params };
+    const rid = msg.id;
+    if (typeof rid === 'string' || typeof rid === 'number' || rid === null) {
+      return { kind: 'request', id: rid, method: msg.method, params: msg.params };
+    }
+    return { kind: 'invalid', reason: 'request "id" is not a string, number or null' };
+  }
+  return withId('frame has neither "result", "error" nor "method"');
+}
