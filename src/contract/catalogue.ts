@@ -33,7 +33,7 @@ export interface CapabilityDef {
   rest?: RestRoute;
   /** Params as sent over JSON-RPC (without `headers`); REST takes path params from it, the rest is the body. */
   request: TSchema;
-  /** Result as returned by the EPOS; `null` schema for operations answering no body. */
+  /** Result as returned by the EPOS (JSON-RPC `result` == REST 200 body); EmptyResult accepts `{}` and `null` (no body). */
   result: TSchema;
 }
 
@@ -81,14 +81,16 @@ export const CAPABILITIES = [
   // Parties
   cap('CreateParty', 'Parties', { method: 'POST', path: '/v1/parties' }, S.CreatePartyParams, S.Party),
   cap('GetPartyById', 'Parties', { method: 'GET', path: '/v1/parties/{partyId}' }, S.PartyIdParams, S.Party),
-  cap('UpdateParty', 'Parties', { method: 'PUT', path: '/v1/parties/{partyId}' }, S.UpdatePartyParams, S.Party,
+  // The WS wire names the party `id` in UpdateParty params, so the REST placeholder is `{id}` too.
+  cap('UpdateParty', 'Parties', { method: 'PUT', path: '/v1/parties/{id}' }, S.UpdatePartyParams, S.Party,
     { aliases: ['UpdatePartyById'] }),
   cap('DeletePartyById', 'Parties', { method: 'DELETE', path: '/v1/parties/{partyId}' }, S.PartyIdParams, S.EmptyResult),
   cap('SearchParties', 'Parties', { method: 'POST', path: '/v1/parties/search' }, S.SearchPartiesParams, S.PagedPartiesResponse),
   // Reservations
   cap('CreateReservation', 'Reservations', { method: 'POST', path: '/v1/reservations' }, S.CreateReservationParams, S.Reservation),
   cap('GetReservationById', 'Reservations', { method: 'GET', path: '/v1/reservations/{reservationId}' }, S.ReservationIdParams, S.Reservation),
-  cap('UpdateReservation', 'Reservations', { method: 'PUT', path: '/v1/reservations/{reservationId}' }, S.UpdateReservationParams, S.Reservation,
+  // Same for UpdateReservation: the params carry the reservation as `id`.
+  cap('UpdateReservation', 'Reservations', { method: 'PUT', path: '/v1/reservations/{id}' }, S.UpdateReservationParams, S.Reservation,
     { aliases: ['UpdateReservationById'] }),
   cap('DeleteReservationById', 'Reservations', { method: 'DELETE', path: '/v1/reservations/{reservationId}' }, S.ReservationIdParams, S.EmptyResult),
   cap('SearchReservations', 'Reservations', { method: 'POST', path: '/v1/reservations/search' }, S.SearchReservationsParams, S.PagedReservationsResponse),

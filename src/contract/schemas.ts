@@ -1,34 +1,210 @@
-// PLACEHOLDER: replaced by the real TypeBox schemas (entities + per-capability params/results).
-import { Type } from '@sinclair/typebox';
+// Per-capability request (params) and result schemas. Every name src/contract/catalogue.ts reads as
+// `S.<Name>` is exported here, each with a TypeScript type of the same name.
+//
+// `request` is the JSON-RPC `params` object without `headers`; over REST the `{placeholders}` of the
+// route are taken from it and the rest is the JSON body. `result` is the JSON-RPC `result`, which is
+// also the REST 200 body. See docs/contract.md.
+import { Type, type Static } from '@sinclair/typebox';
+import {
+  Area,
+  Cursor,
+  Customer,
+  Discount,
+  Money,
+  OrderDetails,
+  OrderItem,
+  PartyDeposit,
+  Payment,
+  SearchDineInDetails,
+  TaxLine,
+} from './entities.ts';
 
-export const AreaList = Type.Any();
-export const CreateOrderLockParams = Type.Any();
-export const CreateOrderParams = Type.Any();
-export const CreatePartyParams = Type.Any();
-export const CreateReservationParams = Type.Any();
-export const DeleteOrderLockParams = Type.Any();
-export const EmptyParams = Type.Any();
-export const EmptyResult = Type.Any();
-export const Event = Type.Any();
-export const ExtendOrderLockParams = Type.Any();
-export const ExtendOrderLockResponse = Type.Any();
-export const Order = Type.Any();
-export const OrderBill = Type.Any();
-export const OrderIdParams = Type.Any();
-export const PagedOrdersResponse = Type.Any();
-export const PagedPartiesResponse = Type.Any();
-export const PagedReservationsResponse = Type.Any();
-export const PagedTablesResponse = Type.Any();
-export const Party = Type.Any();
-export const PartyIdParams = Type.Any();
-export const PreviewParams = Type.Any();
-export const PreviewResult = Type.Any();
-export const RecordOrderPaymentParams = Type.Any();
-export const Reservation = Type.Any();
-export const ReservationIdParams = Type.Any();
-export const SearchOrdersParams = Type.Any();
-export const SearchPartiesParams = Type.Any();
-export const SearchReservationsParams = Type.Any();
-export const SearchTablesParams = Type.Any();
-export const UpdatePartyParams = Type.Any();
-export const UpdateReservationParams = Type.Any();
+export * from './entities.ts';
+
+const DateTime = () => Type.String({ format: 'date-time' });
+const Opt = Type.Optional;
+
+// ── Shared ───────────────────────────────────────────────────────────────────────────────────────
+
+/** Params of a capability that takes none (ListAreas): any object, usually `{}`. */
+export const EmptyParams = Type.Object({});
+export type EmptyParams = Static<typeof EmptyParams>;
+
+/**
+ * Result of a capability that answers nothing (DeletePartyById, DeleteReservationById, HandleEvent).
+ * Over WS it is an object (usually `{}`); over REST the 200 has no body, which the transport hands
+ * over as `null`. Both are accepted; validateResult() also treats `undefined` as `null`.
+ */
+export const EmptyResult = Type.Union([Type.Object({}), Type.Null()]);
+export type EmptyResult = Static<typeof EmptyResult>;
+
+/** Preview capabilities have no published contract: any object passes. */
+export const PreviewParams = Type.Object({});
+export type PreviewParams = Static<typeof PreviewParams>;
+export const PreviewResult = Type.Object({});
+export type PreviewResult = Static<typeof PreviewResult>;
+
+export const OrderIdParams = Type.Object({ orderId: Type.String() });
+export type OrderIdParams = Static<typeof OrderIdParams>;
+
+export const PartyIdParams = Type.Object({ partyId: Type.String() });
+export type PartyIdParams = Static<typeof PartyIdParams>;
+
+export const ReservationIdParams = Type.Object({ reservationId: Type.String() });
+export type ReservationIdParams = Static<typeof ReservationIdParams>;
+
+// ── Orders ───────────────────────────────────────────────────────────────────────────────────────
+
+export const CreateOrderParams = Type.Object({
+  items: Type.Array(OrderItem),
+  note: Opt(Type.String()),
+  customer: Opt(Customer),
+  discounts: Opt(Type.Array(Discount)),
+  totalAmount: Money,
+  taxLines: Opt(Type.Array(TaxLine)),
+  serviceChargeAmount: Opt(Money),
+  reference: Opt(Type.String()),
+  dojoOrderId: Type.String(),
+  payments: Type.Array(Payment),
+  details: OrderDetails,
+  displayName: Opt(Type.String()),
+});
+export type CreateOrderParams = Static<typeof CreateOrderParams>;
+
+export const SearchOrdersParams = Type.Object({
+  dineIn: Opt(SearchDineInDetails),
+  payableOnly: Opt(Type.Boolean()),
+  cursor: Opt(Cursor),
+});
+export type SearchOrdersParams = Static<typeof SearchOrdersParams>;
+
+export const RecordOrderPaymentParams = Type.Object({
+  orderId: Type.String(),
+  paymentIntentId: Type.String(),
+  paidAmount: Money,
+  tipsAmount: Opt(Money),
+  lockId: Opt(Type.String()),
+});
+export type RecordOrderPaymentParams = Static<typeof RecordOrderPaymentParams>;
+
+// ── Order locking ────────────────────────────────────────────────────────────────────────────────
+
+export const CreateOrderLockParams = Type.Object({
+  orderId: Type.String(),
+  lockId: Type.String(),
+  expiry: DateTime(),
+});
+export type CreateOrderLockParams = Static<typeof CreateOrderLockParams>;
+
+export const DeleteOrderLockParams = Type.Object({
+  orderId: Type.String(),
+  lockId: Type.String(),
+});
+export type DeleteOrderLockParams = Static<typeof DeleteOrderLockParams>;
+
+export const ExtendOrderLockParams = Type.Object({
+  orderId: Type.String(),
+  lockId: Type.String(),
+  expiry: DateTime(),
+});
+export type ExtendOrderLockParams = Static<typeof ExtendOrderLockParams>;
+
+/**
+ * Result of ExtendOrderLock: an object, normally `{}` (REST names it ExtendOrderLockResponse, WS an
+ * EmptyResult). Kept open, so an EPOS that answers with the Order is accepted too.
+ */
+export const ExtendOrderLockResponse = Type.Object({});
+export type ExtendOrderLockResponse = Static<typeof ExtendOrderLockResponse>;
+
+// ── Parties ──────────────────────────────────────────────────────────────────────────────────────
+
+export const CreatePartyParams = Type.Object({
+  name: Opt(Type.String()),
+  covers: Opt(Type.Integer()),
+  tableIds: Type.Array(Type.String()),
+  status: Opt(Type.String()),
+  startTime: DateTime(),
+  expectedEndTime: Opt(DateTime()),
+  hostNotes: Opt(Type.String()),
+  guestRequests: Opt(Type.String()),
+  reservationId: Opt(Type.String()),
+  deposit: Opt(PartyDeposit),
+  dojoPartyId: Type.String(),
+  dojoReservationId: Opt(Type.String()),
+});
+export type CreatePartyParams = Static<typeof CreatePartyParams>;
+
+/**
+ * UpdateParty params as the WS wire carries them: the EPOS party id is `id` (not `partyId`).
+ * Over REST `id` fills the path (`PUT /v1/parties/{id}`) and the rest is the body.
+ */
+export const UpdatePartyParams = Type.Object({
+  id: Type.String(),
+  dojoPartyId: Type.String(),
+  name: Opt(Type.String()),
+  covers: Opt(Type.Integer()),
+  tableIds: Type.Array(Type.String(), { minItems: 1 }),
+  status: Type.String({ minLength: 1 }),
+  startTime: DateTime(),
+  expectedEndTime: Opt(DateTime()),
+  endTime: Opt(DateTime()),
+  hostNotes: Opt(Type.String()),
+  guestRequests: Opt(Type.String()),
+  deposit: Opt(PartyDeposit),
+});
+export type UpdatePartyParams = Static<typeof UpdatePartyParams>;
+
+export const SearchPartiesParams = Type.Object({
+  cursor: Opt(Cursor),
+  completedOnly: Opt(Type.Boolean()),
+  tableId: Opt(Type.String()),
+});
+export type SearchPartiesParams = Static<typeof SearchPartiesParams>;
+
+// ── Reservations ─────────────────────────────────────────────────────────────────────────────────
+
+export const CreateReservationParams = Type.Object({
+  dojoReservationId: Type.String(),
+  name: Type.String(),
+  covers: Type.Integer(),
+  startTime: DateTime(),
+  endTime: DateTime(),
+  tableIds: Type.Array(Type.String()),
+  hostNotes: Opt(Type.String()),
+  guestRequests: Opt(Type.String()),
+});
+export type CreateReservationParams = Static<typeof CreateReservationParams>;
+
+/** UpdateReservation params as the WS wire carries them: the EPOS reservation id is `id`. */
+export const UpdateReservationParams = Type.Object({
+  id: Type.String(),
+  dojoReservationId: Type.String(),
+  name: Type.String(),
+  covers: Type.Integer(),
+  startTime: DateTime(),
+  endTime: DateTime(),
+  tableIds: Type.Array(Type.String()),
+  hostNotes: Opt(Type.String()),
+  guestRequests: Opt(Type.String()),
+});
+export type UpdateReservationParams = Static<typeof UpdateReservationParams>;
+
+export const SearchReservationsParams = Type.Object({
+  cursor: Opt(Cursor),
+  tableId: Opt(Type.String()),
+  fromTime: Opt(DateTime()),
+  toTime: Opt(DateTime()),
+});
+export type SearchReservationsParams = Static<typeof SearchReservationsParams>;
+
+// ── Tables & areas ───────────────────────────────────────────────────────────────────────────────
+
+export const SearchTablesParams = Type.Object({
+  cursor: Opt(Cursor),
+  areaId: Opt(Type.String()),
+  waiterId: Opt(Type.String()),
+});
+export type SearchTablesParams = Static<typeof SearchTablesParams>;
+
+export const AreaList = Type.Array(Area);
+export type AreaList = Static<typeof AreaList>;

@@ -1,0 +1,183 @@
+// Validation of bodies against the contract: ajv 8 over the TypeBox schemas, compiled once per schema
+// (lazily, cached), reporting problems as FieldIssue with a JSON path (`$.payments[0].paidAmount.value`),
+// what was expected and what was there.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsImport from 'ajv-formats';
+import type { TSchema } from '@sinclair/typebox';
+import type { FieldIssue } from '../platform/errors.ts';
+import { findCapability, type CapabilityDef } from './catalogue.ts';
+
+export type { FieldIssue };
+
+// ajv-formats is CommonJS with a `default` export; under NodeNext the default import is the module.
+type FormatsPlugin = (ajv: Ajv) => Ajv;
+const addFormats: FormatsPlugin =
+  ((addFormatsImport as unknown as { default?: FormatsPlugin }).default ?? (addFormatsImport as unknown as FormatsPlugin));
+
+let ajvInstance: Ajv | undefined;
+
+/** The one ajv instance of the contract (allErrors, formats, strict off for TypeBox keywords). */
+export function contractAjv(): Ajv {
+  if (!ajvInstance) {
+    ajvInstance = new Ajv({ allErrors: true, strict: false, verbose: true, validateFormats: true });
+    addFormats(ajvInstance);
+  }
+  return ajvInstance;
+}
+
+/** Validates a value; `null` when valid, else the issues found. */
+export type Validator = (value: unknown) => FieldIssue[] | null;
+
+const cache = new WeakMap<object, Validator>();
+
+/** A validator for any schema, compiled on first use and cached per schema object. */
+export function validator(schema: TSchema | object): Validator {
+  let v = cache.get(schema);
+  if (!v) {
+    let compiled: ValidateFunction | undefined;
+    v = (value: unknown) => {
+      compiled ??= contractAjv().compile(schema);
+      if (compiled(value)) return null;
+      return toIssues(compiled.errors ?? [], value);
+    };
+    cache.set(schema, v);
+  }
+  return v;
+}
+
+function resolve(cap: CapabilityDef | string): CapabilityDef | undefined {
+  return typeof cap === 'string' ? findCapability(cap) : cap;
+}
+
+function unknownCapability(cap: CapabilityDef | string): FieldIssue[] {
+  const name = typeof cap === 'string' ? cap : String((cap as { name?: unknown })?.name);
+  return [{ path: '$', message: `unknown capability "${name}"`, expected: 'a capability of the catalogue', actual: name }];
+}
+
+/**
+ * Validates the params of a capability (the JSON-RPC `params` without `headers`). Absent params
+ * count as `{}`. `cap` is a catalogue entry or a name (legacy aliases accepted).
+ */
+export function validateParams(cap: CapabilityDef | string, value: unknown): FieldIssue[] | null {
+  const def = resolve(cap);
+  if (!def) return unknownCapability(cap);
+  return validator(def.request)(value === undefined ? {} : value);
+}
+
+/**
+ * Validates the result of a capability (the JSON-RPC `result`, the REST 200 body). An absent body
+ * (`undefined`) is judged as `null`, which EmptyResult accepts.
+ */
+export function validateResult(cap: CapabilityDef | string, value: unknown): FieldIssue[] | null {
+  const def = resolve(cap);
+  if (!def) return unknownCapability(cap);
+  return validator(def.result)(value === undefined ? null : value);
+}
+
+// ── ajv errors → FieldIssue ──────────────────────────────────────────────────────────────────────
+
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+function pointerSegments(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function appendPath(path: string, seg: string, isIndex: boolean): string {
+  if (isIndex) return `${path}[${seg}]`;
+  return IDENT.test(seg) ? `${path}.${seg}` : `${path}[${JSON.stringify(seg)}]`;
+}
+
+/** JSON path (`$.a[0].b`) of a JSON pointer into `root`. */
+export function jsonPath(pointer: string, root?: unknown): string {
+  let path = '$';
+  let node: unknown = root;
+  for (const seg of pointerSegments(pointer)) {
+    const isIndex = Array.isArray(node) && /^\d+$/.test(seg);
+    path = appendPath(path, seg, isIndex);
+    node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[seg] : undefined;
+  }
+  return path;
+}
+
+function typeOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v;
+}
+
+/** Short description of what a schema accepts, for `expected`. */
+function describeSchema(s: unknown): string {
+  if (!s || typeof s !== 'object') return 'any value';
+  const o = s as Record<string, unknown>;
+  if ('const' in o) return JSON.stringify(o.const);
+  if (Array.isArray(o.enum)) return `one of ${o.enum.map((e) => JSON.stringify(e)).join(', ')}`;
+  if (Array.isArray(o.anyOf)) {
+    const branches = o.anyOf as unknown[];
+    if (branches.every((b) => b && typeof b === 'object' && 'const' in (b as object))) {
+      return `one of ${branches.map((b) => JSON.stringify((b as { const: unknown }).const)).join(', ')}`;
+    }
+    return branches.map(describeSchema).join(' or ');
+  }
+  if (typeof o.type === 'string') {
+    return o.format ? `${o.type} (${o.format})` : o.type;
+  }
+  if (Array.isArray(o.required) && !o.type) return `an object with ${(o.required as string[]).join(', ')}`;
+  return 'a value of the schema';
+}
+
+function issueFor(e: ErrorObject, root: unknown): FieldIssue {
+  const path = jsonPath(e.instancePath, root);
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required': {
+      const prop = String(p.missingProperty);
+      return { path: appendPath(path, prop, false), message: 'is required', expected: 'present' };
+    }
+    case 'type':
+      return { path, message: `must be ${String(p.type)}`, expected: String(p.type), actual: e.data };
+    case 'format':
+      return { path, message: `must be a ${String(p.format)} string`, expected: String(p.format), actual: e.data };
+    case 'const':
+      return { path, message: `must be ${JSON.stringify(p.allowedValue)}`, expected: JSON.stringify(p.allowedValue), actual: e.data };
+    case 'enum':
+      return { path, message: 'must be one of the allowed values', expected: describeSchema(e.schema ? { enum: e.schema } : undefined), actual: e.data };
+    case 'additionalProperties': {
+      const prop = String(p.additionalProperty);
+      return { path: appendPath(path, prop, false), message: 'is not allowed here', expected: 'absent' };
+    }
+    case 'minLength': case 'maxLength': case 'minItems': case 'maxItems':
+    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum': {
+      const bound = `${e.keyword} ${String(p.limit)}`;
+      return { path, message: String(e.message), expected: bound, actual: e.data };
+    }
+    case 'anyOf': case 'oneOf': {
+      return { path, message: `must be ${describeSchema(e.parentSchema)}`, expected: describeSchema(e.parentSchema), actual: e.data };
+    }
+    default:
+      return { path, message: String(e.message ?? `fails ${e.keyword}`), actual: e.data };
+  }
+}
+
+/**
+ * Turns ajv errors into issues. The failures inside the branches of an `anyOf`/`oneOf` are folded
+ * into the one issue of the union ("must match one of …"), so a wrong enum value or a missing
+ * content field reads as one problem, not one per branch.
+ */
+export function toIssues(errors: readonly ErrorObject[], root: unknown): FieldIssue[] {
+  const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  const folded = (e: ErrorObject) =>
+    unions.some((u) => u !== e && e.schemaPath.startsWith(`${u.schemaPath}/`) && e.instancePath.startsWith(u.instancePath));
+  const issues: FieldIssue[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if (folded(e)) continue;
+    const issue = issueFor(e, root);
+    const key = `${issue.path}\u0000${issue.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push(issue);
+  }
+  return issues;
+}
