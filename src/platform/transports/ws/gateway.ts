@@ -1,0 +1,184 @@
+// The EPOS WebSocket endpoint: authenticates the upgrade, accepts sockets onto the registry,
+// pings them, and shuts them down. Attaches to any node http.Server (fastify's `server` too).
+import { EventEmitter } from 'node:events';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { silentLogger, type TransportLogger } from '../log.ts';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { PlatformError, isPlatformError } from '../../errors.ts';
+import type { Caller, Tenant } from '../../tenant.ts';
+import { EposConnection, emptyFrameStats, type ConnectionInfo, type DisconnectInfo, type FrameStats } from './connection.ts';
+import { ConnectionRegistry } from './connections.ts';
+
+export const DEFAULT_WS_PATH = '/epos';
+export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+export const DEFAULT_PING_INTERVAL_MS = 15_000;
+
+export interface EposGatewayOptions {
+  /** Turns the upgrade request into a Caller, or throws a PlatformError (its status and message are sent back). */
+  authenticate(req: IncomingMessage): Promise<Caller>;
+  /** Upgrade path served; default `/epos` (a trailing slash and a query string are accepted). */
+  path?: string;
+  /** Largest frame accepted from an EPOS, in bytes; a larger one closes the socket with 1009. Default 1 MiB. */
+  maxPayload?: number;
+  /** Ping period; a socket that has not ponged by the next tick is terminated. Default 15 s. */
+  pingIntervalMs?: number;
+  /** Upgrades on other paths: `reject` answers 404 JSON (default), `ignore` leaves them to other listeners. */
+  otherPaths?: 'reject' | 'ignore';
+  logger?: TransportLogger;
+}
+
+export interface GatewayEvents {
+  connect: [ConnectionInfo];
+  disconnect: [DisconnectInfo];
+}
+
+export class EposGateway extends EventEmitter<GatewayEvents> {
+  readonly registry = new ConnectionRegistry();
+  /** Counters of unusable frames received, over all sockets. */
+  readonly stats: FrameStats = emptyFrameStats();
+  private readonly wss: WebSocketServer;
+  private readonly log: TransportLogger;
+  private readonly path: string;
+  private readonly maxPayload: number;
+  private readonly pingTimer: NodeJS.Timeout;
+  private readonly servers = new Set<Server>();
+  private closing?: Promise<void>;
+
+  constructor(private readonly opts: EposGatewayOptions) {
+    super();
+    this.log = opts.logger ?? silentLogger();
+    this.path = normalisePath(opts.path ?? DEFAULT_WS_PATH);
+    this.maxPayload = opts.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+    this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: this.maxPayload, clientTracking: false });
+    this.pingTimer = setInterval(() => this.heartbeat(), opts.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS);
+    this.pingTimer.unref();
+  }
+
+  /** Listens for upgrades on `server`. */
+  attach(server: Server): this {
+    server.on('upgrade', this.onUpgrade);
+    this.servers.add(server);
+    return this;
+  }
+
+  /** Number of open sockets the tenant has. */
+  connectionCount(tenant: Tenant): number {
+    return this.registry.count(tenant);
+  }
+
+  isConnected(tenant: Tenant): boolean {
+    return this.registry.current(tenant) !== undefined;
+  }
+
+  /** The tenant's sockets, oldest first; the last open one serves. */
+  connections(tenant: Tenant): ConnectionInfo[] {
+    return this.registry.list(tenant).filter((c) => c.open).map((c) => c.info);
+  }
+
+  get shuttingDown(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /**
+   * Handles one upgrade request. Returns false (socket untouched) for another path when
+   * `otherPaths` is `ignore`.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    if (normalisePath(new URL(req.url ?? '/', 'http://x').pathname) !== this.path) {
+      if (this.opts.otherPaths === 'ignore') return false;
+      refuseUpgrade(socket, 404, { error: 'NOT_FOUND', message: `no WebSocket endpoint at this path; EPOS systems connect to ${this.path}` });
+      return true;
+    }
+    socket.on('error', (err) => this.log.debug({ err: err.message }, 'upgrade socket error'));
+    void this.accept(req, socket, head);
+    return true;
+  }
+
+  /** Graceful shutdown: calls in flight fail with EPOS_UNREACHABLE, sockets close with 1001. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    this.handleUpgrade(req, socket, head);
+  };
+
+  private async accept(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    if (this.closing) return refuseUpgrade(socket, 503, shuttingDownError().toJSON());
+    let caller: Caller;
+    try {
+      caller = await this.opts.authenticate(req);
+    } catch (e) {
+      const err = isPlatformError(e) ? e : new PlatformError('INTERNAL', 'the platform could not authenticate the connection');
+      if (!isPlatformError(e)) this.log.error({ err: e }, 'authenticate threw a non-platform error');
+      else this.log.info({ code: err.code, remote: req.socket.remoteAddress }, 'EPOS upgrade refused');
+      return refuseUpgrade(socket, err.status, { error: err.code, message: err.message });
+    }
+    if (this.closing) return refuseUpgrade(socket, 503, shuttingDownError().toJSON());
+    if (socket.destroyed) return;
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, caller, req.socket.remoteAddress));
+  }
+
+  private onConnection(ws: WebSocket, caller: Caller, remoteAddress: string | undefined): void {
+    const conn = new EposConnection(ws, caller, remoteAddress, this.stats, this.log, this.maxPayload);
+    if (this.closing) {
+      conn.shutdown(1001, 'platform shutting down', shuttingDownError());
+      return;
+    }
+    this.registry.add(conn);
+    this.log.info({
+      tenant: conn.key, connectionId: conn.info.connectionId, softwareHouseId: caller.softwareHouseId,
+      resellerId: caller.resellerId, remoteAddress, sockets: this.registry.count(caller),
+    }, 'EPOS connected');
+    this.emit('connect', conn.info);
+    void conn.closed.then((info) => {
+      this.registry.remove(conn);
+      this.emit('disconnect', info);
+    });
+  }
+
+  private heartbeat(): void {
+    for (const c of this.registry.all()) c.heartbeat();
+  }
+
+  private async shutdown(): Promise<void> {
+    clearInterval(this.pingTimer);
+    for (const s of this.servers) s.off('upgrade', this.onUpgrade);
+    const err = shuttingDownError();
+    this.registry.shutdown(err);
+    const conns = this.registry.all();
+    for (const c of conns) c.shutdown(1001, 'platform shutting down', err);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => { timer = setTimeout(resolve, 2000); timer.unref(); });
+    await Promise.race([Promise.all(conns.map((c) => c.closed)), grace]);
+    clearTimeout(timer);
+    for (const c of conns) c.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+}
+
+function shuttingDownError(): PlatformError {
+  return new PlatformError('EPOS_UNREACHABLE', 'platform shutting down');
+}
+
+function normalisePath(p: string): string {
+  return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
+}
+
+/** Answers an upgrade with a plain HTTP error a developer can read, then closes. */
+function refuseUpgrade(socket: Duplex, status: number, body: Record<string, unknown>): void {
+  if (socket.destroyed || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const json = JSON.stringify(body);
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
+    'Connection: close\r\n' +
+    'Content-Type: application/json; charset=utf-8\r\n' +
+    `Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`,
+  );
+}

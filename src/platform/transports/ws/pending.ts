@@ -1,0 +1,109 @@
+// Calls in flight on one EPOS socket, matched by JSON-RPC id: each settles exactly once, by the
+// EPOS's answer, its timeout, its caller's AbortSignal or the socket going away.
+import { randomBytes } from 'node:crypto';
+import { PlatformError } from '../../errors.ts';
+import { cancelledError } from '../eposAnswer.ts';
+
+const ID_PREFIX = randomBytes(4).toString('hex');
+let idCounter = 0;
+
+/** A process-unique call id: a random per-process prefix and a counter (cheap, never repeats). */
+export function nextCallId(): string {
+  idCounter += 1;
+  return `${ID_PREFIX}-${idCounter.toString(36)}`;
+}
+
+interface Entry {
+  method: string;
+  resolve(v: unknown): void;
+  reject(e: PlatformError): void;
+  timer: NodeJS.Timeout;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+export interface AddOptions {
+  /** Time left for this call. */
+  timeoutMs: number;
+  /** The budget named in the timeout message (the caller's whole timeout). */
+  budgetMs?: number;
+  signal?: AbortSignal;
+}
+
+/** What happened to an answer handed to `settle`. */
+export type SettleOutcome = 'settled' | 'late' | 'unknown';
+
+export class PendingCalls {
+  private readonly calls = new Map<string, Entry>();
+  /** Ids given up on (timed out, cancelled), so a late answer is told apart from a stray one. */
+  private readonly givenUp = new Set<string>();
+
+  constructor(private readonly rememberGivenUp = 10_000) {}
+
+  get size(): number {
+    return this.calls.size;
+  }
+
+  has(id: string): boolean {
+    return this.calls.has(id);
+  }
+
+  /** Registers a call before its frame is sent; the promise settles exactly once. */
+  add(id: string, method: string, opts: AddOptions): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.giveUp(id);
+        reject(new PlatformError('EPOS_TIMEOUT', `the EPOS did not answer ${method} within ${opts.budgetMs ?? opts.timeoutMs} ms`));
+      }, Math.max(1, Math.ceil(opts.timeoutMs)));
+      const entry: Entry = { method, resolve, reject, timer, signal: opts.signal };
+      if (opts.signal) {
+        const signal = opts.signal;
+        entry.onAbort = () => {
+          this.giveUp(id);
+          reject(cancelledError(signal));
+        };
+        signal.addEventListener('abort', entry.onAbort, { once: true });
+      }
+      this.calls.set(id, entry);
+    });
+  }
+
+  resolve(id: string, result: unknown): SettleOutcome {
+    const e = this.take(id);
+    if (!e) return this.givenUp.has(id) ? 'late' : 'unknown';
+    e.resolve(result);
+    return 'settled';
+  }
+
+  reject(id: string, err: PlatformError): SettleOutcome {
+    const e = this.take(id);
+    if (!e) return this.givenUp.has(id) ? 'late' : 'unknown';
+    e.reject(err);
+    return 'settled';
+  }
+
+  /** Fails every call in flight (socket closed, platform shutting down). */
+  rejectAll(err: PlatformError): number {
+    const ids = [...this.calls.keys()];
+    for (const id of ids) this.take(id)?.reject(err);
+    return ids.length;
+  }
+
+  private take(id: string): Entry | undefined {
+    const e = this.calls.get(id);
+    if (!e) return undefined;
+    this.calls.delete(id);
+    clearTimeout(e.timer);
+    if (e.onAbort) e.signal?.removeEventListener('abort', e.onAbort);
+    return e;
+  }
+
+  private giveUp(id: string): void {
+    this.take(id);
+    this.givenUp.add(id);
+    if (this.givenUp.size > this.rememberGivenUp) {
+      const oldest = this.givenUp.values().next().value;
+      if (oldest !== undefined) this.givenUp.delete(oldest);
+    }
+  }
+}
