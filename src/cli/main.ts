@@ -1,0 +1,14 @@
+// `eposgate`: the command line. Each subcommand lives in its own module.
+import { Command } from 'commander';
+import { keysCommand } from './keys.ts';
+import { serveCommand } from './serve.ts';
+
+const program = new Command('eposgate')
+  .description('An open EPOS Data API platform')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+program.addCommand(serveCommand());
+program.addCommand(keysCommand());
+
+await program.parseAsync(process.argv);

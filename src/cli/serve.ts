@@ -1,0 +1,26 @@
+import { Command } from 'commander';
+import pino from 'pino';
+import { startPlatform, DEFAULTS } from '../platform/platform.ts';
+import { defaultPort, parsePort } from './options.ts';
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('run the platform (HTTP API and the /epos WebSocket) with its embedded store')
+    .option('-p, --port <port>', 'port to listen on (also $PORT)', parsePort)
+    .option('-d, --data <dir>', 'data directory (SQLite database, secret key)', './data')
+    .option('--host <host>', 'address to bind', DEFAULTS.host)
+    .option('--log-level <level>', 'pino log level', 'info')
+    .action(async (o: { port?: number; data: string; host: string; logLevel: string }) => {
+      const logger = pino({ level: o.logLevel });
+      const platform = await startPlatform({ dataDir: o.data, port: o.port ?? defaultPort(), host: o.host, logger });
+      logger.info({ url: platform.url, data: o.data }, 'eposgate listening');
+      process.stdout.write(`eposgate listening on ${platform.url} (data: ${o.data})\n`);
+      const stop = async (sig: string) => {
+        logger.info({ sig }, 'shutting down');
+        await platform.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+    });
+}

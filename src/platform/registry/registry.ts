@@ -1,0 +1,130 @@
+// Capability registrations per tenant and transport: full replace on every PUT, persisted, and
+// cached in memory because every call on the hot path asks "is this registered, and where?".
+import type { Capability, CapabilityName } from '../../contract/catalogue.ts';
+import { PlatformError } from '../errors.ts';
+import type { SecretBox } from '../auth/secrets.ts';
+import type { IntegrationStore, StoredIntegration, TransportKind } from '../store/store.ts';
+import { tenantKey, type Caller, type Tenant } from '../tenant.ts';
+import { parseRegistration, VERSION } from './body.ts';
+import { restBaseUrl } from './restUrl.ts';
+
+export interface IntegrationView {
+  createdAt: string;
+  capabilities: { name: string; version: string; updatedAt: string }[];
+  url?: string;
+  auth?: { authType: 'basic'; basic: { username: string } };
+}
+
+export interface RestTarget {
+  baseUrl: string;
+  username: string;
+  password: string;
+}
+
+export interface PutResult {
+  integrations: IntegrationView[];
+  /** Preview capabilities that were accepted: the caller shows a warning. */
+  previews: string[];
+}
+
+interface TenantEntry {
+  ws?: StoredIntegration;
+  rest?: StoredIntegration;
+  wsNames: Set<string>;
+  restNames: Set<string>;
+}
+
+export class Registry {
+  private readonly cache = new Map<string, Promise<TenantEntry>>();
+
+  constructor(
+    private readonly store: IntegrationStore,
+    private readonly secrets: SecretBox,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async put(caller: Caller, transport: TransportKind, body: unknown): Promise<PutResult> {
+    const req = parseRegistration(body, transport);
+    const tenant: Tenant = { accountId: caller.accountId, env: caller.env };
+    let baseUrl: string | undefined;
+    if (req.rest) {
+      const r = restBaseUrl(req.rest.url, tenant.env);
+      if ('issue' in r) throw new PlatformError('VALIDATION_FAILED', `${r.issue.path}: ${r.issue.message}`, { details: [r.issue] });
+      baseUrl = r.baseUrl;
+    }
+    const key = tenantKey(tenant);
+    const before = await this.store.get(tenant, transport);
+    const at = this.now().toISOString();
+    if (req.capabilities.length === 0) {
+      await this.store.delete(tenant, transport);
+    } else {
+      const kept = new Map(before?.capabilities.map((c) => [c.name, c]) ?? []);
+      const next: StoredIntegration = {
+        tenant,
+        transport,
+        createdAt: before?.createdAt ?? at,
+        capabilities: req.capabilities.map(({ capability }) => ({
+          name: capability.name,
+          version: VERSION,
+          updatedAt: kept.get(capability.name)?.updatedAt ?? at,
+        })),
+        softwareHouseId: caller.softwareHouseId,
+        ...(caller.resellerId ? { resellerId: caller.resellerId } : {}),
+        ...(req.rest
+          ? { rest: { url: req.rest.url, baseUrl: baseUrl!, username: req.rest.username, passwordEnc: this.secrets.seal(req.rest.password) } }
+          : {}),
+      };
+      await this.store.put(next);
+    }
+    this.cache.delete(key);
+    const after = await this.store.get(tenant, transport);
+    return {
+      integrations: after ? [view(after)] : [],
+      previews: req.capabilities.filter((c) => c.capability.status === 'preview').map((c) => c.capability.name),
+    };
+  }
+
+  async list(tenant: Tenant, transport: TransportKind): Promise<IntegrationView[]> {
+    const e = await this.entry(tenant);
+    const i = e[transport];
+    return i ? [view(i)] : [];
+  }
+
+  /** Which transports the tenant registered this capability on. */
+  async transportsFor(tenant: Tenant, capability: Capability | CapabilityName): Promise<{ ws: boolean; rest: boolean }> {
+    const name = typeof capability === 'string' ? capability : capability.name;
+    const e = await this.entry(tenant);
+    return { ws: e.wsNames.has(name), rest: e.restNames.has(name) };
+  }
+
+  /** Where and how to reach the tenant's REST EPOS; the password is decrypted only here. */
+  async restTarget(tenant: Tenant): Promise<RestTarget | undefined> {
+    const r = (await this.entry(tenant)).rest?.rest;
+    return r && { baseUrl: r.baseUrl, username: r.username, password: this.secrets.open(r.passwordEnc) };
+  }
+
+  private entry(tenant: Tenant): Promise<TenantEntry> {
+    const key = tenantKey(tenant);
+    let p = this.cache.get(key);
+    if (!p) {
+      p = Promise.all([this.store.get(tenant, 'ws'), this.store.get(tenant, 'rest')]).then(([ws, rest]) => ({
+        ...(ws ? { ws } : {}),
+        ...(rest ? { rest } : {}),
+        wsNames: new Set(ws?.capabilities.map((c) => c.name)),
+        restNames: new Set(rest?.capabilities.map((c) => c.name)),
+      }));
+      p.catch(() => this.cache.delete(key));
+      this.cache.set(key, p);
+    }
+    return p;
+  }
+}
+
+function view(i: StoredIntegration): IntegrationView {
+  return {
+    ...(i.rest ? { url: i.rest.url } : {}),
+    capabilities: i.capabilities.map((c) => ({ name: c.name, version: c.version, updatedAt: c.updatedAt })),
+    ...(i.rest ? { auth: { authType: 'basic' as const, basic: { username: i.rest.username } } } : {}),
+    createdAt: i.createdAt,
+  };
+}

@@ -1,0 +1,39 @@
+// Every error leaves as JSON with a stable code and the trace id; never HTML, never a stack trace.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { PlatformError, isPlatformError } from '../errors.ts';
+
+export function toPlatformError(err: unknown): PlatformError {
+  if (isPlatformError(err)) return err;
+  const e = err as Partial<FastifyError> & { message?: string };
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new PlatformError('BODY_TOO_LARGE', 'Request body is larger than the limit');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new PlatformError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as JSON with "Content-Type: application/json"');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new PlatformError('INVALID_JSON', 'Body is empty but Content-Type is application/json: send a JSON body');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new PlatformError('BAD_REQUEST', 'Content-Length does not match the body');
+  }
+  if (e.statusCode === 400 && (e.name === 'SyntaxError' || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(e.message ?? ''))) {
+    return new PlatformError('INVALID_JSON', `Body is not valid JSON: ${e.message}`);
+  }
+  if (e.validation) return new PlatformError('VALIDATION_FAILED', e.message ?? 'invalid request');
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return new PlatformError('BAD_REQUEST', e.message ?? 'bad request', { status: e.statusCode });
+  }
+  return new PlatformError('INTERNAL', 'Internal error; quote the trace id when reporting it');
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    const pe = toPlatformError(err);
+    if (pe.status >= 500 && pe.code === 'INTERNAL') req.log.error({ err }, 'unhandled error');
+    else req.log.info({ code: pe.code, status: pe.status }, pe.message);
+    void reply.code(pe.status).type('application/json').send(pe.toJSON(req.id));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const pe = new PlatformError('NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}`);
+    void reply.code(404).send(pe.toJSON(req.id));
+  });
+}

@@ -1,0 +1,22 @@
+// The embedded store: one SQLite file (`platform.db`) under the data directory.
+import type { Store } from '../store.ts';
+import { dataFile, openDb, type Db } from './db.ts';
+import { SqliteIntegrationStore } from './integrations.ts';
+import { SqliteKeyStore } from './keys.ts';
+import { MIGRATIONS } from './migrations.ts';
+
+export class SqliteStore implements Store {
+  readonly db: Db;
+  readonly keys: SqliteKeyStore;
+  readonly integrations: SqliteIntegrationStore;
+
+  constructor(dataDir: string) {
+    this.db = openDb(dataFile(dataDir, 'platform.db'), MIGRATIONS);
+    this.keys = new SqliteKeyStore(this.db);
+    this.integrations = new SqliteIntegrationStore(this.db);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,49 @@
+import type { Environment } from '../../tenant.ts';
+import type { ApiKeyRecord, KeyStore } from '../store.ts';
+import type { Db } from './db.ts';
+
+interface Row {
+  id: string; account_id: string; env: Environment; hash: string; hint: string;
+  label: string | null; created_at: string; revoked_at: string | null;
+}
+
+function fromRow(r: Row): ApiKeyRecord {
+  return {
+    id: r.id, accountId: r.account_id, env: r.env, hash: r.hash, hint: r.hint,
+    ...(r.label ? { label: r.label } : {}),
+    createdAt: r.created_at,
+    ...(r.revoked_at ? { revokedAt: r.revoked_at } : {}),
+  };
+}
+
+export class SqliteKeyStore implements KeyStore {
+  private readonly q;
+  constructor(db: Db) {
+    this.q = {
+      insert: db.prepare(`INSERT INTO api_keys (id, account_id, env, hash, hint, label, created_at)
+                          VALUES (@id, @accountId, @env, @hash, @hint, @label, @createdAt)`),
+      byHash: db.prepare('SELECT * FROM api_keys WHERE hash = ?'),
+      all: db.prepare('SELECT * FROM api_keys ORDER BY created_at, id'),
+      byAccount: db.prepare('SELECT * FROM api_keys WHERE account_id = ? ORDER BY created_at, id'),
+      revoke: db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+    };
+  }
+
+  async insert(rec: ApiKeyRecord): Promise<void> {
+    this.q.insert.run({ ...rec, label: rec.label ?? null });
+  }
+
+  async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
+    const r = this.q.byHash.get(hash) as Row | undefined;
+    return r && fromRow(r);
+  }
+
+  async list(filter: { accountId?: string } = {}): Promise<ApiKeyRecord[]> {
+    const rows = (filter.accountId ? this.q.byAccount.all(filter.accountId) : this.q.all.all()) as Row[];
+    return rows.map(fromRow);
+  }
+
+  async revoke(id: string, at: string): Promise<boolean> {
+    return this.q.revoke.run(at, id).changes === 1;
+  }
+}
