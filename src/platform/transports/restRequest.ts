@@ -1,0 +1,76 @@
+// Builds the HTTP request for one capability call on an EPOS's REST API. Pure: no I/O.
+import type { Capability } from '../../contract/catalogue.ts';
+import { PlatformError } from '../errors.ts';
+import type { RequestorHeaders } from './transport.ts';
+
+/** Where and how to reach one tenant's EPOS REST API, as registered. */
+export interface RestTarget {
+  /** e.g. `https://epos.example.com` or `https://epos.example.com/api`; the catalogue path is appended. */
+  baseUrl: string;
+  username: string;
+  password: string;
+}
+
+export interface RestRequest {
+  url: URL;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  headers: Record<string, string>;
+  body?: string;
+}
+
+const REQUESTOR_HEADERS: ReadonlyArray<[keyof RequestorHeaders, string]> = [
+  ['waiterId', 'waiter-id'],
+  ['dojoRequestingProduct', 'dojo-requesting-product'],
+  ['deviceId', 'device-id'],
+  ['deviceType', 'device-type'],
+];
+
+export function buildRestRequest(target: RestTarget, capability: Capability, params: Record<string, unknown>, requestor: RequestorHeaders): RestRequest {
+  const route = capability.rest;
+  if (!route) {
+    throw new PlatformError('CAPABILITY_PREVIEW', `${capability.name} has no published REST contract, so it cannot be called over REST`);
+  }
+  const used = new Set<string>();
+  const path = route.path.replace(/\{([^}]+)\}/g, (_m, name: string) => {
+    const v = params[name];
+    if ((typeof v !== 'string' && typeof v !== 'number') || v === '') {
+      throw new PlatformError('BAD_REQUEST', `${capability.name} needs the path parameter "${name}" (a non-empty string)`);
+    }
+    used.add(name);
+    return encodeURIComponent(String(v));
+  });
+
+  let base: URL;
+  try {
+    base = new URL(target.baseUrl);
+  } catch {
+    throw new PlatformError('EPOS_UNREACHABLE', 'the registered REST base URL is not a valid URL');
+  }
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+    throw new PlatformError('EPOS_UNREACHABLE', `the registered REST base URL must be http(s), not ${base.protocol}`);
+  }
+  const url = new URL(`${base.origin}${base.pathname.replace(/\/+$/, '')}${path}`);
+
+  const headers: Record<string, string> = {
+    authorization: `Basic ${Buffer.from(`${target.username}:${target.password}`, 'utf8').toString('base64')}`,
+    accept: 'application/json',
+  };
+  for (const [key, header] of REQUESTOR_HEADERS) {
+    const v = requestor[key];
+    if (typeof v === 'string' && v !== '') headers[header] = v;
+  }
+
+  let body: string | undefined;
+  if (route.method === 'POST' || route.method === 'PUT') {
+    const rest: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(params)) if (!used.has(k)) rest[k] = v;
+    body = JSON.stringify(rest);
+    headers['content-type'] = 'application/json';
+  }
+  return { url, method: route.method, headers, ...(body === undefined ? {} : { body }) };
+}
+
+/** `host:port` of a URL, the port spelled out even when it is the default; never credentials. */
+export function hostPort(url: URL): string {
+  return `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+}
