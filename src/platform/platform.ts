@@ -11,6 +11,11 @@ import { integrationRoutes } from './routes/integrations.ts';
 import { buildApp } from './server/app.ts';
 import type { RateLimitOptions } from './server/rateLimit.ts';
 import { SqliteStore } from './store/sqlite/index.ts';
+import { Dispatcher } from './dispatch/dispatcher.ts';
+import { Metrics } from './dispatch/metrics.ts';
+import { dataRoutes } from './proxy/routes.ts';
+import { EposGateway, WsTransport } from './transports/ws/index.ts';
+import { RestTransport } from './transports/rest.ts';
 
 export interface PlatformOptions {
   dataDir: string;
@@ -20,6 +25,16 @@ export interface PlatformOptions {
   /** Largest request body accepted, bytes. */
   bodyLimit?: number;
   rateLimit?: RateLimitOptions;
+  /** Default time an EPOS has to answer a call. */
+  callTimeoutMs?: number;
+  /** How long a call waits for an EPOS socket to (re)connect before EPOS_NOT_CONNECTED. */
+  connectGraceMs?: number;
+  /** WebSocket keep-alive ping period. */
+  pingIntervalMs?: number;
+  /** Largest WebSocket frame accepted from an EPOS, bytes. */
+  maxFrameBytes?: number;
+  /** Validate results returned by EPOSes against the contract (params are always validated). */
+  validateResults?: boolean;
 }
 
 export interface Platform {
@@ -27,6 +42,9 @@ export interface Platform {
   store: SqliteStore;
   keys: KeyService;
   registry: Registry;
+  gateway: EposGateway;
+  dispatcher: Dispatcher;
+  metrics: Metrics;
   logger: Logger;
   /** Base URL once listening, e.g. http://127.0.0.1:8080 */
   url: string;
@@ -39,6 +57,7 @@ export const DEFAULTS = {
   host: '127.0.0.1',
   bodyLimit: 1024 * 1024,
   rateLimit: { perSecond: 1000, burst: 2000 },
+  callTimeoutMs: 10_000,
 } as const;
 
 export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
@@ -57,6 +76,26 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   });
   integrationRoutes(app, registry);
 
+  const gateway = new EposGateway({
+    authenticate: (req) => keys.authenticate(req.headers),
+    logger: logger.child({ component: 'ws' }),
+    ...(opts.pingIntervalMs ? { pingIntervalMs: opts.pingIntervalMs } : {}),
+    ...(opts.maxFrameBytes ? { maxPayload: opts.maxFrameBytes } : {}),
+  });
+  gateway.attach(app.server);
+  const metrics = new Metrics();
+  const dispatcher = new Dispatcher({
+    registry,
+    ws: new WsTransport(gateway, opts.connectGraceMs !== undefined ? { connectGraceMs: opts.connectGraceMs } : {}),
+    rest: new RestTransport({ resolve: (t) => registry.restTarget(t), logger: logger.child({ component: 'rest' }) }),
+    wsConnected: (t) => gateway.isConnected(t),
+    metrics,
+    timeoutMs: opts.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
+    validateResults: opts.validateResults ?? true,
+  });
+  dataRoutes(app, dispatcher);
+  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.prometheus()));
+
   try {
     await app.listen({ port: opts.port ?? DEFAULTS.port, host: opts.host ?? DEFAULTS.host });
   } catch (err) {
@@ -68,10 +107,11 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`;
   let closed = false;
   return {
-    app, store, keys, registry, logger, url, port: addr.port,
+    app, store, keys, registry, gateway, dispatcher, metrics, logger, url, port: addr.port,
     async close() {
       if (closed) return;
       closed = true;
+      await gateway.close();
       await app.close();
       await store.close();
     },

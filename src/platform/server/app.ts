@@ -24,7 +24,7 @@ export interface AppOptions {
 
 const TRACE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 /** Routes that do not need an API key. */
-const PUBLIC = new Set(['/healthz', '/epos/data/openapi.json']);
+const PUBLIC = new Set(['/healthz', '/metrics', '/epos/data/openapi.json']);
 
 export function buildApp(opts: AppOptions): FastifyInstance {
   const app = Fastify({
