@@ -220,6 +220,7 @@ export type BillText = Static<typeof BillText>;
  */
 export const BillURL = Type.Object({
   url: Type.String(),
+  description: Opt(Type.String()),
   showQr: Opt(Type.Boolean()),
   showUrl: Opt(Type.Boolean()),
   showQR: Opt(Type.Boolean()),
@@ -288,6 +289,7 @@ export type OrderBill = Static<typeof OrderBill>;
 
 export const PartyDeposit = Type.Object({
   totalAmount: Money,
+  description: Opt(Type.String()),
   paymentIntentIds: Type.Array(Type.String()),
 });
 export type PartyDeposit = Static<typeof PartyDeposit>;
