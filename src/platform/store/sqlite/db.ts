@@ -2,23 +2,24 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Migration } from './migrations.ts';
 
 export type Db = Database.Database;
 
-export function openDb(file: string, migrations: readonly string[]): Db {
+export function openDb(file: string, migrations: readonly Migration[]): Db {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
-  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-  const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
-  let version = row?.version ?? 0;
-  if (!row) db.prepare('INSERT INTO schema_version (version) VALUES (0)').run();
-  for (; version < migrations.length; version++) {
+  db.exec('CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
+  const done = new Set((db.prepare('SELECT name FROM migrations').all() as { name: string }[]).map((r) => r.name));
+  const mark = db.prepare('INSERT INTO migrations (name, applied_at) VALUES (?, ?)');
+  for (const m of migrations) {
+    if (done.has(m.name)) continue;
     db.transaction(() => {
-      db.exec(migrations[version]!);
-      db.prepare('UPDATE schema_version SET version = ?').run(version + 1);
+      db.exec(m.sql);
+      mark.run(m.name, new Date().toISOString());
     })();
   }
   return db;

@@ -1,28 +1,38 @@
-// Schema versions, applied in order inside one transaction each. Append, never edit.
-export const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE api_keys (
-     id TEXT PRIMARY KEY,
-     account_id TEXT NOT NULL,
-     env TEXT NOT NULL CHECK (env IN ('sandbox','production')),
-     hash TEXT NOT NULL UNIQUE,
-     hint TEXT NOT NULL,
-     label TEXT,
-     created_at TEXT NOT NULL,
-     revoked_at TEXT
-   );
-   CREATE INDEX api_keys_account ON api_keys(account_id);
-   CREATE TABLE integrations (
-     account_id TEXT NOT NULL,
-     env TEXT NOT NULL,
-     transport TEXT NOT NULL CHECK (transport IN ('ws','rest')),
-     created_at TEXT NOT NULL,
-     capabilities TEXT NOT NULL,
-     rest_url TEXT,
-     rest_base_url TEXT,
-     rest_username TEXT,
-     rest_password_enc TEXT,
-     software_house_id TEXT NOT NULL,
-     reseller_id TEXT,
-     PRIMARY KEY (account_id, env, transport)
-   );`,
+// Schema changes by name, applied once each in array order inside one transaction each.
+// Append, never edit: a name that has run is never run again. Each area of the platform owns its
+// own entries, so independent changes do not fight over a version number.
+export interface Migration {
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    name: '001-keys-integrations',
+    sql: `CREATE TABLE api_keys (
+       id TEXT PRIMARY KEY,
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL CHECK (env IN ('sandbox','production')),
+       hash TEXT NOT NULL UNIQUE,
+       hint TEXT NOT NULL,
+       label TEXT,
+       created_at TEXT NOT NULL,
+       revoked_at TEXT
+     );
+     CREATE INDEX api_keys_account ON api_keys(account_id);
+     CREATE TABLE integrations (
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       transport TEXT NOT NULL CHECK (transport IN ('ws','rest')),
+       created_at TEXT NOT NULL,
+       capabilities TEXT NOT NULL,
+       rest_url TEXT,
+       rest_base_url TEXT,
+       rest_username TEXT,
+       rest_password_enc TEXT,
+       software_house_id TEXT NOT NULL,
+       reseller_id TEXT,
+       PRIMARY KEY (account_id, env, transport)
+     );`,
+  },
 ];
