@@ -19,7 +19,7 @@ export function dataRoutes(app: FastifyInstance, dispatcher: Dispatcher): void {
     const names = pathParamNames(route.path);
     app.route({
       method: route.method,
-      url: DATA_PREFIX + route.path,
+      url: DATA_PREFIX + route.path.replace(/\{(\w+)\}/g, ':$1'),
       handler: async (req, reply) => {
         let params: Record<string, unknown> = {};
         if (route.method === 'POST' || route.method === 'PUT') {
