@@ -1,17 +1,13 @@
-// Requestor headers on the product-facing API, as the REST contract names them.
+// Requestor headers on the product-facing API, named as the REST contract names them.
 import type { IncomingHttpHeaders } from 'node:http';
+import { REST_HEADER_NAMES } from '../../contract/entities.ts';
 import type { RequestorHeaders } from '../transports/transport.ts';
 
-const HEADER_FIELDS = [
-  ['waiter-id', 'waiterId'],
-  ['dojo-requesting-product', 'dojoRequestingProduct'],
-  ['device-id', 'deviceId'],
-  ['device-type', 'deviceType'],
-] as const;
+const HEADER_FIELDS = Object.entries(REST_HEADER_NAMES) as [keyof RequestorHeaders, string][];
 
 export function requestorFrom(headers: IncomingHttpHeaders): RequestorHeaders {
   const out: RequestorHeaders = {};
-  for (const [header, field] of HEADER_FIELDS) {
+  for (const [field, header] of HEADER_FIELDS) {
     const v = headers[header];
     const s = Array.isArray(v) ? v[0] : v;
     if (s) out[field] = s;

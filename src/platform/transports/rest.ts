@@ -2,6 +2,7 @@
 // call, the answer classified by status and body.
 import { Agent } from 'undici';
 import { isEposError } from '../../contract/eposError.ts';
+import { normalizeRestResult } from '../../contract/rest.ts';
 import { PlatformError, isPlatformError } from '../errors.ts';
 import type { Tenant } from '../tenant.ts';
 import type { Capability } from '../../contract/catalogue.ts';
@@ -73,7 +74,7 @@ export class RestTransport implements Transport {
     try {
       const answer = await this.send(req, opts.timeoutMs, deadline.signal);
       this.log.debug({ method: req.method, host: hostPort(req.url), path: req.url.pathname, status: answer.status, ms: Math.round(performance.now() - started) }, 'EPOS REST call');
-      return classify(answer, capability.name);
+      return normalizeRestResult(capability, classify(answer, capability.name));
     } catch (e) {
       if (timedOut || code(e) === 'UND_ERR_HEADERS_TIMEOUT' || code(e) === 'UND_ERR_BODY_TIMEOUT') {
         throw new PlatformError('EPOS_TIMEOUT', `the EPOS did not answer ${req.method} ${req.url.pathname} within ${opts.timeoutMs} ms`);

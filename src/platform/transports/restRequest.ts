@@ -1,5 +1,7 @@
 // Builds the HTTP request for one capability call on an EPOS's REST API. Pure: no I/O.
 import type { Capability } from '../../contract/catalogue.ts';
+import { REST_HEADER_NAMES } from '../../contract/entities.ts';
+import { restRequest } from '../../contract/rest.ts';
 import { PlatformError } from '../errors.ts';
 import type { RequestorHeaders } from './transport.ts';
 
@@ -18,27 +20,17 @@ export interface RestRequest {
   body?: string;
 }
 
-const REQUESTOR_HEADERS: ReadonlyArray<[keyof RequestorHeaders, string]> = [
-  ['waiterId', 'waiter-id'],
-  ['dojoRequestingProduct', 'dojo-requesting-product'],
-  ['deviceId', 'device-id'],
-  ['deviceType', 'device-type'],
-];
-
 export function buildRestRequest(target: RestTarget, capability: Capability, params: Record<string, unknown>, requestor: RequestorHeaders): RestRequest {
   const route = capability.rest;
   if (!route) {
     throw new PlatformError('CAPABILITY_PREVIEW', `${capability.name} has no published REST contract, so it cannot be called over REST`);
   }
-  const used = new Set<string>();
-  const path = route.path.replace(/\{([^}]+)\}/g, (_m, name: string) => {
-    const v = params[name];
-    if ((typeof v !== 'string' && typeof v !== 'number') || v === '') {
-      throw new PlatformError('BAD_REQUEST', `${capability.name} needs the path parameter "${name}" (a non-empty string)`);
-    }
-    used.add(name);
-    return encodeURIComponent(String(v));
-  });
+  let split: ReturnType<typeof restRequest>;
+  try {
+    split = restRequest(capability, params);
+  } catch (e) {
+    throw new PlatformError('BAD_REQUEST', `${capability.name}: ${(e as Error).message}`);
+  }
 
   let base: URL;
   try {
@@ -49,25 +41,23 @@ export function buildRestRequest(target: RestTarget, capability: Capability, par
   if (base.protocol !== 'http:' && base.protocol !== 'https:') {
     throw new PlatformError('EPOS_UNREACHABLE', `the registered REST base URL must be http(s), not ${base.protocol}`);
   }
-  const url = new URL(`${base.origin}${base.pathname.replace(/\/+$/, '')}${path}`);
+  const url = new URL(`${base.origin}${base.pathname.replace(/\/+$/, '')}${split.path}`);
 
   const headers: Record<string, string> = {
     authorization: `Basic ${Buffer.from(`${target.username}:${target.password}`, 'utf8').toString('base64')}`,
     accept: 'application/json',
   };
-  for (const [key, header] of REQUESTOR_HEADERS) {
+  for (const [key, header] of Object.entries(REST_HEADER_NAMES) as [keyof RequestorHeaders, string][]) {
     const v = requestor[key];
     if (typeof v === 'string' && v !== '') headers[header] = v;
   }
 
   let body: string | undefined;
-  if (route.method === 'POST' || route.method === 'PUT') {
-    const rest: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(params)) if (!used.has(k)) rest[k] = v;
-    body = JSON.stringify(rest);
+  if (split.body) {
+    body = JSON.stringify(split.body);
     headers['content-type'] = 'application/json';
   }
-  return { url, method: route.method, headers, ...(body === undefined ? {} : { body }) };
+  return { url, method: split.method, headers, ...(body === undefined ? {} : { body }) };
 }
 
 /** `host:port` of a URL, the port spelled out even when it is the default; never credentials. */
