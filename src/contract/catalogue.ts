@@ -37,75 +37,88 @@ export interface CapabilityDef {
   result: TSchema;
 }
 
-function cap(
-  name: string,
+/** A row's facts; its name is its key in ROWS. */
+function row<Req extends TSchema, Res extends TSchema>(
   domain: Domain,
   rest: RestRoute | undefined,
-  request: TSchema,
-  result: TSchema,
+  request: Req,
+  result: Res,
   extra: Partial<Pick<CapabilityDef, 'aliases' | 'status' | 'wsMethod'>> = {},
-): CapabilityDef {
-  return {
-    name,
-    aliases: extra.aliases ?? [],
-    status: extra.status ?? 'stable',
-    domain,
-    wsMethod: extra.wsMethod ?? `${name}V1`,
-    rest,
-    request,
-    result,
-  };
+) {
+  return { domain, rest, request, result, ...extra };
 }
 
 const preview = { status: 'preview' } as const;
 
-export const CAPABILITIES = [
+/**
+ * Keyed by registration name. Each row keeps its own schema types, so the SDK derives handler
+ * param and result types from here (`CapabilitySchemas`).
+ */
+const ROWS = {
   // Orders
-  cap('CreateOrder', 'Orders', { method: 'POST', path: '/v1/orders' }, S.CreateOrderParams, S.Order),
-  cap('GetOrderById', 'Orders', { method: 'GET', path: '/v1/orders/{orderId}' }, S.OrderIdParams, S.Order),
-  cap('CancelOrderById', 'Orders', { method: 'DELETE', path: '/v1/orders/{orderId}' }, S.OrderIdParams, S.Order),
-  cap('SearchOrders', 'Orders', { method: 'POST', path: '/v1/orders/search' }, S.SearchOrdersParams, S.PagedOrdersResponse),
-  cap('RecordOrderPaymentById', 'Orders', { method: 'POST', path: '/v1/orders/{orderId}/record-payment' },
+  CreateOrder: row('Orders', { method: 'POST', path: '/v1/orders' }, S.CreateOrderParams, S.Order),
+  GetOrderById: row('Orders', { method: 'GET', path: '/v1/orders/{orderId}' }, S.OrderIdParams, S.Order),
+  CancelOrderById: row('Orders', { method: 'DELETE', path: '/v1/orders/{orderId}' }, S.OrderIdParams, S.Order),
+  SearchOrders: row('Orders', { method: 'POST', path: '/v1/orders/search' }, S.SearchOrdersParams, S.PagedOrdersResponse),
+  RecordOrderPaymentById: row('Orders', { method: 'POST', path: '/v1/orders/{orderId}/record-payment' },
     S.RecordOrderPaymentParams, S.Order, { aliases: ['RecordOrderPayment'] }),
-  cap('GetOrderBillById', 'Orders', { method: 'GET', path: '/v1/orders/{orderId}/bill' }, S.OrderIdParams, S.OrderBill,
+  GetOrderBillById: row('Orders', { method: 'GET', path: '/v1/orders/{orderId}/bill' }, S.OrderIdParams, S.OrderBill,
     { aliases: ['GetOrderBill'] }),
-  cap('AddOrderItems', 'Orders', undefined, S.PreviewParams, S.PreviewResult, preview),
+  AddOrderItems: row('Orders', undefined, S.PreviewParams, S.PreviewResult, preview),
   // Order locking
-  cap('CreateOrderLock', 'Order locking', { method: 'POST', path: '/v1/orders/{orderId}/lock' }, S.CreateOrderLockParams, S.Order),
-  cap('DeleteOrderLock', 'Order locking', { method: 'DELETE', path: '/v1/orders/{orderId}/locks/{lockId}' }, S.DeleteOrderLockParams, S.Order),
-  cap('ExtendOrderLock', 'Order locking', { method: 'PUT', path: '/v1/orders/{orderId}/locks/{lockId}' }, S.ExtendOrderLockParams, S.ExtendOrderLockResponse),
+  CreateOrderLock: row('Order locking', { method: 'POST', path: '/v1/orders/{orderId}/lock' }, S.CreateOrderLockParams, S.Order),
+  DeleteOrderLock: row('Order locking', { method: 'DELETE', path: '/v1/orders/{orderId}/locks/{lockId}' }, S.DeleteOrderLockParams, S.Order),
+  ExtendOrderLock: row('Order locking', { method: 'PUT', path: '/v1/orders/{orderId}/locks/{lockId}' }, S.ExtendOrderLockParams, S.ExtendOrderLockResponse),
   // Order and Pay (preview: request and result contracts not published yet)
-  cap('CalculateOrder', 'Order and Pay', undefined, S.PreviewParams, S.PreviewResult, preview),
-  cap('SubmitCalculatedOrder', 'Order and Pay', undefined, S.PreviewParams, S.PreviewResult, preview),
-  cap('SearchMenus', 'Order and Pay', undefined, S.PreviewParams, S.PreviewResult, preview),
+  CalculateOrder: row('Order and Pay', undefined, S.PreviewParams, S.PreviewResult, preview),
+  SubmitCalculatedOrder: row('Order and Pay', undefined, S.PreviewParams, S.PreviewResult, preview),
+  SearchMenus: row('Order and Pay', undefined, S.PreviewParams, S.PreviewResult, preview),
   // Parties
-  cap('CreateParty', 'Parties', { method: 'POST', path: '/v1/parties' }, S.CreatePartyParams, S.Party),
-  cap('GetPartyById', 'Parties', { method: 'GET', path: '/v1/parties/{partyId}' }, S.PartyIdParams, S.Party),
+  CreateParty: row('Parties', { method: 'POST', path: '/v1/parties' }, S.CreatePartyParams, S.Party),
+  GetPartyById: row('Parties', { method: 'GET', path: '/v1/parties/{partyId}' }, S.PartyIdParams, S.Party),
   // The WS wire names the party `id` in UpdateParty params, so the REST placeholder is `{id}` too.
-  cap('UpdateParty', 'Parties', { method: 'PUT', path: '/v1/parties/{id}' }, S.UpdatePartyParams, S.Party,
+  UpdateParty: row('Parties', { method: 'PUT', path: '/v1/parties/{id}' }, S.UpdatePartyParams, S.Party,
     { aliases: ['UpdatePartyById'] }),
-  cap('DeletePartyById', 'Parties', { method: 'DELETE', path: '/v1/parties/{partyId}' }, S.PartyIdParams, S.EmptyResult),
-  cap('SearchParties', 'Parties', { method: 'POST', path: '/v1/parties/search' }, S.SearchPartiesParams, S.PagedPartiesResponse),
+  DeletePartyById: row('Parties', { method: 'DELETE', path: '/v1/parties/{partyId}' }, S.PartyIdParams, S.EmptyResult),
+  SearchParties: row('Parties', { method: 'POST', path: '/v1/parties/search' }, S.SearchPartiesParams, S.PagedPartiesResponse),
   // Reservations
-  cap('CreateReservation', 'Reservations', { method: 'POST', path: '/v1/reservations' }, S.CreateReservationParams, S.Reservation),
-  cap('GetReservationById', 'Reservations', { method: 'GET', path: '/v1/reservations/{reservationId}' }, S.ReservationIdParams, S.Reservation),
+  CreateReservation: row('Reservations', { method: 'POST', path: '/v1/reservations' }, S.CreateReservationParams, S.Reservation),
+  GetReservationById: row('Reservations', { method: 'GET', path: '/v1/reservations/{reservationId}' }, S.ReservationIdParams, S.Reservation),
   // Same for UpdateReservation: the params carry the reservation as `id`.
-  cap('UpdateReservation', 'Reservations', { method: 'PUT', path: '/v1/reservations/{id}' }, S.UpdateReservationParams, S.Reservation,
+  UpdateReservation: row('Reservations', { method: 'PUT', path: '/v1/reservations/{id}' }, S.UpdateReservationParams, S.Reservation,
     { aliases: ['UpdateReservationById'] }),
-  cap('DeleteReservationById', 'Reservations', { method: 'DELETE', path: '/v1/reservations/{reservationId}' }, S.ReservationIdParams, S.EmptyResult),
-  cap('SearchReservations', 'Reservations', { method: 'POST', path: '/v1/reservations/search' }, S.SearchReservationsParams, S.PagedReservationsResponse),
+  DeleteReservationById: row('Reservations', { method: 'DELETE', path: '/v1/reservations/{reservationId}' }, S.ReservationIdParams, S.EmptyResult),
+  SearchReservations: row('Reservations', { method: 'POST', path: '/v1/reservations/search' }, S.SearchReservationsParams, S.PagedReservationsResponse),
   // Tables & areas
-  cap('SearchTables', 'Tables & areas', { method: 'POST', path: '/v1/tables/search' }, S.SearchTablesParams, S.PagedTablesResponse),
-  cap('ListAreas', 'Tables & areas', { method: 'GET', path: '/v1/areas' }, S.EmptyParams, S.AreaList),
+  SearchTables: row('Tables & areas', { method: 'POST', path: '/v1/tables/search' }, S.SearchTablesParams, S.PagedTablesResponse),
+  ListAreas: row('Tables & areas', { method: 'GET', path: '/v1/areas' }, S.EmptyParams, S.AreaList),
   // Events: one wire method for every event type; REST has no published path, we use POST /v1/events.
-  cap('HandleEvent:payment_intent.created', 'Events', { method: 'POST', path: '/v1/events' }, S.Event, S.EmptyResult,
+  'HandleEvent:payment_intent.created': row('Events', { method: 'POST', path: '/v1/events' }, S.Event, S.EmptyResult,
     { wsMethod: 'HandleEventV1' }),
-  cap('HandleEvent:payment_intent.status_updated', 'Events', { method: 'POST', path: '/v1/events' }, S.Event, S.EmptyResult,
+  'HandleEvent:payment_intent.status_updated': row('Events', { method: 'POST', path: '/v1/events' }, S.Event, S.EmptyResult,
     { wsMethod: 'HandleEventV1' }),
-] as const satisfies readonly CapabilityDef[];
+};
 
-export type CapabilityName = (typeof CAPABILITIES)[number]['name'];
-export type Capability = (typeof CAPABILITIES)[number];
+export type CapabilityName = keyof typeof ROWS;
+/** Per capability name, its request and result schema types. */
+export type CapabilitySchemas = { [N in CapabilityName]: { request: (typeof ROWS)[N]['request']; result: (typeof ROWS)[N]['result'] } };
+export interface Capability extends CapabilityDef {
+  name: CapabilityName;
+}
+
+export const CAPABILITIES: readonly Capability[] = Object.entries(ROWS).map(([name, r]) => {
+  const extra = r as Partial<CapabilityDef>;
+  return {
+    name: name as CapabilityName,
+    aliases: extra.aliases ?? [],
+    status: extra.status ?? 'stable',
+    domain: r.domain,
+    wsMethod: extra.wsMethod ?? `${name}V1`,
+    rest: r.rest,
+    request: r.request,
+    result: r.result,
+  };
+});
 
 const byName = new Map<string, Capability>();
 const byAlias = new Map<string, Capability>();

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defineEpos, type ContractErrorReport } from '../../src/sdk/index.ts';
-import { SCHEMAS } from '../../src/sdk/types.ts';
 import { CAPABILITIES } from '../../src/contract/catalogue.ts';
 
 test('a handler returning the wrong type is reported with its JSON path and answered as UnexpectedError', async () => {
@@ -58,13 +57,4 @@ test('legacy names are accepted for calls but refused as handler keys', async ()
   assert.equal((await epos.invoke('GetOrderBill', { orderId: 'o' })).ok, true);
   assert.throws(() => defineEpos({ GetOrderBill: () => ({}) } as never), /legacy name; use GetOrderBillById/);
   assert.throws(() => defineEpos({ GetOrdr: () => ({}) } as never), /not a capability/);
-});
-
-test('the SDK type map mirrors the catalogue: same names, same schema objects', () => {
-  assert.deepEqual(Object.keys(SCHEMAS).sort(), CAPABILITIES.map((c) => c.name).sort());
-  for (const c of CAPABILITIES) {
-    const s = SCHEMAS[c.name as keyof typeof SCHEMAS];
-    assert.equal(s.request, c.request, `${c.name} request`);
-    assert.equal(s.result, c.result, `${c.name} result`);
-  }
 });
