@@ -16,6 +16,8 @@ import { Metrics } from './dispatch/metrics.ts';
 import { dataRoutes } from './proxy/routes.ts';
 import { EposGateway, WsTransport } from './transports/ws/index.ts';
 import { RestTransport } from './transports/rest.ts';
+import { Tester } from './tester/runner.ts';
+import { testerRoutes } from './tester/routes.ts';
 
 export interface PlatformOptions {
   dataDir: string;
@@ -35,6 +37,10 @@ export interface PlatformOptions {
   maxFrameBytes?: number;
   /** Validate results returned by EPOSes against the contract (params are always validated). */
   validateResults?: boolean;
+  /** Tester flows: time the EPOS has to answer each call (default callTimeoutMs). */
+  testerCallTimeoutMs?: number;
+  /** Tester flows: time a whole flow may take before it is TIMED_OUT (default 5 min). */
+  testerFlowTimeoutMs?: number;
 }
 
 export interface Platform {
@@ -45,6 +51,7 @@ export interface Platform {
   gateway: EposGateway;
   dispatcher: Dispatcher;
   metrics: Metrics;
+  tester: Tester;
   logger: Logger;
   /** Base URL once listening, e.g. http://127.0.0.1:8080 */
   url: string;
@@ -94,6 +101,13 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     validateResults: opts.validateResults ?? true,
   });
   dataRoutes(app, dispatcher);
+  const tester = new Tester({
+    store: store.flows, dispatcher, registry, logger: logger.child({ component: 'tester' }),
+    ...(opts.testerCallTimeoutMs !== undefined ? { callTimeoutMs: opts.testerCallTimeoutMs } : {}),
+    ...(opts.testerFlowTimeoutMs !== undefined ? { flowTimeoutMs: opts.testerFlowTimeoutMs } : {}),
+  });
+  await tester.recover();
+  testerRoutes(app, tester);
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.prometheus()));
 
   try {
@@ -107,10 +121,11 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`;
   let closed = false;
   return {
-    app, store, keys, registry, gateway, dispatcher, metrics, logger, url, port: addr.port,
+    app, store, keys, registry, gateway, dispatcher, metrics, tester, logger, url, port: addr.port,
     async close() {
       if (closed) return;
       closed = true;
+      await tester.close();
       await gateway.close();
       await app.close();
       await store.close();

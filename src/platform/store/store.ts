@@ -1,6 +1,7 @@
 // The persistence the platform needs, as interfaces. SQLite is the embedded default; a PostgreSQL
 // implementation can follow without touching callers, which is why every method is async.
 import type { Environment, Tenant } from '../tenant.ts';
+import type { FlowStatus, StepRecord, StoredFlow } from '../tester/types.ts';
 
 export interface ApiKeyRecord {
   id: string;
@@ -61,5 +62,17 @@ export interface IntegrationStore {
 export interface Store {
   readonly keys: KeyStore;
   readonly integrations: IntegrationStore;
+  readonly flows: FlowStore;
   close(): Promise<void>;
+}
+
+// ── Tester flows ─────────────────────────────────────────────────────────────────────────────────
+
+export interface FlowStore {
+  insert(flow: StoredFlow): Promise<void>;
+  update(id: string, change: { status: FlowStatus; steps: StepRecord[]; finishedAt?: string }): Promise<void>;
+  /** A flow of this tenant; another tenant's id is undefined. */
+  get(tenant: Tenant, id: string): Promise<StoredFlow | undefined>;
+  /** Flows of every tenant still marked IN_PROGRESS (a stop cut them short). */
+  inProgress(): Promise<StoredFlow[]>;
 }

@@ -35,4 +35,22 @@ export const MIGRATIONS: Migration[] = [
        PRIMARY KEY (account_id, env, transport)
      );`,
   },
+  {
+    // src/platform/tester: one row per flow run, its steps as JSON.
+    name: 'tester-001-flows',
+    sql: `CREATE TABLE tester_flows (
+       id TEXT PRIMARY KEY,
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       flow TEXT NOT NULL,
+       flow_name TEXT NOT NULL,
+       params TEXT NOT NULL,
+       status TEXT NOT NULL CHECK (status IN ('IN_PROGRESS','SUCCESS','FAILURE','TIMED_OUT')),
+       started_at TEXT NOT NULL,
+       finished_at TEXT,
+       steps TEXT NOT NULL
+     );
+     CREATE INDEX tester_flows_tenant ON tester_flows(account_id, env, started_at);
+     CREATE INDEX tester_flows_status ON tester_flows(status);`,
+  },
 ];

@@ -1,0 +1,58 @@
+// Tester flow runs: one row per run, steps as JSON (rewritten as each step starts and ends).
+import type { Tenant } from '../../tenant.ts';
+import type { FlowStore } from '../store.ts';
+import type { FlowStatus, StepRecord, StoredFlow } from '../../tester/types.ts';
+import type { Db } from './db.ts';
+
+interface Row {
+  id: string; account_id: string; env: Tenant['env']; flow: string; flow_name: string; params: string;
+  status: FlowStatus; started_at: string; finished_at: string | null; steps: string;
+}
+
+function toFlow(r: Row): StoredFlow {
+  return {
+    flowID: r.id,
+    flowName: r.flow_name,
+    status: r.status,
+    startedAt: r.started_at,
+    ...(r.finished_at ? { finishedAt: r.finished_at } : {}),
+    steps: JSON.parse(r.steps) as StepRecord[],
+    tenant: { accountId: r.account_id, env: r.env },
+    flow: r.flow,
+    params: JSON.parse(r.params) as Record<string, unknown>,
+  };
+}
+
+export class SqliteFlowStore implements FlowStore {
+  private readonly q;
+  constructor(db: Db) {
+    this.q = {
+      insert: db.prepare(`INSERT INTO tester_flows (id, account_id, env, flow, flow_name, params, status, started_at, finished_at, steps)
+        VALUES (@id, @accountId, @env, @flow, @flowName, @params, @status, @startedAt, @finishedAt, @steps)`),
+      update: db.prepare('UPDATE tester_flows SET status = ?, steps = ?, finished_at = COALESCE(?, finished_at) WHERE id = ?'),
+      get: db.prepare('SELECT * FROM tester_flows WHERE id = ? AND account_id = ? AND env = ?'),
+      inProgress: db.prepare("SELECT * FROM tester_flows WHERE status = 'IN_PROGRESS' ORDER BY started_at"),
+    };
+  }
+
+  async insert(f: StoredFlow): Promise<void> {
+    this.q.insert.run({
+      id: f.flowID, accountId: f.tenant.accountId, env: f.tenant.env, flow: f.flow, flowName: f.flowName,
+      params: JSON.stringify(f.params), status: f.status, startedAt: f.startedAt, finishedAt: f.finishedAt ?? null,
+      steps: JSON.stringify(f.steps),
+    });
+  }
+
+  async update(id: string, c: { status: FlowStatus; steps: StepRecord[]; finishedAt?: string }): Promise<void> {
+    this.q.update.run(c.status, JSON.stringify(c.steps), c.finishedAt ?? null, id);
+  }
+
+  async get(tenant: Tenant, id: string): Promise<StoredFlow | undefined> {
+    const r = this.q.get.get(id, tenant.accountId, tenant.env) as Row | undefined;
+    return r && toFlow(r);
+  }
+
+  async inProgress(): Promise<StoredFlow[]> {
+    return (this.q.inProgress.all() as Row[]).map(toFlow);
+  }
+}

@@ -1,0 +1,100 @@
+// Harness for tester tests: a real platform, an API key, and an EPOS built on the SDK connected
+// over WebSocket or served over REST and registered with the capabilities it implements.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { connect, register, restHandler, type Epos, type EposConnection } from '../../../src/sdk/index.ts';
+import { createReferenceEpos, type ReferenceEpos } from '../../../src/epos/index.ts';
+import type { PlatformOptions } from '../../../src/platform/platform.ts';
+import type { FlowResult } from '../../../src/platform/tester/types.ts';
+import { api, testPlatform, type TestPlatform } from '../../helpers/platform.ts';
+
+export const SHID = 'tester-software-house';
+export const USER = 'dojo';
+export const PASS = 'tester-pass-123';
+
+export interface Setup {
+  platform: TestPlatform;
+  key: string;
+  ref: ReferenceEpos;
+  close(): Promise<void>;
+}
+
+export async function newPlatform(opts: Partial<PlatformOptions> = {}): Promise<{ platform: TestPlatform; key: string }> {
+  const platform = await testPlatform(opts);
+  const { key } = await platform.keys.create('acc-tester', 'sandbox');
+  return { platform, key };
+}
+
+/** Connects an EPOS over WS and registers `capabilities` (default: all it implements). */
+export async function attachWs(platform: TestPlatform, key: string, epos: Epos, capabilities?: string[]): Promise<EposConnection> {
+  const conn = connect(epos, { url: `${platform.url.replace('http', 'ws')}/epos`, apiKey: key, softwareHouseId: SHID, reconnect: false });
+  await once(conn, 'connect');
+  await register(epos, { platformUrl: platform.url, apiKey: key, softwareHouseId: SHID, transport: 'ws', ...(capabilities ? { capabilities } : {}) });
+  return conn;
+}
+
+/** Serves an EPOS over REST and registers it. */
+export async function attachRest(platform: TestPlatform, key: string, epos: Epos, capabilities?: string[]): Promise<{ server: Server; url: string }> {
+  const server = createServer(restHandler(epos, { username: USER, password: PASS }));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await register(epos, { platformUrl: platform.url, apiKey: key, softwareHouseId: SHID, transport: 'rest', url, username: USER, password: PASS, ...(capabilities ? { capabilities } : {}) });
+  return { server, url };
+}
+
+export function closeServer(server: Server): void {
+  server.closeAllConnections();
+  server.close();
+}
+
+/** Reference EPOS on WS (default) or REST, everything registered. */
+export async function withReference(transport: 'ws' | 'rest' = 'ws', opts: Partial<PlatformOptions> = {}): Promise<Setup> {
+  const { platform, key } = await newPlatform(opts);
+  const ref = createReferenceEpos({ dbPath: ':memory:' });
+  let stop: () => Promise<void>;
+  if (transport === 'ws') {
+    const conn = await attachWs(platform, key, ref.epos);
+    stop = () => conn.close();
+  } else {
+    const { server } = await attachRest(platform, key, ref.epos);
+    stop = async () => closeServer(server);
+  }
+  return {
+    platform, key, ref,
+    async close() {
+      await platform.destroy();
+      await stop();
+      ref.close();
+    },
+  };
+}
+
+/** POST /epos-tester-tool/flows; answers the flow id (asserts a 200). */
+export async function startFlow(base: string, key: string, flow: string, params: Record<string, unknown> = {}): Promise<string> {
+  const res = await api<string>(base, 'POST', '/epos-tester-tool/flows', { key, body: { flow, params }, softwareHouseId: SHID });
+  if (res.status !== 200) throw new Error(`starting ${flow}: HTTP ${res.status} ${res.text}`);
+  return res.body;
+}
+
+/** Polls GET /epos-tester-tool/flows/{id} until the flow is no longer IN_PROGRESS. */
+export async function waitFlow(base: string, key: string, id: string, timeoutMs = 15_000): Promise<FlowResult & { steps: any[] }> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await api<FlowResult>(base, 'GET', `/epos-tester-tool/flows/${id}`, { key, softwareHouseId: SHID });
+    if (res.status !== 200) throw new Error(`polling ${id}: HTTP ${res.status} ${res.text}`);
+    if (res.body.status !== 'IN_PROGRESS') return res.body as FlowResult & { steps: any[] };
+    if (Date.now() > until) throw new Error(`flow ${id} still IN_PROGRESS after ${timeoutMs} ms: ${JSON.stringify(res.body, null, 1)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function runFlow(s: { platform: TestPlatform; key: string }, flow: string, params: Record<string, unknown> = {}) {
+  return waitFlow(s.platform.url, s.key, await startFlow(s.platform.url, s.key, flow, params));
+}
+
+/** A readable dump of a flow result, for assertion messages. */
+export function dump(r: FlowResult): string {
+  return JSON.stringify({ ...r, steps: r.steps.map((s: any) => ({ name: s.name, status: s.status, info: s.additionalInformation, problems: s.problems })) }, null, 1);
+}
