@@ -28,7 +28,7 @@ export async function newPlatform(opts: Partial<PlatformOptions> = {}): Promise<
 
 /** Connects an EPOS over WS and registers `capabilities` (default: all it implements). */
 export async function attachWs(platform: TestPlatform, key: string, epos: Epos, capabilities?: string[]): Promise<EposConnection> {
-  const conn = connect(epos, { url: `${platform.url.replace('http', 'ws')}/epos`, apiKey: key, softwareHouseId: SHID, reconnect: false });
+  const conn = connect(epos, { url: `${platform.url.replace('http', 'ws')}/epos`, apiKey: key, softwareHouseId: SHID, reconnect: false, drainTimeoutMs: 200 });
   await once(conn, 'connect');
   await register(epos, { platformUrl: platform.url, apiKey: key, softwareHouseId: SHID, transport: 'ws', ...(capabilities ? { capabilities } : {}) });
   return conn;
