@@ -1,5 +1,7 @@
 // `eposgate`: the command line. Each subcommand lives in its own module.
 import { Command } from 'commander';
+import { demoCommand } from './demo.ts';
+import { eposCommand } from './epos.ts';
 import { keysCommand } from './keys.ts';
 import { serveCommand } from './serve.ts';
 
@@ -10,5 +12,7 @@ const program = new Command('eposgate')
 
 program.addCommand(serveCommand());
 program.addCommand(keysCommand());
+program.addCommand(eposCommand());
+program.addCommand(demoCommand());
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,55 @@
+import { Command, InvalidArgumentError } from 'commander';
+import pino from 'pino';
+import { runReferenceEpos } from '../epos/run.ts';
+import { parsePort } from './options.ts';
+
+function parseTransport(v: string): 'ws' | 'rest' {
+  if (v === 'ws' || v === 'rest') return v;
+  throw new InvalidArgumentError(`"${v}" is not a transport: use ws or rest`);
+}
+
+export function eposCommand(): Command {
+  return new Command('epos')
+    .description('run the reference EPOS (a demo restaurant) against a platform')
+    .option('--transport <ws|rest>', 'keep a WebSocket open to the platform, or serve REST for it to call', parseTransport, 'ws')
+    .option('--platform <url>', 'platform base URL', 'http://127.0.0.1:8080')
+    .option('--api-key <key>', 'the account\'s API key (also $EPOSGATE_API_KEY)')
+    .option('--software-house-id <id>', 'software-house-id header', 'eposgate-reference-epos')
+    .option('--reseller-id <id>', 'reseller-id header')
+    .option('--db <file>', 'the restaurant\'s SQLite file (seeded when new)', './data/reference-epos.db')
+    .option('--port <port>', 'REST: port to listen on (default: any free port)', parsePort)
+    .option('--host <host>', 'REST: address to bind', '127.0.0.1')
+    .option('--public-url <url>', 'REST: URL to register (default http://host:port)')
+    .option('--username <u>', 'REST: basic-auth username the platform must send', 'eposgate')
+    .option('--password <p>', 'REST: basic-auth password (default: generated)')
+    .option('--no-register', 'do not register capabilities on start')
+    .action(async (o: {
+      transport: 'ws' | 'rest'; platform: string; apiKey?: string; softwareHouseId: string; resellerId?: string; db: string;
+      port?: number; host: string; publicUrl?: string; username: string; password?: string; register: boolean;
+    }) => {
+      const log = pino({ level: 'info' });
+      const apiKey = o.apiKey ?? process.env.EPOSGATE_API_KEY;
+      if (!apiKey) {
+        process.stderr.write('error: --api-key (or $EPOSGATE_API_KEY) is required: create one with `eposgate keys create`\n');
+        process.exit(2);
+      }
+      const running = await runReferenceEpos({
+        transport: o.transport, platformUrl: o.platform, apiKey, softwareHouseId: o.softwareHouseId,
+        ...(o.resellerId ? { resellerId: o.resellerId } : {}),
+        dbPath: o.db, host: o.host, ...(o.port !== undefined ? { port: o.port } : {}),
+        ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}), username: o.username,
+        ...(o.password ? { password: o.password } : {}), register: o.register,
+        onEventError: (event, err) => log.warn({ event, err: (err as Error).message }, 'POS event not sent'),
+      }).catch((err: Error) => {
+        process.stderr.write(`error: ${err.message}\n`);
+        process.exit(1);
+      });
+      running.connection?.on('disconnect', (d) => log.warn(d, 'disconnected from the platform'));
+      running.connection?.on('connect', () => log.info('connected to the platform'));
+      running.connection?.on('error', (err: Error) => log.warn({ err: err.message }, 'connection error'));
+      process.stdout.write(`reference EPOS ${o.transport === 'ws' ? `connected to ${o.platform}/epos` : `serving REST at ${running.url}`} (db: ${o.db})\n`);
+      const stop = async () => { await running.close(); process.exit(0); };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
+}
