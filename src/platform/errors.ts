@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'MISSING_SOFTWARE_HOUSE_ID'
   | 'VALIDATION_FAILED'
   | 'NOT_FOUND'
+  | 'EVENT_ID_CONFLICT'
   | 'RATE_LIMITED'
   | 'CAPABILITY_NOT_REGISTERED'
   | 'UNKNOWN_CAPABILITY'
@@ -41,6 +42,8 @@ const STATUS: Record<ErrorCode, number> = {
   MISSING_SOFTWARE_HOUSE_ID: 400,
   VALIDATION_FAILED: 400,
   NOT_FOUND: 404,
+  /** An event id reused for a different event (type or data) of the same tenant. */
+  EVENT_ID_CONFLICT: 409,
   RATE_LIMITED: 429,
   CAPABILITY_NOT_REGISTERED: 501,
   CAPABILITY_PREVIEW: 501,

@@ -63,7 +63,78 @@ export interface Store {
   readonly keys: KeyStore;
   readonly integrations: IntegrationStore;
   readonly flows: FlowStore;
+  readonly outbox: OutboxStore;
+  readonly eposEvents: EposEventStore;
   close(): Promise<void>;
+}
+
+// ── Events (src/platform/events) ─────────────────────────────────────────────────────────────────
+
+/** Where an event raised for an EPOS stands. */
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'skipped';
+
+export interface DeliveryError {
+  code: string;
+  message: string;
+  at: string;
+  /** The EPOSError the EPOS answered, when it answered one. */
+  eposError?: unknown;
+}
+
+/** One row of the durable outbox: an Event for the tenant's EPOS and how its delivery went. */
+export interface OutboxEntry {
+  tenant: Tenant;
+  /** Per-tenant creation order, from 1. */
+  seq: number;
+  /** The Event exactly as it is delivered (`id`, `accountId`, `event`, `data`, `createdAt`). */
+  event: { id: string; accountId: string; event: string; data: Record<string, unknown>; createdAt: string };
+  status: DeliveryStatus;
+  /** Why it is skipped or failed (`not-registered`, `max-attempts`, `rejected`). */
+  reason?: string;
+  /** Calls that reached for the EPOS (waiting for a socket that is not there does not count). */
+  attempts: number;
+  /** Epoch ms when a pending entry is next tried. */
+  nextAttemptAt: number;
+  lastAttemptAt?: string;
+  deliveredAt?: string;
+  lastError?: DeliveryError;
+  raisedBy: { keyId: string; softwareHouseId: string; resellerId?: string };
+}
+
+export type OutboxChange = Partial<Pick<OutboxEntry, 'status' | 'reason' | 'attempts' | 'nextAttemptAt' | 'lastAttemptAt' | 'deliveredAt' | 'lastError'>>;
+
+export interface OutboxStore {
+  /** Adds the entry unless the tenant already has one with that event id; returns the stored one. */
+  insert(entry: Omit<OutboxEntry, 'seq'>): Promise<{ entry: OutboxEntry; created: boolean }>;
+  get(tenant: Tenant, id: string): Promise<OutboxEntry | undefined>;
+  /** The tenant's entries after a seq, oldest first. */
+  list(tenant: Tenant, q: { status?: DeliveryStatus; after?: number; limit: number }): Promise<OutboxEntry[]>;
+  /** For each tenant its oldest pending entry, when that one is due at `now`. */
+  dueHeads(now: number, limit: number): Promise<OutboxEntry[]>;
+  /** Earliest nextAttemptAt later than `after` among the tenants' oldest pending entries. */
+  nextDueAt(after: number): Promise<number | undefined>;
+  update(tenant: Tenant, id: string, change: OutboxChange): Promise<void>;
+  /** Makes every pending entry of the tenant due at `now`; returns how many. */
+  makeDue(tenant: Tenant, now: number): Promise<number>;
+}
+
+/** An event an EPOS submitted (POST /epos/events), as stored. */
+export interface EposEventRecord {
+  tenant: Tenant;
+  /** Per-tenant sequence number, from 1: the cursor of lists and the SSE id. */
+  seq: number;
+  eventType: string;
+  event: Record<string, string>;
+  receivedAt: string;
+  keyId: string;
+  softwareHouseId: string;
+  resellerId?: string;
+}
+
+export interface EposEventStore {
+  append(rec: Omit<EposEventRecord, 'seq'>): Promise<EposEventRecord>;
+  /** The tenant's events with seq > after, oldest first. */
+  list(tenant: Tenant, after: number, limit: number): Promise<EposEventRecord[]>;
 }
 
 // ── Tester flows ─────────────────────────────────────────────────────────────────────────────────

@@ -36,6 +36,44 @@ export const MIGRATIONS: Migration[] = [
      );`,
   },
   {
+    // src/platform/events: the outbox of events for EPOSes, and the events EPOSes submit.
+    name: 'events-001-outbox-epos-events',
+    sql: `CREATE TABLE event_outbox (
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       seq INTEGER NOT NULL,
+       id TEXT NOT NULL,
+       type TEXT NOT NULL,
+       payload TEXT NOT NULL,
+       status TEXT NOT NULL CHECK (status IN ('pending','delivered','failed','skipped')),
+       reason TEXT,
+       attempts INTEGER NOT NULL DEFAULT 0,
+       next_attempt_at INTEGER NOT NULL,
+       last_attempt_at TEXT,
+       delivered_at TEXT,
+       last_error TEXT,
+       key_id TEXT NOT NULL,
+       software_house_id TEXT NOT NULL,
+       reseller_id TEXT,
+       PRIMARY KEY (account_id, env, seq),
+       UNIQUE (account_id, env, id)
+     );
+     CREATE INDEX event_outbox_pending ON event_outbox(status, account_id, env, seq);
+     CREATE INDEX event_outbox_status ON event_outbox(account_id, env, status, seq);
+     CREATE TABLE epos_events (
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       seq INTEGER NOT NULL,
+       event_type TEXT NOT NULL,
+       event TEXT NOT NULL,
+       received_at TEXT NOT NULL,
+       key_id TEXT NOT NULL,
+       software_house_id TEXT NOT NULL,
+       reseller_id TEXT,
+       PRIMARY KEY (account_id, env, seq)
+     );`,
+  },
+  {
     // src/platform/tester: one row per flow run, its steps as JSON.
     name: 'tester-001-flows',
     sql: `CREATE TABLE tester_flows (
