@@ -18,6 +18,7 @@ import { EposGateway, WsTransport } from './transports/ws/index.ts';
 import { RestTransport } from './transports/rest.ts';
 import { Tester } from './tester/runner.ts';
 import { testerRoutes } from './tester/routes.ts';
+import { Events } from './events/index.ts';
 
 export interface PlatformOptions {
   dataDir: string;
@@ -41,6 +42,14 @@ export interface PlatformOptions {
   testerCallTimeoutMs?: number;
   /** Tester flows: time a whole flow may take before it is TIMED_OUT (default 5 min). */
   testerFlowTimeoutMs?: number;
+  /** Events to EPOSes: delay after the first failed delivery, doubling up to eventRetryMaxMs. Default 500 ms. */
+  eventRetryBaseMs?: number;
+  /** Events to EPOSes: longest delay between attempts. Default 5 min. */
+  eventRetryMaxMs?: number;
+  /** Events to EPOSes: attempts before an event is dead-lettered as `failed`. Default 20. */
+  eventMaxAttempts?: number;
+  /** Keep-alive comment period of GET /epos/events/stream. Default 15 s. */
+  sseKeepAliveMs?: number;
 }
 
 export interface Platform {
@@ -52,6 +61,7 @@ export interface Platform {
   dispatcher: Dispatcher;
   metrics: Metrics;
   tester: Tester;
+  events: Events;
   logger: Logger;
   /** Base URL once listening, e.g. http://127.0.0.1:8080 */
   url: string;
@@ -108,6 +118,12 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   });
   await tester.recover();
   testerRoutes(app, tester);
+  const events = new Events({
+    app, store, registry, dispatcher, gateway, logger,
+    retry: { baseMs: opts.eventRetryBaseMs, maxMs: opts.eventRetryMaxMs, maxAttempts: opts.eventMaxAttempts },
+    callTimeoutMs: opts.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
+    ...(opts.sseKeepAliveMs ? { sseKeepAliveMs: opts.sseKeepAliveMs } : {}),
+  });
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.prometheus()));
 
   try {
@@ -119,13 +135,15 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const addr = app.server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`;
+  events.start();
   let closed = false;
   return {
-    app, store, keys, registry, gateway, dispatcher, metrics, tester, logger, url, port: addr.port,
+    app, store, keys, registry, gateway, dispatcher, metrics, events, tester, logger, url, port: addr.port,
     async close() {
       if (closed) return;
       closed = true;
       await tester.close();
+      await events.stop();
       await gateway.close();
       await app.close();
       await store.close();

@@ -1,0 +1,67 @@
+// Events, composed: the outbox worker (platform → EPOS, at least once), the SSE hub (EPOS → products)
+// and their routes. startPlatform() builds one, starts it after listen and stops it first on close.
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Dispatcher } from '../dispatch/dispatcher.ts';
+import type { Registry } from '../registry/registry.ts';
+import type { Store } from '../store/store.ts';
+import type { EposGateway } from '../transports/ws/gateway.ts';
+import { DEFAULT_RETRY, type RetryPolicy } from './retryPolicy.ts';
+import { eventRoutes } from './routes.ts';
+import { StreamHub } from './stream.ts';
+import { DeliveryWorker } from './worker.ts';
+
+export { DEFAULT_RETRY, type RetryPolicy } from './retryPolicy.ts';
+
+export interface EventsDeps {
+  app: FastifyInstance;
+  store: Store;
+  registry: Registry;
+  dispatcher: Dispatcher;
+  gateway: EposGateway;
+  logger: Logger;
+  retry?: Partial<RetryPolicy>;
+  /** Time an EPOS has to answer one HandleEvent delivery. */
+  callTimeoutMs: number;
+  /** Keep-alive comment period of the SSE stream. Default 15 s. */
+  sseKeepAliveMs?: number;
+}
+
+export class Events {
+  readonly worker: DeliveryWorker;
+  readonly hub: StreamHub;
+  private readonly onConnect: (info: { caller: { accountId: string; env: 'sandbox' | 'production' } }) => void;
+
+  constructor(private readonly d: EventsDeps) {
+    const log = d.logger.child({ component: 'events' });
+    this.worker = new DeliveryWorker({
+      outbox: d.store.outbox,
+      dispatcher: d.dispatcher,
+      policy: { ...DEFAULT_RETRY, ...definedOnly(d.retry ?? {}) },
+      logger: log,
+      callTimeoutMs: d.callTimeoutMs,
+    });
+    this.hub = new StreamHub({ store: d.store.eposEvents, keepAliveMs: d.sseKeepAliveMs ?? 15_000 });
+    eventRoutes(d.app, { outbox: d.store.outbox, eposEvents: d.store.eposEvents, registry: d.registry, worker: this.worker, hub: this.hub });
+    this.onConnect = ({ caller }) => {
+      this.worker.connected({ accountId: caller.accountId, env: caller.env })
+        .catch((err) => log.error({ err }, 'could not resume events on connect'));
+    };
+  }
+
+  start(): void {
+    this.d.gateway.on('connect', this.onConnect);
+    this.worker.start();
+  }
+
+  /** Ends the SSE streams and stops the worker; deliveries in flight stay pending for the next start. */
+  async stop(): Promise<void> {
+    this.d.gateway.off('connect', this.onConnect);
+    this.hub.close();
+    await this.worker.stop();
+  }
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

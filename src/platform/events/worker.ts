@@ -1,0 +1,187 @@
+// The in-process delivery worker: takes due events from the outbox and hands them to the tenant's
+// EPOS through dispatcher.invoke(). At least once: an entry leaves `pending` only after the EPOS
+// answered it (or it is dead-lettered), and the outbox is durable, so a restart resumes.
+//
+// Per tenant, one event is in flight at a time and only the oldest pending one is ever taken, so a
+// tenant's events arrive in creation order. Different tenants are delivered concurrently.
+import type { Logger } from 'pino';
+import type { Dispatcher } from '../dispatch/dispatcher.ts';
+import { PlatformError, isPlatformError } from '../errors.ts';
+import type { DeliveryError, OutboxEntry, OutboxStore } from '../store/store.ts';
+import { tenantKey, type Tenant } from '../tenant.ts';
+import { capabilityOf } from './outbound.ts';
+import { backoffMs, judge, type RetryPolicy } from './retryPolicy.ts';
+
+export interface DeliveryWorkerOptions {
+  outbox: OutboxStore;
+  dispatcher: Dispatcher;
+  policy: RetryPolicy;
+  logger: Logger;
+  /** Time the EPOS has to answer one delivery. */
+  callTimeoutMs: number;
+  /** Tenants delivered at the same time. Default 16. */
+  concurrency?: number;
+  now?: () => number;
+  random?: () => number;
+}
+
+/** Slack beyond the call timeout for which a taken entry is not due again (its lease). */
+const LEASE_SLACK_MS = 5_000;
+/** Rows read per look at the outbox. */
+const BATCH = 100;
+
+export class DeliveryWorker {
+  private readonly inflight = new Map<string, Promise<void>>();
+  /** Tenants whose EPOS connected while one of their deliveries was in flight. */
+  private readonly connectedMeanwhile = new Set<string>();
+  private readonly abort = new AbortController();
+  private readonly concurrency: number;
+  private readonly now: () => number;
+  private timer?: NodeJS.Timeout;
+  private started = false;
+  private stopped = false;
+  private ticking?: Promise<void>;
+  private again = false;
+
+  constructor(private readonly o: DeliveryWorkerOptions) {
+    this.concurrency = o.concurrency ?? 16;
+    this.now = o.now ?? Date.now;
+  }
+
+  /** Resumes what the outbox holds (pending rows of a previous run included). */
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.kick();
+  }
+
+  /** Looks at the outbox now (after a raise, a reconnect, a finished delivery). */
+  kick(): void {
+    if (!this.started || this.stopped) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = this.tick()
+      .catch((err) => this.o.logger.error({ err }, 'event delivery loop failed'))
+      .finally(() => {
+        this.ticking = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** The tenant's EPOS just connected: its waiting events are due now. */
+  async connected(tenant: Tenant): Promise<void> {
+    if (this.stopped) return;
+    if (this.inflight.has(tenantKey(tenant))) this.connectedMeanwhile.add(tenantKey(tenant));
+    const n = await this.o.outbox.makeDue(tenant, this.now());
+    if (n > 0) this.o.logger.debug({ tenant: tenantKey(tenant), n }, 'EPOS connected: its pending events are due');
+    this.kick();
+  }
+
+  /** Stops taking work; deliveries in flight are cancelled and stay pending for the next start. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.abort.abort(new PlatformError('CALL_CANCELLED', 'platform shutting down'));
+    await this.ticking;
+    await Promise.allSettled([...this.inflight.values()]);
+  }
+
+  private async tick(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const now = this.now();
+    const due = this.inflight.size < this.concurrency ? await this.o.outbox.dueHeads(now, BATCH) : [];
+    for (const entry of due) {
+      if (this.stopped || this.inflight.size >= this.concurrency) break;
+      const key = tenantKey(entry.tenant);
+      if (this.inflight.has(key)) continue;
+      // The lease: not due again while this attempt can still be running.
+      await this.o.outbox.update(entry.tenant, entry.event.id, { nextAttemptAt: now + this.o.callTimeoutMs + LEASE_SLACK_MS });
+      this.connectedMeanwhile.delete(key);
+      const run = this.deliver(entry).finally(() => {
+        this.inflight.delete(key);
+        this.kick();
+      });
+      this.inflight.set(key, run);
+    }
+    if (this.stopped) return;
+    // Entries already due but not taken belong to tenants in flight (or past the concurrency
+    // limit): a finishing delivery kicks again. The timer is for the next one that comes due.
+    const next = await this.o.outbox.nextDueAt(now);
+    if (next !== undefined) {
+      this.timer = setTimeout(() => this.kick(), Math.max(0, next - this.now()));
+      this.timer.unref();
+    }
+  }
+
+  private async deliver(entry: OutboxEntry): Promise<void> {
+    const { tenant } = entry;
+    const id = entry.event.id;
+    const startedAt = new Date(this.now()).toISOString();
+    try {
+      await this.o.dispatcher.invoke(tenant, capabilityOf(entry.event.event), entry.event, {},
+        { timeoutMs: this.o.callTimeoutMs, signal: this.abort.signal });
+      await this.o.outbox.update(tenant, id, {
+        status: 'delivered', attempts: entry.attempts + 1, lastAttemptAt: startedAt, deliveredAt: new Date(this.now()).toISOString(),
+      });
+      this.o.logger.debug({ tenant: tenantKey(tenant), id, attempts: entry.attempts + 1 }, 'event delivered');
+    } catch (err) {
+      await this.failed(entry, err, startedAt).catch((e) => this.o.logger.error({ err: e }, 'could not record a failed delivery'));
+    }
+  }
+
+  private async failed(entry: OutboxEntry, err: unknown, startedAt: string): Promise<void> {
+    const { tenant } = entry;
+    const id = entry.event.id;
+    const verdict = this.stopped ? { kind: 'requeue' as const } : judge(err);
+    const lastError = describe(err, new Date(this.now()).toISOString());
+    const log = { tenant: tenantKey(tenant), id, code: lastError.code };
+    switch (verdict.kind) {
+      case 'requeue':
+        await this.o.outbox.update(tenant, id, { nextAttemptAt: this.now() });
+        return;
+      case 'wait': {
+        // Parked until the EPOS connects (connected() makes it due), or the longest delay passes.
+        const back = this.connectedMeanwhile.delete(tenantKey(tenant));
+        await this.o.outbox.update(tenant, id, { lastError, nextAttemptAt: this.now() + (back ? 0 : this.o.policy.maxMs) });
+        this.o.logger.debug(log, 'event waits for its EPOS to connect');
+        return;
+      }
+      case 'skip':
+        await this.o.outbox.update(tenant, id, { status: 'skipped', reason: verdict.reason, lastError });
+        this.o.logger.info(log, 'event skipped: its capability is no longer registered');
+        return;
+      case 'fail':
+        await this.o.outbox.update(tenant, id, {
+          status: 'failed', reason: verdict.reason, attempts: entry.attempts + 1, lastAttemptAt: startedAt, lastError,
+        });
+        this.o.logger.warn(log, 'event refused by the EPOS: dead-lettered');
+        return;
+      case 'retry': {
+        const attempts = entry.attempts + 1;
+        if (attempts >= this.o.policy.maxAttempts) {
+          await this.o.outbox.update(tenant, id, { status: 'failed', reason: 'max-attempts', attempts, lastAttemptAt: startedAt, lastError });
+          this.o.logger.warn({ ...log, attempts }, 'event delivery gave up: dead-lettered');
+          return;
+        }
+        const delay = backoffMs(this.o.policy, attempts, this.o.random);
+        await this.o.outbox.update(tenant, id, { attempts, lastAttemptAt: startedAt, lastError, nextAttemptAt: this.now() + delay });
+        this.o.logger.debug({ ...log, attempts, delay }, 'event delivery failed: retrying');
+      }
+    }
+  }
+}
+
+function describe(err: unknown, at: string): DeliveryError {
+  if (isPlatformError(err)) {
+    const eposError = err.extra?.eposError;
+    return { code: err.code, message: err.message, at, ...(eposError !== undefined ? { eposError } : {}) };
+  }
+  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err), at };
+}
