@@ -4,6 +4,7 @@ import { demoCommand } from './demo.ts';
 import { eposCommand } from './epos.ts';
 import { keysCommand } from './keys.ts';
 import { serveCommand } from './serve.ts';
+import { testCommand } from './test.ts';
 
 const program = new Command('eposgate')
   .description('An open EPOS Data API platform')
@@ -14,5 +15,6 @@ program.addCommand(serveCommand());
 program.addCommand(keysCommand());
 program.addCommand(eposCommand());
 program.addCommand(demoCommand());
+program.addCommand(testCommand());
 
 await program.parseAsync(process.argv);

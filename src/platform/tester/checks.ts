@@ -17,10 +17,17 @@ export function show(v: unknown): string {
   return s.length > 160 ? `${s.slice(0, 160)}…` : s;
 }
 
+const SCHEMA_WORDS = new Set(['integer', 'number', 'string', 'boolean', 'object', 'array', 'null', 'present', 'absent', 'date-time']);
+
+/** An `expected` written in words ("an open status", "integer") rather than a value to quote. */
+function isWords(v: unknown): v is string {
+  return typeof v === 'string' && (/\s/.test(v) || SCHEMA_WORDS.has(v));
+}
+
 /** One line for additionalInformation: `$.path: message (expected X, actual Y)`. */
 export function describeProblem(p: Problem): string {
   const parts: string[] = [];
-  if (p.expected !== undefined) parts.push(`expected ${typeof p.expected === 'string' ? p.expected : show(p.expected)}`);
+  if (p.expected !== undefined) parts.push(`expected ${isWords(p.expected) ? p.expected : show(p.expected)}`);
   if ('actual' in p) parts.push(`actual ${show(p.actual)}`);
   return `${p.path}: ${p.message}${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }

@@ -109,7 +109,7 @@ describe('failures are reported precisely', () => {
     assert.equal(step.problems[0].path, '$');
     assert.equal(step.problems[0].expected, 'an EPOSError with errorType "Conflict"');
     assert.equal(step.exchanges[0].result.id, step.exchanges[0].params.orderId);
-    const last = r.steps.at(-1);
+    const last = r.steps.at(-1)!;
     assert.equal(last.name, 'Release the lock left behind (DeleteOrderLock)');
     assert.equal(last.status, 'SUCCESS');
   });

@@ -29,10 +29,10 @@ export const orderNotFoundFlow: FlowDef = {
   description: 'Asks GetOrderById for an order that does not exist and checks the EPOS answers NotFound in the EPOSError shape. Changes nothing.',
   changesData: false,
   requires: ['GetOrderById'],
-  params: [{ name: 'orderId', type: 'string', required: false, default: 'eposgate-tester-no-such-order', description: 'an order id the EPOS does not have' }],
+  params: [{ name: 'missingOrderId', type: 'string', required: false, default: 'eposgate-tester-no-such-order', description: 'an order id the EPOS does not have' }],
   async run(run) {
     await run.requireCapabilities('GetOrderById');
-    const orderId = run.str('orderId')!;
+    const orderId = run.str('missingOrderId')!;
     await run.step(`Get unknown order ${orderId}: expect NotFound (GetOrderById)`, async (s) => {
       const e = await s.expectError('GetOrderById', { orderId }, ['NotFound']);
       s.info(`answered NotFound${e.debugMessage ? `: ${e.debugMessage}` : ''}`);
