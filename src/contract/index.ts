@@ -6,3 +6,4 @@ export * from './eposError.ts';
 export * from './validate.ts';
 export * from './rest.ts';
 export * from './jsonrpc.ts';
+export * from './posEvents.ts';

@@ -2,6 +2,7 @@
 import { request } from 'undici';
 import { findCapability } from '../contract/catalogue.ts';
 import type { Epos } from './define.ts';
+import type { PosEvent } from '../contract/posEvents.ts';
 
 export interface PlatformOptions {
   /** Base URL of the platform API, e.g. `http://localhost:8080` or `https://api.example.com`. */
@@ -24,10 +25,7 @@ export type RegisterOptions =
       capabilities?: string[];
     });
 
-export type PosEvent =
-  | { eventType: 'OrderUpdated'; event: { orderId: string } }
-  | { eventType: 'PartyUpdated'; event: { partyId: string } }
-  | { eventType: 'ReservationUpdated'; event: { reservationId: string } };
+export type { PosEvent } from '../contract/posEvents.ts';
 
 /** A non-2xx answer from the platform, with its parsed body. */
 export class PlatformRequestError extends Error {

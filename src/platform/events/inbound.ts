@@ -4,13 +4,9 @@ import { PlatformError, type FieldIssue } from '../errors.ts';
 import { typeName } from '../registry/body.ts';
 import type { EposEventRecord } from '../store/store.ts';
 
-/** Event type → the entity id field its `event` carries. */
-export const EPOS_EVENT_ID_FIELD = {
-  OrderUpdated: 'orderId',
-  PartyUpdated: 'partyId',
-  ReservationUpdated: 'reservationId',
-} as const;
-export type EposEventType = keyof typeof EPOS_EVENT_ID_FIELD;
+import { POS_EVENT_ID_FIELD as EPOS_EVENT_ID_FIELD, type PosEventType as EposEventType } from '../../contract/posEvents.ts';
+
+export { EPOS_EVENT_ID_FIELD, type EposEventType };
 const TYPES = Object.keys(EPOS_EVENT_ID_FIELD) as EposEventType[];
 
 /** The EventRequest as stored and echoed: the type and the one id field it names. */
