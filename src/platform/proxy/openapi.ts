@@ -1,6 +1,7 @@
 // The product-facing API's OpenAPI document, generated from the catalogue so it cannot drift.
 import type { TSchema } from '@sinclair/typebox';
 import { EPOSError } from '../../contract/eposError.ts';
+import { EventType, PaymentIntentEvent } from '../../contract/entities.ts';
 import { pathParamNames } from '../../contract/rest.ts';
 import { DATA_PREFIX, proxiedCapabilities } from './proxied.ts';
 
@@ -58,11 +59,49 @@ export function openApiDocument(): object {
       },
     };
   }
+  Object.assign(paths, eventPaths());
   return {
     openapi: '3.0.3',
     info: { title: 'eposgate product-facing EPOS Data API', version: '1' },
     components: { securitySchemes: { ApiKey: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'Basic <api key>, the key as-is' } } },
     security: [{ ApiKey: [] }],
     paths,
+  };
+}
+
+/** Payment-intent events raised by products for the account's EPOS (see docs/events.md). */
+function eventPaths(): Record<string, Record<string, unknown>> {
+  const delivery = { type: 'object', description: 'status pending | delivered | failed | skipped, reason, attempts, timestamps, lastError' };
+  return {
+    [`${DATA_PREFIX}/v1/events`]: {
+      post: {
+        operationId: 'RaisePaymentIntentEvent',
+        summary: 'Queue a payment-intent event for delivery to the EPOS (HandleEventV1 / POST /v1/events), at least once',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: {
+            type: 'object', required: ['event', 'data'],
+            properties: { event: plain(EventType), data: plain(PaymentIntentEvent), id: { type: 'string', description: 'idempotency key; generated when absent' } },
+          } } },
+        },
+        responses: {
+          202: { description: 'the event as built, with its delivery state', content: { 'application/json': { schema: { type: 'object', properties: { delivery } } } } },
+          400: { description: 'invalid event', content: { 'application/json': { schema: PLATFORM_ERROR } } },
+          409: { description: 'the id was used for a different event', content: { 'application/json': { schema: PLATFORM_ERROR } } },
+        },
+      },
+      get: {
+        operationId: 'ListPaymentIntentEvents',
+        parameters: ['status', 'after', 'limit'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
+        responses: { 200: { description: '{events, next}' } },
+      },
+    },
+    [`${DATA_PREFIX}/v1/events/{id}`]: {
+      get: {
+        operationId: 'GetPaymentIntentEvent',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { 200: { description: 'the event with its delivery state' }, 404: { description: 'no such event for this account' } },
+      },
+    },
   };
 }
