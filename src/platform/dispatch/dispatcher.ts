@@ -49,8 +49,9 @@ export class Dispatcher {
         if (issues) {
           const first = issues[0]!;
           throw new PlatformError('CONTRACT_VIOLATION',
+            // The result goes back too: the caller's own EPOS answered it, and a tester step shows it.
             `the EPOS answered ${cap.name} with a result that breaks the contract at ${first.path}: ${first.message}`,
-            { details: issues, extra: { capability: cap.name, transport: transport.kind } });
+            { details: issues, extra: { capability: cap.name, transport: transport.kind, result } });
         }
       }
       this.o.metrics.record(cap.name, transport.kind, performance.now() - started);
