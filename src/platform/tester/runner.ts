@@ -86,6 +86,8 @@ export class Step {
       return result as never;
     } catch (err) {
       const pe = asPlatformError(err);
+      // A result that broke the contract is kept as the EPOS sent it, so the vendor sees it whole.
+      if (pe.code === 'CONTRACT_VIOLATION' && pe.extra && 'result' in pe.extra) ex.result = pe.extra.result;
       ex.error = {
         code: pe.code,
         message: pe.message,

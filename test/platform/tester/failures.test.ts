@@ -69,6 +69,8 @@ describe('failures are reported precisely', () => {
     assert.deepEqual(step.exchanges[0].params, { orderId: 'ord_0001' });
     assert.equal(step.exchanges[0].error.code, 'CONTRACT_VIOLATION');
     assert.equal(step.exchanges[0].error.details[0].path, '$.totalAmount.value');
+    assert.equal(step.exchanges[0].result.id, 'ord_0001', 'the offending result is kept whole');
+    assert.equal(typeof step.exchanges[0].result.totalAmount.value, 'string');
   });
 
   it('the wrong order returned is caught even though it is a valid Order', async () => {
