@@ -343,3 +343,30 @@ async function waitFor(cond: () => boolean, ms = 1000): Promise<void> {
     await sleep(5);
   }
 }
+
+describe('EPOS WebSocket gateway, hostile upgrades', () => {
+  it('an upgrade with a request target the URL parser refuses is answered 404, and the server keeps serving', async () => {
+    const { connect: tcp } = await import('node:net');
+    const server = createServer((_req, res) => res.end('ok'));
+    const gateway = new EposGateway({ authenticate: async () => { throw new Error('not reached'); } }).attach(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const s = tcp(port, '127.0.0.1', () => {
+          s.write('GET //[ HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+        });
+        let data = '';
+        s.on('data', (d) => (data += d));
+        s.on('close', () => resolve(data));
+        s.on('error', reject);
+      });
+      assert.match(answer, /^HTTP\/1\.1 404/);
+      const still = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text());
+      assert.equal(still, 'ok');
+    } finally {
+      await gateway.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});

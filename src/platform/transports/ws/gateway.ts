@@ -85,7 +85,7 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
    * `otherPaths` is `ignore`.
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    if (normalisePath(new URL(req.url ?? '/', 'http://x').pathname) !== this.path) {
+    if (upgradePath(req.url) !== this.path) {
       if (this.opts.otherPaths === 'ignore') return false;
       refuseUpgrade(socket, 404, { error: 'NOT_FOUND', message: `no WebSocket endpoint at this path; EPOS systems connect to ${this.path}` });
       return true;
@@ -161,6 +161,15 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
 
 function shuttingDownError(): PlatformError {
   return new PlatformError('EPOS_UNREACHABLE', 'platform shutting down');
+}
+
+/** The request's path, normalised; '' for a target the URL parser refuses (never throws). */
+function upgradePath(target: string | undefined): string {
+  try {
+    return normalisePath(new URL(target ?? '/', 'http://x').pathname);
+  } catch {
+    return '';
+  }
 }
 
 function normalisePath(p: string): string {
