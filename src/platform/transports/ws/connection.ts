@@ -51,19 +51,19 @@ export class EposConnection {
   private readonly pending = new PendingCalls();
   private alive = true;
   private cause?: string;
+  private childLog?: TransportLogger;
 
   constructor(
     private readonly ws: WebSocket,
     caller: Caller,
     remoteAddress: string | undefined,
     private readonly stats: FrameStats,
-    private readonly log: TransportLogger,
+    private readonly parentLog: TransportLogger,
     private readonly maxPayload: number,
   ) {
     connectionCounter += 1;
     this.info = { connectionId: `c${connectionCounter.toString(36)}`, caller, remoteAddress, connectedAt: new Date() };
     this.key = tenantKey(caller);
-    this.log = log.child({ tenant: this.key, connectionId: this.info.connectionId });
 
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('pong', () => { this.alive = true; });
@@ -83,6 +83,15 @@ export class EposConnection {
         resolve({ ...this.info, code, reason, ...(this.cause ? { cause: this.cause } : {}) });
       });
     });
+  }
+
+  /**
+   * This socket's logger, made on first use: most sockets never log, and a child logger per
+   * socket held is memory (B3 in BENCHMARKS.md).
+   */
+  private get log(): TransportLogger {
+    this.childLog ??= this.parentLog.child({ tenant: this.key, connectionId: this.info.connectionId });
+    return this.childLog;
   }
 
   get open(): boolean {

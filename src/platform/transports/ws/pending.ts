@@ -35,8 +35,11 @@ export type SettleOutcome = 'settled' | 'late' | 'unknown';
 
 export class PendingCalls {
   private readonly calls = new Map<string, Entry>();
-  /** Ids given up on (timed out, cancelled), so a late answer is told apart from a stray one. */
-  private readonly givenUp = new Set<string>();
+  /**
+   * Ids given up on (timed out, cancelled), so a late answer is told apart from a stray one.
+   * Made on first use: most sockets never give up on a call.
+   */
+  private givenUpIds?: Set<string>;
 
   constructor(private readonly rememberGivenUp = 10_000) {}
 
@@ -70,14 +73,14 @@ export class PendingCalls {
 
   resolve(id: string, result: unknown): SettleOutcome {
     const e = this.take(id);
-    if (!e) return this.givenUp.has(id) ? 'late' : 'unknown';
+    if (!e) return this.givenUpIds?.has(id) ? 'late' : 'unknown';
     e.resolve(result);
     return 'settled';
   }
 
   reject(id: string, err: PlatformError): SettleOutcome {
     const e = this.take(id);
-    if (!e) return this.givenUp.has(id) ? 'late' : 'unknown';
+    if (!e) return this.givenUpIds?.has(id) ? 'late' : 'unknown';
     e.reject(err);
     return 'settled';
   }
@@ -100,10 +103,11 @@ export class PendingCalls {
 
   private giveUp(id: string): void {
     this.take(id);
-    this.givenUp.add(id);
-    if (this.givenUp.size > this.rememberGivenUp) {
-      const oldest = this.givenUp.values().next().value;
-      if (oldest !== undefined) this.givenUp.delete(oldest);
+    const givenUp = (this.givenUpIds ??= new Set());
+    givenUp.add(id);
+    if (givenUp.size > this.rememberGivenUp) {
+      const oldest = givenUp.values().next().value;
+      if (oldest !== undefined) givenUp.delete(oldest);
     }
   }
 }
