@@ -5,8 +5,55 @@ import type { ApiKeyRecord, KeyStore } from '../store/store.ts';
 import type { Caller, Environment } from '../tenant.ts';
 import { generateKey, hashKey, keyHint, isWellFormedKey, parseAuthorization } from './apiKey.ts';
 
+export interface KeyCacheOptions {
+  /** How long a looked-up key is trusted without reading the store again. Default 1000 ms; 0 turns the cache off. */
+  ttlMs?: number;
+  /** Most keys remembered at once. Default 10,000. */
+  max?: number;
+}
+
+/**
+ * Every API request and every EPOS upgrade authenticates: a small cache spares the store read
+ * (BENCHMARKS.md). Only live keys are cached, for at most `ttlMs`; a revoke through this service
+ * drops the key at once, and a revoke by another process (`eposgate keys revoke`) is seen within
+ * `ttlMs`.
+ */
+class KeyCache {
+  private readonly entries = new Map<string, { rec: ApiKeyRecord; until: number }>();
+  constructor(private readonly ttlMs: number, private readonly max: number) {}
+
+  get(hash: string): ApiKeyRecord | undefined {
+    const e = this.entries.get(hash);
+    if (!e) return undefined;
+    if (e.until > performance.now()) return e.rec;
+    this.entries.delete(hash);
+    return undefined;
+  }
+
+  set(hash: string, rec: ApiKeyRecord): void {
+    if (this.ttlMs <= 0) return;
+    const now = performance.now();
+    // Entries are inserted in expiry order: drop the expired ones at the front, then the oldest
+    // beyond `max`.
+    for (const [h, e] of this.entries) {
+      if (e.until > now && this.entries.size < this.max) break;
+      this.entries.delete(h);
+    }
+    this.entries.delete(hash);
+    this.entries.set(hash, { rec, until: now + this.ttlMs });
+  }
+
+  forget(keyId: string): void {
+    for (const [h, e] of this.entries) if (e.rec.id === keyId) this.entries.delete(h);
+  }
+}
+
 export class KeyService {
-  constructor(private readonly keys: KeyStore, private readonly now: () => Date = () => new Date()) {}
+  private readonly cache: KeyCache;
+
+  constructor(private readonly keys: KeyStore, private readonly now: () => Date = () => new Date(), cache: KeyCacheOptions = {}) {
+    this.cache = new KeyCache(cache.ttlMs ?? 1000, cache.max ?? 10_000);
+  }
 
   /** Creates a key; the plain key is returned once and never stored. */
   async create(accountId: string, env: Environment, opts: { label?: string; key?: string } = {}): Promise<{ key: string; record: ApiKeyRecord }> {
@@ -42,14 +89,22 @@ export class KeyService {
     return this.keys.list(accountId ? { accountId } : {});
   }
 
-  revoke(id: string): Promise<boolean> {
-    return this.keys.revoke(id, this.now().toISOString());
+  async revoke(id: string): Promise<boolean> {
+    this.cache.forget(id);
+    const done = await this.keys.revoke(id, this.now().toISOString());
+    this.cache.forget(id);
+    return done;
   }
 
   /** Checks the request's headers and says who is calling, or throws the 400/401 that says why not. */
   async authenticate(headers: Record<string, string | string[] | undefined>): Promise<Caller> {
     const { key, env } = parseAuthorization(single(headers['authorization']));
-    const rec = await this.keys.findByHash(hashKey(key));
+    const hash = hashKey(key);
+    let rec = this.cache.get(hash);
+    if (!rec) {
+      rec = await this.keys.findByHash(hash);
+      if (rec && !rec.revokedAt) this.cache.set(hash, rec);
+    }
     if (!rec) throw new PlatformError('UNKNOWN_API_KEY', 'Unknown API key: check that you copied the whole key');
     if (rec.revokedAt) throw new PlatformError('REVOKED_API_KEY', `This API key was revoked at ${rec.revokedAt}`);
     if (rec.env !== env) throw new PlatformError('UNKNOWN_API_KEY', 'Unknown API key: check that you copied the whole key');
