@@ -53,8 +53,10 @@ export class Registry {
       baseUrl = r.baseUrl;
     }
     const key = tenantKey(tenant);
-    const before = await this.store.get(tenant, transport);
+    // The cached entry is what the store holds: every write goes through here.
+    const before = (await this.entry(tenant))[transport];
     const at = this.now().toISOString();
+    let after: StoredIntegration | undefined;
     if (req.capabilities.length === 0) {
       await this.store.delete(tenant, transport);
     } else {
@@ -75,9 +77,16 @@ export class Registry {
           : {}),
       };
       await this.store.put(next);
+      after = next;
     }
-    this.cache.delete(key);
-    const after = await this.store.get(tenant, transport);
+    // Update the cached entry from what was written, chained on the latest one so concurrent
+    // PUTs of the other transport are kept (B6 in BENCHMARKS.md: no re-reading after a write).
+    const cached = this.cache.get(key);
+    if (cached) {
+      const updated = cached.then((e) => withTransport(e, transport, after));
+      updated.catch(() => this.cache.delete(key));
+      this.cache.set(key, updated);
+    }
     return {
       integrations: after ? [view(after)] : [],
       previews: req.capabilities.filter((c) => c.capability.status === 'preview').map((c) => c.capability.name),
@@ -107,17 +116,25 @@ export class Registry {
     const key = tenantKey(tenant);
     let p = this.cache.get(key);
     if (!p) {
-      p = Promise.all([this.store.get(tenant, 'ws'), this.store.get(tenant, 'rest')]).then(([ws, rest]) => ({
-        ...(ws ? { ws } : {}),
-        ...(rest ? { rest } : {}),
-        wsNames: new Set(ws?.capabilities.map((c) => c.name)),
-        restNames: new Set(rest?.capabilities.map((c) => c.name)),
-      }));
+      p = Promise.all([this.store.get(tenant, 'ws'), this.store.get(tenant, 'rest')]).then(([ws, rest]) => entryOf(ws, rest));
       p.catch(() => this.cache.delete(key));
       this.cache.set(key, p);
     }
     return p;
   }
+}
+
+function entryOf(ws: StoredIntegration | undefined, rest: StoredIntegration | undefined): TenantEntry {
+  return {
+    ...(ws ? { ws } : {}),
+    ...(rest ? { rest } : {}),
+    wsNames: new Set(ws?.capabilities.map((c) => c.name)),
+    restNames: new Set(rest?.capabilities.map((c) => c.name)),
+  };
+}
+
+function withTransport(e: TenantEntry, transport: TransportKind, i: StoredIntegration | undefined): TenantEntry {
+  return transport === 'ws' ? entryOf(i, e.rest) : entryOf(e.ws, i);
 }
 
 function view(i: StoredIntegration): IntegrationView {
