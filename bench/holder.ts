@@ -35,6 +35,11 @@ serveParent(async (msg) => {
     const sockets = platform ? platform.gateway.registry.all().filter((c) => c.open).length : bareCount;
     return { mem, sockets };
   }
+  if (msg.cmd === 'snapshot') {
+    // Profiling aid: a heap snapshot of the process as it holds its sockets.
+    const { writeHeapSnapshot } = await import('node:v8');
+    return { file: writeHeapSnapshot(String(msg.file)) };
+  }
   if (msg.cmd === 'probe' && platform) {
     const accounts = msg.accounts as string[];
     let next = 0;
