@@ -8,6 +8,7 @@ import type { EPOSError } from '../contract/eposError.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import type { Epos } from './define.ts';
 import type { RequestorHeaders } from './types.ts';
+import { writeBatcher } from '../platform/transports/ws/batch.ts';
 
 export interface ConnectOptions {
   /** The platform's EPOS socket, e.g. `ws://localhost:8080/epos` or `wss://…/epos`. */
@@ -65,6 +66,7 @@ function asHeaders(v: unknown): RequestorHeaders {
 
 class Connection extends EventEmitter implements EposConnection {
   #ws: WebSocket | null = null;
+  #batchWrites: () => void = () => {};
   #stopped = false;
   #attempt = 0;
   #reconnectTimer: NodeJS.Timeout | null = null;
@@ -102,6 +104,8 @@ class Connection extends EventEmitter implements EposConnection {
       handshakeTimeout: this.opts.handshakeTimeoutMs ?? 10_000,
     });
     this.#ws = ws;
+    // Answers produced in one turn of the event loop leave in one write (see batch.ts).
+    ws.once('upgrade', (res) => { this.#batchWrites = writeBatcher(res.socket); });
     ws.on('open', () => {
       this.#attempt = 0;
       this.#startHeartbeat(ws);
@@ -173,6 +177,7 @@ class Connection extends EventEmitter implements EposConnection {
 
   #reply(ws: WebSocket, id: string | number | null, body: { result: unknown } | { error: unknown }): void {
     if (ws.readyState !== WebSocket.OPEN) return; // the platform has gone; it will time the call out
+    if (ws === this.#ws) this.#batchWrites();
     ws.send(JSON.stringify({ jsonrpc: JSONRPC_VERSION, id, ...body }));
   }
 

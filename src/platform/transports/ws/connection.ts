@@ -1,12 +1,14 @@
 // One EPOS WebSocket: sends requests, matches answers to calls in flight, answers what the EPOS
 // should not send, and keeps track of whether the peer is alive. Never throws on a bad frame.
 import type { TransportLogger } from '../log.ts';
+import type { Duplex } from 'node:stream';
 import { WebSocket, type RawData } from 'ws';
 import { encodeErrorResponse, encodeRequest, parseFrame, RPC_METHOD_NOT_FOUND, type JsonRpcRequest } from '../../../contract/jsonrpc.ts';
 import { PlatformError } from '../../errors.ts';
 import { tenantKey, type Caller } from '../../tenant.ts';
 import { cancelledError, eposErrorToPlatform } from '../eposAnswer.ts';
 import { nextCallId, PendingCalls, type SettleOutcome } from './pending.ts';
+import { writeBatcher } from './batch.ts';
 
 export interface ConnectionInfo {
   /** Platform-assigned id of this socket, for logs and the connect/disconnect hooks. */
@@ -53,6 +55,9 @@ export class EposConnection {
   private cause?: string;
   private childLog?: TransportLogger;
 
+  /** Called before each send: batches this turn's frames into one write (batch.ts). */
+  private readonly batchWrites: () => void;
+
   constructor(
     private readonly ws: WebSocket,
     caller: Caller,
@@ -60,7 +65,10 @@ export class EposConnection {
     private readonly stats: FrameStats,
     private readonly parentLog: TransportLogger,
     private readonly maxPayload: number,
+    /** The upgraded TCP socket under `ws`, corked to batch frames. */
+    socket?: Duplex,
   ) {
+    this.batchWrites = socket ? writeBatcher(socket) : () => {};
     connectionCounter += 1;
     this.info = { connectionId: `c${connectionCounter.toString(36)}`, caller, remoteAddress, connectedAt: new Date() };
     this.key = tenantKey(caller);
@@ -110,6 +118,7 @@ export class EposConnection {
     }
     const id = nextCallId();
     const answer = this.pending.add(id, method, opts);
+    this.batchWrites();
     this.ws.send(encodeRequest(id, method, params), (err) => {
       if (err) this.pending.reject(id, new PlatformError('EPOS_UNREACHABLE', `could not send ${method} to the EPOS: ${err.message}`));
     });

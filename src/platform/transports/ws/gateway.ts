@@ -118,11 +118,11 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
     }
     if (this.closing) return refuseUpgrade(socket, 503, shuttingDownError().toJSON());
     if (socket.destroyed) return;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, caller, req.socket.remoteAddress));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, caller, req.socket.remoteAddress, socket));
   }
 
-  private onConnection(ws: WebSocket, caller: Caller, remoteAddress: string | undefined): void {
-    const conn = new EposConnection(ws, caller, remoteAddress, this.stats, this.log, this.maxPayload);
+  private onConnection(ws: WebSocket, caller: Caller, remoteAddress: string | undefined, socket: Duplex): void {
+    const conn = new EposConnection(ws, caller, remoteAddress, this.stats, this.log, this.maxPayload, socket);
     if (this.closing) {
       conn.shutdown(1001, 'platform shutting down', shuttingDownError());
       return;
