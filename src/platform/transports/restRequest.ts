@@ -14,24 +14,30 @@ export interface RestTarget {
 }
 
 export interface RestRequest {
-  url: URL;
+  /** `scheme://host:port` of the EPOS. */
+  origin: string;
+  /** Base path + operation path, placeholders filled in. */
+  path: string;
+  /** `host:port`, for messages (never credentials). */
+  host: string;
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   headers: Record<string, string>;
   body?: string;
 }
 
-export function buildRestRequest(target: RestTarget, capability: Capability, params: Record<string, unknown>, requestor: RequestorHeaders): RestRequest {
-  const route = capability.rest;
-  if (!route) {
-    throw new PlatformError('CAPABILITY_PREVIEW', `${capability.name} has no published REST contract, so it cannot be called over REST`);
-  }
-  let split: ReturnType<typeof restRequest>;
-  try {
-    split = restRequest(capability, params);
-  } catch (e) {
-    throw new PlatformError('BAD_REQUEST', `${capability.name}: ${(e as Error).message}`);
-  }
+interface PreparedTarget {
+  origin: string;
+  basePath: string;
+  host: string;
+  authorization: string;
+}
 
+/** What every call to one registered target shares, worked out once per target object. */
+const prepared = new WeakMap<RestTarget, PreparedTarget>();
+
+function prepare(target: RestTarget): PreparedTarget {
+  let p = prepared.get(target);
+  if (p) return p;
   let base: URL;
   try {
     base = new URL(target.baseUrl);
@@ -41,23 +47,38 @@ export function buildRestRequest(target: RestTarget, capability: Capability, par
   if (base.protocol !== 'http:' && base.protocol !== 'https:') {
     throw new PlatformError('EPOS_UNREACHABLE', `the registered REST base URL must be http(s), not ${base.protocol}`);
   }
-  const url = new URL(`${base.origin}${base.pathname.replace(/\/+$/, '')}${split.path}`);
-
-  const headers: Record<string, string> = {
+  p = {
+    origin: base.origin,
+    basePath: base.pathname.replace(/\/+$/, ''),
+    host: hostPort(base),
     authorization: `Basic ${Buffer.from(`${target.username}:${target.password}`, 'utf8').toString('base64')}`,
-    accept: 'application/json',
   };
+  prepared.set(target, p);
+  return p;
+}
+
+export function buildRestRequest(target: RestTarget, capability: Capability, params: Record<string, unknown>, requestor: RequestorHeaders): RestRequest {
+  if (!capability.rest) {
+    throw new PlatformError('CAPABILITY_PREVIEW', `${capability.name} has no published REST contract, so it cannot be called over REST`);
+  }
+  let split: ReturnType<typeof restRequest>;
+  try {
+    split = restRequest(capability, params);
+  } catch (e) {
+    throw new PlatformError('BAD_REQUEST', `${capability.name}: ${(e as Error).message}`);
+  }
+  const t = prepare(target);
+  const headers: Record<string, string> = { authorization: t.authorization, accept: 'application/json' };
   for (const [key, header] of Object.entries(REST_HEADER_NAMES) as [keyof RequestorHeaders, string][]) {
     const v = requestor[key];
     if (typeof v === 'string' && v !== '') headers[header] = v;
   }
-
   let body: string | undefined;
   if (split.body) {
     body = JSON.stringify(split.body);
     headers['content-type'] = 'application/json';
   }
-  return { url, method: split.method, headers, ...(body === undefined ? {} : { body }) };
+  return { origin: t.origin, path: t.basePath + split.path, host: t.host, method: split.method, headers, ...(body === undefined ? {} : { body }) };
 }
 
 /** `host:port` of a URL, the port spelled out even when it is the default; never credentials. */

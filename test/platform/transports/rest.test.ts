@@ -157,6 +157,16 @@ describe('EPOS REST transport', () => {
     assert.ok(performance.now() - t0 < 500);
   });
 
+  it('times out a slow EPOS on the coarse path too (timeouts of a second or more, no caller signal)', async () => {
+    const epos = await eposServer((_req, res) => { setTimeout(() => json(res, 200, []), 4000).unref(); });
+    const t0 = performance.now();
+    const err = await rejection(transport(target(epos.base)).call(A, capability('ListAreas'), {}, {}, { timeoutMs: 1000 }));
+    assert.equal(err.code, 'EPOS_TIMEOUT');
+    assert.match(err.message, /within 1000 ms/);
+    const took = performance.now() - t0;
+    assert.ok(took >= 900 && took < 3000, `timed out after ${Math.round(took)} ms`);
+  });
+
   it('reuses keep-alive sockets: many calls, few connections', async () => {
     const epos = await eposServer((_req, res) => json(res, 200, []));
     const t = transport(target(epos.base), { connectionsPerOrigin: 4 });
