@@ -27,6 +27,7 @@ const TRACE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const PUBLIC = new Set(['/healthz', '/metrics', '/epos/data/openapi.json']);
 
 export function buildApp(opts: AppOptions): FastifyInstance {
+  const logsAnything = opts.logger.isLevelEnabled('fatal');
   const app = Fastify({
     loggerInstance: opts.logger as FastifyBaseLogger,
     bodyLimit: opts.bodyLimit,
@@ -38,6 +39,9 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     },
     return503OnClosing: true,
     forceCloseConnections: true,
+    // A per-request child logger (with the trace id bound) only when something will be logged:
+    // building one costs on every request even when pino drops every line.
+    childLoggerFactory: (logger, bindings, childOpts) => (logsAnything ? logger.child(bindings, childOpts) : logger),
   });
   installErrorHandling(app);
   const limiter = new RateLimiter(opts.rateLimit);
@@ -52,10 +56,14 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       throw new PlatformError('RATE_LIMITED', 'Too many requests for this API key; slow down and retry');
     }
   });
-  app.addHook('onResponse', async (req, reply) => {
-    req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime),
-      account: req.caller?.accountId, env: req.caller?.env, softwareHouseId: req.caller?.softwareHouseId }, 'request');
-  });
+  // One access line per request, when info is logged at all.
+  if (opts.logger.isLevelEnabled('info')) {
+    app.addHook('onResponse', (req, reply, done) => {
+      req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime),
+        account: req.caller?.accountId, env: req.caller?.env, softwareHouseId: req.caller?.softwareHouseId }, 'request');
+      done();
+    });
+  }
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   return app;
