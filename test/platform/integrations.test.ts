@@ -230,3 +230,25 @@ test('a restart keeps every key and registration, and the stored password still 
   assert.deepEqual(after.body, before);
   assert.equal((await second.registry.restTarget({ accountId: 'acc-1', env: 'sandbox' }))!.password, 'pw-1');
 });
+
+test('re-registering the same list answers the same integration; a new password or software house is still written', async (t) => {
+  const { p, key } = await setup(t);
+  const body = { capabilities: [{ name: 'GetOrderById', version: 'v1' }], url: 'https://epos.example/dojo', auth: { authType: 'basic', basic: { username: 'u', password: 'first' } } };
+  const first = await api(p.url, 'PUT', '/epos/integrations/rest', { key, body });
+  await new Promise((r) => setTimeout(r, 5));
+  const again = await api(p.url, 'PUT', '/epos/integrations/rest', { key, body });
+  assert.deepEqual(again.body, first.body);
+
+  const tenant = { accountId: 'acc-1', env: 'sandbox' as const };
+  await api(p.url, 'PUT', '/epos/integrations/rest', { key, body: { ...body, auth: { authType: 'basic', basic: { username: 'u', password: 'second' } } } });
+  assert.equal((await p.registry.restTarget(tenant))!.password, 'second');
+  await api(p.url, 'PUT', '/epos/integrations/rest', { key, body: { ...body, auth: { authType: 'basic', basic: { username: 'u', password: 'second' } } }, softwareHouseId: 'another-house' });
+  const row = p.store.db.prepare('SELECT software_house_id FROM integrations WHERE account_id = ?').get('acc-1') as { software_house_id: string };
+  assert.equal(row.software_house_id, 'another-house');
+
+  // A fresh process reads what was written, not a cached view.
+  await p.stop();
+  const again2 = await testPlatform({ dataDir: p.dataDir });
+  t.after(() => again2.destroy());
+  assert.equal((await again2.registry.restTarget(tenant))!.password, 'second');
+});

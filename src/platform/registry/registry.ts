@@ -3,9 +3,9 @@
 import type { Capability, CapabilityName } from '../../contract/catalogue.ts';
 import { PlatformError } from '../errors.ts';
 import type { SecretBox } from '../auth/secrets.ts';
-import type { IntegrationStore, StoredIntegration, TransportKind } from '../store/store.ts';
+import type { IntegrationStore, StoredCapability, StoredIntegration, TransportKind } from '../store/store.ts';
 import { tenantKey, type Caller, type Tenant } from '../tenant.ts';
-import { parseRegistration, VERSION } from './body.ts';
+import { parseRegistration, VERSION, type RegistrationRequest } from './body.ts';
 import { restBaseUrl } from './restUrl.ts';
 
 export interface IntegrationView {
@@ -63,15 +63,20 @@ export class Registry {
       await this.store.delete(tenant, transport);
     } else {
       const kept = new Map(before?.capabilities.map((c) => [c.name, c]) ?? []);
+      const capabilities = req.capabilities.map(({ capability }) => ({
+        name: capability.name,
+        version: VERSION,
+        updatedAt: kept.get(capability.name)?.updatedAt ?? at,
+      }));
+      // EPOSes re-register the same list on every start: an unchanged registration is not rewritten.
+      if (before && this.unchanged(before, capabilities, caller, req.rest)) {
+        return { integrations: [view(before)], previews: previewsOf(req) };
+      }
       const next: StoredIntegration = {
         tenant,
         transport,
         createdAt: before?.createdAt ?? at,
-        capabilities: req.capabilities.map(({ capability }) => ({
-          name: capability.name,
-          version: VERSION,
-          updatedAt: kept.get(capability.name)?.updatedAt ?? at,
-        })),
+        capabilities,
         softwareHouseId: caller.softwareHouseId,
         ...(caller.resellerId ? { resellerId: caller.resellerId } : {}),
         ...(req.rest
@@ -89,10 +94,16 @@ export class Registry {
       updated.catch(() => this.cache.delete(key));
       this.cache.set(key, updated);
     }
-    return {
-      integrations: after ? [view(after)] : [],
-      previews: req.capabilities.filter((c) => c.capability.status === 'preview').map((c) => c.capability.name),
-    };
+    return { integrations: after ? [view(after)] : [], previews: previewsOf(req) };
+  }
+
+  /** Same capabilities in the same order, same caller ids, same REST target and credentials. */
+  private unchanged(before: StoredIntegration, capabilities: StoredCapability[], caller: Caller, rest: RegistrationRequest['rest']): boolean {
+    if (before.softwareHouseId !== caller.softwareHouseId || before.resellerId !== caller.resellerId) return false;
+    if (before.capabilities.length !== capabilities.length) return false;
+    if (before.capabilities.some((c, i) => c.name !== capabilities[i]!.name || c.version !== capabilities[i]!.version)) return false;
+    if (!before.rest || !rest) return !before.rest && !rest;
+    return before.rest.url === rest.url && before.rest.username === rest.username && this.secrets.open(before.rest.passwordEnc) === rest.password;
   }
 
   async list(tenant: Tenant, transport: TransportKind): Promise<IntegrationView[]> {
@@ -140,6 +151,10 @@ function entryOf(ws: StoredIntegration | undefined, rest: StoredIntegration | un
 
 function withTransport(e: TenantEntry, transport: TransportKind, i: StoredIntegration | undefined): TenantEntry {
   return transport === 'ws' ? entryOf(i, e.rest) : entryOf(e.ws, i);
+}
+
+function previewsOf(req: RegistrationRequest): string[] {
+  return req.capabilities.filter((c) => c.capability.status === 'preview').map((c) => c.capability.name);
 }
 
 function view(i: StoredIntegration): IntegrationView {
