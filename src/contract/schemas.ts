@@ -15,6 +15,7 @@ import {
   OrderItem,
   PartyDeposit,
   Payment,
+  Reservation,
   SearchDineInDetails,
   TaxLine,
 } from './entities.ts';
@@ -163,29 +164,20 @@ export type SearchPartiesParams = Static<typeof SearchPartiesParams>;
 
 // ── Reservations ─────────────────────────────────────────────────────────────────────────────────
 
+/** A reservation's own fields, as the Reservation entity has them (create and update carry them all). */
+const { id: reservationId, ...reservationFields } = Reservation.properties;
+
 export const CreateReservationParams = Type.Object({
   dojoReservationId: Type.String(),
-  name: Type.String(),
-  covers: Type.Integer(),
-  startTime: DateTime(),
-  endTime: DateTime(),
-  tableIds: Type.Array(Type.String()),
-  hostNotes: Opt(Type.String()),
-  guestRequests: Opt(Type.String()),
+  ...reservationFields,
 });
 export type CreateReservationParams = Static<typeof CreateReservationParams>;
 
 /** UpdateReservation params as the WS wire carries them: the EPOS reservation id is `id`. */
 export const UpdateReservationParams = Type.Object({
-  id: Type.String(),
+  id: reservationId,
   dojoReservationId: Type.String(),
-  name: Type.String(),
-  covers: Type.Integer(),
-  startTime: DateTime(),
-  endTime: DateTime(),
-  tableIds: Type.Array(Type.String()),
-  hostNotes: Opt(Type.String()),
-  guestRequests: Opt(Type.String()),
+  ...reservationFields,
 });
 export type UpdateReservationParams = Static<typeof UpdateReservationParams>;
 
