@@ -103,11 +103,8 @@ export const DeleteOrderLockParams = Type.Object({
 });
 export type DeleteOrderLockParams = Static<typeof DeleteOrderLockParams>;
 
-export const ExtendOrderLockParams = Type.Object({
-  orderId: Type.String(),
-  lockId: Type.String(),
-  expiry: DateTime(),
-});
+/** The same fields as a new lock: the order, the lock and its new expiry. */
+export const ExtendOrderLockParams = CreateOrderLockParams;
 export type ExtendOrderLockParams = Static<typeof ExtendOrderLockParams>;
 
 /**
