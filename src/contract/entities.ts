@@ -14,8 +14,9 @@ export function StringEnum<const T extends readonly string[]>(values: T): TUnion
   return Type.Union(values.map((v) => Type.Literal(v))) as never;
 }
 
-const DateTime = () => Type.String({ format: 'date-time' });
-const Opt = Type.Optional;
+/** An RFC 3339 timestamp, as the contract's `format: date-time`. */
+export const DateTime = () => Type.String({ format: 'date-time' });
+export const Opt = Type.Optional;
 
 // ── Money ────────────────────────────────────────────────────────────────────────────────────────
 

@@ -9,8 +9,10 @@ import {
   Area,
   Cursor,
   Customer,
+  DateTime,
   Discount,
   Money,
+  Opt,
   OrderDetails,
   OrderItem,
   PartyDeposit,
@@ -22,8 +24,6 @@ import {
 
 export * from './entities.ts';
 
-const DateTime = () => Type.String({ format: 'date-time' });
-const Opt = Type.Optional;
 
 // ── Shared ───────────────────────────────────────────────────────────────────────────────────────
 
