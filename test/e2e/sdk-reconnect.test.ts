@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import { createServer } from 'node:http';
 import assert from 'node:assert/strict';
-import { connect, defineEpos, register, restHandler, type ContractErrorReport, type DisconnectInfo } from '../../src/sdk/index.ts';
+import { connect, defineEpos, register, restHandler, type ContractErrorReport, type DisconnectInfo, type Epos } from '../../src/sdk/index.ts';
 import { createReferenceEpos } from '../../src/epos/index.ts';
 import type { Tenant } from '../../src/platform/tenant.ts';
 import { api, testPlatform, type TestPlatform } from '../helpers/platform.ts';
@@ -12,6 +12,19 @@ import { ACCOUNT, REST_PASS, REST_USER, SOFTWARE_HOUSE, fakeClock, listen, until
 
 const TENANT: Tenant = { accountId: ACCOUNT, env: 'sandbox' };
 const wsUrl = (p: TestPlatform) => p.url.replace(/^http/, 'ws') + '/epos';
+
+/** Registers `epos` over WS, connects it, and stops both it and the platform after the test. */
+async function connectedEpos(t: { after(fn: () => Promise<void>): void }, p: TestPlatform, key: string, epos: Epos) {
+  await register(epos, { platformUrl: p.url, apiKey: key, softwareHouseId: SOFTWARE_HOUSE, transport: 'ws' });
+  const conn = connect(epos, { url: wsUrl(p), apiKey: key, softwareHouseId: SOFTWARE_HOUSE, reconnect: { minMs: 20, maxMs: 100 } });
+  conn.on('error', () => {});
+  t.after(async () => {
+    await conn.close();
+    await p.destroy();
+  });
+  await until(() => p.gateway.isConnected(TENANT), 'the EPOS socket');
+  return conn;
+}
 
 test('an SDK EPOS keeps serving after the platform restarts on the same port and data dir', async (t) => {
   const clock = fakeClock();
@@ -166,14 +179,7 @@ test('a handler returning a wrong type: the SDK reports it with its JSON path, t
     ListAreas: async () => [{ id: 'area_1', name: 42 }] as never,
   };
   const epos = defineEpos(handlers, { onContractError: (r) => reports.push(r) });
-  await register(epos, { platformUrl: p.url, apiKey: key, softwareHouseId: SOFTWARE_HOUSE, transport: 'ws' });
-  const conn = connect(epos, { url: wsUrl(p), apiKey: key, softwareHouseId: SOFTWARE_HOUSE, reconnect: { minMs: 20, maxMs: 100 } });
-  conn.on('error', () => {});
-  t.after(async () => {
-    await conn.close();
-    await p.destroy();
-  });
-  await until(() => p.gateway.isConnected(TENANT), 'the EPOS socket');
+  const conn = await connectedEpos(t, p, key, epos);
 
   const bad = await api(p.url, 'GET', '/epos/data/v1/orders/bad', { key });
   assert.equal(bad.status, 502, bad.text);
@@ -214,14 +220,7 @@ test('with the SDK checks off, the platform catches the same mistake: 502 CONTRA
     },
     { validate: false, onContractError: (r) => reports.push(r) },
   );
-  await register(epos, { platformUrl: p.url, apiKey: key, softwareHouseId: SOFTWARE_HOUSE, transport: 'ws' });
-  const conn = connect(epos, { url: wsUrl(p), apiKey: key, softwareHouseId: SOFTWARE_HOUSE, reconnect: { minMs: 20, maxMs: 100 } });
-  conn.on('error', () => {});
-  t.after(async () => {
-    await conn.close();
-    await p.destroy();
-  });
-  await until(() => p.gateway.isConnected(TENANT), 'the EPOS socket');
+  const conn = await connectedEpos(t, p, key, epos);
 
   const bad = await api(p.url, 'GET', '/epos/data/v1/orders/bad', { key });
   assert.equal(bad.status, 502, bad.text);
