@@ -26,6 +26,16 @@ export type ErrorCode =
   | 'CONTRACT_VIOLATION'
   | 'EPOS_ERROR'
   | 'CALL_CANCELLED'
+  | 'JSON_TOO_DEEP'
+  | 'REQUEST_TIMEOUT'
+  | 'TOO_MANY_SOCKETS'
+  | 'TOO_MANY_STREAMS'
+  | 'TOO_MANY_FLOWS'
+  | 'FORBIDDEN_IN_PRODUCTION'
+  | 'FORBIDDEN'
+  | 'TARGET_FORBIDDEN'
+  | 'SECRET_UNREADABLE'
+  | 'STORE_UNAVAILABLE'
   | 'INTERNAL';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -56,6 +66,24 @@ const STATUS: Record<ErrorCode, number> = {
   EPOS_ERROR: 502,
   /** The caller gave up (its AbortSignal fired) before the EPOS answered; nginx's 499. */
   CALL_CANCELLED: 499,
+  /** A JSON body nested deeper than limits.jsonDepth. */
+  JSON_TOO_DEEP: 400,
+  /** The client did not send its whole request within limits.bodyReadTimeoutMs. */
+  REQUEST_TIMEOUT: 408,
+  /** Per-tenant caps (limits.ts): open EPOS sockets, SSE streams, tester flows in progress. */
+  TOO_MANY_SOCKETS: 429,
+  TOO_MANY_STREAMS: 429,
+  TOO_MANY_FLOWS: 429,
+  /** A tester flow that changes data (pays, cancels, locks) asked for with a production key. */
+  FORBIDDEN_IN_PRODUCTION: 403,
+  /** An operator-only route without the operator token. */
+  FORBIDDEN: 403,
+  /** A REST target that resolves to a private, loopback, link-local or reserved address. */
+  TARGET_FORBIDDEN: 502,
+  /** A stored REST password the platform's secret key cannot open (the key changed): re-register. */
+  SECRET_UNREADABLE: 503,
+  /** The store refused a write (disk full, I/O error); nothing was acknowledged. */
+  STORE_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 

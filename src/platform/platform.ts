@@ -19,6 +19,7 @@ import { RestTransport } from './transports/rest.ts';
 import { Tester } from './tester/runner.ts';
 import { testerRoutes } from './tester/routes.ts';
 import { Events } from './events/index.ts';
+import { resolveLimits, type Limits } from './limits.ts';
 
 export interface PlatformOptions {
   dataDir: string;
@@ -50,6 +51,10 @@ export interface PlatformOptions {
   eventMaxAttempts?: number;
   /** Keep-alive comment period of GET /epos/events/stream. Default 15 s. */
   sseKeepAliveMs?: number;
+  /** Sizes, counts, rates and ages (limits.ts, docs/limits.md); `bodyLimit`, `rateLimit` and `maxFrameBytes` above win when given. */
+  limits?: Partial<Limits>;
+  /** How often revocations made by another process (`eposgate keys revoke`) are looked for. Default 500 ms. */
+  revocationPollMs?: number;
 }
 
 export interface Platform {
@@ -63,6 +68,7 @@ export interface Platform {
   tester: Tester;
   events: Events;
   logger: Logger;
+  limits: Limits;
   /** Base URL once listening, e.g. http://127.0.0.1:8080 */
   url: string;
   port: number;
@@ -72,13 +78,17 @@ export interface Platform {
 export const DEFAULTS = {
   port: 8080,
   host: '127.0.0.1',
-  bodyLimit: 1024 * 1024,
-  rateLimit: { perSecond: 1000, burst: 2000 },
   callTimeoutMs: 10_000,
 } as const;
 
 export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const logger = opts.logger ?? pino({ level: 'silent' });
+  const limits = resolveLimits({
+    ...opts.limits,
+    ...(opts.bodyLimit !== undefined ? { bodyBytes: opts.bodyLimit } : {}),
+    ...(opts.rateLimit ? { requestsPerSecond: opts.rateLimit.perSecond, requestBurst: opts.rateLimit.burst } : {}),
+    ...(opts.maxFrameBytes !== undefined ? { frameBytes: opts.maxFrameBytes } : {}),
+  });
   mkdirSync(opts.dataDir, { recursive: true });
   const store = new SqliteStore(opts.dataDir);
   const secrets = SecretBox.load(opts.dataDir);
@@ -88,8 +98,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const app = buildApp({
     logger,
     keys,
-    bodyLimit: opts.bodyLimit ?? DEFAULTS.bodyLimit,
-    rateLimit: opts.rateLimit ?? DEFAULTS.rateLimit,
+    bodyLimit: limits.bodyBytes,
+    rateLimit: { perSecond: limits.requestsPerSecond, burst: limits.requestBurst },
   });
   integrationRoutes(app, registry);
 
@@ -97,7 +107,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     authenticate: (req) => keys.authenticate(req.headers),
     logger: logger.child({ component: 'ws' }),
     ...(opts.pingIntervalMs ? { pingIntervalMs: opts.pingIntervalMs } : {}),
-    ...(opts.maxFrameBytes ? { maxPayload: opts.maxFrameBytes } : {}),
+    maxPayload: limits.frameBytes,
   });
   gateway.attach(app.server);
   const metrics = new Metrics();
@@ -136,12 +146,14 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`;
   events.start();
+  keys.watchRevocations(opts.revocationPollMs ?? 500);
   let closed = false;
   return {
-    app, store, keys, registry, gateway, dispatcher, metrics, events, tester, logger, url, port: addr.port,
+    app, store, keys, registry, gateway, dispatcher, metrics, events, tester, logger, limits, url, port: addr.port,
     async close() {
       if (closed) return;
       closed = true;
+      keys.stopWatching();
       await tester.close();
       await events.stop();
       await gateway.close();

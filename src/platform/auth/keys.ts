@@ -1,5 +1,6 @@
 // Issuing, listing, revoking and checking API keys against the store.
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { PlatformError } from '../errors.ts';
 import type { ApiKeyRecord, KeyStore } from '../store/store.ts';
 import type { Caller, Environment } from '../tenant.ts';
@@ -48,11 +49,56 @@ class KeyCache {
   }
 }
 
-export class KeyService {
+export interface KeyEvents {
+  /** A key was revoked, here or (seen by watchRevocations) by another process: what it opened must close. */
+  revoked: [keyId: string];
+}
+
+export class KeyService extends EventEmitter<KeyEvents> {
   private readonly cache: KeyCache;
+  private watchTimer?: NodeJS.Timeout;
+  private readonly announced = new Set<string>();
 
   constructor(private readonly keys: KeyStore, private readonly now: () => Date = () => new Date(), cache: KeyCacheOptions = {}) {
+    super();
     this.cache = new KeyCache(cache.ttlMs ?? 1000, cache.max ?? 10_000);
+  }
+
+  /**
+   * Looks every `everyMs` for keys revoked by another process (the CLI writes the store directly)
+   * and announces each once, so sockets and streams opened with it close within that period.
+   */
+  watchRevocations(everyMs: number): void {
+    if (this.watchTimer) return;
+    // Clocks of two processes on one host agree; a little slack covers a write that lands late.
+    let since = new Date(this.now().getTime() - 5000).toISOString();
+    let polling = false;
+    this.watchTimer = setInterval(() => {
+      if (polling) return;
+      polling = true;
+      const next = new Date(this.now().getTime() - 5000).toISOString();
+      this.keys.revokedSince(since)
+        .then((rows) => {
+          since = next;
+          for (const r of rows) this.announce(r.id);
+        })
+        .catch(() => { /* the store is closing or busy: the next tick looks again */ })
+        .finally(() => { polling = false; });
+    }, everyMs);
+    this.watchTimer.unref();
+  }
+
+  stopWatching(): void {
+    clearInterval(this.watchTimer);
+    this.watchTimer = undefined;
+  }
+
+  private announce(keyId: string): void {
+    this.cache.forget(keyId);
+    if (this.announced.has(keyId)) return;
+    this.announced.add(keyId);
+    if (this.announced.size > 100_000) this.announced.clear();
+    this.emit('revoked', keyId);
   }
 
   /** Creates a key; the plain key is returned once and never stored. */
@@ -93,6 +139,7 @@ export class KeyService {
     this.cache.forget(id);
     const done = await this.keys.revoke(id, this.now().toISOString());
     this.cache.forget(id);
+    if (done) this.announce(id);
     return done;
   }
 

@@ -22,6 +22,8 @@ export interface KeyStore {
   list(filter?: { accountId?: string }): Promise<ApiKeyRecord[]>;
   /** Marks a key revoked; false when no such key (or already revoked). */
   revoke(id: string, at: string): Promise<boolean>;
+  /** Keys revoked at or after `since` (ISO time), by any process. */
+  revokedSince(since: string): Promise<{ id: string; revokedAt: string }[]>;
 }
 
 export type TransportKind = 'ws' | 'rest';

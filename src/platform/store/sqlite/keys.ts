@@ -26,6 +26,7 @@ export class SqliteKeyStore implements KeyStore {
       all: db.prepare('SELECT * FROM api_keys ORDER BY created_at, id'),
       byAccount: db.prepare('SELECT * FROM api_keys WHERE account_id = ? ORDER BY created_at, id'),
       revoke: db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+      revokedSince: db.prepare('SELECT id, revoked_at FROM api_keys WHERE revoked_at >= ? ORDER BY revoked_at'),
     };
   }
 
@@ -45,5 +46,9 @@ export class SqliteKeyStore implements KeyStore {
 
   async revoke(id: string, at: string): Promise<boolean> {
     return this.q.revoke.run(at, id).changes === 1;
+  }
+
+  async revokedSince(since: string): Promise<{ id: string; revokedAt: string }[]> {
+    return (this.q.revokedSince.all(since) as { id: string; revoked_at: string }[]).map((r) => ({ id: r.id, revokedAt: r.revoked_at }));
   }
 }

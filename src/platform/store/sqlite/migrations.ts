@@ -91,4 +91,9 @@ export const MIGRATIONS: Migration[] = [
      CREATE INDEX tester_flows_tenant ON tester_flows(account_id, env, started_at);
      CREATE INDEX tester_flows_status ON tester_flows(status);`,
   },
+  {
+    // src/platform/auth: revocations made by another process are looked up by time.
+    name: 'keys-002-revoked-index',
+    sql: 'CREATE INDEX api_keys_revoked ON api_keys(revoked_at) WHERE revoked_at IS NOT NULL;',
+  },
 ];
