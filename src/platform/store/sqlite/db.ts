@@ -6,6 +6,19 @@ import type { Migration } from './migrations.ts';
 
 export type Db = Database.Database;
 
+/**
+ * The one way a sub-store writes: the promise settles once the write is committed, and a caller
+ * answers only after that. Reads go straight to the connection.
+ */
+export interface Writer {
+  write<T>(fn: () => T): Promise<T>;
+}
+
+/** Each write commits on its own, at once. */
+export function directWriter(): Writer {
+  return { write: async (fn) => fn() };
+}
+
 export function openDb(file: string, migrations: readonly Migration[]): Db {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');

@@ -4,7 +4,7 @@ import type { Tenant } from '../../tenant.ts';
 import type {
   DeliveryStatus, EposEventRecord, EposEventStore, OutboxChange, OutboxEntry, OutboxStore,
 } from '../store.ts';
-import type { Db } from './db.ts';
+import type { Db, Writer } from './db.ts';
 
 interface OutboxRow {
   account_id: string; env: Tenant['env']; seq: number; id: string; type: string; payload: string;
@@ -44,7 +44,7 @@ const COLUMNS: Record<keyof OutboxChange, string> = {
 export class SqliteOutboxStore implements OutboxStore {
   private readonly q;
   private readonly insertTx;
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: Db, private readonly w: Writer) {
     this.q = {
       get: db.prepare('SELECT * FROM event_outbox WHERE account_id = ? AND env = ? AND id = ?'),
       nextSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM event_outbox WHERE account_id = ? AND env = ?'),
@@ -76,7 +76,7 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async insert(entry: Omit<OutboxEntry, 'seq'>): Promise<{ entry: OutboxEntry; created: boolean }> {
-    const { row, created } = this.insertTx.immediate(entry);
+    const { row, created } = await this.w.write(() => this.insertTx.immediate(entry));
     return { entry: outboxFromRow(row), created };
   }
 
@@ -109,12 +109,12 @@ export class SqliteOutboxStore implements OutboxStore {
       values.push(v === undefined ? null : k === 'lastError' ? JSON.stringify(v) : v);
     }
     if (!sets.length) return;
-    this.db.prepare(`UPDATE event_outbox SET ${sets.join(', ')} WHERE account_id = ? AND env = ? AND id = ?`)
-      .run(...values, tenant.accountId, tenant.env, id);
+    const stmt = this.db.prepare(`UPDATE event_outbox SET ${sets.join(', ')} WHERE account_id = ? AND env = ? AND id = ?`);
+    await this.w.write(() => stmt.run(...values, tenant.accountId, tenant.env, id));
   }
 
   async makeDue(tenant: Tenant, now: number): Promise<number> {
-    return this.q.makeDue.run(now, tenant.accountId, tenant.env, now).changes;
+    return (await this.w.write(() => this.q.makeDue.run(now, tenant.accountId, tenant.env, now))).changes;
   }
 }
 
@@ -139,7 +139,7 @@ function eposEventFromRow(r: EposEventRow): EposEventRecord {
 export class SqliteEposEventStore implements EposEventStore {
   private readonly q;
   private readonly appendTx;
-  constructor(db: Db) {
+  constructor(db: Db, private readonly w: Writer) {
     this.q = {
       nextSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM epos_events WHERE account_id = ? AND env = ?'),
       insert: db.prepare(`INSERT INTO epos_events (account_id, env, seq, event_type, event, received_at, key_id,
@@ -158,7 +158,7 @@ export class SqliteEposEventStore implements EposEventStore {
   }
 
   async append(rec: Omit<EposEventRecord, 'seq'>): Promise<EposEventRecord> {
-    return { ...rec, seq: this.appendTx.immediate(rec) };
+    return { ...rec, seq: await this.w.write(() => this.appendTx.immediate(rec)) };
   }
 
   async list(tenant: Tenant, after: number, limit: number): Promise<EposEventRecord[]> {

@@ -2,7 +2,7 @@
 import type { Tenant } from '../../tenant.ts';
 import type { FlowStore } from '../store.ts';
 import type { FlowStatus, StepRecord, StoredFlow } from '../../tester/types.ts';
-import type { Db } from './db.ts';
+import type { Db, Writer } from './db.ts';
 
 interface Row {
   id: string; account_id: string; env: Tenant['env']; flow: string; flow_name: string; params: string;
@@ -25,7 +25,7 @@ function toFlow(r: Row): StoredFlow {
 
 export class SqliteFlowStore implements FlowStore {
   private readonly q;
-  constructor(db: Db) {
+  constructor(db: Db, private readonly w: Writer) {
     this.q = {
       insert: db.prepare(`INSERT INTO tester_flows (id, account_id, env, flow, flow_name, params, status, started_at, finished_at, steps)
         VALUES (@id, @accountId, @env, @flow, @flowName, @params, @status, @startedAt, @finishedAt, @steps)`),
@@ -36,15 +36,15 @@ export class SqliteFlowStore implements FlowStore {
   }
 
   async insert(f: StoredFlow): Promise<void> {
-    this.q.insert.run({
+    await this.w.write(() => this.q.insert.run({
       id: f.flowID, accountId: f.tenant.accountId, env: f.tenant.env, flow: f.flow, flowName: f.flowName,
       params: JSON.stringify(f.params), status: f.status, startedAt: f.startedAt, finishedAt: f.finishedAt ?? null,
       steps: JSON.stringify(f.steps),
-    });
+    }));
   }
 
   async update(id: string, c: { status: FlowStatus; steps: StepRecord[]; finishedAt?: string }): Promise<void> {
-    this.q.update.run(c.status, JSON.stringify(c.steps), c.finishedAt ?? null, id);
+    await this.w.write(() => this.q.update.run(c.status, JSON.stringify(c.steps), c.finishedAt ?? null, id));
   }
 
   async get(tenant: Tenant, id: string): Promise<StoredFlow | undefined> {

@@ -1,6 +1,6 @@
 // The embedded store: one SQLite file (`platform.db`) under the data directory.
 import type { Store } from '../store.ts';
-import { dataFile, openDb, type Db } from './db.ts';
+import { dataFile, directWriter, openDb, type Db, type Writer } from './db.ts';
 import { SqliteEposEventStore, SqliteOutboxStore } from './events.ts';
 import { SqliteFlowStore } from './flows.ts';
 import { SqliteIntegrationStore } from './integrations.ts';
@@ -9,6 +9,7 @@ import { MIGRATIONS } from './migrations.ts';
 
 export class SqliteStore implements Store {
   readonly db: Db;
+  readonly writer: Writer;
   readonly keys: SqliteKeyStore;
   readonly integrations: SqliteIntegrationStore;
   readonly flows: SqliteFlowStore;
@@ -17,11 +18,12 @@ export class SqliteStore implements Store {
 
   constructor(dataDir: string) {
     this.db = openDb(dataFile(dataDir, 'platform.db'), MIGRATIONS);
-    this.keys = new SqliteKeyStore(this.db);
-    this.integrations = new SqliteIntegrationStore(this.db);
-    this.flows = new SqliteFlowStore(this.db);
-    this.outbox = new SqliteOutboxStore(this.db);
-    this.eposEvents = new SqliteEposEventStore(this.db);
+    this.writer = directWriter();
+    this.keys = new SqliteKeyStore(this.db, this.writer);
+    this.integrations = new SqliteIntegrationStore(this.db, this.writer);
+    this.flows = new SqliteFlowStore(this.db, this.writer);
+    this.outbox = new SqliteOutboxStore(this.db, this.writer);
+    this.eposEvents = new SqliteEposEventStore(this.db, this.writer);
   }
 
   async close(): Promise<void> {

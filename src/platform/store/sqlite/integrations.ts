@@ -1,6 +1,6 @@
 import type { Tenant } from '../../tenant.ts';
 import type { IntegrationStore, StoredIntegration, TransportKind } from '../store.ts';
-import type { Db } from './db.ts';
+import type { Db, Writer } from './db.ts';
 
 interface Row {
   account_id: string; env: Tenant['env']; transport: TransportKind; created_at: string; capabilities: string;
@@ -10,7 +10,7 @@ interface Row {
 
 export class SqliteIntegrationStore implements IntegrationStore {
   private readonly q;
-  constructor(db: Db) {
+  constructor(db: Db, private readonly w: Writer) {
     this.q = {
       get: db.prepare('SELECT * FROM integrations WHERE account_id = ? AND env = ? AND transport = ?'),
       upsert: db.prepare(`INSERT INTO integrations (account_id, env, transport, created_at, capabilities, rest_url,
@@ -42,16 +42,16 @@ export class SqliteIntegrationStore implements IntegrationStore {
   }
 
   async put(i: StoredIntegration): Promise<void> {
-    this.q.upsert.run({
+    await this.w.write(() => this.q.upsert.run({
       accountId: i.tenant.accountId, env: i.tenant.env, transport: i.transport, createdAt: i.createdAt,
       capabilities: JSON.stringify(i.capabilities),
       url: i.rest?.url ?? null, baseUrl: i.rest?.baseUrl ?? null, username: i.rest?.username ?? null,
       passwordEnc: i.rest?.passwordEnc ?? null,
       softwareHouseId: i.softwareHouseId, resellerId: i.resellerId ?? null,
-    });
+    }));
   }
 
   async delete(tenant: Tenant, transport: TransportKind): Promise<void> {
-    this.q.delete.run(tenant.accountId, tenant.env, transport);
+    await this.w.write(() => this.q.delete.run(tenant.accountId, tenant.env, transport));
   }
 }

@@ -1,6 +1,6 @@
 import type { Environment } from '../../tenant.ts';
 import type { ApiKeyRecord, KeyStore } from '../store.ts';
-import type { Db } from './db.ts';
+import type { Db, Writer } from './db.ts';
 
 interface Row {
   id: string; account_id: string; env: Environment; hash: string; hint: string;
@@ -18,7 +18,7 @@ function fromRow(r: Row): ApiKeyRecord {
 
 export class SqliteKeyStore implements KeyStore {
   private readonly q;
-  constructor(db: Db) {
+  constructor(db: Db, private readonly w: Writer) {
     this.q = {
       insert: db.prepare(`INSERT INTO api_keys (id, account_id, env, hash, hint, label, created_at)
                           VALUES (@id, @accountId, @env, @hash, @hint, @label, @createdAt)`),
@@ -31,7 +31,7 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async insert(rec: ApiKeyRecord): Promise<void> {
-    this.q.insert.run({ ...rec, label: rec.label ?? null });
+    await this.w.write(() => this.q.insert.run({ ...rec, label: rec.label ?? null }));
   }
 
   async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
@@ -45,7 +45,7 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async revoke(id: string, at: string): Promise<boolean> {
-    return this.q.revoke.run(at, id).changes === 1;
+    return (await this.w.write(() => this.q.revoke.run(at, id))).changes === 1;
   }
 
   async revokedSince(since: string): Promise<{ id: string; revokedAt: string }[]> {
