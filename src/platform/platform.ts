@@ -55,6 +55,10 @@ export interface PlatformOptions {
   limits?: Partial<Limits>;
   /** How often revocations made by another process (`eposgate keys revoke`) are looked for. Default 500 ms. */
   revocationPollMs?: number;
+  /** Refuse private, loopback and reserved REST targets in sandbox too, as always in production (hosted sandboxes). Default $EPOSGATE_FORBID_PRIVATE_TARGETS=1. */
+  forbidPrivateTargets?: boolean;
+  /** The key that seals REST passwords (base64, 32 bytes). Default $EPOSGATE_SECRET_KEY, else DATA/secret.key. */
+  secretKey?: string;
 }
 
 export interface Platform {
@@ -91,7 +95,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   });
   mkdirSync(opts.dataDir, { recursive: true });
   const store = new SqliteStore(opts.dataDir);
-  const secrets = SecretBox.load(opts.dataDir);
+  const secrets = SecretBox.load(opts.dataDir, opts.secretKey);
+  const forbidPrivateTargets = opts.forbidPrivateTargets ?? process.env.EPOSGATE_FORBID_PRIVATE_TARGETS === '1';
   const keys = new KeyService(store.keys);
   const registry = new Registry(store.integrations, secrets);
 
@@ -114,11 +119,15 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const dispatcher = new Dispatcher({
     registry,
     ws: new WsTransport(gateway, opts.connectGraceMs !== undefined ? { connectGraceMs: opts.connectGraceMs } : {}),
-    rest: new RestTransport({ resolve: (t) => registry.restTarget(t), logger: logger.child({ component: 'rest' }) }),
+    rest: new RestTransport({
+      resolve: (t) => registry.restTarget(t), logger: logger.child({ component: 'rest' }),
+      guardTarget: (t) => t.env === 'production' || forbidPrivateTargets, excerptChars: limits.errorExcerptChars,
+    }),
     wsConnected: (t) => gateway.isConnected(t),
     metrics,
     timeoutMs: opts.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
     validateResults: opts.validateResults ?? true,
+    excerptChars: limits.errorExcerptChars,
   });
   dataRoutes(app, dispatcher);
   const tester = new Tester({
