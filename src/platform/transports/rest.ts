@@ -7,7 +7,7 @@ import { normalizeRestResult } from '../../contract/rest.ts';
 import { PlatformError, isPlatformError } from '../errors.ts';
 import type { Tenant } from '../tenant.ts';
 import type { Capability } from '../../contract/catalogue.ts';
-import { cancelledError, eposErrorToPlatform, excerpt } from './eposAnswer.ts';
+import { cancelledError, eposErrorToPlatform, redactedBodyExcerpt, redactedExcerpt } from './eposAnswer.ts';
 import { silentLogger, type TransportLogger } from './log.ts';
 import { buildRestRequest, type RestRequest, type RestTarget } from './restRequest.ts';
 import { guardedConnector, type Resolve } from './targetGuard.ts';
@@ -160,12 +160,14 @@ function classify(a: Answer, capabilityName: string, excerptChars: number): unkn
   if (a.status >= 200 && a.status < 300) {
     if (a.status === 204 || empty) return null;
     if (!parsed.ok) {
-      throw new PlatformError('EPOS_BAD_RESPONSE', `EPOS answered non-JSON (content-type ${ct}) to ${capabilityName}: ${excerpt(a.text, excerptChars)}`);
+      throw new PlatformError('EPOS_BAD_RESPONSE', `EPOS answered non-JSON (content-type ${ct}) to ${capabilityName}: ${redactedBodyExcerpt(a.text, excerptChars)}`);
     }
     return parsed.value;
   }
   if (parsed.ok && isEposError(parsed.value)) throw eposErrorToPlatform(parsed.value);
-  const body = empty ? 'an empty body' : `${parsed.ok ? 'a body that is not an EPOSError' : `non-JSON (content-type ${ct})`}: ${excerpt(a.text, excerptChars)}`;
+  // Only a short, redacted excerpt: the target may be a service whose answer is not the caller's to read.
+  const quoted = parsed.ok ? redactedExcerpt(parsed.value, excerptChars) : redactedBodyExcerpt(a.text, excerptChars);
+  const body = empty ? 'an empty body' : `${parsed.ok ? 'a body that is not an EPOSError' : `non-JSON (content-type ${ct})`}: ${quoted}`;
   throw new PlatformError('EPOS_BAD_RESPONSE', `EPOS answered HTTP ${a.status} to ${capabilityName} with ${body}`);
 }
 
