@@ -115,3 +115,10 @@ describe('redaction', () => {
     assert.equal(redactedBodyExcerpt('{"token": "abc", "ok": 1', 200), '{"token": [redacted], "ok": 1');
   });
 });
+
+test('an EPOSError from a REST target is passed on with its contract fields only', async (t) => {
+  const { p, key } = await setup(t, [404, { errorType: 'NotFound', debugMessage: 'no order o-1', traceId: 'tr-1', internal: { dbPassword: SECRETS[0] } }]);
+  const res = await api(p.url, 'GET', '/epos/data/v1/orders/o-1', { key });
+  assert.equal(res.status, 404, res.text);
+  assert.deepEqual(res.body, { errorType: 'NotFound', debugMessage: 'no order o-1', traceId: 'tr-1' });
+});

@@ -164,7 +164,15 @@ function classify(a: Answer, capabilityName: string, excerptChars: number): unkn
     }
     return parsed.value;
   }
-  if (parsed.ok && isEposError(parsed.value)) throw eposErrorToPlatform(parsed.value);
+  if (parsed.ok && isEposError(parsed.value)) {
+    // Passed on to the caller as the contract defines an EPOSError: its three fields, nothing else the body held.
+    const { errorType, debugMessage, traceId } = parsed.value;
+    throw eposErrorToPlatform({
+      errorType,
+      ...(typeof debugMessage === 'string' ? { debugMessage } : {}),
+      ...(typeof traceId === 'string' ? { traceId } : {}),
+    });
+  }
   // Only a short, redacted excerpt: the target may be a service whose answer is not the caller's to read.
   const quoted = parsed.ok ? redactedExcerpt(parsed.value, excerptChars) : redactedBodyExcerpt(a.text, excerptChars);
   const body = empty ? 'an empty body' : `${parsed.ok ? 'a body that is not an EPOSError' : `non-JSON (content-type ${ct})`}: ${quoted}`;
