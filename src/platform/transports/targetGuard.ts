@@ -22,26 +22,29 @@ function refused(host: string, address: string, why: string): PlatformError {
 /** A `lookup` for net.connect / tls.connect that resolves, checks every address, and pins them. */
 export function guardedLookup(resolve: Resolve = systemResolve): LookupFunction {
   return (hostname, options, callback) => {
-    resolve(hostname).then(
-      (found) => {
-        const family = options.family === 4 || options.family === 6 ? options.family : 0;
-        const all = family ? found.filter((a) => a.family === family) : found;
-        // Any forbidden address refuses the name: a mix is how rebinding hides a private one.
-        for (const a of found) {
-          const why = forbiddenAddress(a.address);
-          if (why) return callback(refused(hostname, a.address, why), '', 0);
-        }
-        const first = all[0];
-        if (!first) {
-          const e = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname });
-          return callback(e, '', 0);
-        }
-        if (options.all) return (callback as unknown as (e: null, all: LookupAddress[]) => void)(null, all);
-        callback(null, first.address, first.family);
-      },
-      (err: NodeJS.ErrnoException) => callback(err, '', 0),
-    );
+    // A throw while resolving or checking becomes the connection's error; the callback runs outside
+    // the promise chain (as dns.lookup's does), so nothing here can end as an unhandled rejection.
+    const answer = (result: LookupAddress[] | Error) => process.nextTick(() => {
+      if (result instanceof Error) return callback(result, '', 0);
+      if (options.all) return (callback as unknown as (e: null, all: LookupAddress[]) => void)(null, result);
+      callback(null, result[0]!.address, result[0]!.family);
+    });
+    Promise.resolve(hostname).then(resolve).then((found) => checked(hostname, options, found))
+      .then(answer, (err: unknown) => answer(err instanceof Error ? err : new Error(`lookup of ${hostname} failed: ${String(err)}`)));
   };
+}
+
+/** The addresses to connect to, or why not: every address is checked, then those of the asked family are kept. */
+function checked(hostname: string, options: { family?: number | string | undefined }, found: LookupAddress[]): LookupAddress[] | Error {
+  // Any forbidden address refuses the name: a mix is how rebinding hides a private one.
+  for (const a of found) {
+    const why = forbiddenAddress(a.address);
+    if (why) return refused(hostname, a.address, why);
+  }
+  const family = options.family === 4 || options.family === 6 ? options.family : 0;
+  const all = family ? found.filter((a) => a.family === family) : found;
+  if (all.length === 0) return Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname });
+  return all;
 }
 
 /** An undici connector that refuses forbidden targets, whether named by IP or by a host name. */

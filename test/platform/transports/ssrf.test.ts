@@ -203,6 +203,9 @@ describe('the guarded lookup', () => {
     const failing = async () => { throw Object.assign(new Error('getaddrinfo EAI_AGAIN x'), { code: 'EAI_AGAIN' }); };
     assert.equal((await lookup(failing, 'x.example', {})).err?.code, 'EAI_AGAIN');
     assert.equal((await lookup(async () => [], 'x.example', {})).err?.code, 'ENOTFOUND');
+    const throwing = (() => { throw new Error('resolver broke'); }) as never;
+    assert.match((await lookup(throwing, 'x.example', {})).err?.message ?? '', /resolver broke/, 'a throwing resolver is an error, not a crash');
+    assert.match((await lookup((() => Promise.reject('odd')) as never, 'x.example', {})).err?.message ?? '', /lookup of x\.example failed: odd/);
   });
 });
 
