@@ -1,0 +1,150 @@
+// Hostile HTTP input: deep JSON, huge strings and ids, slow bodies, rate limits, /metrics access,
+// each through a real platform on a real socket.
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { test } from 'node:test';
+import { RateLimiter } from '../../src/platform/server/rateLimit.ts';
+import { api, testPlatform } from '../helpers/platform.ts';
+
+async function platformWithKey(t: { after(fn: () => Promise<void>): void }, opts: Parameters<typeof testPlatform>[0] = {}) {
+  const p = await testPlatform(opts);
+  t.after(() => p.destroy());
+  const { key } = await p.keys.create('acc-1', 'sandbox');
+  return { p, key };
+}
+
+test('a JSON body nested deeper than limits.jsonDepth is refused 400 JSON_TOO_DEEP before it is parsed', async (t) => {
+  const { p, key } = await platformWithKey(t);
+  const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+  const res = await api(p.url, 'PUT', '/epos/integrations/ws', { key, rawBody: deep });
+  assert.equal(res.status, 400, res.text);
+  assert.equal(res.body.error, 'JSON_TOO_DEEP');
+  assert.match(res.body.message, /deeper than 32 levels/);
+  // A depth within the limit is parsed (and then judged on its content).
+  const ok = await api(p.url, 'PUT', '/epos/integrations/ws', { key, rawBody: `{"capabilities":[],"x":${'['.repeat(20)}${']'.repeat(20)}}` });
+  assert.equal(ok.status, 400);
+  assert.equal(ok.body.error, 'VALIDATION_FAILED');
+  assert.equal(ok.body.details[0].path, '$.x');
+});
+
+test('invalid JSON gets one clear message, not the same words twice', async (t) => {
+  const { p, key } = await platformWithKey(t);
+  const res = await api(p.url, 'PUT', '/epos/integrations/ws', { key, rawBody: '{"capabilities": [' });
+  assert.equal(res.status, 400);
+  assert.equal(res.body.error, 'INVALID_JSON');
+  assert.match(res.body.message, /^Body is not valid JSON: /);
+  assert.equal(res.body.message.match(/not valid JSON/g).length, 1, res.body.message);
+});
+
+test('a string longer than limits.stringChars anywhere in a body is a 400 naming its JSON path', async (t) => {
+  const { p, key } = await platformWithKey(t, { limits: { stringChars: 1000 } });
+  const res = await api(p.url, 'POST', '/epos/data/v1/orders/search', { key, body: { filter: { notes: ['fine', 'x'.repeat(1001)] } } });
+  assert.equal(res.status, 400, res.text);
+  assert.equal(res.body.error, 'VALIDATION_FAILED');
+  assert.equal(res.body.details[0].path, '$.filter.notes[1]');
+  assert.match(res.body.message, /1001 characters is longer than 1000 \(limits\.stringChars\)/);
+});
+
+test('an id longer than limits.idChars is refused in bodies and in path parameters', async (t) => {
+  const { p, key } = await platformWithKey(t);
+  const longId = 'o'.repeat(257);
+  const inBody = await api(p.url, 'POST', '/epos/events', { key, body: { eventType: 'OrderUpdated', event: { orderId: longId } } });
+  assert.equal(inBody.status, 400, inBody.text);
+  assert.equal(inBody.body.details[0].path, '$.event.orderId');
+  assert.match(inBody.body.message, /limits\.idChars/);
+
+  const inPath = await api(p.url, 'GET', `/epos/data/v1/orders/${'o'.repeat(10_000)}`, { key });
+  assert.equal(inPath.status, 400, inPath.text);
+  assert.equal(inPath.body.error, 'VALIDATION_FAILED');
+  assert.equal(inPath.body.details[0].path, '$.path.orderId');
+
+  // At the limit the id goes through to the usual answer (no EPOS registered here).
+  const atLimit = await api(p.url, 'GET', `/epos/data/v1/orders/${'o'.repeat(256)}`, { key });
+  assert.notEqual(atLimit.body.error, 'VALIDATION_FAILED', atLimit.text);
+});
+
+function rawRequest(url: string): Promise<Socket> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const s = connect(Number(port), hostname, () => resolve(s));
+    s.on('error', reject);
+  });
+}
+
+test('a slowloris client dribbling its body gets 408 and its socket closed, while others are served', async (t) => {
+  const { p, key } = await platformWithKey(t, { limits: { bodyReadTimeoutMs: 500 } });
+  const sock = await rawRequest(p.url);
+  let received = '';
+  sock.on('data', (d) => { received += String(d); });
+  const closed = new Promise<number>((resolve) => sock.on('close', () => resolve(performance.now())));
+  const t0 = performance.now();
+  sock.write(`PUT /epos/integrations/ws HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ${key}\r\nsoftware-house-id: slow\r\n`
+    + 'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
+  const dribble = setInterval(() => { if (!sock.destroyed) sock.write(' '); }, 100);
+  t.after(() => { clearInterval(dribble); sock.destroy(); });
+
+  // Meanwhile the platform answers others promptly.
+  const h0 = performance.now();
+  const health = await api(p.url, 'GET', '/healthz');
+  assert.equal(health.status, 200);
+  assert.ok(performance.now() - h0 < 200, 'healthz answered promptly');
+
+  const at = await closed;
+  clearInterval(dribble);
+  assert.ok(at - t0 < 3000, `socket closed after ${Math.round(at - t0)} ms`);
+  assert.match(received, /^HTTP\/1\.1 408/);
+});
+
+test('Retry-After is the real wait in whole seconds, at least 1', async (t) => {
+  const { p, key } = await platformWithKey(t, { rateLimit: { perSecond: 0.2, burst: 1 } });
+  assert.equal((await api(p.url, 'GET', '/epos/integrations', { key })).status, 200);
+  const limited = await api(p.url, 'GET', '/epos/integrations', { key });
+  assert.equal(limited.status, 429);
+  assert.equal(limited.body.error, 'RATE_LIMITED');
+  assert.equal(limited.headers.get('retry-after'), '5');
+  assert.match(limited.body.message, /retry in 5 s/);
+});
+
+test('the rate limiter keeps at most maxKeys buckets, dropping the least recently used one', () => {
+  let now = 0;
+  const rl = new RateLimiter({ perSecond: 1, burst: 1, maxKeys: 3 }, () => now);
+  assert.equal(rl.take('a'), true);
+  assert.equal(rl.take('b'), true);
+  assert.equal(rl.take('c'), true);
+  assert.equal(rl.take('a'), false, 'a is empty and now the most recently used');
+  assert.equal(rl.take('d'), true);
+  assert.equal(rl.size, 3);
+  assert.equal(rl.take('a'), false, 'a was kept: b, the least recently used, was dropped');
+  assert.equal(rl.take('c'), false, 'c was kept');
+  now = 500;
+  assert.equal(rl.retryAfterSeconds('c'), 1);
+});
+
+test('/metrics without a configured token answers loopback callers only', async (t) => {
+  const { p } = await platformWithKey(t, { metricsToken: undefined });
+  const res = await api(p.url, 'GET', '/metrics');
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
+});
+
+test('/metrics with a configured token needs it as a bearer token', async (t) => {
+  const { p, key } = await platformWithKey(t, { metricsToken: 'op-secret-1' });
+  const none = await api(p.url, 'GET', '/metrics');
+  assert.equal(none.status, 401);
+  const apiKey = await api(p.url, 'GET', '/metrics', { key });
+  assert.equal(apiKey.status, 403);
+  assert.equal(apiKey.body.error, 'FORBIDDEN');
+  const wrong = await api(p.url, 'GET', '/metrics', { headers: { authorization: 'Bearer op-secret-2' } });
+  assert.equal(wrong.status, 403);
+  const right = await api(p.url, 'GET', '/metrics', { headers: { authorization: 'Bearer op-secret-1' } });
+  assert.equal(right.status, 200, right.text);
+});
+
+test('an unknown path is 404 without a key, not 401', async (t) => {
+  const { p } = await platformWithKey(t);
+  const root = await api(p.url, 'GET', '/');
+  assert.equal(root.status, 404);
+  assert.equal(root.body.error, 'NOT_FOUND');
+  const known = await api(p.url, 'GET', '/epos/integrations');
+  assert.equal(known.status, 401);
+});
