@@ -97,6 +97,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const secrets = SecretBox.load(opts.dataDir);
   const keys = new KeyService(store.keys);
   const registry = new Registry(store.integrations, secrets);
+  registry.registrationLimits = limits;
 
   const app = buildApp({
     logger,

@@ -148,3 +148,50 @@ test('an unknown path is 404 without a key, not 401', async (t) => {
   const known = await api(p.url, 'GET', '/epos/integrations');
   assert.equal(known.status, 401);
 });
+
+test('a registration body with more than limits.capabilityCount capabilities is refused naming the limit', async (t) => {
+  const { p, key } = await platformWithKey(t, { limits: { capabilityCount: 3 } });
+  const caps = ['ListAreas', 'SearchTables', 'GetOrderById', 'CreateOrder'].map((name) => ({ name, version: 'v1' }));
+  const res = await api(p.url, 'PUT', '/epos/integrations/ws', { key, body: { capabilities: caps } });
+  assert.equal(res.status, 400);
+  assert.equal(res.body.details[0].path, '$.capabilities');
+  assert.match(res.body.message, /4 capabilities is more than 3 \(limits\.capabilityCount\)/);
+  const fine = await api(p.url, 'PUT', '/epos/integrations/ws', { key, body: { capabilities: caps.slice(0, 3) } });
+  assert.equal(fine.status, 200, fine.text);
+});
+
+test('hostile registration bodies are answered 400 quickly and /healthz is not held up meanwhile', async (t) => {
+  const { p, key } = await platformWithKey(t);
+  const random = (n: number, i: number) => `${i}`.padEnd(n, 'qwertzuiopasdfghjklyxcvbnm');
+  const bodies = [
+    // the most names allowed, each as long as allowed and unknown: only a few get a "did you mean"
+    { capabilities: Array.from({ length: 100 }, (_, i) => ({ name: random(100, i), version: random(100, i) })) },
+    // names far past capabilityNameChars: refused on their length, no edit distance
+    { capabilities: Array.from({ length: 60 }, (_, i) => ({ name: random(16_000, i), version: 'v1' })) },
+  ];
+  for (const body of bodies) {
+    const t0 = performance.now();
+    const put = api(p.url, 'PUT', '/epos/integrations/ws', { key, body });
+    const health = api(p.url, 'GET', '/healthz').then(() => performance.now() - t0);
+    const res = await put;
+    const putMs = performance.now() - t0;
+    assert.equal(res.status, 400);
+    assert.equal(res.body.error, 'VALIDATION_FAILED');
+    assert.ok(putMs < 1000, `answered in ${Math.round(putMs)} ms`);
+    assert.ok((await health) < 300, `healthz answered in ${Math.round(await health)} ms`);
+  }
+  const first = await api(p.url, 'PUT', '/epos/integrations/ws', { key, body: bodies[0] });
+  const hinted = first.body.details.filter((d: { suggestion?: string }) => d.suggestion).length;
+  assert.equal(hinted, 5, 'five unknown names get a "did you mean", the rest only the error');
+  const long = await api(p.url, 'PUT', '/epos/integrations/ws', { key, body: bodies[1] });
+  assert.match(long.body.details[0].message, /16000 characters is longer than 100 \(limits\.capabilityNameChars\)/);
+  assert.ok(long.body.details[0].actual.length < 100, 'the long name is quoted clipped');
+});
+
+test('a bare HandleEvent is pointed at the HandleEvent:payment_intent.* names', async (t) => {
+  const { p, key } = await platformWithKey(t);
+  const res = await api(p.url, 'PUT', '/epos/integrations/ws', { key, body: { capabilities: [{ name: 'HandleEvent', version: 'v1' }] } });
+  assert.equal(res.status, 400);
+  assert.equal(res.body.details[0].suggestion, 'HandleEvent:payment_intent.created');
+  assert.match(res.body.message, /payment_intent\.created and payment_intent\.status_updated/);
+});
