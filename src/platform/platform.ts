@@ -137,6 +137,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     callTimeoutMs: opts.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
     ...(opts.sseKeepAliveMs ? { sseKeepAliveMs: opts.sseKeepAliveMs } : {}),
   });
+  events.hub.configure(limits);
+  keys.on('revoked', (keyId) => events.hub.closeKey(keyId));
   metricsRoute(app, () => metrics.prometheus(), opts.metricsToken ?? process.env.EPOSGATE_METRICS_TOKEN);
 
   try {
