@@ -90,3 +90,20 @@ test('a revoked key\'s stream ends within 1.5 s while another key\'s stream of t
   assert.equal((await post(p.url, b.key, 'ord_after')).status, 200);
   await until(() => sb.messages.some((m) => m.data.includes('ord_after')), 2000, 'the other stream to get the new event');
 });
+
+test('a POS event with megabyte ids or thousands of fields is refused 400 and nothing is stored', async (t) => {
+  const p = await platform(t);
+  const { key } = await p.keys.create('acc-a', 'sandbox');
+  const huge = await post(p.url, key, 'x'.repeat(2_000_000));
+  assert.equal(huge.status, 413, 'a megabyte id does not even fit the body limit');
+  const long = await post(p.url, key, 'x'.repeat(300));
+  assert.equal(long.status, 400);
+  assert.equal(long.body.details[0].path, '$.event.orderId');
+  const fields = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`f${i}`, 1]));
+  const wide = await api(p.url, 'POST', '/epos/events', { key, body: { eventType: 'OrderUpdated', event: { orderId: 'o1', ...fields } } });
+  assert.equal(wide.status, 400);
+  assert.equal(wide.body.details[0].path, '$.event');
+  assert.match(wide.body.message, /5001 fields is more than 16/);
+  const listed = await api(p.url, 'GET', '/epos/events', { key });
+  assert.deepEqual(listed.body.events, []);
+});
