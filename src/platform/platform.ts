@@ -128,6 +128,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     store: store.flows, dispatcher, registry, logger: logger.child({ component: 'tester' }),
     ...(opts.testerCallTimeoutMs !== undefined ? { callTimeoutMs: opts.testerCallTimeoutMs } : {}),
     ...(opts.testerFlowTimeoutMs !== undefined ? { flowTimeoutMs: opts.testerFlowTimeoutMs } : {}),
+    flowsPerTenant: limits.flowsPerTenant,
   });
   await tester.recover();
   testerRoutes(app, tester);
