@@ -195,3 +195,23 @@ test('a bare HandleEvent is pointed at the HandleEvent:payment_intent.* names', 
   assert.equal(res.body.details[0].suggestion, 'HandleEvent:payment_intent.created');
   assert.match(res.body.message, /payment_intent\.created and payment_intent\.status_updated/);
 });
+
+test('a known path asked with the wrong method is 405 with Allow; an unknown path stays 404', async (t) => {
+  const { p, key } = await platformWithKey(t);
+  const res = await api(p.url, 'DELETE', '/epos/integrations/ws', { key });
+  assert.equal(res.status, 405, res.text);
+  assert.equal(res.body.error, 'METHOD_NOT_ALLOWED');
+  assert.match(res.headers.get('allow') ?? '', /GET/);
+  assert.match(res.headers.get('allow') ?? '', /PUT/);
+  const param = await api(p.url, 'PUT', '/epos-tester-tool/flows/some-id', { key, body: {} });
+  assert.equal(param.status, 405);
+  const unknown = await api(p.url, 'DELETE', '/epos/integrations/nope', { key });
+  assert.equal(unknown.status, 404);
+});
+
+test('an id in the query string longer than limits.idChars is refused naming it', async (t) => {
+  const { p, key } = await platformWithKey(t);
+  const res = await api(p.url, 'GET', `/epos/events?orderId=${'o'.repeat(300)}`, { key });
+  assert.equal(res.status, 400, res.text);
+  assert.equal(res.body.details[0].path, '$.query.orderId');
+});

@@ -8,7 +8,7 @@ import type { KeyService } from '../auth/keys.ts';
 import type { Caller } from '../tenant.ts';
 import { installErrorHandling } from './errorHandler.ts';
 import { RateLimiter } from './rateLimit.ts';
-import { installJsonBody } from './jsonBody.ts';
+import { installJsonBody, isIdField } from './jsonBody.ts';
 import type { Limits } from '../limits.ts';
 
 declare module 'fastify' {
@@ -71,14 +71,11 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       void reply.header('retry-after', String(wait));
       throw new PlatformError('RATE_LIMITED', `Too many requests for this API key; retry in ${wait} s`);
     }
-    // Every path parameter is an id (order, party, event, flow…): bounded like ids in bodies.
-    for (const [name, value] of Object.entries((req.params ?? {}) as Record<string, unknown>)) {
-      if (typeof value === 'string' && value.length > idChars) {
-        const path = `$.path.${name}`;
-        throw new PlatformError('VALIDATION_FAILED', `${path}: id of ${value.length} characters is longer than ${idChars} (limits.idChars)`, {
-          details: [{ path, message: `longer than ${idChars} characters`, expected: `at most ${idChars} characters`, actual: `${value.length} characters` }],
-        });
-      }
+    // Every path parameter is an id (order, party, event, flow…), and so is an id in the query:
+    // bounded like ids in bodies.
+    for (const [name, value] of Object.entries((req.params ?? {}) as Record<string, unknown>)) checkId(`$.path.${name}`, value, idChars);
+    for (const [name, value] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
+      if (isIdField(name)) for (const v of [value].flat()) checkId(`$.query.${name}`, v, idChars);
     }
   });
   // One access line per request, when info is logged at all.
@@ -92,6 +89,14 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   return app;
+}
+
+function checkId(path: string, value: unknown, idChars: number): void {
+  if (typeof value === 'string' && value.length > idChars) {
+    throw new PlatformError('VALIDATION_FAILED', `${path}: id of ${value.length} characters is longer than ${idChars} (limits.idChars)`, {
+      details: [{ path, message: `longer than ${idChars} characters`, expected: `at most ${idChars} characters`, actual: `${value.length} characters` }],
+    });
+  }
 }
 
 function routePath(req: FastifyRequest): string {

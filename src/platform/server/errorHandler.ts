@@ -32,8 +32,25 @@ export function installErrorHandling(app: FastifyInstance): void {
     else req.log.info({ code: pe.code, status: pe.status }, pe.message);
     void reply.code(pe.status).type('application/json').send(pe.toJSON(req.id));
   });
+  // Every route's path as a pattern, to tell a wrong method on a known path (405) from an unknown path (404).
+  const routes: { pattern: RegExp; method: string }[] = [];
+  app.addHook('onRoute', (r) => {
+    const pattern = new RegExp(`^${r.url.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : escapeRegExp(seg))).join('/')}$`);
+    for (const m of [r.method].flat()) routes.push({ pattern, method: m });
+  });
   app.setNotFoundHandler((req, reply) => {
-    const pe = new PlatformError('NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}`);
+    const path = req.url.split('?')[0]!;
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+    if (allowed.length) {
+      const pe = new PlatformError('METHOD_NOT_ALLOWED', `${path} does not take ${req.method}; it takes ${allowed.join(', ')}`);
+      void reply.code(405).header('allow', allowed.join(', ')).send(pe.toJSON(req.id));
+      return;
+    }
+    const pe = new PlatformError('NOT_FOUND', `No route ${req.method} ${path}`);
     void reply.code(404).send(pe.toJSON(req.id));
   });
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
