@@ -215,3 +215,11 @@ test('an id in the query string longer than limits.idChars is refused naming it'
   assert.equal(res.status, 400, res.text);
   assert.equal(res.body.details[0].path, '$.query.orderId');
 });
+
+test('a body with a __proto__ key is refused, as fastify\'s own parser would', async (t) => {
+  const { p, key } = await platformWithKey(t);
+  const res = await api(p.url, 'PUT', '/epos/integrations/ws', { key, rawBody: '{"capabilities":[],"__proto__":{"polluted":true}}' });
+  assert.equal(res.status, 400, res.text);
+  assert.equal(res.body.details[0].path, '$.__proto__');
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+});

@@ -16,7 +16,8 @@ export function toPlatformError(err: unknown): PlatformError {
       return new PlatformError('BAD_REQUEST', 'Content-Length does not match the body');
   }
   if (e.statusCode === 400 && (e.name === 'SyntaxError' || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(e.message ?? ''))) {
-    return new PlatformError('INVALID_JSON', `Body is not valid JSON: ${e.message}`);
+    const why = e.message ?? '';
+    return new PlatformError('INVALID_JSON', /not valid JSON/i.test(why) ? why : `Body is not valid JSON: ${why}`);
   }
   if (e.validation) return new PlatformError('VALIDATION_FAILED', e.message ?? 'invalid request');
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {

@@ -61,6 +61,11 @@ export function checkStrings(value: unknown, limits: Pick<Limits, 'stringChars' 
     } else if (typeof v === 'object' && v !== null) {
       for (const [k, item] of Object.entries(v)) {
         if (k.length > limits.stringChars) tooLong(`${pathOf(path)} (a key)`, k.length, limits.stringChars, 'stringChars');
+        // What fastify's own parser refuses too: keys that would reach Object.prototype if merged.
+        if (k === '__proto__' || (k === 'constructor' && typeof item === 'object' && item !== null && 'prototype' in item)) {
+          const at = `${pathOf(path)}.${k}`;
+          throw new PlatformError('VALIDATION_FAILED', `${at}: the key "${k}" is not accepted in a body`, { details: [{ path: at, message: `"${k}" is not accepted` }] });
+        }
         path.push(k);
         walk(item, isIdField(k));
         path.pop();
