@@ -9,7 +9,7 @@ import { SqliteStore } from '../../../src/platform/store/sqlite/index.ts';
 import { KeyService } from '../../../src/platform/auth/keys.ts';
 import { api, tempDir } from '../../helpers/platform.ts';
 import { spawnEposgate } from '../../helpers/cli.ts';
-import { CREATED, payment, until, wsEpos, type FakeEpos } from './helpers.ts';
+import { CREATED, payment, until, wsEpos, type FakeEpos, type Frame } from './helpers.ts';
 
 async function serve(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   const { child, match } = await spawnEposgate(['serve', '--port', '0', '--data', dataDir, '--log-level', 'silent'],
@@ -38,9 +38,9 @@ test('kill -9 mid-load loses no acknowledged event and duplicates at most the de
   assert.equal(reg.status, 200, reg.text);
 
   const deliveries: string[] = [];
-  const record = (f: { params: Record<string, unknown> }) => {
+  const record = (f: Frame) => {
     deliveries.push(String(f.params.id));
-    return { jsonrpc: '2.0', id: (f as { id: string }).id, result: {} };
+    return { jsonrpc: '2.0', id: f.id, result: {} };
   };
   const eposA: FakeEpos = await wsEpos({ url: first.url } as never, key, (f) => record(f));
 
