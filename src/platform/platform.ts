@@ -9,6 +9,7 @@ import { SecretBox } from './auth/secrets.ts';
 import { Registry } from './registry/registry.ts';
 import { integrationRoutes } from './routes/integrations.ts';
 import { buildApp } from './server/app.ts';
+import { metricsRoute } from './server/metricsAccess.ts';
 import type { RateLimitOptions } from './server/rateLimit.ts';
 import { SqliteStore } from './store/sqlite/index.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
@@ -59,6 +60,8 @@ export interface PlatformOptions {
   forbidPrivateTargets?: boolean;
   /** The key that seals REST passwords (base64, 32 bytes). Default $EPOSGATE_SECRET_KEY, else DATA/secret.key. */
   secretKey?: string;
+  /** Operator token for GET /metrics (else EPOSGATE_METRICS_TOKEN); without one, only loopback callers get it. */
+  metricsToken?: string;
 }
 
 export interface Platform {
@@ -99,12 +102,12 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const forbidPrivateTargets = opts.forbidPrivateTargets ?? process.env.EPOSGATE_FORBID_PRIVATE_TARGETS === '1';
   const keys = new KeyService(store.keys);
   const registry = new Registry(store.integrations, secrets);
+  registry.registrationLimits = limits;
 
   const app = buildApp({
     logger,
     keys,
-    bodyLimit: limits.bodyBytes,
-    rateLimit: { perSecond: limits.requestsPerSecond, burst: limits.requestBurst },
+    limits,
   });
   integrationRoutes(app, registry);
 
@@ -134,6 +137,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     store: store.flows, dispatcher, registry, logger: logger.child({ component: 'tester' }),
     ...(opts.testerCallTimeoutMs !== undefined ? { callTimeoutMs: opts.testerCallTimeoutMs } : {}),
     ...(opts.testerFlowTimeoutMs !== undefined ? { flowTimeoutMs: opts.testerFlowTimeoutMs } : {}),
+    flowsPerTenant: limits.flowsPerTenant,
   });
   await tester.recover();
   testerRoutes(app, tester);
@@ -143,7 +147,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     callTimeoutMs: opts.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
     ...(opts.sseKeepAliveMs ? { sseKeepAliveMs: opts.sseKeepAliveMs } : {}),
   });
-  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.prometheus()));
+  events.hub.configure(limits);
+  keys.on('revoked', (keyId) => events.hub.closeKey(keyId));
+  metricsRoute(app, () => metrics.prometheus(), opts.metricsToken ?? process.env.EPOSGATE_METRICS_TOKEN);
 
   try {
     await app.listen({ port: opts.port ?? DEFAULTS.port, host: opts.host ?? DEFAULTS.host });
