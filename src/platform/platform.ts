@@ -10,7 +10,7 @@ import { Registry } from './registry/registry.ts';
 import { integrationRoutes } from './routes/integrations.ts';
 import { buildApp } from './server/app.ts';
 import type { RateLimitOptions } from './server/rateLimit.ts';
-import { SqliteStore } from './store/sqlite/index.ts';
+import { SqliteStore, type SqliteStoreOptions } from './store/sqlite/index.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { Metrics } from './dispatch/metrics.ts';
 import { dataRoutes } from './proxy/routes.ts';
@@ -55,6 +55,8 @@ export interface PlatformOptions {
   limits?: Partial<Limits>;
   /** How often revocations made by another process (`eposgate keys revoke`) are looked for. Default 500 ms. */
   revocationPollMs?: number;
+  /** The embedded store: durability (default `full`, docs/durability.md) and group commit. */
+  store?: SqliteStoreOptions;
 }
 
 export interface Platform {
@@ -90,7 +92,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     ...(opts.maxFrameBytes !== undefined ? { frameBytes: opts.maxFrameBytes } : {}),
   });
   mkdirSync(opts.dataDir, { recursive: true });
-  const store = new SqliteStore(opts.dataDir);
+  const store = new SqliteStore(opts.dataDir, opts.store);
   const secrets = SecretBox.load(opts.dataDir);
   const keys = new KeyService(store.keys);
   const registry = new Registry(store.integrations, secrets);

@@ -26,6 +26,7 @@ export class SqliteIntegrationStore implements IntegrationStore {
   }
 
   async get(tenant: Tenant, transport: TransportKind): Promise<StoredIntegration | undefined> {
+    await this.w.settled(); // the registry caches what it reads: only committed rows
     const r = this.q.get.get(tenant.accountId, tenant.env, transport) as Row | undefined;
     if (!r) return undefined;
     return {
