@@ -88,15 +88,20 @@ test('a full batch commits at once, without waiting for the event loop', async (
   assert.equal(count(), 6);
 });
 
-test('settled() waits for the open batch, and a write inside a caller\'s own transaction joins it', async (t) => {
+test('read() and settled() wait for the open batch, and a write inside a caller\'s own transaction joins it', async (t) => {
   const { db, count } = scratchDb(t);
   const w = groupCommitWriter(db);
   const ins = db.prepare('INSERT INTO t (v) VALUES (?)');
-  void w.write(() => ins.run('p'));
+  const written = w.write(() => ins.run('p'));
+  // read() runs only once the batch holding 'p' is committed, and sees it then.
+  const seen = await w.read(() => ({ here: count(), open: db.inTransaction }));
+  assert.deepEqual(seen, { here: 1, open: false });
+  await written;
+  void w.write(() => ins.run('p2'));
   await w.settled();
-  assert.equal(count(), 1);
+  assert.equal(count(), 2);
   db.transaction(() => { void w.write(() => ins.run('q')); void w.write(() => ins.run('r')); })();
-  assert.equal(count(), 3);
+  assert.equal(count(), 4);
 });
 
 test('the platform store runs synchronous = FULL, and every 202 is visible from a second connection when it arrives', async (t) => {

@@ -21,11 +21,14 @@ export type Durability = 'full' | 'normal';
  */
 export interface Writer {
   write<T>(fn: () => T): Promise<T>;
-  /**
-   * Resolves once no write is waiting for its commit (at once when none is). Reads that answer a
-   * client await it, so nothing of a batch that may still fail to commit is shown.
-   */
+  /** Resolves once no write is waiting for its commit (at once when none is). */
   settled(): Promise<void>;
+  /**
+   * Runs a read when no batch is open (at once when none is), so it sees only committed rows: for
+   * reads whose answer claims a write was done. Unlike `await settled(); read()`, no batch can
+   * open in between.
+   */
+  read<T>(fn: () => T): Promise<T>;
   /** Commits the open batch now (before the connection closes). */
   flush(): void;
 }
@@ -43,6 +46,7 @@ export function directWriter(): Writer {
       }
     },
     settled: () => SETTLED,
+    read: async (fn) => fn(),
     flush: () => {},
   };
 }
@@ -155,6 +159,10 @@ export function groupCommitWriter(db: Db, opts: GroupCommitOptions = {}): Writer
       return p;
     },
     settled: () => batch?.done ?? SETTLED,
+    async read<T>(fn: () => T): Promise<T> {
+      while (batch) await batch.done;
+      return fn();
+    },
     flush: () => { if (batch) commit(batch); },
   };
 }

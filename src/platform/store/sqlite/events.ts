@@ -81,8 +81,7 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async get(tenant: Tenant, id: string): Promise<OutboxEntry | undefined> {
-    await this.w.settled(); // an idempotent replay answers only once the first raise is committed
-    const r = this.q.get.get(tenant.accountId, tenant.env, id) as OutboxRow | undefined;
+    const r = await this.w.read(() => this.q.get.get(tenant.accountId, tenant.env, id) as OutboxRow | undefined); // committed rows only: a replay answers after the first raise's COMMIT
     return r && outboxFromRow(r);
   }
 
