@@ -52,10 +52,8 @@ export function directWriter(): Writer {
 }
 
 export interface GroupCommitOptions {
-  /** A batch commits at once when it holds this many writes. */
+  /** A batch commits at once when it holds this many writes (default 512). */
   maxWrites?: number;
-  /** How long a batch stays open for more writes, ms; 0 = until the event loop has handled what already arrived. */
-  windowMs?: number;
 }
 
 interface Waiter { resolve(v: unknown): void; reject(e: unknown): void; value: unknown }
@@ -64,14 +62,13 @@ interface Batch { waiters: Waiter[]; done: Promise<void>; finish(): void }
 /**
  * Group commit: the first write of a batch opens `BEGIN IMMEDIATE`; each write runs at once in its
  * own SAVEPOINT inside it (a closure that throws undoes and fails only itself); the batch commits on
- * the next turn of the event loop (or after `windowMs`, or at `maxWrites`), so every request that
+ * the next turn of the event loop (or at once at `maxWrites`), so every request that
  * arrived meanwhile shares one COMMIT and one fsync. Each write's promise settles after that COMMIT;
  * a failed COMMIT rolls back and fails every write of the batch. While the event loop is blocked in
  * one fsync, the next requests queue up in the kernel: the busier the platform, the larger the batch.
  */
 export function groupCommitWriter(db: Db, opts: GroupCommitOptions = {}): Writer {
   const maxWrites = opts.maxWrites ?? 512;
-  const windowMs = opts.windowMs ?? 0;
   const s = {
     begin: db.prepare('BEGIN IMMEDIATE'),
     commit: db.prepare('COMMIT'),
@@ -88,8 +85,8 @@ export function groupCommitWriter(db: Db, opts: GroupCommitOptions = {}): Writer
     const done = new Promise<void>((r) => { finish = r; });
     const b: Batch = { waiters: [], done, finish };
     batch = b;
-    if (windowMs > 0) setTimeout(() => commit(b), windowMs).unref();
-    else setImmediate(() => commit(b));
+    // After the I/O callbacks of this turn: every request that already arrived joins the batch.
+    setImmediate(() => commit(b));
     return b;
   }
 
