@@ -60,8 +60,9 @@ test('on a full disk writes answer 503 STORE_UNAVAILABLE, nothing unacknowledged
   p = await testPlatform({ dataDir, limits: UNLIMITED_RATES });
   const url = p.url;
   const { key } = await p.keys.create('acc-full', 'sandbox');
+  const names = (n: number) => ['GetOrderById', 'SearchOrders', 'RecordOrderPaymentById', 'ListAreas'].slice(0, 1 + (n % 4));
   const reg = (n: number) => api(url, 'PUT', '/epos/integrations/ws', {
-    key, body: { capabilities: ['GetOrderById', 'SearchOrders', 'RecordOrderPaymentById', 'ListAreas'].slice(0, 1 + (n % 4)).map((name) => ({ name, version: 'v1' })) },
+    key, body: { capabilities: names(n).map((name) => ({ name, version: 'v1' })) },
   });
   assert.equal((await reg(0)).status, 200);
 
@@ -97,12 +98,25 @@ test('on a full disk writes answer 503 STORE_UNAVAILABLE, nothing unacknowledged
 
   // While still full: registrations and more raises are refused the same way.
   let regRefused: { status: number; body: { error: string } } | undefined;
+  let lastRegistered = 0;
   for (let i = 1; i < 50 && !regRefused; i += 1) {
     const res: { status: number; body: { error: string } } = await reg(i);
-    if (res.status !== 200) regRefused = res;
+    if (res.status === 200) lastRegistered = i;
+    else regRefused = res;
   }
   assert.equal(regRefused?.status, 503, 'a registration on a full disk');
   assert.equal(regRefused?.body.error, 'STORE_UNAVAILABLE');
+  // The refused PUT changed nothing: the last acknowledged registration is in force.
+  const inForce = await api(url, 'GET', '/epos/integrations/ws', { key });
+  assert.deepEqual(inForce.body[0].capabilities.map((c: { name: string }) => c.name), names(lastRegistered));
+  // POS events from the EPOS too.
+  let posRefused: { status: number; body: { error: string } } | undefined;
+  for (let i = 0; i < 50 && !posRefused; i += 1) {
+    const res: { status: number; body: { error: string } } = await api(url, 'POST', '/epos/events', { key, body: { eventType: 'OrderUpdated', event: { orderId: `ord-${i}` } } });
+    if (res.status !== 200) posRefused = res;
+  }
+  assert.equal(posRefused?.status, 503, 'a POS event on a full disk');
+  assert.equal(posRefused?.body.error, 'STORE_UNAVAILABLE');
   for (let i = 0; i < 5; i += 1) {
     const id = `evt-full-${i}`;
     const res = await api(url, 'POST', '/epos/data/v1/events', { key, body: { id, event: 'payment_intent.created', data: payment(id) } });
