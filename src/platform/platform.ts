@@ -11,7 +11,7 @@ import { integrationRoutes } from './routes/integrations.ts';
 import { buildApp } from './server/app.ts';
 import { metricsRoute } from './server/metricsAccess.ts';
 import type { RateLimitOptions } from './server/rateLimit.ts';
-import { SqliteStore } from './store/sqlite/index.ts';
+import { SqliteStore, type SqliteStoreOptions } from './store/sqlite/index.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { Metrics } from './dispatch/metrics.ts';
 import { dataRoutes } from './proxy/routes.ts';
@@ -62,6 +62,8 @@ export interface PlatformOptions {
   secretKey?: string;
   /** Operator token for GET /metrics (else EPOSGATE_METRICS_TOKEN); without one, only loopback callers get it. */
   metricsToken?: string;
+  /** The embedded store: durability (default `full`, docs/durability.md) and group commit. */
+  store?: SqliteStoreOptions;
 }
 
 export interface Platform {
@@ -97,7 +99,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     ...(opts.maxFrameBytes !== undefined ? { frameBytes: opts.maxFrameBytes } : {}),
   });
   mkdirSync(opts.dataDir, { recursive: true });
-  const store = new SqliteStore(opts.dataDir);
+  const store = new SqliteStore(opts.dataDir, opts.store);
   const secrets = SecretBox.load(opts.dataDir, opts.secretKey);
   const forbidPrivateTargets = opts.forbidPrivateTargets ?? process.env.EPOSGATE_FORBID_PRIVATE_TARGETS === '1';
   const keys = new KeyService(store.keys);
