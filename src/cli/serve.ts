@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import pino from 'pino';
 import { startPlatform, DEFAULTS } from '../platform/platform.ts';
 import { defaultPort, parsePort } from './options.ts';
+import { installProcessGuard } from './processGuard.ts';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -12,6 +13,7 @@ export function serveCommand(): Command {
     .option('--log-level <level>', 'pino log level', 'info')
     .action(async (o: { port?: number; data: string; host: string; logLevel: string }) => {
       const logger = pino({ level: o.logLevel });
+      installProcessGuard(logger);
       const platform = await startPlatform({ dataDir: o.data, port: o.port ?? defaultPort(), host: o.host, logger });
       logger.info({ url: platform.url, data: o.data }, 'eposgate listening');
       process.stdout.write(`eposgate listening on ${platform.url} (data: ${o.data})\n`);
