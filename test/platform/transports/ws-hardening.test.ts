@@ -188,12 +188,13 @@ describe('EPOS WebSocket hardening: inbound rates', () => {
     assert.match(reason, /inboundBytesPerSecond/);
   });
 
-  it('an EPOS within the rates keeps its socket', async (t) => {
-    const { p, key, transport } = await setup(t, { limits: { framesPerSecond: 100, frameBurst: 100 } });
-    const epos = await client(p, key);
+  it('answers to the platform\'s own calls do not use up the inbound rates: a busy EPOS keeps its socket', async (t) => {
+    const { p, key, transport } = await setup(t, { limits: { framesPerSecond: 5, frameBurst: 5, inboundBytesPerSecond: 1000, frameBytes: 1000 } });
+    const epos = await client(p, key, (f) => ({ jsonrpc: '2.0', id: f.id, result: { pad: 'x'.repeat(500) } }));
     t.after(() => epos.ws.terminate());
-    for (let i = 0; i < 50; i++) await transport.call(TENANT, GET_ORDER, { orderId: `o${i}` }, {}, { timeoutMs: 2000 });
+    await Promise.all(Array.from({ length: 100 }, (_v, i) => transport.call(TENANT, GET_ORDER, { orderId: `o${i}` }, {}, { timeoutMs: 2000 })));
     assert.equal(epos.ws.readyState, WebSocket.OPEN);
+    assert.equal(p.gateway.connectionCount(TENANT), 1);
   });
 });
 

@@ -207,7 +207,10 @@ export class EposConnection {
 
   private killTimer?: NodeJS.Timeout;
 
-  /** Counts one frame of `bytes` against the inbound rates; past them the socket is closed (1008). */
+  /**
+   * Counts one frame of `bytes` against the inbound rates (given back if it answers a call in
+   * flight); past them the socket is closed (1008).
+   */
   private admit(bytes: number): boolean {
     if (this.closing) return false;
     if (!this.frameRate.take(1)) {
@@ -247,7 +250,8 @@ export class EposConnection {
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
-    if (!this.admit(byteLength(data))) return;
+    const bytes = byteLength(data);
+    if (!this.admit(bytes)) return;
     if (isBinary) {
       this.stats.binaryFrames += 1;
       this.log.warn({ bytes: byteLength(data) }, 'EPOS sent a binary frame; ignored (JSON-RPC frames are text)');
@@ -258,13 +262,13 @@ export class EposConnection {
     const max = this.limits.logStringChars;
     switch (frame.kind) {
       case 'result':
-        this.note(frame.id, this.pending.resolve(frame.id, frame.result));
+        this.note(frame.id, this.pending.resolve(frame.id, frame.result), bytes);
         return;
       case 'error': {
         const err = 'eposError' in frame.error
           ? eposErrorToPlatform(frame.error.eposError)
           : this.rpcErrorToPlatform(frame.error.rpcError.code, frame.error.rpcError.message);
-        this.note(frame.id, this.pending.reject(frame.id, err));
+        this.note(frame.id, this.pending.reject(frame.id, err), bytes);
         return;
       }
       case 'request':
@@ -290,8 +294,13 @@ export class EposConnection {
     }
   }
 
-  private note(id: string, outcome: SettleOutcome): void {
-    if (outcome === 'late') {
+  private note(id: string, outcome: SettleOutcome, bytes: number): void {
+    if (outcome === 'settled') {
+      // An answer to a call the platform made is not flooding: the platform's own calls bound
+      // those. Only unsolicited frames use up the inbound rates.
+      this.frameRate.give(1);
+      this.byteRate.give(bytes);
+    } else if (outcome === 'late') {
       this.stats.lateAnswers += 1;
       this.log.debug({ id: clip(id, this.limits.logStringChars) }, 'late EPOS answer for a call already given up; dropped');
     } else if (outcome === 'unknown') {

@@ -19,6 +19,11 @@ export class TokenBucket {
     return true;
   }
 
+  /** Gives back `n` tokens taken for something that turned out not to count. */
+  give(n = 1): void {
+    this.tokens = Math.min(this.burst, this.tokens + n);
+  }
+
   /** Seconds until `n` tokens are there (at least 1: it goes into Retry-After). */
   retryAfterSeconds(n = 1, now = performance.now()): number {
     this.refill(now);
