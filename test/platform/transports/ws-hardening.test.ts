@@ -234,7 +234,11 @@ describe('EPOS WebSocket hardening: frames the platform will not parse or echo',
     assert.equal(reply.id, null, 'an id longer than idChars is not echoed');
     assert.equal(reply.error.code, -32601);
     assert.match(reply.error.message, /^Method not found: M{512}…\(\+199488 chars\)\. The platform/);
+    // Header values land in the "EPOS connected" line.
+    const second = await client(p, key, undefined, { headers: { authorization: `Basic ${key}`, 'software-house-id': 'S'.repeat(10_000) } });
+    second.ws.terminate();
     await sleep(50);
+    assert.ok(lines.some((l) => l.includes('"softwareHouseId":"SSS')), 'the connect line was logged');
     assert.ok(lines.length >= 3);
     for (const l of lines) assert.ok(l.length < 3000, `log line of ${l.length} chars: ${l.slice(0, 200)}`);
   });

@@ -7,7 +7,7 @@ import { silentLogger, type TransportLogger } from '../log.ts';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { PlatformError, isPlatformError } from '../../errors.ts';
 import { tenantKey, type Caller, type Tenant } from '../../tenant.ts';
-import { resolveLimits, type Limits } from '../../limits.ts';
+import { clip, resolveLimits, type Limits } from '../../limits.ts';
 import {
   CLOSE_KEY_REVOKED, EposConnection, emptyFrameStats, type ConnectionInfo, type DisconnectInfo, type FrameStats,
 } from './connection.ts';
@@ -198,8 +198,11 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
     }
     this.registry.add(conn);
     this.log.info({
-      tenant: conn.key, connectionId: conn.info.connectionId, softwareHouseId: caller.softwareHouseId,
-      resellerId: caller.resellerId, remoteAddress, sockets: this.registry.count(caller),
+      tenant: conn.key, connectionId: conn.info.connectionId,
+      // Header values the EPOS chose: clipped like every EPOS string in a log line.
+      softwareHouseId: clip(caller.softwareHouseId, this.limits.logStringChars),
+      resellerId: caller.resellerId === undefined ? undefined : clip(caller.resellerId, this.limits.logStringChars),
+      remoteAddress, sockets: this.registry.count(caller),
     }, 'EPOS connected');
     this.emitSafely('connect', conn.info);
     void conn.closed.then((info) => {
