@@ -70,10 +70,12 @@ export class EposConnection {
   private childLog?: TransportLogger;
   /** Call ids count per socket: an EPOS sees nothing of other sockets' traffic. */
   private callCounter = 0;
-  private readonly frameRate: TokenBucket;
-  private readonly byteRate: TokenBucket;
+  /** Inbound rates, made on the first frame (an idle socket holds none: B3 in BENCHMARKS.md). */
+  private rates?: { frames: TokenBucket; bytes: TokenBucket };
   /** Set once the platform decided to close: later frames are not even read. */
   private closing = false;
+  /** Terminates a peer that does not finish the close handshake. */
+  private killTimer?: NodeJS.Timeout;
 
   /** Called before each send: batches this turn's frames into one write (batch.ts). */
   private readonly batchWrites: () => void;
@@ -90,9 +92,6 @@ export class EposConnection {
     private readonly limits: ConnectionLimits = DEFAULT_LIMITS,
   ) {
     this.batchWrites = socket ? writeBatcher(socket) : () => {};
-    this.frameRate = new TokenBucket(limits.framesPerSecond, limits.frameBurst);
-    // One whole second's worth, and never less than one largest frame.
-    this.byteRate = new TokenBucket(limits.inboundBytesPerSecond, Math.max(limits.inboundBytesPerSecond, maxPayload));
     connectionCounter += 1;
     this.info = { connectionId: `c${connectionCounter.toString(36)}`, caller, remoteAddress, connectedAt: new Date() };
     this.key = tenantKey(caller);
@@ -200,12 +199,14 @@ export class EposConnection {
     this.cause ??= cause;
     this.pending.rejectAll(err ?? new PlatformError('EPOS_UNREACHABLE',
       `the platform closed the EPOS socket mid-call (${cause}); the call may have executed and is not retried`));
-    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+    try {
+      if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+    } catch {
+      this.ws.terminate();
+    }
     this.killTimer = setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS);
     this.killTimer.unref();
   }
-
-  private killTimer?: NodeJS.Timeout;
 
   /**
    * Counts one frame of `bytes` against the inbound rates (given back if it answers a call in
@@ -213,11 +214,17 @@ export class EposConnection {
    */
   private admit(bytes: number): boolean {
     if (this.closing) return false;
-    if (!this.frameRate.take(1)) {
+    const l = this.limits;
+    // Bytes: one whole second's worth of burst, and never less than one largest frame.
+    const rates = this.rates ??= {
+      frames: new TokenBucket(l.framesPerSecond, l.frameBurst),
+      bytes: new TokenBucket(l.inboundBytesPerSecond, Math.max(l.inboundBytesPerSecond, this.maxPayload)),
+    };
+    if (!rates.frames.take(1)) {
       this.close(CLOSE_POLICY, `more than ${this.limits.framesPerSecond} frames per second (framesPerSecond)`);
       return false;
     }
-    if (bytes > 0 && !this.byteRate.take(bytes)) {
+    if (bytes > 0 && !rates.bytes.take(bytes)) {
       this.close(CLOSE_POLICY, `more than ${this.limits.inboundBytesPerSecond} bytes per second (inboundBytesPerSecond)`);
       return false;
     }
@@ -298,8 +305,8 @@ export class EposConnection {
     if (outcome === 'settled') {
       // An answer to a call the platform made is not flooding: the platform's own calls bound
       // those. Only unsolicited frames use up the inbound rates.
-      this.frameRate.give(1);
-      this.byteRate.give(bytes);
+      this.rates?.frames.give(1);
+      this.rates?.bytes.give(bytes);
     } else if (outcome === 'late') {
       this.stats.lateAnswers += 1;
       this.log.debug({ id: clip(id, this.limits.logStringChars) }, 'late EPOS answer for a call already given up; dropped');
