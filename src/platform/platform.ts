@@ -118,8 +118,10 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     logger: logger.child({ component: 'ws' }),
     ...(opts.pingIntervalMs ? { pingIntervalMs: opts.pingIntervalMs } : {}),
     maxPayload: limits.frameBytes,
+    limits,
   });
   gateway.attach(app.server);
+  keys.on('revoked', (keyId) => gateway.closeKey(keyId));
   const metrics = new Metrics();
   const dispatcher = new Dispatcher({
     registry,
