@@ -3,6 +3,8 @@ import pino from 'pino';
 import { runReferenceEpos } from '../epos/run.ts';
 import { parsePort } from './options.ts';
 import { installProcessGuard } from './processGuard.ts';
+import { startup } from './startup.ts';
+import { dirname } from 'node:path';
 
 function parseTransport(v: string): 'ws' | 'rest' {
   if (v === 'ws' || v === 'rest') return v;
@@ -24,9 +26,10 @@ export function eposCommand(): Command {
     .option('--username <u>', 'REST: basic-auth username the platform must send', 'eposgate')
     .option('--password <p>', 'REST: basic-auth password (default: generated)')
     .option('--no-register', 'do not register capabilities on start')
+    .option('--debug', 'print the stack trace of a start-up failure')
     .action(async (o: {
       transport: 'ws' | 'rest'; platform: string; apiKey?: string; softwareHouseId: string; resellerId?: string; db: string;
-      port?: number; host: string; publicUrl?: string; username: string; password?: string; register: boolean;
+      port?: number; host: string; publicUrl?: string; username: string; password?: string; register: boolean; debug?: boolean;
     }) => {
       const log = pino({ level: 'info' });
       installProcessGuard(log);
@@ -35,17 +38,15 @@ export function eposCommand(): Command {
         process.stderr.write('error: --api-key (or $EPOSGATE_API_KEY) is required: create one with `eposgate keys create`\n');
         process.exit(2);
       }
-      const running = await runReferenceEpos({
-        transport: o.transport, platformUrl: o.platform, apiKey, softwareHouseId: o.softwareHouseId,
-        ...(o.resellerId ? { resellerId: o.resellerId } : {}),
-        dbPath: o.db, host: o.host, ...(o.port !== undefined ? { port: o.port } : {}),
-        ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}), username: o.username,
-        ...(o.password ? { password: o.password } : {}), register: o.register,
-        onEventError: (event, err) => log.warn({ event, err: (err as Error).message }, 'POS event not sent'),
-      }).catch((err: Error) => {
-        process.stderr.write(`error: ${err.message}\n`);
-        process.exit(1);
-      });
+      const running = await startup({ command: 'epos', dbFile: o.db, dataDir: dirname(o.db), host: o.host, ...(o.port !== undefined ? { port: o.port } : {}), debug: o.debug === true },
+        () => runReferenceEpos({
+          transport: o.transport, platformUrl: o.platform, apiKey, softwareHouseId: o.softwareHouseId,
+          ...(o.resellerId ? { resellerId: o.resellerId } : {}),
+          dbPath: o.db, host: o.host, ...(o.port !== undefined ? { port: o.port } : {}),
+          ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}), username: o.username,
+          ...(o.password ? { password: o.password } : {}), register: o.register,
+          onEventError: (event, err) => log.warn({ event, err: (err as Error).message }, 'POS event not sent'),
+        }));
       running.connection?.on('disconnect', (d) => log.warn(d, 'disconnected from the platform'));
       running.connection?.on('connect', () => log.info('connected to the platform'));
       running.connection?.on('error', (err: Error) => log.warn({ err: err.message }, 'connection error'));

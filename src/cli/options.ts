@@ -3,12 +3,36 @@ import { InvalidArgumentError } from 'commander';
 
 export function parsePort(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`"${v}" is not a port number (0-65535)`);
+  if (!/^\d+$/.test(v.trim()) || !Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`"${v}" is not a port number (0-65535)`);
   return n;
 }
 
-export function defaultPort(): number {
-  return process.env.PORT ? parsePort(process.env.PORT) : 8080;
+/** $PORT, else 8080. */
+export function defaultPort(env: NodeJS.ProcessEnv = process.env): number {
+  if (env.PORT) {
+    try {
+      return parsePort(env.PORT);
+    } catch {
+      throw new InvalidArgumentError(`PORT=${env.PORT} is not a port number (0-65535)`);
+    }
+  }
+  return 8080;
+}
+
+/**
+ * The port a command listens on. Under `npm start`, npm keeps `--port` for itself: `npm start --port=N`
+ * arrives as $npm_config_port=N, and `npm start --port N` as $npm_config_port=true with N as a stray
+ * argument; both are honoured, as are `npm start -- --port N` and `PORT=N npm start`.
+ */
+export function resolvePort(given: number | undefined, extraArgs: readonly string[], env: NodeJS.ProcessEnv = process.env): number {
+  const underNpm = env.npm_lifecycle_event !== undefined;
+  if (extraArgs.length > 0) {
+    if (underNpm && env.npm_config_port === 'true' && extraArgs.length === 1 && given === undefined) return parsePort(extraArgs[0]!);
+    throw new InvalidArgumentError(`unexpected argument${extraArgs.length > 1 ? 's' : ''} ${extraArgs.join(' ')}${underNpm ? ': with npm, pass options after --, e.g. npm start -- --port 18001' : ''}`);
+  }
+  if (given !== undefined) return given;
+  if (underNpm && env.npm_config_port && env.npm_config_port !== 'true') return parsePort(env.npm_config_port);
+  return defaultPort(env);
 }
 
 export function parseEnv(v: string): 'sandbox' | 'production' {

@@ -1,21 +1,32 @@
 import { Command } from 'commander';
 import pino from 'pino';
 import { startPlatform, DEFAULTS } from '../platform/platform.ts';
-import { defaultPort, parsePort } from './options.ts';
+import { parsePort, resolvePort } from './options.ts';
 import { installProcessGuard } from './processGuard.ts';
+import { checkSecretKeyEnv, startup } from './startup.ts';
+
+interface ServeOptions { port?: number; data: string; host: string; logLevel: string; forbidPrivateTargets?: boolean; debug?: boolean }
 
 export function serveCommand(): Command {
   return new Command('serve')
     .description('run the platform (HTTP API and the /epos WebSocket) with its embedded store')
     .option('-p, --port <port>', 'port to listen on (also $PORT)', parsePort)
-    .option('-d, --data <dir>', 'data directory (SQLite database, secret key)', './data')
+    .option('-d, --data <dir>', 'data directory (SQLite database, secret key); one running platform owns it', './data')
     .option('--host <host>', 'address to bind', DEFAULTS.host)
     .option('--log-level <level>', 'pino log level', 'info')
     .option('--forbid-private-targets', 'refuse private, loopback and reserved REST targets in sandbox too, as in production (also $EPOSGATE_FORBID_PRIVATE_TARGETS=1)')
-    .action(async (o: { port?: number; data: string; host: string; logLevel: string; forbidPrivateTargets?: boolean }) => {
+    .option('--debug', 'print the stack trace of a start-up failure')
+    .allowExcessArguments(true)
+    .action(async (o: ServeOptions, cmd: Command) => {
+      const ctx = { command: 'serve', dataDir: o.data, host: o.host, ...(o.port !== undefined ? { port: o.port } : {}), debug: o.debug === true };
       const logger = pino({ level: o.logLevel });
+      const platform = await startup(ctx, async () => {
+        const port = resolvePort(o.port, cmd.args);
+        ctx.port = port;
+        checkSecretKeyEnv();
+        return startPlatform({ dataDir: o.data, port, host: o.host, logger, ...(o.forbidPrivateTargets ? { forbidPrivateTargets: true } : {}) });
+      });
       installProcessGuard(logger);
-      const platform = await startPlatform({ dataDir: o.data, port: o.port ?? defaultPort(), host: o.host, logger, ...(o.forbidPrivateTargets ? { forbidPrivateTargets: true } : {}) });
       logger.info({ url: platform.url, data: o.data }, 'eposgate listening');
       process.stdout.write(`eposgate listening on ${platform.url} (data: ${o.data})\n`);
       const stop = async (sig: string) => {

@@ -21,6 +21,7 @@ import { Tester } from './tester/runner.ts';
 import { testerRoutes } from './tester/routes.ts';
 import { Events } from './events/index.ts';
 import { resolveLimits, type Limits } from './limits.ts';
+import { lockDataDir, type DataDirLock } from './dataDirLock.ts';
 
 export interface PlatformOptions {
   dataDir: string;
@@ -90,7 +91,19 @@ export const DEFAULTS = {
   callTimeoutMs: 10_000,
 } as const;
 
+/** Starts a platform on its data directory, which it holds alone until close (dataDirLock.ts). */
 export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const lock = lockDataDir(opts.dataDir, { port: opts.port ?? DEFAULTS.port });
+  try {
+    return await assemble(opts, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platform> {
   const logger = opts.logger ?? pino({ level: 'silent' });
   const limits = resolveLimits({
     ...opts.limits,
@@ -98,7 +111,6 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     ...(opts.rateLimit ? { requestsPerSecond: opts.rateLimit.perSecond, requestBurst: opts.rateLimit.burst } : {}),
     ...(opts.maxFrameBytes !== undefined ? { frameBytes: opts.maxFrameBytes } : {}),
   });
-  mkdirSync(opts.dataDir, { recursive: true });
   const store = new SqliteStore(opts.dataDir, opts.store);
   const secrets = SecretBox.load(opts.dataDir, opts.secretKey);
   const forbidPrivateTargets = opts.forbidPrivateTargets ?? process.env.EPOSGATE_FORBID_PRIVATE_TARGETS === '1';
@@ -143,7 +155,6 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     ...(opts.testerFlowTimeoutMs !== undefined ? { flowTimeoutMs: opts.testerFlowTimeoutMs } : {}),
     flowsPerTenant: limits.flowsPerTenant,
   });
-  await tester.recover();
   testerRoutes(app, tester);
   const events = new Events({
     app, store, registry, dispatcher, gateway, logger,
@@ -164,6 +175,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const addr = app.server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`;
+  lock.setPort(addr.port);
+  // Only now, listening and holding the data dir, are IN_PROGRESS flows known to be a dead platform's.
+  await tester.recover();
   events.start();
   keys.watchRevocations(opts.revocationPollMs ?? 500);
   let closed = false;
@@ -178,6 +192,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
       await gateway.close();
       await app.close();
       await store.close();
+      lock.release();
     },
   };
 }
