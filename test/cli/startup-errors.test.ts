@@ -3,12 +3,13 @@
 // and the absence of a stack trace through two real `serve` runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkSecretKeyEnv, explainStartupError, StartupError } from '../../src/cli/startup.ts';
 import { resolvePort } from '../../src/cli/options.ts';
 import { startPlatform } from '../../src/platform/platform.ts';
-import { eposgate } from '../helpers/cli.ts';
+import { BIN, ROOT, eposgate } from '../helpers/cli.ts';
 import { tempDir, testPlatform } from '../helpers/platform.ts';
 
 async function failure(opts: Parameters<typeof startPlatform>[0]): Promise<unknown> {
@@ -65,6 +66,20 @@ test('a data dir this user cannot write names the path and the fix', () => {
     'cannot write to data dir /srv/data (EACCES on /srv/data/platform.lock): give this user write access to it, or use another --data');
   const ro = Object.assign(new Error('EROFS'), { code: 'EROFS', syscall: 'mkdir', path: '/mnt/ro/data' });
   assert.match(explainStartupError(ro, { command: 'serve', dataDir: '/mnt/ro/data' }), /read-only file system; use another --data$/);
+});
+
+test('serve on a data dir this user cannot write exits 1 naming the dir', async (t) => {
+  const dataDir = tempDir();
+  t.after(() => { chmodSync(dataDir, 0o700); rmSync(dataDir, { recursive: true, force: true }); });
+  // Root writes anywhere: then the command runs as nobody, on a directory left to root.
+  const asRoot = process.getuid?.() === 0;
+  chmodSync(dataDir, asRoot ? 0o755 : 0o555);
+  const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(BIN, ['serve', '--port', '0', '--data', dataDir], { cwd: ROOT, ...(asRoot ? { uid: 65534, gid: 65534 } : {}) },
+      (err, stdout, stderr) => resolve({ code: err ? (err as { code?: number }).code ?? null : 0, stdout, stderr }));
+  });
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.stderr, `error: cannot write to data dir ${dataDir} (EACCES on ${join(dataDir, 'platform.lock')}): give this user write access to it, or use another --data\n`);
 });
 
 test('a bad EPOSGATE_SECRET_KEY is refused before anything starts, saying how to make one', () => {
