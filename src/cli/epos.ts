@@ -38,7 +38,7 @@ export function eposCommand(): Command {
         process.stderr.write('error: --api-key (or $EPOSGATE_API_KEY) is required: create one with `eposgate keys create`\n');
         process.exit(2);
       }
-      const running = await startup({ command: 'epos', dbFile: o.db, dataDir: dirname(o.db), host: o.host, ...(o.port !== undefined ? { port: o.port } : {}), debug: o.debug === true },
+      const running = await startup({ command: 'epos', platformUrl: o.platform, dbFile: o.db, dataDir: dirname(o.db), host: o.host, ...(o.port !== undefined ? { port: o.port } : {}), debug: o.debug === true },
         () => runReferenceEpos({
           transport: o.transport, platformUrl: o.platform, apiKey, softwareHouseId: o.softwareHouseId,
           ...(o.resellerId ? { resellerId: o.resellerId } : {}),

@@ -13,18 +13,26 @@ export interface StartupContext {
   dbFile?: string;
   port?: number;
   host?: string;
+  /** The platform a command connects to (the reference EPOS's --platform). */
+  platformUrl?: string;
 }
 
 /** Thrown by the checks made before starting, already worded. */
 export class StartupError extends Error {}
 
-type Errno = Error & { code?: string; path?: string; dest?: string; syscall?: string; port?: number; address?: string };
+type Errno = Error & { code?: string; path?: string; dest?: string; syscall?: string; port?: number; address?: string; hostname?: string };
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /** The one line that explains why `ctx.command` could not start. */
 export function explainStartupError(err: unknown, ctx: StartupContext): string {
   if (err instanceof StartupError || err instanceof DataDirInUseError || err instanceof InvalidArgumentError) return err.message;
   if (!(err instanceof Error)) return `eposgate ${ctx.command} could not start: ${String(err)}`;
-  const e = err as Errno;
+  // fetch() wraps the socket's error: "fetch failed" with the errno error as its cause.
+  const e = (err.cause instanceof Error && (err.cause as Errno).code ? err.cause : err) as Errno;
+  if (ctx.platformUrl && e.code && UNREACHABLE.has(e.code) && e.syscall !== 'listen' && !(ctx.host && e.hostname === ctx.host)) {
+    return `cannot reach the platform at ${ctx.platformUrl} (${e.code}): start it (eposgate serve) or check --platform`;
+  }
   const data = ctx.dataDir ?? './data';
   const port = e.port ?? ctx.port;
   const host = e.address ?? ctx.host ?? '127.0.0.1';
@@ -32,7 +40,7 @@ export function explainStartupError(err: unknown, ctx: StartupContext): string {
   const flag = ctx.dbFile ? '--db' : '--data';
   switch (e.code) {
     case 'EADDRINUSE':
-      return `port ${port} on ${host} is already in use: stop what listens there, or choose another port with --port N (or PORT=N)`;
+      return `port ${port} on ${host} is already in use: stop what listens there, or choose another port with --port N${ctx.command === 'epos' ? '' : ' (or PORT=N)'}`;
     case 'EACCES':
     case 'EPERM':
       if (e.syscall === 'listen' || e.syscall === 'bind') {

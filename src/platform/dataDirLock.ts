@@ -62,7 +62,10 @@ export function lockDataDir(dataDir: string, opts: { port?: number } = {}): Data
     setPort(port) {
       if (released) return;
       me.port = port;
-      writeFileSync(path, JSON.stringify(me) + '\n', { mode: 0o600 });
+      // Written aside and renamed over: a reader never sees a half-written lock.
+      const tmp = `${path}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(me) + '\n', { mode: 0o600 });
+      renameSync(tmp, path);
     },
     release() {
       if (released) return;

@@ -138,3 +138,20 @@ test('demo with a bad EPOSGATE_SECRET_KEY exits 1 with the one line', async () =
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^error: EPOSGATE_SECRET_KEY is not a key: it must be base64 of 32 bytes \(it decodes to 3\); make one with: openssl rand -base64 32\n$/);
 });
+
+test('the reference EPOS names the platform it cannot reach, and a REST port in use without the PORT hint', async () => {
+  const closed = await (async () => {
+    const s = (await import('node:net')).createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const { port } = s.address() as { port: number };
+    await new Promise((r) => s.close(r));
+    return port;
+  })();
+  const platformUrl = `http://127.0.0.1:${closed}`;
+  const refused = await fetch(`${platformUrl}/epos/integrations`).catch((e: unknown) => e);
+  assert.equal(oneLine(explainStartupError(refused, { command: 'epos', platformUrl, dbFile: './data/reference-epos.db' })),
+    `cannot reach the platform at ${platformUrl} (ECONNREFUSED): start it (eposgate serve) or check --platform`);
+  const inUse = Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE', syscall: 'listen', port: 4000, address: '127.0.0.1' });
+  assert.equal(explainStartupError(inUse, { command: 'epos', platformUrl }),
+    'port 4000 on 127.0.0.1 is already in use: stop what listens there, or choose another port with --port N');
+});
