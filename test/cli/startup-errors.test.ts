@@ -113,7 +113,7 @@ test('a held data dir, a host that is not ours and a stray argument are each one
   const host = await failure({ dataDir, port: 0, host: '192.0.2.1' });
   assert.equal(oneLine(explainStartupError(host, { command: 'serve', dataDir, host: '192.0.2.1', port: 0 })),
     'cannot listen on host 192.0.2.1: it is not an address of this machine; use --host 127.0.0.1, or 0.0.0.0 for every interface');
-  const stray = (() => { try { resolvePort(undefined, ['extra']); } catch (e) { return e; } })();
+  const stray = (() => { try { resolvePort(undefined, ['extra'], {}); } catch (e) { return e; } })();
   assert.equal(oneLine(explainStartupError(stray, { command: 'serve' })), 'unexpected argument extra');
   assert.equal(explainStartupError(new Error('something else'), { command: 'serve' }), 'eposgate serve could not start: something else');
 });
