@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { KeyService } from './auth/keys.ts';
+import { lockDataDir, type DataDirLock } from './dataDirLock.ts';
 import { SecretBox } from './auth/secrets.ts';
 import { Registry } from './registry/registry.ts';
 import { integrationRoutes } from './routes/integrations.ts';
@@ -21,7 +22,6 @@ import { Tester } from './tester/runner.ts';
 import { testerRoutes } from './tester/routes.ts';
 import { Events } from './events/index.ts';
 import { resolveLimits, type Limits } from './limits.ts';
-import { lockDataDir, type DataDirLock } from './dataDirLock.ts';
 
 export interface PlatformOptions {
   dataDir: string;
@@ -95,12 +95,19 @@ export const DEFAULTS = {
 export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   mkdirSync(opts.dataDir, { recursive: true });
   const lock = lockDataDir(opts.dataDir, { port: opts.port ?? DEFAULTS.port });
+  let platform: Platform;
   try {
-    return await assemble(opts, lock);
+    platform = await assemble(opts, lock);
   } catch (err) {
     lock.release();
     throw err;
   }
+  const close = platform.close.bind(platform);
+  platform.close = async () => {
+    await close();
+    lock.release();
+  };
+  return platform;
 }
 
 async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platform> {
@@ -192,7 +199,6 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platf
       await gateway.close();
       await app.close();
       await store.close();
-      lock.release();
     },
   };
 }
