@@ -4,20 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { KeyService } from '../../src/platform/auth/keys.ts';
 import { SqliteStore } from '../../src/platform/store/sqlite/index.ts';
 import { DEMO_ACCOUNT } from '../../src/cli/demo.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/platform.ts';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { freePort, stopGroup } from '../helpers/processGroup.ts';
 
 /** Runs `npm start ARGS` in its own process group (npm, sh, node) until the demo prints Ready. */
 function npmStart(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; output: string }> {
@@ -25,7 +17,7 @@ function npmStart(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child:
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_') && k !== 'PORT'));
     const child = spawn('npm', ['start', ...args], { cwd: ROOT, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
-    const timer = setTimeout(() => { stopGroup(child); reject(new Error(`not ready after 30 s:\n${out}`)); }, 30_000);
+    const timer = setTimeout(() => { void stopGroup(child).catch(() => {}); reject(new Error(`not ready after 30 s:\n${out}`)); }, 30_000);
     const onData = (d: Buffer) => {
       out += d.toString();
       if (/^Ready\.$/m.test(out)) { clearTimeout(timer); resolve({ child, output: out }); }
@@ -33,14 +25,6 @@ function npmStart(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child:
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`npm start exited with ${code} before ready:\n${out}`)); });
-  });
-}
-
-function stopGroup(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    try { process.kill(-child.pid!, 'SIGTERM'); } catch { resolve(); }
   });
 }
 

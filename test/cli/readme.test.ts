@@ -4,10 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/platform.ts';
+import { freePort, stopGroup } from '../helpers/processGroup.ts';
 
 /** The first ```sh block after the paragraph that introduces it. */
 function snippetAfter(markdown: string, intro: string): string {
@@ -18,27 +18,21 @@ function snippetAfter(markdown: string, intro: string): string {
   return m[1]!;
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 test("the README's platform-alone snippet starts serve, sets $KEY and registers", async (t) => {
   const snippet = snippetAfter(readFileSync(join(ROOT, 'README.md'), 'utf8'), 'To run the platform alone');
   assert.match(snippet, /bin\/eposgate serve /);
   assert.match(snippet, /^KEY=\$\(/m);
   const data = tempDir();
-  t.after(() => rmSync(data, { recursive: true, force: true }));
   const port = await freePort();
   const script = snippet.replaceAll('./data', data).replaceAll(':8080', `:${port}`).replaceAll('--port 8080', `--port ${port}`);
   assert.notEqual(script, snippet);
 
   // bash in its own process group: the snippet leaves serve running in the background.
   const bash = spawn('bash', ['-e', '-c', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  t.after(() => { try { process.kill(-bash.pid!, 'SIGTERM'); } catch { /* gone */ } });
+  t.after(async () => {
+    await stopGroup(bash);
+    rmSync(data, { recursive: true, force: true });
+  });
   let out = '';
   let err = '';
   bash.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
