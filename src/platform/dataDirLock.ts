@@ -26,9 +26,12 @@ export class DataDirInUseError extends Error {
 
 export function inUseMessage(dataDir: string, holder: LockHolder | undefined): string {
   if (!holder) return `data dir ${dataDir} is being taken by another eposgate (${LOCK_FILE} is being written); stop it or use another --data`;
-  const where = holder.host === hostname() ? `pid ${holder.pid}` : `pid ${holder.pid} on host ${holder.host}`;
   const port = holder.port !== undefined ? `, port ${holder.port}` : '';
-  return `data dir ${dataDir} is in use by eposgate ${where} (started ${holder.startedAt}${port}); stop it or use another --data`;
+  if (holder.host !== hostname()) {
+    // A shared disk, or a container recreated under a new hostname: only a person can tell which.
+    return `data dir ${dataDir} is in use by eposgate pid ${holder.pid} on host ${holder.host} (started ${holder.startedAt}${port}); stop it or use another --data (if it no longer runs, delete ${join(dataDir, LOCK_FILE)})`;
+  }
+  return `data dir ${dataDir} is in use by eposgate pid ${holder.pid} (started ${holder.startedAt}${port}); stop it or use another --data`;
 }
 
 /** Locks held by this process, by absolute lock path: a second platform in the same process is refused too. */
@@ -118,7 +121,18 @@ function isStale(path: string, holder: LockHolder | null): boolean {
   if (holder.host !== hostname()) return false;
   // Our own PID: a lock this process holds is live; one it does not (a container restarted with the same PID) is stale.
   if (holder.pid === process.pid) return !held.has(path);
-  return !alive(holder.pid);
+  return !alive(holder.pid) || !looksLikeNode(holder.pid);
+}
+
+/** After a reboot the PID may belong to an unrelated program: where /proc tells, a process that is not node holds no lock. */
+function looksLikeNode(pid: number): boolean {
+  let cmdline: string;
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return true; // no /proc (macOS) or not ours to read: trust the PID
+  }
+  return /node|eposgate|tsx/i.test(cmdline);
 }
 
 function alive(pid: number): boolean {

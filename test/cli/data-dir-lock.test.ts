@@ -1,7 +1,7 @@
 // One running platform owns a data directory: DATA/platform.lock.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +100,17 @@ test('a lock left by a process that is gone (kill -9) is taken over', async (t) 
   assert.deepEqual({ pid: lockOf(dataDir).pid, port: lockOf(dataDir).port }, { pid: process.pid, port: p.port });
 });
 
+test('a lock whose PID now belongs to another program (after a reboot) is taken over', { skip: process.platform !== 'linux' && 'reads /proc' }, async (t) => {
+  const dataDir = tempDir();
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+  t.after(() => sleeper.kill('SIGKILL'));
+  writeFileSync(join(dataDir, LOCK_FILE), JSON.stringify({ pid: sleeper.pid, host: hostname(), port: 8080, startedAt: '2026-01-01T00:00:00.000Z' }));
+  const p = await testPlatform({ dataDir });
+  t.after(() => p.stop());
+  assert.equal(lockOf(dataDir).pid, process.pid);
+});
+
 test('a lock held from another host is not taken over: its process cannot be checked from here', async (t) => {
   const dataDir = tempDir();
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -107,7 +118,7 @@ test('a lock held from another host is not taken over: its process cannot be che
   writeFileSync(join(dataDir, LOCK_FILE), JSON.stringify(other));
   const err = await startPlatform({ dataDir, port: 0 }).catch((e: unknown) => e);
   assert.ok(err instanceof DataDirInUseError);
-  assert.match(err.message, /in use by eposgate pid 4242 on host another-host\.example \(started 2026-01-01T00:00:00\.000Z, port 8080\)/);
+  assert.equal(err.message, `data dir ${dataDir} is in use by eposgate pid 4242 on host another-host.example (started 2026-01-01T00:00:00.000Z, port 8080); stop it or use another --data (if it no longer runs, delete ${join(dataDir, LOCK_FILE)})`);
   assert.deepEqual(lockOf(dataDir), other);
 });
 
