@@ -20,7 +20,7 @@ export interface StartupContext {
 /** Thrown by the checks made before starting, already worded. */
 export class StartupError extends Error {}
 
-type Errno = Error & { code?: string; path?: string; dest?: string; syscall?: string; port?: number; address?: string; hostname?: string };
+type Errno = Error & { code?: string; path?: string; syscall?: string; port?: number; address?: string; hostname?: string };
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
@@ -103,7 +103,7 @@ export async function startup<T>(ctx: StartupContext & { debug?: boolean }, star
   try {
     return await start();
   } catch (err) {
-    process.stderr.write(`error: ${explainStartupError(err, ctx)}\n`);
+    process.stderr.write(`error: ${explainStartupError(err, ctx).replace(/\s*\n\s*/g, ' ')}\n`);
     if (ctx.debug) process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
     process.exit(1);
   }
