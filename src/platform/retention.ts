@@ -11,6 +11,9 @@ import type { Logger } from 'pino';
 import type { Limits } from './limits.ts';
 import type { DeliveryError, Store } from './store/store.ts';
 
+/** setInterval fires at once for anything longer (Node clamps it to 1 ms): a day is the longest wait. */
+const MAX_TIMER_MS = 24 * 60 * 60 * 1000;
+
 export interface RetentionOptions {
   store: Pick<Store, 'outbox' | 'eposEvents' | 'flows'>;
   limits: Pick<Limits, 'posEventsPerTenant' | 'posEventMaxAgeMs' | 'flowRunsPerTenant' | 'flowRunMaxAgeMs'
@@ -51,7 +54,7 @@ export class Retention {
     this.timer = setInterval(() => {
       if (this.running) return; // the previous pass is still working off a backlog
       this.run().catch((err) => this.o.logger.error({ err }, 'retention pass failed'));
-    }, this.o.limits.retentionIntervalMs);
+    }, Math.min(this.o.limits.retentionIntervalMs, MAX_TIMER_MS));
     this.timer.unref();
   }
 
