@@ -178,3 +178,23 @@ test('the platform expires an undeliverable event on its own timer: GET shows st
   assert.equal(bad.status, 400);
   assert.match(bad.text, /expired/);
 });
+
+test('a large prune works in chunks and lets the event loop run between them', async (t) => {
+  const { store, clock, retention } = await fixture(t);
+  const at = new Date(T0).toISOString();
+  store.db.transaction(() => {
+    for (let i = 0; i < 3000; i += 1) {
+      void store.eposEvents.append({ tenant: A, eventType: 'OrderUpdated', event: { orderId: `o${i}` }, receivedAt: at, keyId: 'k', softwareHouseId: 'sh' });
+    }
+  })();
+  clock.now = T0 + 10 * MIN;
+  let turns = 0;
+  let spinning = true;
+  const spin = () => { turns += 1; if (spinning) setImmediate(spin); };
+  setImmediate(spin);
+  const r = await retention({ posEventMaxAgeMs: MIN }, { chunk: 250 }).run();
+  spinning = false;
+  assert.equal(r.posEventsByAge, 3000);
+  assert.deepEqual(await store.eposEvents.list(A, 0, 10), []);
+  assert.ok(turns >= 12, `the event loop got ${turns} turns during 12 chunks`);
+});
