@@ -9,8 +9,9 @@ import { SecretBox } from './auth/secrets.ts';
 import { Registry } from './registry/registry.ts';
 import { integrationRoutes } from './routes/integrations.ts';
 import { buildApp } from './server/app.ts';
+import { metricsRoute } from './server/metricsAccess.ts';
 import type { RateLimitOptions } from './server/rateLimit.ts';
-import { SqliteStore } from './store/sqlite/index.ts';
+import { SqliteStore, type SqliteStoreOptions } from './store/sqlite/index.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { Metrics } from './dispatch/metrics.ts';
 import { dataRoutes } from './proxy/routes.ts';
@@ -56,6 +57,14 @@ export interface PlatformOptions {
   limits?: Partial<Limits>;
   /** How often revocations made by another process (`eposgate keys revoke`) are looked for. Default 500 ms. */
   revocationPollMs?: number;
+  /** Refuse private, loopback and reserved REST targets in sandbox too, as always in production (hosted sandboxes). Default $EPOSGATE_FORBID_PRIVATE_TARGETS=1. */
+  forbidPrivateTargets?: boolean;
+  /** The key that seals REST passwords (base64, 32 bytes). Default $EPOSGATE_SECRET_KEY, else DATA/secret.key. */
+  secretKey?: string;
+  /** Operator token for GET /metrics (else EPOSGATE_METRICS_TOKEN); without one, only loopback callers get it. */
+  metricsToken?: string;
+  /** The embedded store: durability (default `full`, docs/durability.md) and group commit. */
+  store?: SqliteStoreOptions;
 }
 
 export interface Platform {
@@ -92,16 +101,17 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     ...(opts.maxFrameBytes !== undefined ? { frameBytes: opts.maxFrameBytes } : {}),
   });
   mkdirSync(opts.dataDir, { recursive: true });
-  const store = new SqliteStore(opts.dataDir);
-  const secrets = SecretBox.load(opts.dataDir);
+  const store = new SqliteStore(opts.dataDir, opts.store);
+  const secrets = SecretBox.load(opts.dataDir, opts.secretKey);
+  const forbidPrivateTargets = opts.forbidPrivateTargets ?? process.env.EPOSGATE_FORBID_PRIVATE_TARGETS === '1';
   const keys = new KeyService(store.keys);
   const registry = new Registry(store.integrations, secrets);
+  registry.registrationLimits = limits;
 
   const app = buildApp({
     logger,
     keys,
-    bodyLimit: limits.bodyBytes,
-    rateLimit: { perSecond: limits.requestsPerSecond, burst: limits.requestBurst },
+    limits,
   });
   integrationRoutes(app, registry);
 
@@ -110,23 +120,31 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     logger: logger.child({ component: 'ws' }),
     ...(opts.pingIntervalMs ? { pingIntervalMs: opts.pingIntervalMs } : {}),
     maxPayload: limits.frameBytes,
+    limits,
   });
   gateway.attach(app.server);
+  keys.on('revoked', (keyId) => gateway.closeKey(keyId));
   const metrics = new Metrics();
+  const rest = new RestTransport({
+    resolve: (t) => registry.restTarget(t), logger: logger.child({ component: 'rest' }),
+    guardTarget: (t) => t.env === 'production' || forbidPrivateTargets, excerptChars: limits.errorExcerptChars,
+  });
   const dispatcher = new Dispatcher({
     registry,
     ws: new WsTransport(gateway, opts.connectGraceMs !== undefined ? { connectGraceMs: opts.connectGraceMs } : {}),
-    rest: new RestTransport({ resolve: (t) => registry.restTarget(t), logger: logger.child({ component: 'rest' }) }),
+    rest,
     wsConnected: (t) => gateway.isConnected(t),
     metrics,
     timeoutMs: opts.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
     validateResults: opts.validateResults ?? true,
+    excerptChars: limits.errorExcerptChars,
   });
   dataRoutes(app, dispatcher);
   const tester = new Tester({
     store: store.flows, dispatcher, registry, logger: logger.child({ component: 'tester' }),
     ...(opts.testerCallTimeoutMs !== undefined ? { callTimeoutMs: opts.testerCallTimeoutMs } : {}),
     ...(opts.testerFlowTimeoutMs !== undefined ? { flowTimeoutMs: opts.testerFlowTimeoutMs } : {}),
+    flowsPerTenant: limits.flowsPerTenant,
   });
   await tester.recover();
   testerRoutes(app, tester);
@@ -136,11 +154,14 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     callTimeoutMs: opts.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
     ...(opts.sseKeepAliveMs ? { sseKeepAliveMs: opts.sseKeepAliveMs } : {}),
   });
-  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.prometheus()));
+  events.hub.configure(limits);
+  keys.on('revoked', (keyId) => events.hub.closeKey(keyId));
+  metricsRoute(app, () => metrics.prometheus(), opts.metricsToken ?? process.env.EPOSGATE_METRICS_TOKEN);
 
   try {
     await app.listen({ port: opts.port ?? DEFAULTS.port, host: opts.host ?? DEFAULTS.host });
   } catch (err) {
+    await rest.close();
     await store.close();
     throw err;
   }
@@ -163,6 +184,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
       await events.stop();
       await gateway.close();
       await app.close();
+      await rest.close();
       await store.close();
     },
   };
