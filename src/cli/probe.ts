@@ -118,7 +118,7 @@ function describe(a: Answer): string {
   let said = '';
   try {
     const body: unknown = JSON.parse(a.text);
-    if (isEposError(body)) said = ` ${body.errorType}${body.debugMessage ? `: ${clip(body.debugMessage, 200)}` : ''}`;
+    if (isEposError(body)) said = ` ${body.errorType}${body.debugMessage ? `: ${clip(body.debugMessage.replace(/\s+/g, ' '), 200)}` : ''}`;
   } catch { /* not JSON */ }
   if (!said && a.status >= 300 && a.text.trim()) said = `: ${clip(a.text.replace(/\s+/g, ' ').trim(), 200)}`;
   return `HTTP ${a.status}${said}`;

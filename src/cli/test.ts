@@ -122,7 +122,8 @@ async function runTests(o: Options): Promise<number> {
       gone = goneReason(result);
       timeouts = result.status === 'TIMED_OUT' ? timeouts + 1 : 0;
       if (!gone && timeouts >= o.stopAfterTimeouts) gone = `${timeouts} flows in a row timed out (--stop-after-timeouts ${o.stopAfterTimeouts})`;
-      if (gone && i < chosen.length - 1) out(`the EPOS is gone (${gone}): the ${chosen.length - 1 - i} remaining flows are not run\n\n`);
+      const left = chosen.length - 1 - i;
+      if (gone && left) out(`the EPOS is gone (${gone}): the ${left} remaining ${left === 1 ? 'flow is' : 'flows are'} not run\n\n`);
     }
     for (const s of notRan) out(`- ${s.flow}: ${s.reason}\n`);
     const failedOrTimedOut = ran.length - ran.filter((r) => r.result.status === 'SUCCESS').length;
