@@ -97,7 +97,8 @@ async function runTests(o: Options): Promise<number> {
   }
   const http = client(base, key, o.softwareHouseId);
   try {
-    // Set when the EPOS cannot be reached: every flow not yet run is reported "not run", not waited for.
+    // Set (a phrase: "the EPOS is gone (…)") once flows cannot succeed: every flow not yet run is
+    // reported "not run", not waited for.
     let gone: string | undefined;
     if (o.eposUrl && local) gone = await registerRestEpos(o, http);
     const flows = (await http('GET', '/epos-tester-tool/flows')) as FlowDescription[];
@@ -114,16 +115,17 @@ async function runTests(o: Options): Promise<number> {
         result = await runOne(http, flow, params, o);
       } catch (err) {
         if (!(err instanceof PlatformUnreachable)) throw err;
-        gone = err.message;
+        gone = `the platform is gone (${err.message})`;
         notRan.push(notRun(flow.name, gone));
         continue;
       }
       ran.push({ flow: flow.name, params, result });
-      gone = goneReason(result);
+      const why = goneReason(result);
       timeouts = result.status === 'TIMED_OUT' ? timeouts + 1 : 0;
-      if (!gone && timeouts >= o.stopAfterTimeouts) gone = `${timeouts} flows in a row timed out (--stop-after-timeouts ${o.stopAfterTimeouts})`;
+      if (why) gone = `the EPOS is gone (${why})`;
+      else if (timeouts >= o.stopAfterTimeouts) gone = `the EPOS is gone (${timeouts} flows in a row timed out, --stop-after-timeouts ${o.stopAfterTimeouts})`;
       const left = chosen.length - 1 - i;
-      if (gone && left) out(`the EPOS is gone (${gone}): the ${left} remaining ${left === 1 ? 'flow is' : 'flows are'} not run\n\n`);
+      if (gone && left) out(`${gone}: the ${left} remaining ${left === 1 ? 'flow is' : 'flows are'} not run\n\n`);
     }
     for (const s of notRan) out(`- ${s.flow}: ${s.reason}\n`);
     const failedOrTimedOut = ran.length - ran.filter((r) => r.result.status === 'SUCCESS').length;
@@ -149,14 +151,14 @@ async function runTests(o: Options): Promise<number> {
 
 /**
  * --epos-url: registers the EPOS on the in-process platform with --capabilities, or with what a
- * probe of its routes finds it answers for. Answers why the EPOS is gone when it cannot be used.
+ * probe of its routes finds it answers for. Answers why no flow can run when the EPOS cannot be used.
  */
 async function registerRestEpos(o: Options, http: Http): Promise<string | undefined> {
   let names = o.capabilities;
   if (!names) {
     const p = await probeRestEpos({ url: o.eposUrl!, username: o.username!, password: o.password!, accountId: LOCAL_ACCOUNT, ...(o.callTimeoutMs ? { timeoutMs: o.callTimeoutMs } : {}) });
-    if (p.unreachable) return p.unreachable;
-    if (p.refused) return `it refused the basic-auth credentials: ${p.refused}; check --username and --password`;
+    if (p.unreachable) return `the EPOS is gone (${p.unreachable})`;
+    if (p.refused) return `the EPOS refused the basic-auth credentials (${p.refused}); check --username and --password`;
     names = p.answered.map((a) => a.capability);
     out(`probed the REST EPOS at ${o.eposUrl}: it answers for ${names.length} of ${names.length + p.noRoute.length} capabilities`
       + `${names.length ? `: ${p.answered.map((a) => `${a.capability} (${a.answer})`).join(', ')}` : ''}`
@@ -172,10 +174,10 @@ async function registerRestEpos(o: Options, http: Http): Promise<string | undefi
   return undefined;
 }
 
-/** Every flow that would have been tried, reported not run because the EPOS is gone from the start. */
+/** Every flow that would have been tried, reported not run because the EPOS cannot be used from the start. */
 function allNotRun(o: Options, flows: FlowDescription[], gone: string): NotRan[] {
   const names = o.flow.length ? o.flow : flows.map((f) => f.name);
-  out(`the EPOS is gone (${gone}): no flow is run\n\n`);
+  out(`${gone}: no flow is run\n\n`);
   return names.map((n) => notRun(n, gone));
 }
 

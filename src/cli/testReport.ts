@@ -13,7 +13,7 @@ export interface Ran {
 /**
  * A flow that did not run. NOT_APPLICABLE: the EPOS does not offer what it needs (not a failure);
  * SKIPPED: it needs a param, or changes data and the key is a production one; NOT_RUN: the EPOS
- * was gone before its turn (the run fails).
+ * (or the platform) was gone before its turn, or refused the credentials (the run fails).
  */
 export interface NotRan {
   flow: string;
@@ -26,7 +26,8 @@ export interface NotRan {
 
 export const notApplicable = (flow: string, needs: string[]): NotRan => ({ flow, status: 'NOT_APPLICABLE', reason: `not applicable: needs ${needs.join(', ')}`, needs });
 export const skipped = (flow: string, why: string): NotRan => ({ flow, status: 'SKIPPED', reason: `skipped (${why})` });
-export const notRun = (flow: string, gone: string): NotRan => ({ flow, status: 'NOT_RUN', reason: `not run: the EPOS is gone (${gone})` });
+/** `why` is a phrase: "the EPOS is gone (EPOS_UNREACHABLE: …)". */
+export const notRun = (flow: string, why: string): NotRan => ({ flow, status: 'NOT_RUN', reason: `not run: ${why}` });
 
 const tty = () => process.stdout.isTTY === true;
 export const out = (s: string) => void process.stdout.write(s);

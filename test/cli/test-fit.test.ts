@@ -9,11 +9,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createReferenceEpos, type ReferenceEpos } from '../../src/epos/index.ts';
-import { defineEpos, EposError, restHandler, type Epos } from '../../src/sdk/index.ts';
+import { defineEpos, EposError, restHandler, type Epos, type EposConnection } from '../../src/sdk/index.ts';
 import { FLOWS } from '../../src/platform/tester/flows/index.ts';
 import { eposgate } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/platform.ts';
-import { USER, PASS } from '../platform/tester/helpers.ts';
+import { attachWs, newPlatform, SHID, USER, PASS } from '../platform/tester/helpers.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 after(async () => { for (const c of cleanups.reverse()) await c(); });
@@ -103,7 +103,7 @@ describe('eposgate test fits the EPOS', () => {
     // Without --capabilities the probe already sees the credentials refused: nothing runs, exit 1.
     const probed = await eposgate(['test', '--epos-url', url, '--username', USER, '--password', 'not-the-password', '--poll-ms', '20']);
     assert.equal(probed.code, 1, probed.stdout + probed.stderr);
-    assert.match(probed.stdout, /the EPOS is gone \(it refused the basic-auth credentials: HTTP 401 InvalidRequest: missing or wrong basic-auth credentials; check --username and --password\): no flow is run/);
+    assert.match(probed.stdout, /^the EPOS refused the basic-auth credentials \(HTTP 401 InvalidRequest: missing or wrong basic-auth credentials\); check --username and --password: no flow is run$/m);
     assert.match(probed.stdout, /^0 flows: 0 succeeded, 0 failed, 0 timed out, \d+ not run$/m);
   });
 
@@ -162,9 +162,44 @@ describe('eposgate test fits the EPOS', () => {
     assert.ok(!statuses.slice(0, -2).includes('TIMED_OUT'));
     const notRun = report.skipped.filter((s: any) => s.status === 'NOT_RUN');
     assert.ok(notRun.length >= 4, `${notRun.length} not run`);
-    assert.match(r.stdout, /the EPOS is gone \(2 flows in a row timed out \(--stop-after-timeouts 2\)\)/);
+    assert.match(r.stdout, /the EPOS is gone \(2 flows in a row timed out, --stop-after-timeouts 2\): the \d+ remaining flows are not run/);
     // Each flow that met the silent EPOS (the 2 timed out and each one not run) waits at least one call timeout.
     const sumOfTimeouts = (notRun.length + 2) * callTimeoutMs;
     assert.ok(elapsed < sumOfTimeouts * 0.6, `took ${elapsed} ms once the EPOS fell silent; the timeouts alone add up to ${sumOfTimeouts} ms`);
+  });
+
+  it('with --platform, an EPOS whose socket goes away mid-run: the rest are not run instead of each waiting for it to reconnect', async () => {
+    const { platform, key } = await newPlatform();
+    const ref = reference();
+    let conn: EposConnection | undefined;
+    let diedAt = 0;
+    // The reference EPOS, whose process "dies" on the first payment: its socket closes, it never answers.
+    const dying: Epos = {
+      capabilities: ref.epos.capabilities,
+      implements: (n) => ref.epos.implements(n),
+      invoke: (name, params, call) => {
+        if (name !== 'RecordOrderPaymentById' && !diedAt) return ref.epos.invoke(name, params, call);
+        if (!diedAt) {
+          diedAt = Date.now();
+          setImmediate(() => void conn!.close());
+        }
+        return new Promise(() => {});
+      },
+    };
+    conn = await attachWs(platform, key, dying);
+    cleanups.push(() => platform.destroy());
+    const dir = tempDir();
+    const jsonFile = join(dir, 'report.json');
+    const r = await eposgate(['test', '--platform', platform.url, '--api-key', key, '--software-house-id', SHID, '--json', jsonFile, '--poll-ms', '20']);
+    const sinceDeath = Date.now() - diedAt;
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const report = JSON.parse(readFileSync(jsonFile, 'utf8'));
+    assert.equal(report.flows.at(-1).flow, 'Pay at Table', JSON.stringify(report.flows.map((f: any) => [f.flow, f.result.status])));
+    assert.equal(report.flows.at(-1).result.status, 'FAILURE');
+    assert.match(r.stdout, /the EPOS is gone \(EPOS_(UNREACHABLE|NOT_CONNECTED): [^\n]*\): the \d+ remaining flows are not run/);
+    const notRun = report.skipped.filter((s: any) => s.status === 'NOT_RUN');
+    assert.deepEqual(notRun.map((s: any) => s.flow), FLOWS.slice(FLOWS.findIndex((f) => f.name === 'Pay at Table') + 1).map((f) => f.name));
+    // Each of those would have waited the platform's reconnect grace (2 s) on its first call.
+    assert.ok(sinceDeath < notRun.length * 2000 * 0.5, `took ${sinceDeath} ms after the EPOS died`);
   });
 });
