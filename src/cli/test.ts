@@ -163,6 +163,7 @@ async function registerRestEpos(o: Options, http: Http): Promise<string | undefi
     out(`probed the REST EPOS at ${o.eposUrl}: it answers for ${names.length} of ${names.length + p.noRoute.length} capabilities`
       + `${names.length ? `: ${p.answered.map((a) => `${a.capability} (${a.answer})`).join(', ')}` : ''}`
       + ` — the rest have no route (give --capabilities to choose them yourself)\n`);
+    if (!names.length) out(`every route answered like a path that does not exist: check the URL, including its base path (e.g. https://epos.example.com/dojo)\n`);
   }
   if (names.length) {
     await http('PUT', '/epos/integrations/rest', {
