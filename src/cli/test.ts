@@ -161,8 +161,8 @@ async function registerRestEpos(o: Options, http: Http): Promise<string | undefi
     if (p.refused) return `the EPOS refused the basic-auth credentials (${p.refused}); check --username and --password`;
     names = p.answered.map((a) => a.capability);
     out(`probed the REST EPOS at ${o.eposUrl}: it answers for ${names.length} of ${names.length + p.noRoute.length} capabilities`
-      + `${names.length ? `: ${p.answered.map((a) => `${a.capability} (${a.answer})`).join(', ')}` : ''}`
-      + ` — the rest have no route (give --capabilities to choose them yourself)\n`);
+      + ` (the rest have no route; give --capabilities to choose them yourself)\n`
+      + p.answered.map((a) => `  ${a.capability}: ${a.answer}\n`).join(''));
     if (!names.length) out(`every route answered like a path that does not exist: check the URL, including its base path (e.g. https://epos.example.com/dojo)\n`);
   }
   if (names.length) {
