@@ -26,6 +26,8 @@ describe('eposgate test', () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^  SUCCESS     Check whether GetOrder has been registered \(\d+ ms\)$/m, 'plain lines when not a TTY');
     assert.match(r.stdout, new RegExp(`${FLOWS.length} flows: ${FLOWS.length} succeeded, 0 failed, 0 timed out`));
+    assert.match(r.stdout, /^ready for: Pay at Table, Order and Pay, Bookings$/m, 'the reference EPOS is ready for every product');
+    assert.deepEqual(JSON.parse(readFileSync(jsonFile, 'utf8')).products.map((p: any) => p.status), ['ready', 'ready', 'ready']);
     const report = JSON.parse(readFileSync(jsonFile, 'utf8'));
     assert.deepEqual(report.flows.map((f: any) => f.flow), FLOWS.map((f) => f.name));
     assert.ok(report.flows.every((f: any) => f.result.status === 'SUCCESS'));
