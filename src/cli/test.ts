@@ -187,8 +187,11 @@ async function choose(o: Options, flows: FlowDescription[], http: Http) {
     const reg = (await http('GET', '/epos/integrations')) as { restIntegrations: Array<{ capabilities: { name: string }[] }>; wsIntegrations: Array<{ capabilities: { name: string }[] }> };
     const names = new Set([...reg.restIntegrations, ...reg.wsIntegrations].flatMap((i) => i.capabilities.map((c) => c.name)));
     picked = [];
+    // The platform refuses flows that change data for production keys (FORBIDDEN_IN_PRODUCTION).
+    const production = o.apiKey?.startsWith('sk_prod_') === true;
     for (const f of flows) {
-      if (flowApplies(f, names)) picked.push(f);
+      if (production && f.changesData) skipped.push({ flow: f.name, reason: 'changes data (pays, cancels, locks or books): run it with a sandbox key' });
+      else if (flowApplies(f, names)) picked.push(f);
       else skipped.push({ flow: f.name, reason: `needs ${[...f.requires.filter((c) => !names.has(c)), ...f.requiresOneOf.filter((g) => !g.some((c) => names.has(c))).map((g) => g.join(' or '))].join(', ')} registered` });
     }
   }

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'MISSING_SOFTWARE_HOUSE_ID'
   | 'VALIDATION_FAILED'
   | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
   | 'EVENT_ID_CONFLICT'
   | 'RATE_LIMITED'
   | 'CAPABILITY_NOT_REGISTERED'
@@ -52,6 +53,8 @@ const STATUS: Record<ErrorCode, number> = {
   MISSING_SOFTWARE_HOUSE_ID: 400,
   VALIDATION_FAILED: 400,
   NOT_FOUND: 404,
+  /** A known path asked with a method it does not take (the Allow header lists those it does). */
+  METHOD_NOT_ALLOWED: 405,
   /** An event id reused for a different event (type or data) of the same tenant. */
   EVENT_ID_CONFLICT: 409,
   RATE_LIMITED: 429,

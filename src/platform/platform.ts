@@ -9,6 +9,7 @@ import { SecretBox } from './auth/secrets.ts';
 import { Registry } from './registry/registry.ts';
 import { integrationRoutes } from './routes/integrations.ts';
 import { buildApp } from './server/app.ts';
+import { metricsRoute } from './server/metricsAccess.ts';
 import type { RateLimitOptions } from './server/rateLimit.ts';
 import { SqliteStore } from './store/sqlite/index.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
@@ -55,6 +56,8 @@ export interface PlatformOptions {
   limits?: Partial<Limits>;
   /** How often revocations made by another process (`eposgate keys revoke`) are looked for. Default 500 ms. */
   revocationPollMs?: number;
+  /** Operator token for GET /metrics (else EPOSGATE_METRICS_TOKEN); without one, only loopback callers get it. */
+  metricsToken?: string;
 }
 
 export interface Platform {
@@ -94,12 +97,12 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const secrets = SecretBox.load(opts.dataDir);
   const keys = new KeyService(store.keys);
   const registry = new Registry(store.integrations, secrets);
+  registry.registrationLimits = limits;
 
   const app = buildApp({
     logger,
     keys,
-    bodyLimit: limits.bodyBytes,
-    rateLimit: { perSecond: limits.requestsPerSecond, burst: limits.requestBurst },
+    limits,
   });
   integrationRoutes(app, registry);
 
@@ -125,6 +128,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     store: store.flows, dispatcher, registry, logger: logger.child({ component: 'tester' }),
     ...(opts.testerCallTimeoutMs !== undefined ? { callTimeoutMs: opts.testerCallTimeoutMs } : {}),
     ...(opts.testerFlowTimeoutMs !== undefined ? { flowTimeoutMs: opts.testerFlowTimeoutMs } : {}),
+    flowsPerTenant: limits.flowsPerTenant,
   });
   await tester.recover();
   testerRoutes(app, tester);
@@ -134,7 +138,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     callTimeoutMs: opts.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
     ...(opts.sseKeepAliveMs ? { sseKeepAliveMs: opts.sseKeepAliveMs } : {}),
   });
-  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.prometheus()));
+  events.hub.configure(limits);
+  keys.on('revoked', (keyId) => events.hub.closeKey(keyId));
+  metricsRoute(app, () => metrics.prometheus(), opts.metricsToken ?? process.env.EPOSGATE_METRICS_TOKEN);
 
   try {
     await app.listen({ port: opts.port ?? DEFAULTS.port, host: opts.host ?? DEFAULTS.host });

@@ -9,7 +9,7 @@ import { defineEpos, EposError } from '../../src/sdk/index.ts';
 import { FLOWS } from '../../src/platform/tester/flows/index.ts';
 import { eposgate } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/platform.ts';
-import { attachRest, closeServer, newPlatform, SHID, USER, PASS, withReference } from '../platform/tester/helpers.ts';
+import { attachRest, attachWs, closeServer, newPlatform, SHID, USER, PASS, withReference } from '../platform/tester/helpers.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 after(async () => { for (const c of cleanups.reverse()) await c(); });
@@ -33,6 +33,22 @@ describe('eposgate test', () => {
     const xml = readFileSync(junitFile, 'utf8');
     assert.equal((xml.match(/<testsuite /g) ?? []).length, FLOWS.length);
     assert.ok(!xml.includes('<failure'));
+  });
+
+  it('with a production key runs the read-only flows and skips those that change data, saying why', async () => {
+    const { platform } = await newPlatform();
+    const { key } = await platform.keys.create('acc-prod', 'production');
+    const ref = createReferenceEpos({ dbPath: ':memory:' });
+    const conn = await attachWs(platform, key, ref.epos);
+    cleanups.push(async () => { await platform.destroy(); await conn.close(); ref.close(); });
+    const r = await eposgate(['test', '--platform', platform.url, '--api-key', key, '--software-house-id', SHID,
+      '--param', 'Get Order:orderId=ord_0001', '--poll-ms', '20']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const changing = FLOWS.filter((f) => f.changesData);
+    assert.ok(changing.length > 0 && changing.length < FLOWS.length);
+    for (const f of changing) assert.ok(r.stdout.includes(`- ${f.name}: skipped (changes data`), `${f.name} skipped`);
+    const readOnly = FLOWS.length - changing.length;
+    assert.match(r.stdout, new RegExp(`${readOnly} flows: ${readOnly} succeeded, 0 failed, 0 timed out, ${changing.length} skipped`));
   });
 
   it('tests a REST EPOS directly with --epos-url; a failing flow gives exit code 1 and a JUnit failure', async () => {

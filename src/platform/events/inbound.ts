@@ -15,6 +15,13 @@ export interface EventRequest {
   event: Record<string, string>;
 }
 
+/**
+ * Fields an EventRequest or its `event` may carry. Only the type and one id are kept; the rest is
+ * dropped, but a body of thousands of fields is refused rather than walked and ignored. (String
+ * lengths, ids included, are bounded for every body by server/jsonBody.ts: limits.idChars.)
+ */
+export const MAX_EVENT_FIELDS = 16;
+
 function invalid(issue: FieldIssue): never {
   throw new PlatformError('VALIDATION_FAILED', `${issue.path}: ${issue.message}`, { details: [issue] });
 }
@@ -25,6 +32,7 @@ export function parseEventRequest(body: unknown): EventRequest {
     invalid({ path: '$', message: 'body must be a JSON object {eventType, event}', expected: 'object', actual: typeName(body) });
   }
   const b = body as Record<string, unknown>;
+  tooManyFields(b, '$');
   if (typeof b.eventType !== 'string' || !(TYPES as string[]).includes(b.eventType)) {
     invalid({
       path: '$.eventType',
@@ -39,6 +47,7 @@ export function parseEventRequest(body: unknown): EventRequest {
     invalid({ path: '$.event', message: `event must be an object {${field}}`, expected: 'object', actual: typeName(b.event) });
   }
   const ev = b.event as Record<string, unknown>;
+  tooManyFields(ev, '$.event');
   const id = ev[field];
   if (typeof id !== 'string' || id === '') {
     const other = Object.values(EPOS_EVENT_ID_FIELD).find((f) => f !== field && f in ev);
@@ -52,6 +61,16 @@ export function parseEventRequest(body: unknown): EventRequest {
     });
   }
   return { eventType, event: { [field]: id } };
+}
+
+function tooManyFields(o: Record<string, unknown>, path: string): void {
+  let n = 0;
+  for (const _ in o) {
+    if (++n > MAX_EVENT_FIELDS) {
+      const count = Object.keys(o).length;
+      invalid({ path, message: `${count} fields is more than ${MAX_EVENT_FIELDS}: an event names one entity by its id field`, expected: `at most ${MAX_EVENT_FIELDS} fields`, actual: `${count} fields` });
+    }
+  }
 }
 
 /** How a stored EPOS event reads to products (lists and the stream). */

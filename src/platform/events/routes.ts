@@ -84,8 +84,9 @@ export function eventRoutes(app: FastifyInstance, d: EventRouteDeps): void {
     const after = typeof lastEventId === 'string' && lastEventId !== ''
       ? cursor(lastEventId, '$.headers.last-event-id')
       : cursor(q.after, '$.query.after');
+    d.hub.admit(tenantOf(req));
     reply.hijack();
-    d.hub.open(tenantOf(req), after, reply.raw);
+    d.hub.open(tenantOf(req), req.caller.keyId, after, reply.raw);
   });
 }
 

@@ -1,12 +1,20 @@
 // The live feed of EPOS events as server-sent events (GET /epos/events/stream). Every stream reads
 // from the store after its cursor, so a live event, a backlog and a resume (Last-Event-ID) are the
 // same code path and no event is sent twice or skipped. The hub only says "this tenant has news".
+//
+// A stream costs the platform a socket and a send buffer, so each is bounded: streams per tenant,
+// bytes queued for a client that does not read (the stream is cut, the client resumes with
+// Last-Event-ID), and the key it opened with (revoking the key ends the stream).
 import type { ServerResponse } from 'node:http';
+import { PlatformError } from '../errors.ts';
+import { DEFAULT_LIMITS, type Limits } from '../limits.ts';
 import type { EposEventStore } from '../store/store.ts';
 import { tenantKey, type Tenant } from '../tenant.ts';
 import { eposEventView } from './inbound.ts';
 
 const PAGE = 500;
+
+export type StreamLimits = Pick<Limits, 'streamsPerTenant' | 'streamBufferBytes'>;
 
 export interface StreamHubOptions {
   store: EposEventStore;
@@ -14,21 +22,38 @@ export interface StreamHubOptions {
   keepAliveMs: number;
   /** Reconnect delay suggested to EventSource clients (`retry:`). */
   retryMs?: number;
+  /** How long a stream may wait for its client to read (for 'drain') before it is cut. Default 2 × keepAliveMs. */
+  stallMs?: number;
 }
 
 export class StreamHub {
   private readonly byTenant = new Map<string, Set<Stream>>();
   private closed = false;
+  private limits: StreamLimits = DEFAULT_LIMITS;
 
   constructor(private readonly o: StreamHubOptions) {}
+
+  /** Streams per tenant and the send buffer per stream (platform.ts passes limits.ts's). */
+  configure(limits: StreamLimits): void {
+    this.limits = limits;
+  }
 
   /** A new event for the tenant is stored: its open streams read it. */
   notify(tenant: Tenant): void {
     for (const s of this.byTenant.get(tenantKey(tenant)) ?? []) s.pull();
   }
 
-  /** Serves one stream on `res` from the events after `after`, until the client or the platform ends it. */
-  open(tenant: Tenant, after: number, res: ServerResponse): void {
+  /** Throws TOO_MANY_STREAMS when the tenant already has its share open: call before taking the response over. */
+  admit(tenant: Tenant): void {
+    const open = this.byTenant.get(tenantKey(tenant))?.size ?? 0;
+    if (open >= this.limits.streamsPerTenant) {
+      throw new PlatformError('TOO_MANY_STREAMS',
+        `this account already has ${open} event streams open (limits.streamsPerTenant = ${this.limits.streamsPerTenant}); close one or resume on an open one`);
+    }
+  }
+
+  /** Serves one stream on `res` from the events after `after`, until the client, the platform or a revocation ends it. */
+  open(tenant: Tenant, keyId: string, after: number, res: ServerResponse): void {
     if (this.closed) {
       res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'SHUTTING_DOWN', message: 'platform shutting down' }));
       return;
@@ -39,13 +64,16 @@ export class StreamHub {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    res.write(`retry: ${this.o.retryMs ?? 2000}\n\n`);
     const key = tenantKey(tenant);
-    const stream = new Stream(tenant, after, res, this.o.store);
+    const stream = new Stream(tenant, keyId, after, res, this.o.store, {
+      bufferBytes: this.limits.streamBufferBytes,
+      stallMs: this.o.stallMs ?? 2 * this.o.keepAliveMs,
+    });
+    stream.send(`retry: ${this.o.retryMs ?? 2000}\n\n`);
     let set = this.byTenant.get(key);
     if (!set) this.byTenant.set(key, (set = new Set()));
     set.add(stream);
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), this.o.keepAliveMs);
+    const keepAlive = setInterval(() => stream.keepAlive(), this.o.keepAliveMs);
     keepAlive.unref();
     res.on('close', () => {
       clearInterval(keepAlive);
@@ -53,6 +81,20 @@ export class StreamHub {
       if (set.size === 0 && this.byTenant.get(key) === set) this.byTenant.delete(key);
     });
     stream.pull();
+  }
+
+  /** Ends every stream opened with `keyId` (the key was revoked). */
+  closeKey(keyId: string): number {
+    let n = 0;
+    for (const set of this.byTenant.values()) {
+      for (const s of set) if (s.keyId === keyId) { s.end(); n++; }
+    }
+    return n;
+  }
+
+  /** Open streams of a tenant (tests, metrics). */
+  count(tenant: Tenant): number {
+    return this.byTenant.get(tenantKey(tenant))?.size ?? 0;
   }
 
   /** Ends every stream cleanly (platform shutdown). */
@@ -67,7 +109,37 @@ class Stream {
   private running = false;
   private again = false;
 
-  constructor(private readonly tenant: Tenant, private last: number, private readonly res: ServerResponse, private readonly store: EposEventStore) {}
+  constructor(
+    private readonly tenant: Tenant,
+    readonly keyId: string,
+    private last: number,
+    private readonly res: ServerResponse,
+    private readonly store: EposEventStore,
+    private readonly o: { bufferBytes: number; stallMs: number },
+  ) {}
+
+  private get gone(): boolean {
+    return this.res.writableEnded || this.res.destroyed;
+  }
+
+  /**
+   * Writes `chunk`; false when the client is not keeping up (wait for 'drain') or the stream is gone.
+   * Past the buffer limit the stream is cut: the client resumes with Last-Event-ID.
+   */
+  send(chunk: string): boolean {
+    if (this.gone) return false;
+    const ok = this.res.write(chunk);
+    if (this.res.writableLength > this.o.bufferBytes) {
+      this.res.destroy();
+      return false;
+    }
+    return ok;
+  }
+
+  /** A keep-alive comment, only when nothing is queued: a stalled client gets nothing more. */
+  keepAlive(): void {
+    if (this.res.writableLength === 0) this.send(': keep-alive\n\n');
+  }
 
   /** Sends whatever the store holds after the last event sent. */
   pull(): void {
@@ -92,11 +164,14 @@ class Stream {
   private async drain(): Promise<void> {
     try {
       for (;;) {
-        if (this.res.writableEnded || this.res.destroyed) return;
+        if (this.gone) return;
         const page = await this.store.list(this.tenant, this.last, PAGE);
         for (const r of page) {
-          this.res.write(`id: ${r.seq}\ndata: ${JSON.stringify(eposEventView(r))}\n\n`);
+          if (this.gone) return;
+          const ok = this.send(`id: ${r.seq}\ndata: ${JSON.stringify(eposEventView(r))}\n\n`);
           this.last = r.seq;
+          // Backpressure: nothing more until the client has read what is queued.
+          if (!ok && !(await this.writable())) return;
         }
         if (page.length < PAGE) return;
       }
@@ -104,5 +179,27 @@ class Stream {
       // The store is gone (shutdown) or the socket broke: the client resumes with Last-Event-ID.
       this.res.destroy();
     }
+  }
+
+  /** Resolves true on 'drain'; false when the stream closes or the client reads nothing for stallMs (then it is cut). */
+  private writable(): Promise<boolean> {
+    if (this.gone) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (ok: boolean): void => {
+        clearTimeout(timer);
+        this.res.off('drain', onDrain);
+        this.res.off('close', onClose);
+        resolve(ok);
+      };
+      const onDrain = (): void => done(true);
+      const onClose = (): void => done(false);
+      const timer = setTimeout(() => {
+        this.res.destroy();
+        done(false);
+      }, this.o.stallMs);
+      timer.unref();
+      this.res.on('drain', onDrain);
+      this.res.on('close', onClose);
+    });
   }
 }

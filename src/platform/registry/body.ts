@@ -3,6 +3,7 @@
 import { EVENT_PREFIX, type Capability } from '../../contract/catalogue.ts';
 import { PlatformError, type FieldIssue } from '../errors.ts';
 import type { TransportKind } from '../store/store.ts';
+import { DEFAULT_LIMITS, clip, type Limits } from '../limits.ts';
 import { closestName, resolveName } from './names.ts';
 
 /** The one version that exists. `1.0.0`, used by the published spec examples, means the same. */
@@ -14,9 +15,16 @@ export interface RegistrationRequest {
   rest?: { url: string; username: string; password: string };
 }
 
+/** Unknown names per body that get a "did you mean": the edit distance is the costly part. */
+export const HINTED_NAMES = 5;
+/** How much of an overlong name an error quotes. */
+const QUOTED_CHARS = 60;
+
+export type RegistrationLimits = Pick<Limits, 'capabilityCount' | 'capabilityNameChars'>;
+
 const ALLOWED_FIELDS: Record<TransportKind, string[]> = { ws: ['capabilities'], rest: ['capabilities', 'url', 'auth'] };
 
-export function parseRegistration(body: unknown, transport: TransportKind): RegistrationRequest {
+export function parseRegistration(body: unknown, transport: TransportKind, limits: RegistrationLimits = DEFAULT_LIMITS): RegistrationRequest {
   const issues: FieldIssue[] = [];
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw invalid([{ path: '$', message: 'body must be a JSON object', expected: 'object', actual: typeName(body) }]);
@@ -30,14 +38,14 @@ export function parseRegistration(body: unknown, transport: TransportKind): Regi
       issues.push({ path: `$.${k}`, message: `unknown field "${k}"${hint}` });
     }
   }
-  const capabilities = parseCapabilities(b.capabilities, issues);
+  const capabilities = parseCapabilities(b.capabilities, issues, limits);
   let rest: RegistrationRequest['rest'];
   if (transport === 'rest') rest = parseRest(b, issues);
   if (issues.length) throw invalid(issues);
   return { capabilities, ...(rest ? { rest } : {}) };
 }
 
-function parseCapabilities(v: unknown, issues: FieldIssue[]): RegistrationRequest['capabilities'] {
+function parseCapabilities(v: unknown, issues: FieldIssue[], limits: RegistrationLimits): RegistrationRequest['capabilities'] {
   if (v === undefined) {
     issues.push({ path: '$.capabilities', message: 'capabilities is required (send [] to unregister everything)', expected: 'array' });
     return [];
@@ -46,8 +54,18 @@ function parseCapabilities(v: unknown, issues: FieldIssue[]): RegistrationReques
     issues.push({ path: '$.capabilities', message: 'capabilities must be an array of {name, version}', expected: 'array', actual: typeName(v) });
     return [];
   }
+  if (v.length > limits.capabilityCount) {
+    issues.push({
+      path: '$.capabilities',
+      message: `${v.length} capabilities is more than ${limits.capabilityCount} (limits.capabilityCount); the catalogue has fewer names than that`,
+      expected: `at most ${limits.capabilityCount} items`, actual: `${v.length} items`,
+    });
+    return [];
+  }
   const out: RegistrationRequest['capabilities'] = [];
   const seen = new Map<string, string>();
+  let hints = 0;
+  const maxChars = limits.capabilityNameChars;
   v.forEach((item, i) => {
     const at = `$.capabilities[${i}]`;
     if (typeof item !== 'object' || item === null || Array.isArray(item)) {
@@ -59,14 +77,19 @@ function parseCapabilities(v: unknown, issues: FieldIssue[]): RegistrationReques
     let cap: Capability | undefined;
     if (name === undefined) issues.push({ path: `${at}.name`, message: 'name is required', expected: 'string' });
     else if (typeof name !== 'string') issues.push({ path: `${at}.name`, message: 'name must be a string', expected: 'string', actual: typeName(name) });
-    else {
+    else if (name.length > maxChars) {
+      issues.push({ path: `${at}.name`, message: `name of ${name.length} characters is longer than ${maxChars} (limits.capabilityNameChars): no capability has such a name`, expected: `at most ${maxChars} characters`, actual: clip(name, QUOTED_CHARS) });
+    } else {
       cap = resolveName(name);
       if (!cap) {
-        const suggestion = closestName(name);
-        const message = name.startsWith(EVENT_PREFIX)
-          ? `unknown event capability "${name}": the event types are payment_intent.created and payment_intent.status_updated; did you mean "${suggestion}"?`
-          : `unknown capability "${name}"; did you mean "${suggestion}"?`;
-        issues.push({ path: `${at}.name`, message, actual: name, suggestion });
+        // Only the first few unknown names get a hint: each costs an edit distance to every name.
+        const suggestion = hints++ < HINTED_NAMES ? closestName(name) : undefined;
+        const didYouMean = suggestion ? `; did you mean "${suggestion}"?` : '; GET /epos/integrations/ws lists what is registered, docs/registration.md every name';
+        const isEvent = name.startsWith(EVENT_PREFIX) || `${name}:`.toLowerCase() === EVENT_PREFIX.toLowerCase();
+        const message = isEvent
+          ? `unknown event capability "${name}": the event types are payment_intent.created and payment_intent.status_updated${didYouMean}`
+          : `unknown capability "${name}"${didYouMean}`;
+        issues.push({ path: `${at}.name`, message, actual: name, ...(suggestion ? { suggestion } : {}) });
       } else if (seen.has(cap.name)) {
         const first = seen.get(cap.name)!;
         issues.push({ path: `${at}.name`, message: `duplicate capability "${name}": ${first === name ? 'already listed' : `same as "${first}" listed before`}`, actual: name });
@@ -75,6 +98,9 @@ function parseCapabilities(v: unknown, issues: FieldIssue[]): RegistrationReques
     }
     if (version === undefined) issues.push({ path: `${at}.version`, message: 'version is required; send "v1"', expected: '"v1"' });
     else if (typeof version !== 'string') issues.push({ path: `${at}.version`, message: 'version must be the string "v1"', expected: '"v1"', actual: version });
+    else if (version.length > maxChars) {
+      issues.push({ path: `${at}.version`, message: `version of ${version.length} characters is longer than ${maxChars} (limits.capabilityNameChars): send "v1"`, expected: '"v1"', actual: clip(version, QUOTED_CHARS) });
+    }
     else if (!VERSION_ALIASES.has(version)) {
       issues.push({ path: `${at}.version`, message: `unsupported version "${version}": v1 is the only version (send "v1")`, expected: '"v1"', actual: version });
     } else if (cap) out.push({ capability: cap, version: VERSION, sentName: name as string });

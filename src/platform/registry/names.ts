@@ -6,9 +6,15 @@ export function resolveName(name: string): Capability | undefined {
   return findCapability(name);
 }
 
-/** The valid name a misspelt one most likely meant. */
+/**
+ * The valid name a misspelt one most likely meant. Quadratic in the name's length: callers bound
+ * the length and the number of names they ask about (registry/body.ts).
+ */
 export function closestName(name: string): string {
   const wanted = name.toLowerCase();
+  // A family name alone ("HandleEvent") means one of its members ("HandleEvent:payment_intent.created").
+  const member = registrableNames().find((c) => c.toLowerCase().startsWith(`${wanted}:`));
+  if (member) return member;
   let best = '';
   let bestScore = Infinity;
   for (const candidate of registrableNames()) {

@@ -5,7 +5,7 @@ import { PlatformError } from '../errors.ts';
 import type { SecretBox } from '../auth/secrets.ts';
 import type { IntegrationStore, StoredCapability, StoredIntegration, TransportKind } from '../store/store.ts';
 import { tenantKey, type Caller, type Tenant } from '../tenant.ts';
-import { parseRegistration, VERSION, type RegistrationRequest } from './body.ts';
+import { parseRegistration, VERSION, type RegistrationLimits, type RegistrationRequest } from './body.ts';
 import { restBaseUrl } from './restUrl.ts';
 
 export interface IntegrationView {
@@ -38,6 +38,8 @@ interface TenantEntry {
 
 export class Registry {
   private readonly cache = new Map<string, Promise<TenantEntry>>();
+  /** Capability count and name length of a registration body (platform.ts sets them from limits). */
+  registrationLimits?: RegistrationLimits;
 
   constructor(
     private readonly store: IntegrationStore,
@@ -46,7 +48,7 @@ export class Registry {
   ) {}
 
   async put(caller: Caller, transport: TransportKind, body: unknown): Promise<PutResult> {
-    const req = parseRegistration(body, transport);
+    const req = parseRegistration(body, transport, this.registrationLimits);
     const tenant: Tenant = { accountId: caller.accountId, env: caller.env };
     let baseUrl: string | undefined;
     if (req.rest) {

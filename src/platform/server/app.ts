@@ -7,7 +7,9 @@ import { PlatformError } from '../errors.ts';
 import type { KeyService } from '../auth/keys.ts';
 import type { Caller } from '../tenant.ts';
 import { installErrorHandling } from './errorHandler.ts';
-import { RateLimiter, type RateLimitOptions } from './rateLimit.ts';
+import { RateLimiter } from './rateLimit.ts';
+import { installJsonBody, isIdField } from './jsonBody.ts';
+import type { Limits } from '../limits.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,8 +20,7 @@ declare module 'fastify' {
 export interface AppOptions {
   logger: Logger;
   keys: KeyService;
-  bodyLimit: number;
-  rateLimit: RateLimitOptions;
+  limits: Limits;
 }
 
 const TRACE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -30,7 +31,14 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   const logsAnything = opts.logger.isLevelEnabled('fatal');
   const app = Fastify({
     loggerInstance: opts.logger as FastifyBaseLogger,
-    bodyLimit: opts.bodyLimit,
+    bodyLimit: opts.limits.bodyBytes,
+    // Node's own clock on reading a request: a client that dribbles its headers or body gets 408
+    // and its socket closed (slowloris). Streams and slow EPOS answers are not affected: the
+    // timer stops once the request is read.
+    requestTimeout: opts.limits.bodyReadTimeoutMs,
+    // Path parameters are bounded by limits.idChars in onRequest, with our error; the router's own
+    // cap (100) would answer 414 echoing the whole URL. Node's header limit (16 KB) bounds the URL.
+    routerOptions: { maxParamLength: 65_536 },
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'traceId' }),
     requestIdHeader: false,
     genReqId: (req) => {
@@ -43,17 +51,31 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     // building one costs on every request even when pino drops every line.
     childLoggerFactory: (logger, bindings, childOpts) => (logsAnything ? logger.child(bindings, childOpts) : logger),
   });
+  // headersTimeout must not exceed requestTimeout, and Node checks both only every
+  // connectionsCheckingInterval (30 s by default): read when the server starts listening.
+  app.server.headersTimeout = Math.min(app.server.headersTimeout, opts.limits.bodyReadTimeoutMs);
+  (app.server as { connectionsCheckingInterval?: number }).connectionsCheckingInterval = Math.max(50, Math.min(1000, Math.floor(opts.limits.bodyReadTimeoutMs / 4)));
   installErrorHandling(app);
-  const limiter = new RateLimiter(opts.rateLimit);
+  installJsonBody(app, opts.limits);
+  const limiter = new RateLimiter({ perSecond: opts.limits.requestsPerSecond, burst: opts.limits.requestBurst });
+  const { idChars } = opts.limits;
 
   app.decorateRequest('caller', null as unknown as Caller);
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-trace-id', req.id);
-    if (PUBLIC.has(routePath(req))) return;
+    // An unknown path is a 404 for anyone: asking for a key first would only confuse.
+    if (req.is404 || PUBLIC.has(routePath(req))) return;
     req.caller = await opts.keys.authenticate(req.headers);
     if (!limiter.take(req.caller.keyId)) {
-      void reply.header('retry-after', '1');
-      throw new PlatformError('RATE_LIMITED', 'Too many requests for this API key; slow down and retry');
+      const wait = limiter.retryAfterSeconds(req.caller.keyId);
+      void reply.header('retry-after', String(wait));
+      throw new PlatformError('RATE_LIMITED', `Too many requests for this API key; retry in ${wait} s`);
+    }
+    // Every path parameter is an id (order, party, event, flow…), and so is an id in the query:
+    // bounded like ids in bodies.
+    for (const [name, value] of Object.entries((req.params ?? {}) as Record<string, unknown>)) checkId(`$.path.${name}`, value, idChars);
+    for (const [name, value] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
+      if (isIdField(name)) for (const v of [value].flat()) checkId(`$.query.${name}`, v, idChars);
     }
   });
   // One access line per request, when info is logged at all.
@@ -67,6 +89,14 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   return app;
+}
+
+function checkId(path: string, value: unknown, idChars: number): void {
+  if (typeof value === 'string' && value.length > idChars) {
+    throw new PlatformError('VALIDATION_FAILED', `${path}: id of ${value.length} characters is longer than ${idChars} (limits.idChars)`, {
+      details: [{ path, message: `longer than ${idChars} characters`, expected: `at most ${idChars} characters`, actual: `${value.length} characters` }],
+    });
+  }
 }
 
 function routePath(req: FastifyRequest): string {

@@ -16,7 +16,8 @@ export function toPlatformError(err: unknown): PlatformError {
       return new PlatformError('BAD_REQUEST', 'Content-Length does not match the body');
   }
   if (e.statusCode === 400 && (e.name === 'SyntaxError' || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(e.message ?? ''))) {
-    return new PlatformError('INVALID_JSON', `Body is not valid JSON: ${e.message}`);
+    const why = e.message ?? '';
+    return new PlatformError('INVALID_JSON', /not valid JSON/i.test(why) ? why : `Body is not valid JSON: ${why}`);
   }
   if (e.validation) return new PlatformError('VALIDATION_FAILED', e.message ?? 'invalid request');
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
@@ -32,8 +33,25 @@ export function installErrorHandling(app: FastifyInstance): void {
     else req.log.info({ code: pe.code, status: pe.status }, pe.message);
     void reply.code(pe.status).type('application/json').send(pe.toJSON(req.id));
   });
+  // Every route's path as a pattern, to tell a wrong method on a known path (405) from an unknown path (404).
+  const routes: { pattern: RegExp; method: string }[] = [];
+  app.addHook('onRoute', (r) => {
+    const pattern = new RegExp(`^${r.url.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : escapeRegExp(seg))).join('/')}$`);
+    for (const m of [r.method].flat()) routes.push({ pattern, method: m });
+  });
   app.setNotFoundHandler((req, reply) => {
-    const pe = new PlatformError('NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}`);
+    const path = req.url.split('?')[0]!;
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+    if (allowed.length) {
+      const pe = new PlatformError('METHOD_NOT_ALLOWED', `${path} does not take ${req.method}; it takes ${allowed.join(', ')}`);
+      void reply.code(405).header('allow', allowed.join(', ')).send(pe.toJSON(req.id));
+      return;
+    }
+    const pe = new PlatformError('NOT_FOUND', `No route ${req.method} ${path}`);
     void reply.code(404).send(pe.toJSON(req.id));
   });
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

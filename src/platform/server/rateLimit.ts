@@ -2,25 +2,53 @@
 export interface RateLimitOptions {
   perSecond: number;
   burst: number;
+  /** Buckets kept; past it the least recently used one is dropped (it starts full when seen again). */
+  maxKeys?: number;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
 }
 
 export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  constructor(private readonly opts: RateLimitOptions, private readonly now: () => number = () => performance.now()) {}
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly maxKeys: number;
+  constructor(private readonly opts: RateLimitOptions, private readonly now: () => number = () => performance.now()) {
+    this.maxKeys = opts.maxKeys ?? 100_000;
+  }
 
   /** True when the caller may go ahead. */
   take(id: string): boolean {
-    const t = this.now();
-    let b = this.buckets.get(id);
-    if (!b) {
-      if (this.buckets.size > 100_000) this.buckets.clear();
-      b = { tokens: this.opts.burst, at: t };
-      this.buckets.set(id, b);
-    }
-    b.tokens = Math.min(this.opts.burst, b.tokens + ((t - b.at) / 1000) * this.opts.perSecond);
-    b.at = t;
+    const b = this.refill(id);
     if (b.tokens < 1) return false;
     b.tokens -= 1;
     return true;
+  }
+
+  /** Whole seconds (at least 1) until `id` has a token again: the Retry-After of a refusal. */
+  retryAfterSeconds(id: string): number {
+    const b = this.refill(id);
+    return Math.max(1, Math.ceil((1 - b.tokens) / this.opts.perSecond));
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  private refill(id: string): Bucket {
+    const t = this.now();
+    let b = this.buckets.get(id);
+    if (b) {
+      // Re-inserted so the map's order is least recently used first.
+      this.buckets.delete(id);
+    } else {
+      b = { tokens: this.opts.burst, at: t };
+      if (this.buckets.size >= this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
+    }
+    this.buckets.set(id, b);
+    b.tokens = Math.min(this.opts.burst, b.tokens + ((t - b.at) / 1000) * this.opts.perSecond);
+    b.at = t;
+    return b;
   }
 }

@@ -9,7 +9,8 @@ import type { HandlerName, ResultOf } from '../../sdk/types.ts';
 import type { Dispatcher } from '../dispatch/dispatcher.ts';
 import { PlatformError, isPlatformError } from '../errors.ts';
 import type { Registry } from '../registry/registry.ts';
-import type { Caller, Tenant } from '../tenant.ts';
+import { tenantKey, type Caller, type Tenant } from '../tenant.ts';
+import { DEFAULT_LIMITS } from '../limits.ts';
 import type { RequestorHeaders } from '../transports/transport.ts';
 import { CheckFailure, describeProblem, show } from './checks.ts';
 import { FLOWS } from './flows/index.ts';
@@ -30,6 +31,8 @@ export interface TesterOptions {
   callTimeoutMs?: number;
   /** Time a whole flow may take before it is TIMED_OUT (default 5 min). */
   flowTimeoutMs?: number;
+  /** Flows IN_PROGRESS at once per tenant (limits.flowsPerTenant); past it POST /flows is 429 TOO_MANY_FLOWS. */
+  flowsPerTenant?: number;
   now?: () => Date;
 }
 
@@ -283,6 +286,9 @@ export class Tester {
   private readonly log: Logger;
   private readonly flowTimeoutMs: number;
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  /** Flows started and not yet settled, per tenant: counted before the first await, so bursts cannot overshoot. */
+  private readonly inProgress = new Map<string, number>();
+  private readonly flowsPerTenant: number;
   private closing = false;
 
   constructor(o: TesterOptions) {
@@ -293,6 +299,7 @@ export class Tester {
     this.log = o.logger;
     if (o.callTimeoutMs !== undefined) this.callTimeoutMs = o.callTimeoutMs;
     this.flowTimeoutMs = o.flowTimeoutMs ?? 5 * 60_000;
+    this.flowsPerTenant = o.flowsPerTenant ?? DEFAULT_LIMITS.flowsPerTenant;
     this.now = o.now ?? (() => new Date());
   }
 
@@ -305,17 +312,42 @@ export class Tester {
   async start(caller: Caller, body: unknown): Promise<string> {
     if (this.closing) throw new PlatformError('EPOS_NOT_CONNECTED', 'the platform is stopping; start the flow again once it is back');
     const { def, params } = parseStart(this.flows, body);
-    const id = randomUUID();
+    // The one place the flag is enforced: each flow definition says whether it changes data.
+    if (def.changesData && caller.env === 'production') {
+      throw new PlatformError('FORBIDDEN_IN_PRODUCTION',
+        `flow "${def.name}" changes data on the EPOS (it creates, pays, cancels or locks); run it with a sandbox key`);
+    }
     const tenant: Tenant = { accountId: caller.accountId, env: caller.env };
+    const slot = tenantKey(tenant);
+    const busy = this.inProgress.get(slot) ?? 0;
+    if (busy >= this.flowsPerTenant) {
+      throw new PlatformError('TOO_MANY_FLOWS',
+        `this account already has ${busy} flows in progress (limits.flowsPerTenant = ${this.flowsPerTenant}); start another when one has finished`);
+    }
+    this.inProgress.set(slot, busy + 1);
+    const release = (): void => {
+      const n = (this.inProgress.get(slot) ?? 1) - 1;
+      if (n > 0) this.inProgress.set(slot, n);
+      else this.inProgress.delete(slot);
+    };
+    const id = randomUUID();
     const stored: StoredFlow = {
       flowID: id, flowName: def.flowName, status: 'IN_PROGRESS', startedAt: this.now().toISOString(), steps: [],
       tenant, flow: def.name, params,
     };
-    await this.store.insert(stored);
+    try {
+      await this.store.insert(stored);
+    } catch (err) {
+      release();
+      throw err;
+    }
     const abort = new AbortController();
     const run: FlowRun = new FlowRun(this, id, def, tenant, params, abort.signal, (): Promise<void> =>
       this.store.update(id, { status: run.status, steps: run.steps }));
-    const done = this.execute(run, abort).finally(() => this.running.delete(id));
+    const done = this.execute(run, abort).finally(() => {
+      this.running.delete(id);
+      release();
+    });
     this.running.set(id, { abort, done });
     return id;
   }
