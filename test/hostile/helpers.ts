@@ -36,6 +36,8 @@ export const HOSTILE_LIMITS: Partial<Limits> = {
   flowsPerTenant: 3,
 };
 
+export const SSE_KEEPALIVE_MS = 250;
+
 /** What every case promises about the victim and the platform. Generous: the machine is shared. */
 export const BOUNDS = { victimP99Ms: 500, rssGrowthMb: 150 } as const;
 
@@ -58,6 +60,8 @@ export async function arena(opts: { limits?: Partial<Limits>; callTimeoutMs?: nu
     limits: { ...HOSTILE_LIMITS, ...opts.limits },
     callTimeoutMs: opts.callTimeoutMs ?? 1000,
     connectGraceMs: 200,
+    // A stream whose client reads nothing for 2 keep-alive periods is cut: keep that quick here.
+    sseKeepAliveMs: SSE_KEEPALIVE_MS,
   });
   const { key: victimKey } = await p.keys.create(VICTIM.accountId, VICTIM.env);
   const { key: attackerKey } = await p.keys.create(ATTACKER.accountId, ATTACKER.env);
