@@ -28,11 +28,20 @@ export interface SurfaceContext {
   flows: string[];
 }
 
+/** encodeURIComponent that never throws: a lone surrogate goes as the bytes of U+FFFD. */
+function encodeSegment(s: string): string {
+  try {
+    return encodeURIComponent(s);
+  } catch {
+    return [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+  }
+}
+
 const auth = (key: string) => ({ authorization: `Basic ${key}`, 'software-house-id': 'fuzz-till', 'content-type': 'application/json' });
 
 /** A path segment: usually a plausible id, sometimes something hostile (still a valid URL). */
 const segment: fc.Arbitrary<string> = fc.oneof(
-  { weight: 4, arbitrary: fc.string({ minLength: 1, maxLength: 20 }).map(encodeURIComponent) },
+  { weight: 4, arbitrary: fc.string({ minLength: 1, maxLength: 20 }).map(encodeSegment) },
   { weight: 1, arbitrary: fc.constantFrom('ord-1', 'o-1', '%00', '%ZZ', '..', '%2e%2e', '%2F', 'a;b', '%F0%9F%92%A5', '%ED%A0%80', '0', '-1', 'null', '__proto__') },
   { weight: 1, arbitrary: fc.constantFrom(100, 1000, 5000, 12_000).map((n) => 'x'.repeat(n)) },
 );
@@ -77,7 +86,7 @@ function productRequest(cap: Capability, key: string, mutate = true): fc.Arbitra
   if (!mutate) {
     return validOf(cap.request).map((params) => {
       const p = { ...(params as Record<string, unknown>) };
-      const path = DATA_PREFIX + route.path.replace(/\{(\w+)\}/g, (_m, n: string) => encodeURIComponent(String(p[n]) || 'x'));
+      const path = DATA_PREFIX + route.path.replace(/\{(\w+)\}/g, (_m, n: string) => encodeSegment(String(p[n]) || 'x'));
       for (const n of names) delete p[n];
       return { method: route.method, path, headers: auth(key), ...(hasBody ? { body: JSON.stringify(p) } : {}) };
     });
@@ -87,7 +96,7 @@ function productRequest(cap: Capability, key: string, mutate = true): fc.Arbitra
       const p = (typeof params === 'object' && params !== null && !Array.isArray(params) ? params : {}) as Record<string, unknown>;
       const path = DATA_PREFIX + route.path.replace(/\{(\w+)\}/g, (_m, n: string) => {
         const v = p[n];
-        return rawSegs || (typeof v !== 'string' && typeof v !== 'number') || String(v) === '' ? segs[names.indexOf(n)]! : encodeURIComponent(String(v));
+        return rawSegs || (typeof v !== 'string' && typeof v !== 'number') || String(v) === '' ? segs[names.indexOf(n)]! : encodeSegment(String(v));
       });
       const bodyValue = { ...p };
       for (const n of names) delete bodyValue[n];
