@@ -1,5 +1,6 @@
 // `eposgate`: the command line. Each subcommand lives in its own module.
 import { Command } from 'commander';
+import { backupCommand } from './backup.ts';
 import { demoCommand } from './demo.ts';
 import { eposCommand } from './epos.ts';
 import { keysCommand } from './keys.ts';
@@ -16,5 +17,6 @@ program.addCommand(keysCommand());
 program.addCommand(eposCommand());
 program.addCommand(demoCommand());
 program.addCommand(testCommand());
+program.addCommand(backupCommand());
 
 await program.parseAsync(process.argv);

@@ -10,9 +10,10 @@ export function serveCommand(): Command {
     .option('-d, --data <dir>', 'data directory (SQLite database, secret key)', './data')
     .option('--host <host>', 'address to bind', DEFAULTS.host)
     .option('--log-level <level>', 'pino log level', 'info')
-    .action(async (o: { port?: number; data: string; host: string; logLevel: string }) => {
+    .option('--forbid-private-targets', 'refuse private, loopback and reserved REST targets in sandbox too, as in production (also $EPOSGATE_FORBID_PRIVATE_TARGETS=1)')
+    .action(async (o: { port?: number; data: string; host: string; logLevel: string; forbidPrivateTargets?: boolean }) => {
       const logger = pino({ level: o.logLevel });
-      const platform = await startPlatform({ dataDir: o.data, port: o.port ?? defaultPort(), host: o.host, logger });
+      const platform = await startPlatform({ dataDir: o.data, port: o.port ?? defaultPort(), host: o.host, logger, ...(o.forbidPrivateTargets ? { forbidPrivateTargets: true } : {}) });
       logger.info({ url: platform.url, data: o.data }, 'eposgate listening');
       process.stdout.write(`eposgate listening on ${platform.url} (data: ${o.data})\n`);
       const stop = async (sig: string) => {

@@ -11,7 +11,7 @@ import { integrationRoutes } from './routes/integrations.ts';
 import { buildApp } from './server/app.ts';
 import { metricsRoute } from './server/metricsAccess.ts';
 import type { RateLimitOptions } from './server/rateLimit.ts';
-import { SqliteStore } from './store/sqlite/index.ts';
+import { SqliteStore, type SqliteStoreOptions } from './store/sqlite/index.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { Metrics } from './dispatch/metrics.ts';
 import { dataRoutes } from './proxy/routes.ts';
@@ -56,8 +56,14 @@ export interface PlatformOptions {
   limits?: Partial<Limits>;
   /** How often revocations made by another process (`eposgate keys revoke`) are looked for. Default 500 ms. */
   revocationPollMs?: number;
+  /** Refuse private, loopback and reserved REST targets in sandbox too, as always in production (hosted sandboxes). Default $EPOSGATE_FORBID_PRIVATE_TARGETS=1. */
+  forbidPrivateTargets?: boolean;
+  /** The key that seals REST passwords (base64, 32 bytes). Default $EPOSGATE_SECRET_KEY, else DATA/secret.key. */
+  secretKey?: string;
   /** Operator token for GET /metrics (else EPOSGATE_METRICS_TOKEN); without one, only loopback callers get it. */
   metricsToken?: string;
+  /** The embedded store: durability (default `full`, docs/durability.md) and group commit. */
+  store?: SqliteStoreOptions;
 }
 
 export interface Platform {
@@ -93,8 +99,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     ...(opts.maxFrameBytes !== undefined ? { frameBytes: opts.maxFrameBytes } : {}),
   });
   mkdirSync(opts.dataDir, { recursive: true });
-  const store = new SqliteStore(opts.dataDir);
-  const secrets = SecretBox.load(opts.dataDir);
+  const store = new SqliteStore(opts.dataDir, opts.store);
+  const secrets = SecretBox.load(opts.dataDir, opts.secretKey);
+  const forbidPrivateTargets = opts.forbidPrivateTargets ?? process.env.EPOSGATE_FORBID_PRIVATE_TARGETS === '1';
   const keys = new KeyService(store.keys);
   const registry = new Registry(store.integrations, secrets);
   registry.registrationLimits = limits;
@@ -117,11 +124,15 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const dispatcher = new Dispatcher({
     registry,
     ws: new WsTransport(gateway, opts.connectGraceMs !== undefined ? { connectGraceMs: opts.connectGraceMs } : {}),
-    rest: new RestTransport({ resolve: (t) => registry.restTarget(t), logger: logger.child({ component: 'rest' }) }),
+    rest: new RestTransport({
+      resolve: (t) => registry.restTarget(t), logger: logger.child({ component: 'rest' }),
+      guardTarget: (t) => t.env === 'production' || forbidPrivateTargets, excerptChars: limits.errorExcerptChars,
+    }),
     wsConnected: (t) => gateway.isConnected(t),
     metrics,
     timeoutMs: opts.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
     validateResults: opts.validateResults ?? true,
+    excerptChars: limits.errorExcerptChars,
   });
   dataRoutes(app, dispatcher);
   const tester = new Tester({

@@ -24,11 +24,24 @@ export class SecretBox {
     return ['v1', iv.toString('base64url'), c.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
   }
 
+  /**
+   * The plain text; throws when `sealed` was not sealed under this key (the key changed since) or is
+   * damaged. Callers that can recover use tryOpen.
+   */
   open(sealed: string): string {
     const [v, iv, tag, body] = sealed.split('.');
     if (v !== 'v1' || !iv || !tag || body === undefined) throw new Error('unrecognised sealed secret');
     const d = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
     d.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([d.update(Buffer.from(body, 'base64url')), d.final()]).toString('utf8');
+  }
+
+  /** The plain text, or undefined when this key cannot open `sealed`. */
+  tryOpen(sealed: string): string | undefined {
+    try {
+      return this.open(sealed);
+    } catch {
+      return undefined;
+    }
   }
 }

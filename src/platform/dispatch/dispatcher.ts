@@ -2,10 +2,12 @@
 // Refuses what is not registered, picks the transport, validates both ways, records metrics.
 import { findCapability, type Capability } from '../../contract/catalogue.ts';
 import { validateParams, validateResult } from '../../contract/validate.ts';
-import { PlatformError, isPlatformError } from '../errors.ts';
+import { PlatformError, isPlatformError, type FieldIssue } from '../errors.ts';
+import { clip } from '../limits.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { Tenant } from '../tenant.ts';
 import type { RequestorHeaders, Transport } from '../transports/transport.ts';
+import { isSecretKey, redactedExcerpt } from '../transports/eposAnswer.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface DispatcherOptions {
@@ -20,7 +22,12 @@ export interface DispatcherOptions {
   /** Validate params before sending and results on return. Default true for both. */
   validateParams?: boolean;
   validateResults?: boolean;
+  /** Longest excerpt of an EPOS's result quoted in a CONTRACT_VIOLATION body (limits.errorExcerptChars). Default 200. */
+  excerptChars?: number;
 }
+
+/** Issues quoted in a CONTRACT_VIOLATION body; the rest are counted in the message. */
+const QUOTED_ISSUES = 10;
 
 export interface InvokeOptions {
   timeoutMs?: number;
@@ -46,13 +53,7 @@ export class Dispatcher {
       const result = await transport.call(tenant, cap, params, requestor, { timeoutMs: opts.timeoutMs ?? this.o.timeoutMs, signal: opts.signal });
       if (this.o.validateResults !== false) {
         const issues = validateResult(cap, result);
-        if (issues) {
-          const first = issues[0]!;
-          throw new PlatformError('CONTRACT_VIOLATION',
-            // The result goes back too: the caller's own EPOS answered it, and a tester step shows it.
-            `the EPOS answered ${cap.name} with a result that breaks the contract at ${first.path}: ${first.message}`,
-            { details: issues, extra: { capability: cap.name, transport: transport.kind, result } });
-        }
+        if (issues) throw this.contractViolation(cap, transport.kind, result, issues);
       }
       this.o.metrics.record(cap.name, transport.kind, performance.now() - started);
       return result;
@@ -60,6 +61,23 @@ export class Dispatcher {
       this.o.metrics.record(cap.name, transport.kind, performance.now() - started, isPlatformError(err) ? err.code : 'INTERNAL');
       throw err;
     }
+  }
+
+  /**
+   * The body quotes the first issues and a short excerpt of the result with secret-like values
+   * redacted, never the result itself: a sandbox "EPOS" may be an internal service whose answer is
+   * not the caller's to read. The whole result rides on a non-enumerable `extra.result`, which the
+   * tester reads to show the step and which no JSON body serialises.
+   */
+  private contractViolation(cap: Capability, transport: string, result: unknown, issues: FieldIssue[]): PlatformError {
+    const max = this.o.excerptChars ?? 200;
+    const first = issues[0]!;
+    const more = issues.length > QUOTED_ISSUES ? ` (and ${issues.length - QUOTED_ISSUES} more issues not shown)` : '';
+    const extra: Record<string, unknown> = { capability: cap.name, transport, resultExcerpt: redactedExcerpt(result, max) };
+    Object.defineProperty(extra, 'result', { value: result, enumerable: false });
+    return new PlatformError('CONTRACT_VIOLATION',
+      `the EPOS answered ${cap.name} with a result that breaks the contract at ${clip(first.path, max)}: ${clip(first.message, max)}${more}`,
+      { details: issues.slice(0, QUOTED_ISSUES).map((i) => quotedIssue(i, max)), extra });
   }
 
   /**
@@ -74,4 +92,21 @@ export class Dispatcher {
       `${cap.name} is not registered for this account (${tenant.env}): register it with PUT /epos/integrations/ws or /rest before it can be invoked`,
       { extra: { capability: cap.name } });
   }
+}
+
+/** An issue as quoted in an error body: path, message and expected clipped; `actual` short and redacted. */
+function quotedIssue(i: FieldIssue, max: number): FieldIssue {
+  // Under a secret-like key anywhere on the path (`$.card.number`), the value is not quoted at all.
+  const keys = [...i.path.matchAll(/\.([A-Za-z_$][\w$]*)|\["((?:[^"\\]|\\.)*)"\]/g)].map((m) => m[1] ?? m[2]!);
+  let actual = i.actual;
+  if (actual !== undefined && keys.some(isSecretKey)) actual = '[redacted]';
+  else if (typeof actual === 'string') actual = clip(actual, max);
+  else if (actual !== null && typeof actual === 'object') actual = redactedExcerpt(actual, max);
+  return {
+    path: clip(i.path, max),
+    message: clip(i.message, max),
+    ...(i.expected !== undefined ? { expected: clip(i.expected, max) } : {}),
+    ...(actual !== undefined ? { actual } : {}),
+    ...(i.suggestion !== undefined ? { suggestion: clip(i.suggestion, max) } : {}),
+  };
 }

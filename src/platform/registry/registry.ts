@@ -105,7 +105,9 @@ export class Registry {
     if (before.capabilities.length !== capabilities.length) return false;
     if (before.capabilities.some((c, i) => c.name !== capabilities[i]!.name || c.version !== capabilities[i]!.version)) return false;
     if (!before.rest || !rest) return !before.rest && !rest;
-    return before.rest.url === rest.url && before.rest.username === rest.username && this.secrets.open(before.rest.passwordEnc) === rest.password;
+    // A password sealed under an earlier secret key does not open: that is a change, so the PUT
+    // re-seals it under the current key (the repair for a changed EPOSGATE_SECRET_KEY).
+    return before.rest.url === rest.url && before.rest.username === rest.username && this.secrets.tryOpen(before.rest.passwordEnc) === rest.password;
   }
 
   async list(tenant: Tenant, transport: TransportKind): Promise<IntegrationView[]> {
@@ -121,12 +123,23 @@ export class Registry {
     return { ws: e.wsNames.has(name), rest: e.restNames.has(name) };
   }
 
-  /** Where and how to reach the tenant's REST EPOS; the password is decrypted only here. */
+  /**
+   * Where and how to reach the tenant's REST EPOS; the password is decrypted only here. A password
+   * the current secret key cannot open is SECRET_UNREADABLE, which says how to repair it.
+   */
   async restTarget(tenant: Tenant): Promise<RestTarget | undefined> {
     const e = await this.entry(tenant);
     const r = e.rest?.rest;
     if (!r) return undefined;
-    e.restTarget ??= { baseUrl: r.baseUrl, username: r.username, password: this.secrets.open(r.passwordEnc) };
+    if (!e.restTarget) {
+      const password = this.secrets.tryOpen(r.passwordEnc);
+      if (password === undefined) {
+        throw new PlatformError('SECRET_UNREADABLE',
+          'the stored password of this REST integration cannot be decrypted: the platform\'s secret key (EPOSGATE_SECRET_KEY) changed since it was registered. ' +
+          'Register the REST integration again (PUT /epos/integrations/rest with its url, username and password) to repair it');
+      }
+      e.restTarget = { baseUrl: r.baseUrl, username: r.username, password };
+    }
     return e.restTarget;
   }
 

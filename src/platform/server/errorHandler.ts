@@ -1,6 +1,7 @@
 // Every error leaves as JSON with a stable code and the trace id; never HTML, never a stack trace.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PlatformError, isPlatformError } from '../errors.ts';
+import { storeFailure } from '../store/sqlite/db.ts';
 
 export function toPlatformError(err: unknown): PlatformError {
   if (isPlatformError(err)) return err;
@@ -15,6 +16,9 @@ export function toPlatformError(err: unknown): PlatformError {
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new PlatformError('BAD_REQUEST', 'Content-Length does not match the body');
   }
+  // A store failure not already mapped by the Writer (a read on a failing disk): 503, not 500.
+  const stored = typeof e.code === 'string' ? storeFailure(e.code) : undefined;
+  if (stored) return new PlatformError('STORE_UNAVAILABLE', stored);
   if (e.statusCode === 400 && (e.name === 'SyntaxError' || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(e.message ?? ''))) {
     const why = e.message ?? '';
     return new PlatformError('INVALID_JSON', /not valid JSON/i.test(why) ? why : `Body is not valid JSON: ${why}`);

@@ -1,14 +1,16 @@
-// Transport over an EPOS's REST API: one keep-alive undici Agent for all tenants, one request per
-// call, the answer classified by status and body.
+// Transport over an EPOS's REST API: keep-alive undici Agents shared by all tenants (one that
+// refuses private targets at connect time, one that does not), one request per call, the answer
+// classified by status and body.
 import { Agent } from 'undici';
 import { isEposError } from '../../contract/eposError.ts';
 import { normalizeRestResult } from '../../contract/rest.ts';
 import { PlatformError, isPlatformError } from '../errors.ts';
 import type { Tenant } from '../tenant.ts';
 import type { Capability } from '../../contract/catalogue.ts';
-import { cancelledError, eposErrorToPlatform, excerpt } from './eposAnswer.ts';
+import { cancelledError, eposErrorToPlatform, redactedBodyExcerpt, redactedExcerpt } from './eposAnswer.ts';
 import { silentLogger, type TransportLogger } from './log.ts';
 import { buildRestRequest, type RestRequest, type RestTarget } from './restRequest.ts';
+import { guardedConnector, type Resolve } from './targetGuard.ts';
 import type { CallOptions, RequestorHeaders, Transport } from './transport.ts';
 
 export type { RestTarget } from './restRequest.ts';
@@ -27,6 +29,15 @@ export interface RestTransportOptions {
   /** Largest answer body accepted. Default 4 MiB. */
   maxResponseBytes?: number;
   logger?: TransportLogger;
+  /**
+   * Whether this tenant's target is checked at connect time against the address policy
+   * (addressPolicy.ts). Default: production tenants only.
+   */
+  guardTarget?: (tenant: Tenant) => boolean;
+  /** DNS for guarded targets (tests stand in for it). Default: the system resolver. */
+  lookupHost?: Resolve;
+  /** Longest excerpt of an answer body quoted in an error message. Default 200. */
+  excerptChars?: number;
 }
 
 const NETWORK_CAUSES: Record<string, string> = {
@@ -46,17 +57,25 @@ const NETWORK_CAUSES: Record<string, string> = {
 export class RestTransport implements Transport {
   readonly kind = 'rest' as const;
   private readonly agent: Agent;
+  private readonly guardedAgent: Agent;
+  private readonly guardTarget: (tenant: Tenant) => boolean;
+  private readonly excerptChars: number;
   private readonly maxResponseBytes: number;
   private readonly log: TransportLogger;
   private readonly debug: boolean;
 
   constructor(private readonly opts: RestTransportOptions) {
-    this.agent = new Agent({
+    const pool = {
       connections: opts.connectionsPerOrigin ?? 16,
       keepAliveTimeout: opts.keepAliveTimeoutMs ?? 10_000,
-      connect: { timeout: opts.connectTimeoutMs ?? 5000 },
       maxResponseSize: opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-    });
+    };
+    const connectTimeoutMs = opts.connectTimeoutMs ?? 5000;
+    this.agent = new Agent({ ...pool, connect: { timeout: connectTimeoutMs } });
+    // Separate pools: a socket opened unchecked for one tenant is never reused for a guarded one.
+    this.guardedAgent = new Agent({ ...pool, connect: guardedConnector({ timeoutMs: connectTimeoutMs, ...(opts.lookupHost ? { resolve: opts.lookupHost } : {}) }) });
+    this.guardTarget = opts.guardTarget ?? ((t) => t.env === 'production');
+    this.excerptChars = opts.excerptChars ?? 200;
     this.maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.log = opts.logger ?? silentLogger();
     // Checked once: building the per-call debug record costs even when pino drops it.
@@ -80,9 +99,10 @@ export class RestTransport implements Transport {
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const started = performance.now();
     try {
-      const answer = await this.send(req, opts.timeoutMs, deadline?.signal);
+      const agent = this.guardTarget(tenant) ? this.guardedAgent : this.agent;
+      const answer = await this.send(agent, req, opts.timeoutMs, deadline?.signal);
       if (this.debug) this.log.debug({ method: req.method, host: req.host, path: req.path, status: answer.status, ms: Math.round(performance.now() - started) }, 'EPOS REST call');
-      return normalizeRestResult(capability, classify(answer, capability.name));
+      return normalizeRestResult(capability, classify(answer, capability.name, this.excerptChars));
     } catch (e) {
       if (timedOut || code(e) === 'UND_ERR_HEADERS_TIMEOUT' || code(e) === 'UND_ERR_BODY_TIMEOUT') {
         throw new PlatformError('EPOS_TIMEOUT', `the EPOS did not answer ${req.method} ${req.path} within ${opts.timeoutMs} ms`);
@@ -98,12 +118,12 @@ export class RestTransport implements Transport {
   }
 
   /** Closes the pooled sockets. */
-  close(): Promise<void> {
-    return this.agent.close();
+  async close(): Promise<void> {
+    await Promise.all([this.agent.close(), this.guardedAgent.close()]);
   }
 
-  private async send(req: RestRequest, timeoutMs: number, signal: AbortSignal | undefined): Promise<Answer> {
-    const res = await this.agent.request({
+  private async send(agent: Agent, req: RestRequest, timeoutMs: number, signal: AbortSignal | undefined): Promise<Answer> {
+    const res = await agent.request({
       origin: req.origin,
       path: req.path,
       method: req.method,
@@ -126,7 +146,7 @@ interface Answer {
 }
 
 /** Status rules: 2xx → parsed JSON (empty → null); non-2xx with an EPOSError → EPOS_ERROR; else EPOS_BAD_RESPONSE. */
-function classify(a: Answer, capabilityName: string): unknown {
+function classify(a: Answer, capabilityName: string, excerptChars: number): unknown {
   const ct = a.contentType || 'none';
   const empty = !/\S/.test(a.text);
   let parsed: { ok: true; value: unknown } | { ok: false } = { ok: false };
@@ -140,12 +160,22 @@ function classify(a: Answer, capabilityName: string): unknown {
   if (a.status >= 200 && a.status < 300) {
     if (a.status === 204 || empty) return null;
     if (!parsed.ok) {
-      throw new PlatformError('EPOS_BAD_RESPONSE', `EPOS answered non-JSON (content-type ${ct}) to ${capabilityName}: ${excerpt(a.text, 120)}`);
+      throw new PlatformError('EPOS_BAD_RESPONSE', `EPOS answered non-JSON (content-type ${ct}) to ${capabilityName}: ${redactedBodyExcerpt(a.text, excerptChars)}`);
     }
     return parsed.value;
   }
-  if (parsed.ok && isEposError(parsed.value)) throw eposErrorToPlatform(parsed.value);
-  const body = empty ? 'an empty body' : `${parsed.ok ? 'a body that is not an EPOSError' : `non-JSON (content-type ${ct})`}: ${excerpt(a.text, 120)}`;
+  if (parsed.ok && isEposError(parsed.value)) {
+    // Passed on to the caller as the contract defines an EPOSError: its three fields, nothing else the body held.
+    const { errorType, debugMessage, traceId } = parsed.value;
+    throw eposErrorToPlatform({
+      errorType,
+      ...(typeof debugMessage === 'string' ? { debugMessage } : {}),
+      ...(typeof traceId === 'string' ? { traceId } : {}),
+    });
+  }
+  // Only a short, redacted excerpt: the target may be a service whose answer is not the caller's to read.
+  const quoted = parsed.ok ? redactedExcerpt(parsed.value, excerptChars) : redactedBodyExcerpt(a.text, excerptChars);
+  const body = empty ? 'an empty body' : `${parsed.ok ? 'a body that is not an EPOSError' : `non-JSON (content-type ${ct})`}: ${quoted}`;
   throw new PlatformError('EPOS_BAD_RESPONSE', `EPOS answered HTTP ${a.status} to ${capabilityName} with ${body}`);
 }
 

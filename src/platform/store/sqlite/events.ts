@@ -81,7 +81,7 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async get(tenant: Tenant, id: string): Promise<OutboxEntry | undefined> {
-    const r = this.q.get.get(tenant.accountId, tenant.env, id) as OutboxRow | undefined;
+    const r = await this.w.read(() => this.q.get.get(tenant.accountId, tenant.env, id) as OutboxRow | undefined); // committed rows only: a replay answers after the first raise's COMMIT
     return r && outboxFromRow(r);
   }
 

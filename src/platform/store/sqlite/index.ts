@@ -1,11 +1,17 @@
 // The embedded store: one SQLite file (`platform.db`) under the data directory.
 import type { Store } from '../store.ts';
-import { dataFile, directWriter, openDb, type Db, type Writer } from './db.ts';
+import { dataFile, directWriter, groupCommitWriter, openDb, type Db, type Durability, type GroupCommitOptions, type Writer } from './db.ts';
 import { SqliteEposEventStore, SqliteOutboxStore } from './events.ts';
 import { SqliteFlowStore } from './flows.ts';
 import { SqliteIntegrationStore } from './integrations.ts';
 import { SqliteKeyStore } from './keys.ts';
 import { MIGRATIONS } from './migrations.ts';
+
+export interface SqliteStoreOptions {
+  /** `full` (default): acknowledged writes survive an OS crash (docs/durability.md). `normal`: the benchmark baseline only. */
+  durability?: Durability;
+  groupCommit?: GroupCommitOptions;
+}
 
 export class SqliteStore implements Store {
   readonly db: Db;
@@ -16,9 +22,10 @@ export class SqliteStore implements Store {
   readonly outbox: SqliteOutboxStore;
   readonly eposEvents: SqliteEposEventStore;
 
-  constructor(dataDir: string) {
-    this.db = openDb(dataFile(dataDir, 'platform.db'), MIGRATIONS);
-    this.writer = directWriter();
+  constructor(dataDir: string, opts: SqliteStoreOptions = {}) {
+    const durability = opts.durability ?? 'full';
+    this.db = openDb(dataFile(dataDir, 'platform.db'), MIGRATIONS, durability);
+    this.writer = durability === 'full' ? groupCommitWriter(this.db, opts.groupCommit) : directWriter();
     this.keys = new SqliteKeyStore(this.db, this.writer);
     this.integrations = new SqliteIntegrationStore(this.db, this.writer);
     this.flows = new SqliteFlowStore(this.db, this.writer);
@@ -27,6 +34,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.writer.flush();
+    this.db.close();
   }
 }

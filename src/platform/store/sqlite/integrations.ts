@@ -26,7 +26,8 @@ export class SqliteIntegrationStore implements IntegrationStore {
   }
 
   async get(tenant: Tenant, transport: TransportKind): Promise<StoredIntegration | undefined> {
-    const r = this.q.get.get(tenant.accountId, tenant.env, transport) as Row | undefined;
+    // The registry caches what it reads: only committed rows.
+    const r = await this.w.read(() => this.q.get.get(tenant.accountId, tenant.env, transport) as Row | undefined);
     if (!r) return undefined;
     return {
       tenant: { accountId: r.account_id, env: r.env },

@@ -35,12 +35,13 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
-    const r = this.q.byHash.get(hash) as Row | undefined;
+    // A key whose insert may still fail to commit does not authenticate yet.
+    const r = await this.w.read(() => this.q.byHash.get(hash) as Row | undefined);
     return r && fromRow(r);
   }
 
   async list(filter: { accountId?: string } = {}): Promise<ApiKeyRecord[]> {
-    const rows = (filter.accountId ? this.q.byAccount.all(filter.accountId) : this.q.all.all()) as Row[];
+    const rows = await this.w.read(() => (filter.accountId ? this.q.byAccount.all(filter.accountId) : this.q.all.all()) as Row[]);
     return rows.map(fromRow);
   }
 
