@@ -12,6 +12,11 @@ export interface Tally {
   codes: Record<string, number>;
   /** Requests undici refused to put on the wire (e.g. a header value it cannot encode). */
   clientRefused: number;
+  /**
+   * Requests sent again after their keep-alive connection was found closed (Node closes a
+   * connection after a 431 without undici noticing); a second failure is a failure.
+   */
+  retried: number;
   /** Answer times: p99 and the slowest, with the slowest request. */
   p99Ms: number;
   maxMs: number;
@@ -28,7 +33,7 @@ export interface Failure {
 }
 
 export function emptyTally(): Tally {
-  return { requests: 0, statuses: {}, codes: {}, clientRefused: 0, p99Ms: 0, maxMs: 0, slowest: '', latencies: [] };
+  return { requests: 0, statuses: {}, codes: {}, clientRefused: 0, retried: 0, p99Ms: 0, maxMs: 0, slowest: '', latencies: [] };
 }
 
 export function describeRequest(r: FuzzRequest): string {
@@ -52,8 +57,21 @@ export class FuzzClient {
     this.pool = new Pool(url, { connections, pipelining: 1, headersTimeout: hangMs, bodyTimeout: hangMs, keepAliveTimeout: 10_000 });
   }
 
+  /** Requests sent again on a fresh connection (see Tally.retried). */
+  retried = 0;
+
   /** Sends `r`; answers the response, or throws a Failure-shaped error ('hang' | 'connection'), or undefined when undici refused it. */
   async send(r: FuzzRequest): Promise<Sent | undefined> {
+    try {
+      return await this.sendOnce(r);
+    } catch (err) {
+      if ((err as { kind?: string }).kind !== 'connection') throw err;
+      this.retried += 1;
+      return this.sendOnce(r);
+    }
+  }
+
+  private async sendOnce(r: FuzzRequest): Promise<Sent | undefined> {
     this.inFlight.add(r);
     this.recent.push(r);
     if (this.recent.length > 16) this.recent.shift();

@@ -115,6 +115,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
     for (const surface of HTTP_SURFACES) {
       if (!wanted(surface.name) || crashed()) continue;
       const t = emptyTally();
+      const retried0 = client.retried;
       const before = await child.rssMb();
       const t0 = performance.now();
       const it = samples(surface.requests(keys, { flows }), o.seed, o.runs);
@@ -132,6 +133,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
           fail({ surface: surface.name, index: i, kind: (err as { kind?: Failure['kind'] }).kind ?? 'connection', request: describeRequest(r), response: (err as Error).message });
         }
       }, crashed);
+      t.retried = client.retried - retried0;
       reports.push({ surface: surface.name, ...settle(t), ms: Math.round(performance.now() - t0), rssBeforeMb: before, rssAfterMb: await child.rssMb() });
       log(line(reports.at(-1)!));
     }
@@ -139,8 +141,10 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
     if (wanted('ws-frames') && !crashed()) {
       const before = await child.rssMb();
       const t0 = performance.now();
+      const retried0 = client.retried;
       const w = await runWsFrames({ url, keys, client, seed: o.seed, frames: o.runs, concurrency: Math.max(concurrency, 32), fail, stopped: crashed });
       const { frames, framesByKind, closeCodes, ...t } = w;
+      t.retried = client.retried - retried0;
       reports.push({ surface: 'ws-frames', ...settle(t), ms: Math.round(performance.now() - t0), rssBeforeMb: before, rssAfterMb: await child.rssMb(), extra: { frames, framesByKind, closeCodes } });
       log(line(reports.at(-1)!));
     }
@@ -164,7 +168,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
 function line(r: SurfaceReport): string {
   const statuses = Object.entries(r.statuses).sort().map(([s, n]) => `${s}:${n}`).join(' ');
   const extra = r.extra ? ` ${JSON.stringify(r.extra)}` : '';
-  return `${r.surface.padEnd(13)} ${String(r.requests).padStart(6)} req ${String(r.ms).padStart(6)} ms  p99 ${r.p99Ms} ms max ${r.maxMs} ms  RSS ${r.rssBeforeMb.toFixed(0)}→${r.rssAfterMb.toFixed(0)} MB  [${statuses}]${r.clientRefused ? ` client-refused:${r.clientRefused}` : ''}${extra}`;
+  return `${r.surface.padEnd(13)} ${String(r.requests).padStart(6)} req ${String(r.ms).padStart(6)} ms  p99 ${r.p99Ms} ms max ${r.maxMs} ms  RSS ${r.rssBeforeMb.toFixed(0)}→${r.rssAfterMb.toFixed(0)} MB  [${statuses}]${r.clientRefused ? ` client-refused:${r.clientRefused}` : ''}${r.retried ? ` retried:${r.retried}` : ''}${extra}`;
 }
 
 function arg(argv: string[], name: string): string | undefined {
