@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { startPlatform } from '../src/platform/platform.ts';
 import { BENCH_DIR, median, round, startChild } from './lib.ts';
+import { UNLIMITED_RATES } from '../src/platform/limits.ts';
 
 interface Report { flows: { flow: string; result: { status: string; startedAt?: string; finishedAt?: string } }[]; skipped: unknown[] }
 
 export async function runB4(quick: boolean): Promise<{ ok: boolean; seconds: number; summary: string; detail: Record<string, unknown> }> {
   const dir = mkdtempSync(join(tmpdir(), 'eposgate-bench-b4-'));
-  const platform = await startPlatform({ dataDir: join(dir, 'platform'), port: 0, host: '127.0.0.1', logger: pino({ level: 'silent' }), rateLimit: { perSecond: 1e9, burst: 1e9 } });
+  const platform = await startPlatform({ dataDir: join(dir, 'platform'), port: 0, host: '127.0.0.1', logger: pino({ level: 'silent' }), rateLimit: { perSecond: 1e9, burst: 1e9 }, limits: UNLIMITED_RATES });
   const { key } = await platform.keys.create('bench-b4', 'sandbox');
   const epos = startChild('epos-reference.ts', { PLATFORM_URL: platform.url, API_KEY: key, DB_PATH: join(dir, 'reference.db') });
   try {

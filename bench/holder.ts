@@ -8,6 +8,7 @@ import pino from 'pino';
 import { WebSocketServer } from 'ws';
 import { startPlatform, type Platform } from '../src/platform/platform.ts';
 import { serveParent, settledMemory, summarise } from './lib.ts';
+import { UNLIMITED_RATES } from '../src/platform/limits.ts';
 
 const mode = process.env.MODE;
 let platform: Platform | undefined;
@@ -16,7 +17,7 @@ let bareCount = 0;
 if (mode === 'platform') {
   platform = await startPlatform({
     dataDir: process.env.DATA_DIR!, port: 0, host: '127.0.0.1', logger: pino({ level: 'silent' }),
-    rateLimit: { perSecond: 1e9, burst: 1e9 },
+    rateLimit: { perSecond: 1e9, burst: 1e9 }, limits: UNLIMITED_RATES,
   });
   process.send?.({ type: 'ready', url: platform.url });
 } else {

@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { startPlatform } from '../src/platform/platform.ts';
 import { closedLoop, startChild, type LoopResult } from './lib.ts';
+import { UNLIMITED_RATES } from '../src/platform/limits.ts';
 
 const which = process.argv[2] ?? 'b1';
 const seconds = Number(process.argv[3] ?? 5);
 const dataDir = mkdtempSync(join(tmpdir(), 'eposgate-prof-'));
-const p = await startPlatform({ dataDir, port: 0, logger: pino({ level: 'silent' }), rateLimit: { perSecond: 1e9, burst: 1e9 } });
+const p = await startPlatform({ dataDir, port: 0, logger: pino({ level: 'silent' }), rateLimit: { perSecond: 1e9, burst: 1e9 }, limits: UNLIMITED_RATES });
 const { key, record } = await p.keys.create('prof', 'sandbox');
 const tenant = { accountId: 'prof', env: 'sandbox' as const };
 const caller = { ...tenant, keyId: record.id, softwareHouseId: 'prof' };

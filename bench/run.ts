@@ -14,6 +14,7 @@ import { generateKey, hashKey, keyHint } from '../src/platform/auth/apiKey.ts';
 import type { Caller, Tenant } from '../src/platform/tenant.ts';
 import { BENCH_DIR, closedLoop, GET_ORDER_PARAMS, median, orderFor, round, sleep, startChild, type Child, type LoopResult } from './lib.ts';
 import type { LoadSpec, Step } from './loadgen.ts';
+import { UNLIMITED_RATES } from '../src/platform/limits.ts';
 
 // ── options ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -70,7 +71,7 @@ interface BenchPlatform {
 
 async function benchPlatform(accountId: string): Promise<BenchPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'eposgate-bench-'));
-  const p = await startPlatform({ dataDir, port: 0, host: '127.0.0.1', logger: silent, rateLimit: NO_RATE_LIMIT });
+  const p = await startPlatform({ dataDir, port: 0, host: '127.0.0.1', logger: silent, rateLimit: NO_RATE_LIMIT, limits: UNLIMITED_RATES });
   const { key, record } = await p.keys.create(accountId, 'sandbox');
   const tenant: Tenant = { accountId, env: 'sandbox' };
   const caller: Caller = { ...tenant, keyId: record.id, softwareHouseId: 'bench' };

@@ -7,6 +7,7 @@ import { isWellFormedKey } from '../platform/auth/apiKey.ts';
 import { startPlatform, DEFAULTS } from '../platform/platform.ts';
 import { runReferenceEpos } from '../epos/run.ts';
 import { defaultPort, parsePort } from './options.ts';
+import { installProcessGuard } from './processGuard.ts';
 
 export const DEMO_ACCOUNT = 'demo-restaurant';
 const SOFTWARE_HOUSE = 'my-place-curl';
@@ -28,6 +29,7 @@ export function demoCommand(): Command {
     .option('--log-level <level>', 'pino log level', 'warn')
     .action(async (o: { port?: number; data: string; host: string; apiKey?: string; logLevel: string }) => {
       const logger = pino({ level: o.logLevel });
+      installProcessGuard(logger);
       const platform = await startPlatform({ dataDir: o.data, port: o.port ?? defaultPort(), host: o.host, logger });
       const { key } = await platform.keys.create(DEMO_ACCOUNT, 'sandbox', { label: 'demo', ...(o.apiKey ? { key: o.apiKey } : {}) });
       const epos = await runReferenceEpos({

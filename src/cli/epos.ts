@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
 import { runReferenceEpos } from '../epos/run.ts';
 import { parsePort } from './options.ts';
+import { installProcessGuard } from './processGuard.ts';
 
 function parseTransport(v: string): 'ws' | 'rest' {
   if (v === 'ws' || v === 'rest') return v;
@@ -28,6 +29,7 @@ export function eposCommand(): Command {
       port?: number; host: string; publicUrl?: string; username: string; password?: string; register: boolean;
     }) => {
       const log = pino({ level: 'info' });
+      installProcessGuard(log);
       const apiKey = o.apiKey ?? process.env.EPOSGATE_API_KEY;
       if (!apiKey) {
         process.stderr.write('error: --api-key (or $EPOSGATE_API_KEY) is required: create one with `eposgate keys create`\n');

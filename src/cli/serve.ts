@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import pino from 'pino';
 import { startPlatform, DEFAULTS } from '../platform/platform.ts';
 import { defaultPort, parsePort } from './options.ts';
+import { installProcessGuard } from './processGuard.ts';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -13,6 +14,7 @@ export function serveCommand(): Command {
     .option('--forbid-private-targets', 'refuse private, loopback and reserved REST targets in sandbox too, as in production (also $EPOSGATE_FORBID_PRIVATE_TARGETS=1)')
     .action(async (o: { port?: number; data: string; host: string; logLevel: string; forbidPrivateTargets?: boolean }) => {
       const logger = pino({ level: o.logLevel });
+      installProcessGuard(logger);
       const platform = await startPlatform({ dataDir: o.data, port: o.port ?? defaultPort(), host: o.host, logger, ...(o.forbidPrivateTargets ? { forbidPrivateTargets: true } : {}) });
       logger.info({ url: platform.url, data: o.data }, 'eposgate listening');
       process.stdout.write(`eposgate listening on ${platform.url} (data: ${o.data})\n`);

@@ -1,6 +1,7 @@
 // JSON-RPC 2.0 framing for the EPOS WebSocket: encode what the platform sends, classify what the
 // EPOS sends back. Pure: no sockets, no logging, no platform errors.
 import { isEposError, type EPOSError } from './eposError.ts';
+import { jsonDeeperThan } from './jsonDepth.ts';
 
 export const JSONRPC_VERSION = '2.0';
 
@@ -52,6 +53,7 @@ export function paramsWithHeaders(params: Record<string, unknown>, headers: Wire
   return { ...params, headers: h };
 }
 
+/** Throws (TypeError for a BigInt or a cycle, RangeError for deep nesting) when params are not JSON. */
 export function encodeRequest(id: string, method: string, params: JsonRpcRequest['params']): string {
   const frame: JsonRpcRequest = { jsonrpc: JSONRPC_VERSION, id, method, params };
   return JSON.stringify(frame);
@@ -76,12 +78,24 @@ function usableId(v: unknown): string | undefined {
   return undefined;
 }
 
+export interface ParseOptions {
+  /** Deepest nesting accepted; a deeper frame is `invalid` without being parsed. */
+  maxDepth?: number;
+}
+
 /**
  * Classifies one text frame. A frame carrying `result` or `error` is a response even if it also
  * carries `method` (the AsyncAPI lists `method` on responses); otherwise `method` makes it a
  * request (with `id`) or a notification (without).
  */
-export function parseFrame(text: string): ParsedFrame {
+export function parseFrame(text: string, opts: ParseOptions = {}): ParsedFrame {
+  if (opts.maxDepth !== undefined && jsonDeeperThan(text, opts.maxDepth)) {
+    // Not parsed (a recursive parser is what deep nesting attacks); the id is still looked for,
+    // so the call it answers fails now instead of at its timeout.
+    const id = topLevelId(text);
+    const reason = `frame nests objects/arrays deeper than ${opts.maxDepth} levels (limits.jsonDepth)`;
+    return id === undefined ? { kind: 'invalid', reason } : { kind: 'invalid', reason, id };
+  }
   let msg: unknown;
   try {
     msg = JSON.parse(text);
@@ -95,7 +109,7 @@ export function parseFrame(text: string): ParsedFrame {
   const withId = (reason: string): ParsedFrame => (id === undefined ? { kind: 'invalid', reason } : { kind: 'invalid', reason, id });
 
   if (msg.jsonrpc !== JSONRPC_VERSION) {
-    return withId(msg.jsonrpc === undefined ? 'missing "jsonrpc": "2.0"' : `"jsonrpc" is ${JSON.stringify(msg.jsonrpc)}, expected "2.0"`);
+    return withId(msg.jsonrpc === undefined ? 'missing "jsonrpc": "2.0"' : `"jsonrpc" is ${shortJson(msg.jsonrpc)}, expected "2.0"`);
   }
 
   const hasResult = 'result' in msg;
@@ -119,4 +133,41 @@ export function parseFrame(text: string): ParsedFrame {
     return { kind: 'invalid', reason: 'request "id" is not a string, number or null' };
   }
   return withId('frame has neither "result", "error" nor "method"');
+}
+
+/** A value's JSON, cut short: it goes into an error message. */
+function shortJson(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * The `id` member of the top-level object in JSON text, found by a scan without parsing (for
+ * frames too deep to parse); undefined when there is none or it is not a usable id.
+ */
+export function topLevelId(text: string): string | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      const start = i;
+      for (i++; i < text.length && text.charCodeAt(i) !== QUOTE; i++) if (text.charCodeAt(i) === BACKSLASH) i++;
+      if (depth !== 1 || text.slice(start, i + 1) !== '"id"') continue;
+      const m = /^\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i + 1, i + 1 + 1100));
+      if (!m) continue;
+      try {
+        return usableId(JSON.parse(m[1]));
+      } catch {
+        return undefined;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      depth++;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return undefined;
 }

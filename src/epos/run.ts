@@ -39,7 +39,9 @@ export async function runReferenceEpos(o: RunOptions): Promise<RunningEpos> {
   const reference = createReferenceEpos({
     dbPath: o.dbPath,
     // Fire and forget: a POS event that cannot be sent must not fail the change that caused it.
-    onChange: (event) => void sendEvent(platform, event).catch((err) => o.onEventError?.(event, err)),
+    onChange: (event) => void sendEvent(platform, event).catch((err) => {
+      try { o.onEventError?.(event, err); } catch { /* a throwing error hook must not become an unhandled rejection */ }
+    }),
   });
   try {
     if (o.transport === 'ws') {

@@ -118,16 +118,19 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     logger: logger.child({ component: 'ws' }),
     ...(opts.pingIntervalMs ? { pingIntervalMs: opts.pingIntervalMs } : {}),
     maxPayload: limits.frameBytes,
+    limits,
   });
   gateway.attach(app.server);
+  keys.on('revoked', (keyId) => gateway.closeKey(keyId));
   const metrics = new Metrics();
+  const rest = new RestTransport({
+    resolve: (t) => registry.restTarget(t), logger: logger.child({ component: 'rest' }),
+    guardTarget: (t) => t.env === 'production' || forbidPrivateTargets, excerptChars: limits.errorExcerptChars,
+  });
   const dispatcher = new Dispatcher({
     registry,
     ws: new WsTransport(gateway, opts.connectGraceMs !== undefined ? { connectGraceMs: opts.connectGraceMs } : {}),
-    rest: new RestTransport({
-      resolve: (t) => registry.restTarget(t), logger: logger.child({ component: 'rest' }),
-      guardTarget: (t) => t.env === 'production' || forbidPrivateTargets, excerptChars: limits.errorExcerptChars,
-    }),
+    rest,
     wsConnected: (t) => gateway.isConnected(t),
     metrics,
     timeoutMs: opts.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
@@ -156,6 +159,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   try {
     await app.listen({ port: opts.port ?? DEFAULTS.port, host: opts.host ?? DEFAULTS.host });
   } catch (err) {
+    await rest.close();
     await store.close();
     throw err;
   }
@@ -175,6 +179,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
       await events.stop();
       await gateway.close();
       await app.close();
+      await rest.close();
       await store.close();
     },
   };

@@ -157,8 +157,12 @@ export function restCore(epos: Epos, opts: RestOptions): RestCore {
 
   return (req, res, bodyText) =>
     handle(req, res, bodyText).catch(() => {
-      if (!res.headersSent) sendError(res, { errorType: 'UnexpectedError', debugMessage: 'request handling failed' });
-      else res.destroy();
+      try {
+        if (!res.headersSent) sendError(res, { errorType: 'UnexpectedError', debugMessage: 'request handling failed' });
+        else res.destroy();
+      } catch {
+        res.destroy(); // the response is already gone: nothing left to tell the caller
+      }
     });
 
   async function handle(req: IncomingMessage, res: ServerResponse, bodyText?: string): Promise<void> {

@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { describe, it, test } from 'node:test';
 import { PlatformError } from '../../src/platform/errors.ts';
-import { isSecretKey, redactedBodyExcerpt, redactedExcerpt } from '../../src/platform/transports/eposAnswer.ts';
+import { EPOS_ERROR_TEXT_CHARS, isSecretKey, redactedBodyExcerpt, redactedExcerpt } from '../../src/platform/transports/eposAnswer.ts';
 import { FIXTURES } from '../fixtures/contract.ts';
 import { api, testPlatform } from '../helpers/platform.ts';
-import { rawRestEpos } from '../helpers/rawEpos.ts';
+import { rawRestEpos, rawWsEpos } from '../helpers/rawEpos.ts';
 
 const auth = { authType: 'basic', basic: { username: 'u', password: 'p' } };
 const SECRETS = ['hunter2-db-pw', 'AKIA-INTERNAL-KEY', 'tok-0123456789', '4111111111111111'];
@@ -121,4 +121,23 @@ test('an EPOSError from a REST target is passed on with its contract fields only
   const res = await api(p.url, 'GET', '/epos/data/v1/orders/o-1', { key });
   assert.equal(res.status, 404, res.text);
   assert.deepEqual(res.body, { errorType: 'NotFound', debugMessage: 'no order o-1', traceId: 'tr-1' });
+});
+
+test("an EPOSError's debugMessage is passed on cut to EPOS_ERROR_TEXT_CHARS, over REST and over WS", async (t) => {
+  const long = { errorType: 'NotFound', debugMessage: `no such order ${'x'.repeat(200_000)}`, traceId: 't'.repeat(50_000) };
+  const { p, key } = await setup(t, [404, long]);
+  const rest = await api(p.url, 'GET', '/epos/data/v1/orders/o-1', { key });
+  assert.equal(rest.status, 404, rest.text.slice(0, 300));
+  assert.ok(rest.text.length < 4 * EPOS_ERROR_TEXT_CHARS, `REST answer is ${rest.text.length} chars`);
+  assert.match(rest.body.debugMessage ?? rest.body.eposError?.debugMessage ?? '', /^no such order x+…\(\+\d+ chars\)$/);
+
+  const { key: wsKey } = await p.keys.create('acc-ws', 'sandbox');
+  const epos = await rawWsEpos(p.url, wsKey, () => ({ error: long }));
+  t.after(() => epos.close());
+  const reg = await api(p.url, 'PUT', '/epos/integrations/ws', { key: wsKey, body: { capabilities: [{ name: 'GetOrderById', version: 'v1' }] } });
+  assert.equal(reg.status, 200, reg.text);
+  const ws = await api(p.url, 'GET', '/epos/data/v1/orders/o-1', { key: wsKey });
+  assert.equal(ws.status, 404, ws.text.slice(0, 300));
+  assert.ok(ws.text.length < 4 * EPOS_ERROR_TEXT_CHARS, `WS answer is ${ws.text.length} chars`);
+  assert.equal(ws.text, rest.text.replace(rest.body.traceId ?? '\u0000', ws.body.traceId ?? '\u0000'));
 });

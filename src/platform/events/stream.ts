@@ -75,6 +75,8 @@ export class StreamHub {
     set.add(stream);
     const keepAlive = setInterval(() => stream.keepAlive(), this.o.keepAliveMs);
     keepAlive.unref();
+    // A write racing the client's going away must not become an unheard 'error' event.
+    res.on('error', () => {});
     res.on('close', () => {
       clearInterval(keepAlive);
       set.delete(stream);

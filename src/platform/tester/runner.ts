@@ -344,10 +344,14 @@ export class Tester {
     const abort = new AbortController();
     const run: FlowRun = new FlowRun(this, id, def, tenant, params, abort.signal, (): Promise<void> =>
       this.store.update(id, { status: run.status, steps: run.steps }));
-    const done = this.execute(run, abort).finally(() => {
-      this.running.delete(id);
-      release();
-    });
+    // Nothing may reject unheard: a flow that fails in an unexpected way is logged, and its run
+    // stays as stored (recover() settles it on the next start).
+    const done = this.execute(run, abort)
+      .catch((err) => this.log.error({ err, flow: def.name }, 'unexpected error finishing a tester flow'))
+      .finally(() => {
+        this.running.delete(id);
+        release();
+      });
     this.running.set(id, { abort, done });
     return id;
   }

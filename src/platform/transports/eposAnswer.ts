@@ -2,9 +2,19 @@
 // same cause reads the same whichever way the EPOS is reached.
 import type { EPOSError } from '../../contract/eposError.ts';
 import { PlatformError, isPlatformError } from '../errors.ts';
+import { clip } from '../limits.ts';
+
+/**
+ * Longest debugMessage and traceId passed on from an EPOSError: the product sees the EPOS's own
+ * words, but one frame (up to limits.frameBytes) is not echoed back whole (docs/limits.md).
+ */
+export const EPOS_ERROR_TEXT_CHARS = 1024;
 
 /** An EPOSError the EPOS sent (JSON-RPC `error` or a non-2xx REST body). */
-export function eposErrorToPlatform(eposError: EPOSError, extra: Record<string, unknown> = {}): PlatformError {
+export function eposErrorToPlatform(sent: EPOSError, extra: Record<string, unknown> = {}): PlatformError {
+  const eposError: EPOSError = { errorType: sent.errorType };
+  if (typeof sent.debugMessage === 'string') eposError.debugMessage = clip(sent.debugMessage, EPOS_ERROR_TEXT_CHARS);
+  if (typeof sent.traceId === 'string') eposError.traceId = clip(sent.traceId, EPOS_ERROR_TEXT_CHARS);
   const detail = eposError.debugMessage ? `: ${eposError.debugMessage}` : '';
   return new PlatformError('EPOS_ERROR', `EPOS answered ${eposError.errorType}${detail}`, { extra: { ...extra, eposError } });
 }

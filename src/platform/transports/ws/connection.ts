@@ -7,8 +7,10 @@ import { encodeErrorResponse, encodeRequest, parseFrame, RPC_METHOD_NOT_FOUND, t
 import { PlatformError } from '../../errors.ts';
 import { tenantKey, type Caller } from '../../tenant.ts';
 import { cancelledError, eposErrorToPlatform } from '../eposAnswer.ts';
-import { nextCallId, PendingCalls, type SettleOutcome } from './pending.ts';
+import { clip, DEFAULT_LIMITS, type Limits } from '../../limits.ts';
+import { PendingCalls, type SettleOutcome } from './pending.ts';
 import { writeBatcher } from './batch.ts';
+import { TokenBucket } from './rate.ts';
 
 export interface ConnectionInfo {
   /** Platform-assigned id of this socket, for logs and the connect/disconnect hooks. */
@@ -38,6 +40,18 @@ export function emptyFrameStats(): FrameStats {
   return { badFrames: 0, binaryFrames: 0, unknownIds: 0, lateAnswers: 0, peerMessages: 0 };
 }
 
+/** The limits one socket enforces (limits.ts). */
+export type ConnectionLimits = Pick<Limits,
+  'socketOutboundBytes' | 'framesPerSecond' | 'frameBurst' | 'inboundBytesPerSecond' | 'jsonDepth'
+  | 'logStringChars' | 'errorExcerptChars' | 'idChars'>;
+
+/** Close codes the platform uses (4401: the key the socket opened with was revoked). */
+export const CLOSE_POLICY = 1008;
+export const CLOSE_KEY_REVOKED = 4401;
+
+/** A peer that does not complete the close handshake within this is cut off. */
+const CLOSE_GRACE_MS = 1000;
+
 export interface CallOpts {
   timeoutMs: number;
   budgetMs?: number;
@@ -54,6 +68,14 @@ export class EposConnection {
   private alive = true;
   private cause?: string;
   private childLog?: TransportLogger;
+  /** Call ids count per socket: an EPOS sees nothing of other sockets' traffic. */
+  private callCounter = 0;
+  /** Inbound rates, made on the first frame (an idle socket holds none: B3 in BENCHMARKS.md). */
+  private rates?: { frames: TokenBucket; bytes: TokenBucket };
+  /** Set once the platform decided to close: later frames are not even read. */
+  private closing = false;
+  /** Terminates a peer that does not finish the close handshake. */
+  private killTimer?: NodeJS.Timeout;
 
   /** Called before each send: batches this turn's frames into one write (batch.ts). */
   private readonly batchWrites: () => void;
@@ -67,6 +89,7 @@ export class EposConnection {
     private readonly maxPayload: number,
     /** The upgraded TCP socket under `ws`, corked to batch frames. */
     socket?: Duplex,
+    private readonly limits: ConnectionLimits = DEFAULT_LIMITS,
   ) {
     this.batchWrites = socket ? writeBatcher(socket) : () => {};
     connectionCounter += 1;
@@ -74,7 +97,10 @@ export class EposConnection {
     this.key = tenantKey(caller);
 
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    // Only a pong proves the peer reads and answers: a flood of frames from a stuck peer does not.
     ws.on('pong', () => { this.alive = true; });
+    // ws answers each ping with a pong: pings count against the frame rate like any frame.
+    ws.on('ping', () => { this.admit(0); });
     ws.on('error', (err: Error & { code?: string }) => {
       this.cause ??= err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'
         ? `the EPOS sent a frame larger than ${this.maxPayload} bytes`
@@ -83,7 +109,8 @@ export class EposConnection {
     });
     this.closed = new Promise((resolve) => {
       ws.once('close', (code, reasonBuf) => {
-        const reason = reasonBuf.toString();
+        clearTimeout(this.killTimer);
+        const reason = clip(reasonBuf.toString(), this.limits.logStringChars);
         const why = this.cause ? `${this.cause}; ` : '';
         const failed = this.pending.rejectAll(new PlatformError('EPOS_UNREACHABLE',
           `the EPOS disconnected mid-call (${why}close code ${code}); the call may have executed and is not retried`));
@@ -110,19 +137,98 @@ export class EposConnection {
     return this.pending.size;
   }
 
-  /** Sends one request and resolves with the EPOS result, or rejects with a PlatformError. */
+  /** The key the socket was opened with: revoking it closes the socket. */
+  get keyId(): string {
+    return this.info.caller.keyId;
+  }
+
+  /**
+   * Sends one request and resolves with the EPOS result, or rejects with a PlatformError. Never
+   * throws: a request that cannot be serialised or sent is a rejected promise, and it is only
+   * registered (its timeout armed) once its frame exists.
+   */
   call(method: string, params: JsonRpcRequest['params'], opts: CallOpts): Promise<unknown> {
-    if (opts.signal?.aborted) return Promise.reject(cancelledError(opts.signal));
-    if (!this.open) {
-      return Promise.reject(new PlatformError('EPOS_UNREACHABLE', 'the EPOS socket closed before the call could be sent'));
+    try {
+      if (opts.signal?.aborted) return Promise.reject(cancelledError(opts.signal));
+      if (!this.open || this.closing) {
+        return Promise.reject(new PlatformError('EPOS_UNREACHABLE', 'the EPOS socket closed before the call could be sent'));
+      }
+      this.callCounter += 1;
+      const id = this.callCounter.toString(36);
+      let frame: string;
+      try {
+        frame = encodeRequest(id, method, params);
+      } catch (e) {
+        return Promise.reject(new PlatformError('BAD_REQUEST',
+          `the ${method} request cannot be sent as JSON: ${clip(errorMessage(e), this.limits.errorExcerptChars)}`));
+      }
+      if (!this.roomFor(frame.length)) {
+        return Promise.reject(new PlatformError('EPOS_UNREACHABLE', 'the EPOS is not reading its socket; the socket was closed'));
+      }
+      const answer = this.pending.add(id, method, opts);
+      this.batchWrites();
+      this.ws.send(frame, (err) => {
+        if (err) this.pending.reject(id, new PlatformError('EPOS_UNREACHABLE', `could not send ${method} to the EPOS: ${clip(err.message, this.limits.errorExcerptChars)}`));
+      });
+      return answer;
+    } catch (e) {
+      return Promise.reject(new PlatformError('EPOS_UNREACHABLE', `could not send ${method} to the EPOS: ${clip(errorMessage(e), this.limits.errorExcerptChars)}`));
     }
-    const id = nextCallId();
-    const answer = this.pending.add(id, method, opts);
-    this.batchWrites();
-    this.ws.send(encodeRequest(id, method, params), (err) => {
-      if (err) this.pending.reject(id, new PlatformError('EPOS_UNREACHABLE', `could not send ${method} to the EPOS: ${err.message}`));
-    });
-    return answer;
+  }
+
+  /**
+   * False, after closing the socket (1008), when sending `bytes` more would queue over
+   * limits.socketOutboundBytes for a peer that does not read. `bufferedAmount` counts what ws
+   * holds and what sits in the TCP socket's write buffer (corked frames included).
+   */
+  private roomFor(bytes: number): boolean {
+    if (this.ws.bufferedAmount + bytes <= this.limits.socketOutboundBytes) return true;
+    const reason = 'EPOS is not reading its socket';
+    this.log.warn({ queuedBytes: this.ws.bufferedAmount, limit: this.limits.socketOutboundBytes }, 'EPOS socket outbound buffer full; closing it');
+    this.close(CLOSE_POLICY, reason, `${reason} (more than ${this.limits.socketOutboundBytes} bytes queued, limits.socketOutboundBytes)`);
+    return false;
+  }
+
+  /**
+   * Closes with `code`/`reason`, failing calls in flight with EPOS_UNREACHABLE; a peer that does
+   * not finish the close handshake (it is not reading) is terminated after a short grace.
+   */
+  close(code: number, reason: string, cause = reason, err?: PlatformError): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.cause ??= cause;
+    this.pending.rejectAll(err ?? new PlatformError('EPOS_UNREACHABLE',
+      `the platform closed the EPOS socket mid-call (${cause}); the call may have executed and is not retried`));
+    try {
+      if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+    } catch {
+      this.ws.terminate();
+    }
+    this.killTimer = setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS);
+    this.killTimer.unref();
+  }
+
+  /**
+   * Counts one frame of `bytes` against the inbound rates (given back if it answers a call in
+   * flight); past them the socket is closed (1008).
+   */
+  private admit(bytes: number): boolean {
+    if (this.closing) return false;
+    const l = this.limits;
+    // Bytes: one whole second's worth of burst, and never less than one largest frame.
+    const rates = this.rates ??= {
+      frames: new TokenBucket(l.framesPerSecond, l.frameBurst),
+      bytes: new TokenBucket(l.inboundBytesPerSecond, Math.max(l.inboundBytesPerSecond, this.maxPayload)),
+    };
+    if (!rates.frames.take(1)) {
+      this.close(CLOSE_POLICY, `more than ${this.limits.framesPerSecond} frames per second (framesPerSecond)`);
+      return false;
+    }
+    if (bytes > 0 && !rates.bytes.take(bytes)) {
+      this.close(CLOSE_POLICY, `more than ${this.limits.inboundBytesPerSecond} bytes per second (inboundBytesPerSecond)`);
+      return false;
+    }
+    return true;
   }
 
   /** One keep-alive tick: a peer that did not pong since the previous tick is terminated. */
@@ -143,9 +249,7 @@ export class EposConnection {
 
   /** Fails calls in flight with `err`, then closes the socket. */
   shutdown(code: number, reason: string, err: PlatformError): void {
-    this.cause ??= reason;
-    this.pending.rejectAll(err);
-    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+    this.close(code, reason, reason, err);
   }
 
   terminate(): void {
@@ -153,59 +257,84 @@ export class EposConnection {
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
-    this.alive = true;
+    const bytes = byteLength(data);
+    if (!this.admit(bytes)) return;
     if (isBinary) {
       this.stats.binaryFrames += 1;
       this.log.warn({ bytes: byteLength(data) }, 'EPOS sent a binary frame; ignored (JSON-RPC frames are text)');
       return;
     }
     const text = rawText(data);
-    const frame = parseFrame(text);
+    const frame = parseFrame(text, { maxDepth: this.limits.jsonDepth });
+    const max = this.limits.logStringChars;
     switch (frame.kind) {
       case 'result':
-        this.note(frame.id, this.pending.resolve(frame.id, frame.result));
+        this.note(frame.id, this.pending.resolve(frame.id, frame.result), bytes);
         return;
       case 'error': {
         const err = 'eposError' in frame.error
           ? eposErrorToPlatform(frame.error.eposError)
-          : new PlatformError('EPOS_BAD_RESPONSE',
-            `the EPOS answered a JSON-RPC error instead of an EPOSError: ${frame.error.rpcError.code} ${frame.error.rpcError.message}`,
-            { extra: { rpcError: { code: frame.error.rpcError.code, message: frame.error.rpcError.message } } });
-        this.note(frame.id, this.pending.reject(frame.id, err));
+          : this.rpcErrorToPlatform(frame.error.rpcError.code, frame.error.rpcError.message);
+        this.note(frame.id, this.pending.reject(frame.id, err), bytes);
         return;
       }
       case 'request':
         this.stats.peerMessages += 1;
-        this.log.warn({ method: frame.method }, 'EPOS sent a JSON-RPC request; answered method-not-found');
-        if (this.open) {
-          this.ws.send(encodeErrorResponse(frame.id, RPC_METHOD_NOT_FOUND,
-            `Method not found: ${frame.method}. The platform sends requests on this socket and serves none.`));
-        }
+        this.log.warn({ method: clip(frame.method, max) }, 'EPOS sent a JSON-RPC request; answered method-not-found');
+        this.answerMethodNotFound(frame.id, frame.method);
         return;
       case 'notification':
         this.stats.peerMessages += 1;
-        this.log.warn({ method: frame.method }, 'EPOS sent a JSON-RPC notification; ignored');
+        this.log.warn({ method: clip(frame.method, max) }, 'EPOS sent a JSON-RPC notification; ignored');
         return;
       case 'invalid': {
         this.stats.badFrames += 1;
         const matched = frame.id !== undefined && this.pending.has(frame.id);
-        this.log.warn({ reason: frame.reason, id: frame.id, matched, bytes: text.length }, 'EPOS sent an invalid frame; ignored');
+        this.log.warn({ reason: clip(frame.reason, max), id: frame.id === undefined ? undefined : clip(frame.id, max), matched, bytes: text.length },
+          'EPOS sent an invalid frame; ignored');
         if (matched && frame.id !== undefined) {
-          this.pending.reject(frame.id, new PlatformError('EPOS_BAD_RESPONSE', `the EPOS sent an invalid JSON-RPC response: ${frame.reason}`));
+          this.pending.reject(frame.id, new PlatformError('EPOS_BAD_RESPONSE',
+            `the EPOS sent an invalid JSON-RPC response: ${clip(frame.reason, this.limits.errorExcerptChars)}`));
         }
         return;
       }
     }
   }
 
-  private note(id: string, outcome: SettleOutcome): void {
-    if (outcome === 'late') {
+  private note(id: string, outcome: SettleOutcome, bytes: number): void {
+    if (outcome === 'settled') {
+      // An answer to a call the platform made is not flooding: the platform's own calls bound
+      // those. Only unsolicited frames use up the inbound rates.
+      this.rates?.frames.give(1);
+      this.rates?.bytes.give(bytes);
+    } else if (outcome === 'late') {
       this.stats.lateAnswers += 1;
-      this.log.debug({ id }, 'late EPOS answer for a call already given up; dropped');
+      this.log.debug({ id: clip(id, this.limits.logStringChars) }, 'late EPOS answer for a call already given up; dropped');
     } else if (outcome === 'unknown') {
       this.stats.unknownIds += 1;
-      this.log.warn({ id }, 'EPOS answered an unknown id; ignored');
+      this.log.warn({ id: clip(id, this.limits.logStringChars) }, 'EPOS answered an unknown id; ignored');
     }
+  }
+
+  /** A standard JSON-RPC error where an EPOSError belongs; the EPOS's message is kept, clipped. */
+  private rpcErrorToPlatform(code: number, message: string): PlatformError {
+    const short = clip(message, this.limits.errorExcerptChars);
+    return new PlatformError('EPOS_BAD_RESPONSE', `the EPOS answered a JSON-RPC error instead of an EPOSError: ${code} ${short}`,
+      { extra: { rpcError: { code, message: short } } });
+  }
+
+  /**
+   * The platform serves no methods. The method is quoted clipped; an id longer than
+   * limits.idChars is answered with `id: null` (JSON-RPC's "id unknown") rather than echoed.
+   */
+  private answerMethodNotFound(rid: string | number | null, method: string): void {
+    if (!this.open || this.closing) return;
+    const id = typeof rid === 'string' && rid.length > this.limits.idChars ? null : rid;
+    const frame = encodeErrorResponse(id, RPC_METHOD_NOT_FOUND,
+      `Method not found: ${clip(method, this.limits.logStringChars)}. The platform sends requests on this socket and serves none.`);
+    if (!this.roomFor(frame.length)) return;
+    this.batchWrites();
+    this.ws.send(frame, () => { /* a failed send shows as the socket closing */ });
   }
 }
 
@@ -218,4 +347,8 @@ function rawText(data: RawData): string {
   if (Buffer.isBuffer(data)) return data.toString('utf8');
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   return Buffer.from(data).toString('utf8');
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

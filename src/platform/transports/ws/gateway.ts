@@ -6,9 +6,13 @@ import type { Duplex } from 'node:stream';
 import { silentLogger, type TransportLogger } from '../log.ts';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { PlatformError, isPlatformError } from '../../errors.ts';
-import type { Caller, Tenant } from '../../tenant.ts';
-import { EposConnection, emptyFrameStats, type ConnectionInfo, type DisconnectInfo, type FrameStats } from './connection.ts';
+import { tenantKey, type Caller, type Tenant } from '../../tenant.ts';
+import { clip, resolveLimits, type Limits } from '../../limits.ts';
+import {
+  CLOSE_KEY_REVOKED, EposConnection, emptyFrameStats, type ConnectionInfo, type DisconnectInfo, type FrameStats,
+} from './connection.ts';
 import { ConnectionRegistry } from './connections.ts';
+import { KeyedBuckets } from './rate.ts';
 
 export const DEFAULT_WS_PATH = '/epos';
 export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
@@ -26,6 +30,11 @@ export interface EposGatewayOptions {
   /** Upgrades on other paths: `reject` answers 404 JSON (default), `ignore` leaves them to other listeners. */
   otherPaths?: 'reject' | 'ignore';
   logger?: TransportLogger;
+  /**
+   * Sockets per tenant, upgrades per address, inbound rates, outbound buffer, JSON depth and log
+   * clipping (limits.ts); defaults for the rest. `maxPayload` wins over `frameBytes` when given.
+   */
+  limits?: Partial<Limits>;
 }
 
 export interface GatewayEvents {
@@ -44,12 +53,19 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
   private readonly pingTimer: NodeJS.Timeout;
   private readonly servers = new Set<Server>();
   private closing?: Promise<void>;
+  private readonly limits: Limits;
+  /** Upgrades per remote address, checked before authentication. */
+  private readonly upgradeRate: KeyedBuckets;
+  /** Per tenant key, sockets authenticated but not yet open: counted against socketsPerTenant. */
+  private readonly accepting = new Map<string, number>();
 
   constructor(private readonly opts: EposGatewayOptions) {
     super();
     this.log = opts.logger ?? silentLogger();
     this.path = normalisePath(opts.path ?? DEFAULT_WS_PATH);
-    this.maxPayload = opts.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+    this.limits = resolveLimits({ ...opts.limits, ...(opts.maxPayload !== undefined ? { frameBytes: opts.maxPayload } : {}) });
+    this.maxPayload = opts.maxPayload ?? opts.limits?.frameBytes ?? DEFAULT_MAX_PAYLOAD;
+    this.upgradeRate = new KeyedBuckets(this.limits.upgradesPerSecond, this.limits.upgradeBurst);
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: this.maxPayload, clientTracking: false });
     this.pingTimer = setInterval(() => this.heartbeat(), opts.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS);
     this.pingTimer.unref();
@@ -91,8 +107,38 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
       return true;
     }
     socket.on('error', (err) => this.log.debug({ err: err.message }, 'upgrade socket error'));
-    void this.accept(req, socket, head);
+    // Before authentication, which costs a hash and maybe a store read.
+    const remote = req.socket.remoteAddress ?? 'unknown';
+    const allowed = this.upgradeRate.take(remote);
+    if (allowed !== true) {
+      this.log.info({ remote }, 'EPOS upgrade refused: too many upgrades from this address');
+      refuseUpgrade(socket, 429, {
+        error: 'RATE_LIMITED',
+        message: `more than ${this.limits.upgradesPerSecond} WebSocket upgrades per second from this address (upgradesPerSecond); retry after ${allowed.retryAfterSeconds} s`,
+      }, { 'Retry-After': String(allowed.retryAfterSeconds) });
+      return true;
+    }
+    this.accept(req, socket, head).catch((err: unknown) => {
+      this.log.error({ err }, 'unexpected error accepting an EPOS socket');
+      socket.destroy();
+    });
     return true;
+  }
+
+  /**
+   * Closes every socket opened with `keyId` (4401 "API key revoked"), failing their calls in
+   * flight; other sockets of the same tenant stay. Returns how many were closed.
+   */
+  closeKey(keyId: string): number {
+    let n = 0;
+    for (const c of this.registry.all()) {
+      if (c.keyId !== keyId || !c.open) continue;
+      c.shutdown(CLOSE_KEY_REVOKED, 'API key revoked',
+        new PlatformError('EPOS_UNREACHABLE', 'the API key of the EPOS socket was revoked mid-call; the call may have executed and is not retried'));
+      n += 1;
+    }
+    if (n) this.log.info({ keyId, sockets: n }, 'API key revoked: its EPOS sockets closed');
+    return n;
   }
 
   /** Graceful shutdown: calls in flight fail with EPOS_UNREACHABLE, sockets close with 1001. */
@@ -118,25 +164,60 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
     }
     if (this.closing) return refuseUpgrade(socket, 503, shuttingDownError().toJSON());
     if (socket.destroyed) return;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, caller, req.socket.remoteAddress, socket));
+    const key = tenantKey(caller);
+    const accepting = this.accepting.get(key) ?? 0;
+    if (this.registry.count(caller) + accepting >= this.limits.socketsPerTenant) {
+      this.log.info({ tenant: key, remote: req.socket.remoteAddress }, 'EPOS upgrade refused: too many sockets for the tenant');
+      return refuseUpgrade(socket, 429, {
+        error: 'TOO_MANY_SOCKETS',
+        message: `this account/environment already has ${this.limits.socketsPerTenant} EPOS sockets open (socketsPerTenant); close one first`,
+      });
+    }
+    // Counted from here until the socket opens or fails, so a burst of upgrades cannot race past the cap.
+    this.accepting.set(key, accepting + 1);
+    let counted = true;
+    const release = () => {
+      if (!counted) return;
+      counted = false;
+      const left = (this.accepting.get(key) ?? 1) - 1;
+      if (left > 0) this.accepting.set(key, left);
+      else this.accepting.delete(key);
+    };
+    socket.once('close', release);
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      release();
+      this.onConnection(ws, caller, req.socket.remoteAddress, socket);
+    });
   }
 
   private onConnection(ws: WebSocket, caller: Caller, remoteAddress: string | undefined, socket: Duplex): void {
-    const conn = new EposConnection(ws, caller, remoteAddress, this.stats, this.log, this.maxPayload, socket);
+    const conn = new EposConnection(ws, caller, remoteAddress, this.stats, this.log, this.maxPayload, socket, this.limits);
     if (this.closing) {
       conn.shutdown(1001, 'platform shutting down', shuttingDownError());
       return;
     }
     this.registry.add(conn);
     this.log.info({
-      tenant: conn.key, connectionId: conn.info.connectionId, softwareHouseId: caller.softwareHouseId,
-      resellerId: caller.resellerId, remoteAddress, sockets: this.registry.count(caller),
+      tenant: conn.key, connectionId: conn.info.connectionId,
+      // Header values the EPOS chose: clipped like every EPOS string in a log line.
+      softwareHouseId: clip(caller.softwareHouseId, this.limits.logStringChars),
+      resellerId: caller.resellerId === undefined ? undefined : clip(caller.resellerId, this.limits.logStringChars),
+      remoteAddress, sockets: this.registry.count(caller),
     }, 'EPOS connected');
-    this.emit('connect', conn.info);
+    this.emitSafely('connect', conn.info);
     void conn.closed.then((info) => {
       this.registry.remove(conn);
-      this.emit('disconnect', info);
+      this.emitSafely('disconnect', info);
     });
+  }
+
+  /** A throwing connect/disconnect listener is logged; it must not break the socket's bookkeeping. */
+  private emitSafely<E extends keyof GatewayEvents>(event: E, ...args: GatewayEvents[E]): void {
+    try {
+      (this.emit as (e: E, ...a: GatewayEvents[E]) => boolean)(event, ...args);
+    } catch (err) {
+      this.log.error({ err, event }, 'unexpected error in a gateway listener');
+    }
   }
 
   private heartbeat(): void {
@@ -177,7 +258,7 @@ function normalisePath(p: string): string {
 }
 
 /** Answers an upgrade with a plain HTTP error a developer can read, then closes. */
-function refuseUpgrade(socket: Duplex, status: number, body: Record<string, unknown>): void {
+function refuseUpgrade(socket: Duplex, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
   if (socket.destroyed || !socket.writable) {
     socket.destroy();
     return;
@@ -188,6 +269,7 @@ function refuseUpgrade(socket: Duplex, status: number, body: Record<string, unkn
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
     'Connection: close\r\n' +
     'Content-Type: application/json; charset=utf-8\r\n' +
+    Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') +
     `Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`,
   );
 }

@@ -1,17 +1,7 @@
 // Calls in flight on one EPOS socket, matched by JSON-RPC id: each settles exactly once, by the
 // EPOS's answer, its timeout, its caller's AbortSignal or the socket going away.
-import { randomBytes } from 'node:crypto';
 import { PlatformError } from '../../errors.ts';
 import { cancelledError } from '../eposAnswer.ts';
-
-const ID_PREFIX = randomBytes(4).toString('hex');
-let idCounter = 0;
-
-/** A process-unique call id: a random per-process prefix and a counter (cheap, never repeats). */
-export function nextCallId(): string {
-  idCounter += 1;
-  return `${ID_PREFIX}-${idCounter.toString(36)}`;
-}
 
 interface Entry {
   method: string;
@@ -51,7 +41,7 @@ export class PendingCalls {
     return this.calls.has(id);
   }
 
-  /** Registers a call before its frame is sent; the promise settles exactly once. */
+  /** Registers a call whose frame is about to be sent; the promise settles exactly once. */
   add(id: string, method: string, opts: AddOptions): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
