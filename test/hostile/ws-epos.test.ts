@@ -56,7 +56,7 @@ describe('hostile EPOS on the WebSocket', () => {
     }
   });
 
-  it('a flooding EPOS (frames far past framesPerSecond) is closed with 1008', { todo: 'waits for the WS frame-rate limit' }, async () => {
+  it('a flooding EPOS (frames far past framesPerSecond) is closed with 1008', async () => {
     const epos = await attackerEpos(a);
     const frame = JSON.stringify({ jsonrpc: '2.0', method: 'Ping', params: {} });
     try {
@@ -76,7 +76,7 @@ describe('hostile EPOS on the WebSocket', () => {
   });
 
   it('a non-reading EPOS is closed once socketOutboundBytes are queued for it; its calls fail, memory stays bounded',
-    { todo: 'waits for the per-socket outbound buffer cap' }, async () => {
+ async () => {
       const epos = await attackerEpos(a);
       // Stop reading: the kernel buffers fill, then the platform's queue for this socket grows.
       const tcp = (epos.ws as unknown as { _socket: import('node:net').Socket })._socket;
@@ -141,7 +141,7 @@ describe('hostile EPOS on the WebSocket', () => {
   });
 
   it('a deeply nested frame from an EPOS is refused: the call fails 502/503/504, never 500 or 200, and the platform lives',
-    { todo: 'waits for the WS frame depth limit' }, async () => {
+ async () => {
       const depth = 100_000;
       const epos = await attackerEpos(a, () => ({ silent: true }));
       epos.ws.on('message', (d) => {
