@@ -17,6 +17,12 @@ export interface Tally {
    * connection after a 431 without undici noticing); a second failure is a failure.
    */
   retried: number;
+  /**
+   * Error answers not in the platform's shape `{error, message, traceId}` (nor an EPOSError with
+   * `errorType`): reported, not failed; `offShapeExample` is the first.
+   */
+  offShape: number;
+  offShapeExample: string;
   /** Answer times: p99 and the slowest, with the slowest request. */
   p99Ms: number;
   maxMs: number;
@@ -33,7 +39,7 @@ export interface Failure {
 }
 
 export function emptyTally(): Tally {
-  return { requests: 0, statuses: {}, codes: {}, clientRefused: 0, retried: 0, p99Ms: 0, maxMs: 0, slowest: '', latencies: [] };
+  return { requests: 0, statuses: {}, codes: {}, clientRefused: 0, retried: 0, offShape: 0, offShapeExample: '', p99Ms: 0, maxMs: 0, slowest: '', latencies: [] };
 }
 
 export function describeRequest(r: FuzzRequest): string {
@@ -110,6 +116,11 @@ export function count(t: Tally, s: Sent, ms: number, r: FuzzRequest): void {
   }
   t.statuses[s.status] = (t.statuses[s.status] ?? 0) + 1;
   const code = `${s.status} ${String(s.json?.error ?? s.json?.errorType ?? '')}`.trim();
+  const j = s.json;
+  if (s.status >= 400 && !(j && ((typeof j.error === 'string' && typeof j.message === 'string' && typeof j.traceId === 'string') || typeof j.errorType === 'string'))) {
+    t.offShape += 1;
+    if (!t.offShapeExample) t.offShapeExample = `${describeRequest(r).slice(0, 300)} → ${s.status} ${s.text.slice(0, 300)}`;
+  }
   t.codes[code] = (t.codes[code] ?? 0) + 1;
 }
 

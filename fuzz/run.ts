@@ -168,7 +168,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
 function line(r: SurfaceReport): string {
   const statuses = Object.entries(r.statuses).sort().map(([s, n]) => `${s}:${n}`).join(' ');
   const extra = r.extra ? ` ${JSON.stringify(r.extra)}` : '';
-  return `${r.surface.padEnd(13)} ${String(r.requests).padStart(6)} req ${String(r.ms).padStart(6)} ms  p99 ${r.p99Ms} ms max ${r.maxMs} ms  RSS ${r.rssBeforeMb.toFixed(0)}→${r.rssAfterMb.toFixed(0)} MB  [${statuses}]${r.clientRefused ? ` client-refused:${r.clientRefused}` : ''}${r.retried ? ` retried:${r.retried}` : ''}${extra}`;
+  return `${r.surface.padEnd(13)} ${String(r.requests).padStart(6)} req ${String(r.ms).padStart(6)} ms  p99 ${r.p99Ms} ms max ${r.maxMs} ms  RSS ${r.rssBeforeMb.toFixed(0)}→${r.rssAfterMb.toFixed(0)} MB  [${statuses}]${r.clientRefused ? ` client-refused:${r.clientRefused}` : ''}${r.retried ? ` retried:${r.retried}` : ''}${r.offShape ? ` off-shape errors:${r.offShape} (first: ${r.offShapeExample})` : ''}${extra}`;
 }
 
 function arg(argv: string[], name: string): string | undefined {

@@ -39,6 +39,12 @@ function encodeSegment(s: string): string {
 
 const auth = (key: string) => ({ authorization: `Basic ${key}`, 'software-house-id': 'fuzz-till', 'content-type': 'application/json' });
 
+/** Headers for a request without a body: no content-type (an empty JSON body is refused, rightly). */
+function noBody(h: Record<string, string>): Record<string, string> {
+  const { 'content-type': _ct, ...rest } = h;
+  return rest;
+}
+
 /** A path segment: usually a plausible id, sometimes something hostile (still a valid URL). */
 const segment: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: fc.string({ minLength: 1, maxLength: 20 }).map(encodeSegment) },
@@ -62,7 +68,9 @@ export const registration: Surface = {
   name: 'registration',
   requests: (keys) => fc.oneof(
     fc.tuple(fc.constantFrom('PUT', 'PUT', 'PUT', 'GET'), mutatedOf(fc.record({ capabilities: fc.array(capabilityEntry, { maxLength: 8 }) })))
-      .chain(([method, v]) => bodyText(fc.constant(v)).map((body) => ({ method, path: '/epos/integrations/ws', headers: auth(keys.reg), ...(method === 'PUT' ? { body } : {}) }))),
+      .chain(([method, v]) => bodyText(fc.constant(v)).map((body) => (method === 'PUT'
+        ? { method, path: '/epos/integrations/ws', headers: auth(keys.reg), body }
+        : { method, path: '/epos/integrations/ws', headers: noBody(auth(keys.reg)) }))),
     mutatedOf(fc.record({
       url: restUrl,
       capabilities: fc.array(capabilityEntry, { maxLength: 8 }),
@@ -88,7 +96,7 @@ function productRequest(cap: Capability, key: string, mutate = true): fc.Arbitra
       const p = { ...(params as Record<string, unknown>) };
       const path = DATA_PREFIX + route.path.replace(/\{(\w+)\}/g, (_m, n: string) => encodeSegment(String(p[n]) || 'x'));
       for (const n of names) delete p[n];
-      return { method: route.method, path, headers: auth(key), ...(hasBody ? { body: JSON.stringify(p) } : {}) };
+      return hasBody ? { method: route.method, path, headers: auth(key), body: JSON.stringify(p) } : { method: route.method, path, headers: noBody(auth(key)) };
     });
   }
   return fc.tuple(mutatedOf(validOf(cap.request)), fc.array(segment, { minLength: names.length, maxLength: names.length }), fc.boolean(), requestorHeaders)
@@ -101,7 +109,7 @@ function productRequest(cap: Capability, key: string, mutate = true): fc.Arbitra
       const bodyValue = { ...p };
       for (const n of names) delete bodyValue[n];
       const headers = { ...auth(key), ...extra };
-      if (!hasBody) return fc.constant({ method: route.method, path, headers });
+      if (!hasBody) return fc.constant({ method: route.method, path, headers: noBody(headers) });
       return bodyText(fc.constant(Array.isArray(params) || typeof params !== 'object' || params === null ? params : bodyValue))
         .map((body) => ({ method: route.method, path, headers, body }));
     });
@@ -139,9 +147,9 @@ export const events: Surface = {
   requests: (keys) => fc.oneof(
     { weight: 4, arbitrary: bodyText(mutatedOf(validOf(RaiseEventBody))).map((body) => ({ method: 'POST', path: '/epos/data/v1/events', headers: auth(keys.data), body })) },
     { weight: 4, arbitrary: bodyText(mutatedOf(posEvent)).map((body) => ({ method: 'POST', path: '/epos/events', headers: auth(keys.data), body })) },
-    { weight: 1, arbitrary: query.map((q) => ({ method: 'GET', path: `/epos/data/v1/events${q}`, headers: auth(keys.data) })) },
-    { weight: 1, arbitrary: query.map((q) => ({ method: 'GET', path: `/epos/events${q}`, headers: auth(keys.data) })) },
-    { weight: 1, arbitrary: segment.map((id) => ({ method: 'GET', path: `/epos/data/v1/events/${id}`, headers: auth(keys.data) })) },
+    { weight: 1, arbitrary: query.map((q) => ({ method: 'GET', path: `/epos/data/v1/events${q}`, headers: noBody(auth(keys.data)) })) },
+    { weight: 1, arbitrary: query.map((q) => ({ method: 'GET', path: `/epos/events${q}`, headers: noBody(auth(keys.data)) })) },
+    { weight: 1, arbitrary: segment.map((id) => ({ method: 'GET', path: `/epos/data/v1/events/${id}`, headers: noBody(auth(keys.data)) })) },
   ),
 };
 
@@ -153,8 +161,8 @@ export const tester: Surface = {
       flow: fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...ctx.flows) }, { weight: 1, arbitrary: fc.string({ maxLength: 20 }) }),
       params: fc.dictionary(fc.constantFrom('orderId', 'tableId', 'currency', 'tipAmount', 'maxPages', 'pageSize', 'missingOrderId', 'x'), nasty, { maxKeys: 3 }),
     }, { requiredKeys: ['flow'] }))).map((body) => ({ method: 'POST', path: '/epos-tester-tool/flows', headers: auth(keys.data), body })) },
-    { weight: 1, arbitrary: segment.map((id) => ({ method: 'GET', path: `/epos-tester-tool/flows/${id}`, headers: auth(keys.data) })) },
-    { weight: 1, arbitrary: fc.constant({ method: 'GET', path: '/epos-tester-tool/flows', headers: auth(keys.data) }) },
+    { weight: 1, arbitrary: segment.map((id) => ({ method: 'GET', path: `/epos-tester-tool/flows/${id}`, headers: noBody(auth(keys.data)) })) },
+    { weight: 1, arbitrary: fc.constant({ method: 'GET', path: '/epos-tester-tool/flows', headers: noBody(auth(keys.data)) }) },
   ),
 };
 
