@@ -21,6 +21,7 @@ import { Tester } from './tester/runner.ts';
 import { testerRoutes } from './tester/routes.ts';
 import { Events } from './events/index.ts';
 import { resolveLimits, type Limits } from './limits.ts';
+import { Retention } from './retention.ts';
 
 export interface PlatformOptions {
   dataDir: string;
@@ -76,6 +77,7 @@ export interface Platform {
   metrics: Metrics;
   tester: Tester;
   events: Events;
+  retention: Retention;
   logger: Logger;
   limits: Limits;
   /** Base URL once listening, e.g. http://127.0.0.1:8080 */
@@ -123,13 +125,14 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   gateway.attach(app.server);
   keys.on('revoked', (keyId) => gateway.closeKey(keyId));
   const metrics = new Metrics();
+  const rest = new RestTransport({
+    resolve: (t) => registry.restTarget(t), logger: logger.child({ component: 'rest' }),
+    guardTarget: (t) => t.env === 'production' || forbidPrivateTargets, excerptChars: limits.errorExcerptChars,
+  });
   const dispatcher = new Dispatcher({
     registry,
     ws: new WsTransport(gateway, opts.connectGraceMs !== undefined ? { connectGraceMs: opts.connectGraceMs } : {}),
-    rest: new RestTransport({
-      resolve: (t) => registry.restTarget(t), logger: logger.child({ component: 'rest' }),
-      guardTarget: (t) => t.env === 'production' || forbidPrivateTargets, excerptChars: limits.errorExcerptChars,
-    }),
+    rest,
     wsConnected: (t) => gateway.isConnected(t),
     metrics,
     timeoutMs: opts.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
@@ -158,6 +161,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   try {
     await app.listen({ port: opts.port ?? DEFAULTS.port, host: opts.host ?? DEFAULTS.host });
   } catch (err) {
+    await rest.close();
     await store.close();
     throw err;
   }
@@ -165,18 +169,22 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`;
   events.start();
+  const retention = new Retention({ store, limits, logger: logger.child({ component: 'retention' }), onExpired: () => events.worker.kick() });
+  retention.start();
   keys.watchRevocations(opts.revocationPollMs ?? 500);
   let closed = false;
   return {
-    app, store, keys, registry, gateway, dispatcher, metrics, events, tester, logger, limits, url, port: addr.port,
+    app, store, keys, registry, gateway, dispatcher, metrics, events, retention, tester, logger, limits, url, port: addr.port,
     async close() {
       if (closed) return;
       closed = true;
       keys.stopWatching();
+      await retention.stop();
       await tester.close();
       await events.stop();
       await gateway.close();
       await app.close();
+      await rest.close();
       await store.close();
     },
   };
