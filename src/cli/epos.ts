@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
 import { runReferenceEpos } from '../epos/run.ts';
+import type { ReconnectInfo } from '../sdk/index.ts';
 import { parsePort } from './options.ts';
 import { installProcessGuard } from './processGuard.ts';
 import { startup } from './startup.ts';
@@ -47,9 +48,17 @@ export function eposCommand(): Command {
           ...(o.password ? { password: o.password } : {}), register: o.register,
           onEventError: (event, err) => log.warn({ event, err: (err as Error).message }, 'POS event not sent'),
         }));
+      // Once per lost connection, then sparsely (attempts 2, 4, 8, …) while the platform stays down.
+      let lastError = '';
       running.connection?.on('disconnect', (d) => log.warn(d, 'disconnected from the platform'));
-      running.connection?.on('connect', () => log.info('connected to the platform'));
-      running.connection?.on('error', (err: Error) => log.warn({ err: err.message }, 'connection error'));
+      running.connection?.on('reconnecting', ({ attempt, lastError: why }: ReconnectInfo) => {
+        if (attempt >= 2 && (attempt & (attempt - 1)) === 0) log.warn({ attempt, lastError: why }, `still reconnecting (attempt ${attempt})`);
+      });
+      running.connection?.on('connect', () => { lastError = ''; log.info('connected to the platform'); });
+      running.connection?.on('error', (err: Error) => {
+        if (err.message !== lastError) log.warn({ err: err.message }, 'connection error');
+        lastError = err.message;
+      });
       process.stdout.write(`reference EPOS ${o.transport === 'ws' ? `connected to ${o.platform}/epos` : `serving REST at ${running.url}`} (db: ${o.db})\n`);
       const stop = async () => { await running.close(); process.exit(0); };
       process.once('SIGINT', () => void stop());

@@ -5,10 +5,15 @@ import { Command, InvalidArgumentError } from 'commander';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CAPABILITIES } from '../contract/catalogue.ts';
 import { startPlatform, type Platform } from '../platform/platform.ts';
-import { flowApplies } from '../platform/tester/flows/index.ts';
-import type { FlowDescription, FlowResult, StepRecord } from '../platform/tester/types.ts';
+import { flowApplies, missingCapabilities } from '../platform/tester/flows/index.ts';
+import { goneReason } from '../platform/tester/report.ts';
+import type { FlowDescription, FlowResult } from '../platform/tester/types.ts';
+import { probeRestEpos } from './probe.ts';
+import {
+  MARK, color, countLine, isTty, junit, notApplicable, notRun, out, productLines, products, skipped, stepLine,
+  type NotRan, type Ran,
+} from './testReport.ts';
 
 interface Options {
   flow: string[];
@@ -25,15 +30,15 @@ interface Options {
   pollMs: number;
   flowTimeoutMs: number;
   callTimeoutMs?: number;
-}
-
-interface Ran {
-  flow: string;
-  params: Record<string, unknown>;
-  result: FlowResult;
+  stopAfterTimeouts: number;
 }
 
 class UsageError extends Error {}
+/** The platform itself stopped answering (fetch failed). */
+class PlatformUnreachable extends Error {}
+
+/** The account the in-process platform of --epos-url tests as. */
+const LOCAL_ACCOUNT = 'eposgate-test';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 const positive = (v: string) => {
@@ -54,12 +59,13 @@ export function testCommand(): Command {
     .option('--epos-url <url>', 'test a REST EPOS directly: starts an in-process platform and registers this URL')
     .option('--username <user>', 'basic-auth username of the REST EPOS (with --epos-url)')
     .option('--password <password>', 'basic-auth password of the REST EPOS (with --epos-url)')
-    .option('--capabilities <a,b>', 'capabilities to register with --epos-url (default: every stable one)', list)
+    .option('--capabilities <a,b>', 'capabilities to register with --epos-url (default: those the EPOS answers for, found by probing its routes)', list)
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--json <file>', 'write a JSON report')
     .option('--poll-ms <ms>', 'how often to poll a running flow', positive, 100)
     .option('--flow-timeout-ms <ms>', 'give up waiting for one flow after this long', positive, 5 * 60_000)
     .option('--call-timeout-ms <ms>', 'with --epos-url: time the EPOS has to answer each call', positive)
+    .option('--stop-after-timeouts <n>', 'the EPOS counts as gone after this many flows in a row timed out; the rest are not run', positive, 2)
     .action(async (o: Options) => {
       let code: number;
       try {
@@ -83,7 +89,7 @@ async function runTests(o: Options): Promise<number> {
     const platform = await startPlatform({ dataDir: dir, port: 0, ...(o.callTimeoutMs ? { testerCallTimeoutMs: o.callTimeoutMs } : {}) });
     local = { platform, dir };
     base = platform.url;
-    key = (await platform.keys.create('eposgate-test', 'sandbox')).key;
+    key = (await platform.keys.create(LOCAL_ACCOUNT, 'sandbox')).key;
   } else {
     if (!o.platform || !o.apiKey) throw new UsageError('give --platform URL and --api-key KEY, or --epos-url URL --username U --password P');
     base = o.platform.replace(/\/+$/, '');
@@ -91,35 +97,89 @@ async function runTests(o: Options): Promise<number> {
   }
   const http = client(base, key, o.softwareHouseId);
   try {
-    if (o.eposUrl && local) {
-      const names = o.capabilities ?? CAPABILITIES.filter((c) => c.status === 'stable').map((c) => c.name);
-      await http('PUT', '/epos/integrations/rest', {
-        url: o.eposUrl, capabilities: names.map((name) => ({ name, version: 'v1' })),
-        auth: { authType: 'basic', basic: { username: o.username, password: o.password } },
-      });
-      out(`testing the REST EPOS at ${o.eposUrl} through an in-process platform (${names.length} capabilities registered)\n`);
-    }
+    // Set (a phrase: "the EPOS is gone (…)") once flows cannot succeed: every flow not yet run is
+    // reported "not run", not waited for.
+    let gone: string | undefined;
+    if (o.eposUrl && local) gone = await registerRestEpos(o, http);
     const flows = (await http('GET', '/epos-tester-tool/flows')) as FlowDescription[];
-    const { chosen, skipped } = await choose(o, flows, http);
+    const { chosen, notRan } = gone ? { chosen: [], notRan: allNotRun(o, flows, gone) } : await choose(o, flows, http);
     const ran: Ran[] = [];
-    for (const { flow, params } of chosen) ran.push({ flow: flow.name, params, result: await runOne(http, flow, params, o) });
-    for (const s of skipped) out(`- ${s.flow}: skipped (${s.reason})\n`);
-    const count = (st: string) => ran.filter((r) => r.result.status === st).length;
-    const failedOrTimedOut = ran.length - count('SUCCESS');
-    out(`\n${ran.length} flows: ${count('SUCCESS')} succeeded, ${count('FAILURE')} failed, ${count('TIMED_OUT')} timed out${skipped.length ? `, ${skipped.length} skipped` : ''}\n`);
-    if (o.json) writeFileSync(o.json, JSON.stringify({ platform: o.eposUrl ? `in-process, EPOS ${o.eposUrl}` : base, flows: ran, skipped }, null, 2) + '\n');
-    if (o.junit) writeFileSync(o.junit, junit(ran, skipped));
+    let timeouts = 0;
+    for (const [i, { flow, params }] of chosen.entries()) {
+      if (gone) {
+        notRan.push(notRun(flow.name, gone));
+        continue;
+      }
+      let result: FlowResult;
+      try {
+        result = await runOne(http, flow, params, o);
+      } catch (err) {
+        if (!(err instanceof PlatformUnreachable)) throw err;
+        gone = `the platform is gone (${err.message})`;
+        notRan.push(notRun(flow.name, gone));
+        continue;
+      }
+      ran.push({ flow: flow.name, params, result });
+      const why = goneReason(result);
+      timeouts = result.status === 'TIMED_OUT' ? timeouts + 1 : 0;
+      if (why) gone = `the EPOS is gone (${why})`;
+      else if (timeouts >= o.stopAfterTimeouts) gone = `the EPOS is gone (${timeouts} flows in a row timed out, --stop-after-timeouts ${o.stopAfterTimeouts})`;
+      const left = chosen.length - 1 - i;
+      if (gone && left) out(`${gone}: the ${left} remaining ${left === 1 ? 'flow is' : 'flows are'} not run\n\n`);
+    }
+    for (const s of notRan) out(`- ${s.flow}: ${s.reason}\n`);
+    const failedOrTimedOut = ran.length - ran.filter((r) => r.result.status === 'SUCCESS').length;
+    const ready = products(flows, ran, notRan);
+    out(`\n${countLine(ran, notRan)}`);
+    out(productLines(ready));
+    if (o.json) {
+      writeFileSync(o.json, JSON.stringify({ platform: o.eposUrl ? `in-process, EPOS ${o.eposUrl}` : base, flows: ran, skipped: notRan, products: ready }, null, 2) + '\n');
+    }
+    if (o.junit) writeFileSync(o.junit, junit(ran, notRan));
     if (ran.length === 0) {
       out('no flow ran\n');
       return 1;
     }
-    return failedOrTimedOut > 0 ? 1 : 0;
+    return failedOrTimedOut > 0 || notRan.some((n) => n.status === 'NOT_RUN') ? 1 : 0;
   } finally {
     if (local) {
       await local.platform.close();
       rmSync(local.dir, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * --epos-url: registers the EPOS on the in-process platform with --capabilities, or with what a
+ * probe of its routes finds it answers for. Answers why no flow can run when the EPOS cannot be used.
+ */
+async function registerRestEpos(o: Options, http: Http): Promise<string | undefined> {
+  let names = o.capabilities;
+  if (!names) {
+    const p = await probeRestEpos({ url: o.eposUrl!, username: o.username!, password: o.password!, accountId: LOCAL_ACCOUNT, ...(o.callTimeoutMs ? { timeoutMs: o.callTimeoutMs } : {}) });
+    if (p.unreachable) return `the EPOS is gone (${p.unreachable})`;
+    if (p.refused) return `the EPOS refused the basic-auth credentials (${p.refused}); check --username and --password`;
+    names = p.answered.map((a) => a.capability);
+    out(`probed the REST EPOS at ${o.eposUrl}: it answers for ${names.length} of ${names.length + p.noRoute.length} capabilities`
+      + ` (the rest have no route; give --capabilities to choose them yourself)\n`
+      + p.answered.map((a) => `  ${a.capability}: ${a.answer}\n`).join(''));
+    if (!names.length) out(`every route answered like a path that does not exist: check the URL, including its base path (e.g. https://epos.example.com/dojo)\n`);
+  }
+  if (names.length) {
+    await http('PUT', '/epos/integrations/rest', {
+      url: o.eposUrl, capabilities: names.map((name) => ({ name, version: 'v1' })),
+      auth: { authType: 'basic', basic: { username: o.username, password: o.password } },
+    });
+  }
+  out(`testing the REST EPOS at ${o.eposUrl} through an in-process platform (${names.length} capabilities registered)\n`);
+  return undefined;
+}
+
+/** Every flow that would have been tried, reported not run because the EPOS cannot be used from the start. */
+function allNotRun(o: Options, flows: FlowDescription[], gone: string): NotRan[] {
+  const names = o.flow.length ? o.flow : flows.map((f) => f.name);
+  out(`${gone}: no flow is run\n\n`);
+  return names.map((n) => notRun(n, gone));
 }
 
 type Http = (method: string, path: string, body?: unknown) => Promise<unknown>;
@@ -137,7 +197,7 @@ function client(base: string, key: string, softwareHouseId: string): Http {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {
-      throw new Error(`cannot reach the platform at ${base}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
+      throw new PlatformUnreachable(`cannot reach the platform at ${base}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
     }
     const text = await res.text();
     let parsed: unknown = text;
@@ -176,7 +236,7 @@ async function choose(o: Options, flows: FlowDescription[], http: Http) {
     return [c > 0 ? left.slice(c + 1) : left, kv.slice(i + 1), only] as const;
   });
   let picked: FlowDescription[];
-  const skipped: Array<{ flow: string; reason: string }> = [];
+  const notRan: NotRan[] = [];
   if (o.flow.length) {
     picked = o.flow.map((n) => {
       const f = flows.find((x) => x.name === n) ?? flows.find((x) => x.name.toLowerCase() === n.toLowerCase());
@@ -190,9 +250,9 @@ async function choose(o: Options, flows: FlowDescription[], http: Http) {
     // The platform refuses flows that change data for production keys (FORBIDDEN_IN_PRODUCTION).
     const production = o.apiKey?.startsWith('sk_prod_') === true;
     for (const f of flows) {
-      if (production && f.changesData) skipped.push({ flow: f.name, reason: 'changes data (pays, cancels, locks or books): run it with a sandbox key' });
-      else if (flowApplies(f, names)) picked.push(f);
-      else skipped.push({ flow: f.name, reason: `needs ${[...f.requires.filter((c) => !names.has(c)), ...f.requiresOneOf.filter((g) => !g.some((c) => names.has(c))).map((g) => g.join(' or '))].join(', ')} registered` });
+      if (!flowApplies(f, names)) notRan.push(notApplicable(f.name, missingCapabilities(f, names)));
+      else if (production && f.changesData) notRan.push(skipped(f.name, 'changes data (pays, cancels, locks or books): run it with a sandbox key'));
+      else picked.push(f);
     }
   }
   for (const [k, , only] of given) {
@@ -206,28 +266,12 @@ async function choose(o: Options, flows: FlowDescription[], http: Http) {
     for (const [k, v, only] of given) if ((!only || only === f.name) && f.params.some((p) => p.name === k)) params[k] = convert(f, k, v);
     const missing = f.params.filter((p) => p.required && p.default === undefined && params[p.name] === undefined);
     if (missing.length && !o.flow.length) {
-      skipped.push({ flow: f.name, reason: `needs ${missing.map((p) => `--param ${p.name}=…`).join(' ')}` });
+      notRan.push(skipped(f.name, `needs ${missing.map((p) => `--param ${p.name}=…`).join(' ')}`));
       continue;
     }
     chosen.push({ flow: f, params });
   }
-  return { chosen, skipped };
-}
-
-const tty = () => process.stdout.isTTY === true;
-const out = (s: string) => void process.stdout.write(s);
-const MARK: Record<string, string> = { SUCCESS: '✓', FAILURE: '✗', TIMED_OUT: '⏱', IN_PROGRESS: '…' };
-const color = (status: string, s: string) => {
-  if (!tty()) return s;
-  const c = status === 'SUCCESS' ? 32 : status === 'IN_PROGRESS' ? 36 : status === 'TIMED_OUT' ? 33 : 31;
-  return `\x1b[${c}m${s}\x1b[0m`;
-};
-
-function stepLine(s: StepRecord): string {
-  const ms = s.finishedAt ? ` (${Date.parse(s.finishedAt) - Date.parse(s.startedAt)} ms)` : '';
-  const head = tty() ? `  ${color(s.status, MARK[s.status])} ${s.name}${ms}` : `  ${s.status.padEnd(11)} ${s.name}${ms}`;
-  const info = s.status === 'SUCCESS' ? [] : s.additionalInformation.map((l) => `      ${l}`);
-  return [head, ...info].join('\n') + '\n';
+  return { chosen, notRan };
 }
 
 async function runOne(http: Http, flow: FlowDescription, params: Record<string, unknown>, o: Options): Promise<FlowResult> {
@@ -246,7 +290,7 @@ async function runOne(http: Http, flow: FlowDescription, params: Record<string, 
       return r;
     }
     const running = r.steps[printed];
-    if (running && tty()) {
+    if (running && isTty()) {
       out(`  ${color('IN_PROGRESS', MARK.IN_PROGRESS)} ${running.name}`);
       live = true;
     }
@@ -259,31 +303,3 @@ async function runOne(http: Http, flow: FlowDescription, params: Record<string, 
   }
 }
 
-const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
-  // eslint-disable-next-line no-control-regex
-  .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
-
-/** JUnit XML: a testsuite per flow, a testcase per step. */
-function junit(ran: Ran[], skipped: Array<{ flow: string; reason: string }>): string {
-  const secs = (a?: string, b?: string) => (a && b ? ((Date.parse(b) - Date.parse(a)) / 1000).toFixed(3) : '0');
-  const suites = ran.map(({ flow, result: r }) => {
-    const failures = r.steps.filter((s) => s.status === 'FAILURE').length;
-    const errors = r.steps.filter((s) => s.status === 'TIMED_OUT').length;
-    const cases = r.steps.map((s) => {
-      const body = s.additionalInformation.join('\n');
-      const inner = s.status === 'FAILURE' ? `<failure message="${xml(s.additionalInformation[0] ?? 'failed')}" type="FAILURE">${xml(body)}</failure>`
-        : s.status === 'TIMED_OUT' ? `<error message="${xml(s.additionalInformation[0] ?? 'timed out')}" type="TIMED_OUT">${xml(body)}</error>`
-        : s.status === 'IN_PROGRESS' ? '<skipped message="still in progress"/>'
-        : body ? `<system-out>${xml(body)}</system-out>` : '';
-      return `    <testcase classname="${xml(flow)}" name="${xml(s.name)}" time="${secs(s.startedAt, s.finishedAt)}">${inner}</testcase>`;
-    });
-    if (r.status !== 'SUCCESS' && failures + errors === 0) {
-      cases.push(`    <testcase classname="${xml(flow)}" name="flow status" time="0"><failure message="${xml(`flow ended ${r.status}`)}" type="${r.status}"/></testcase>`);
-    }
-    return `  <testsuite name="${xml(flow)}" id="${xml(r.flowID)}" tests="${cases.length}" failures="${failures + (r.status !== 'SUCCESS' && failures + errors === 0 ? 1 : 0)}" errors="${errors}" timestamp="${xml(r.startedAt)}" time="${secs(r.startedAt, r.finishedAt)}">\n${cases.join('\n')}\n  </testsuite>`;
-  });
-  for (const s of skipped) {
-    suites.push(`  <testsuite name="${xml(s.flow)}" tests="1" failures="0" errors="0" skipped="1">\n    <testcase classname="${xml(s.flow)}" name="${xml(s.flow)}" time="0"><skipped message="${xml(s.reason)}"/></testcase>\n  </testsuite>`);
-  }
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="eposgate test">\n${suites.join('\n')}\n</testsuites>\n`;
-}

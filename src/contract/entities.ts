@@ -7,7 +7,7 @@
 // - timestamps carry `format: 'date-time'`, integers are `Type.Integer` with the spec's int32/int64 format;
 // - no `$id`: composition is inline, so any schema can be compiled on its own or nested.
 // test/contract/spec-crosscheck.test.ts proves these agree, field by field, with the published specs.
-import { Type, type Static, type TLiteral, type TUnion } from '@sinclair/typebox';
+import { Type, type Static, type TLiteral, type TSchema, type TUnion, type TUnsafe } from '@sinclair/typebox';
 
 /** A union of string literals: the TypeBox spelling of a JSON Schema string enum. */
 export function StringEnum<const T extends readonly string[]>(values: T): TUnion<TLiteral<T[number]>[]> {
@@ -17,6 +17,17 @@ export function StringEnum<const T extends readonly string[]>(values: T): TUnion
 /** An RFC 3339 timestamp, as the contract's `format: date-time`. */
 export const DateTime = () => Type.String({ format: 'date-time' });
 export const Opt = Type.Optional;
+
+/** TypeScript's spelling of `anyOf: [{ required: [a] }, { required: [b] }, …]`: at least one of K is present. */
+export type AtLeastOneOf<T, K extends keyof T> = T & { [P in K]: Required<Pick<T, P>> }[K];
+
+/**
+ * The same schema object (the JSON Schema does not change), with a static type TypeBox cannot infer
+ * by itself, such as an `anyOf` of `required` lists.
+ */
+function typed<T>(schema: TSchema): TUnsafe<T> {
+  return Type.Unsafe<T>(schema);
+}
 
 // ── Money ────────────────────────────────────────────────────────────────────────────────────────
 
@@ -121,14 +132,19 @@ export const CollectionDetails = Type.Object({
 });
 export type CollectionDetails = Static<typeof CollectionDetails>;
 
-/** `orderType` plus at least one of `dineIn` / `collection`. */
-export const OrderDetails = Type.Object(
-  {
-    dineIn: Opt(DineInDetails),
-    collection: Opt(CollectionDetails),
-    orderType: OrderType,
-  },
-  { anyOf: [{ required: ['dineIn'] }, { required: ['collection'] }] },
+const OrderDetailsFields = Type.Object({
+  dineIn: Opt(DineInDetails),
+  collection: Opt(CollectionDetails),
+  orderType: OrderType,
+});
+
+/**
+ * `orderType` plus at least one of `dineIn` / `collection`; the type says so too, so
+ * `{ orderType: 'DineIn' }` alone does not compile. The schema does not tie `dineIn` to
+ * `orderType: 'DineIn'`, so neither does the type.
+ */
+export const OrderDetails = typed<AtLeastOneOf<Static<typeof OrderDetailsFields>, 'dineIn' | 'collection'>>(
+  Type.Object(OrderDetailsFields.properties, { anyOf: [{ required: ['dineIn'] }, { required: ['collection'] }] }),
 );
 export type OrderDetails = Static<typeof OrderDetails>;
 
@@ -257,22 +273,23 @@ export const BILL_LINE_FIELD: Record<BillLineType, string> = {
   TaxNumber: 'taxNumber',
 };
 
-/** `lineType` plus at least one of the content fields. */
-export const BillLine = Type.Object(
-  {
-    image: Opt(BillImage),
-    logo: Opt(BillLogo),
-    merchantAddress: Opt(BillMerchantAddress),
-    merchantEmailAddress: Opt(BillMerchantEmailAddress),
-    merchantName: Opt(BillMerchantName),
-    merchantPhoneNumber: Opt(BillMerchantPhoneNumber),
-    text: Opt(BillText),
-    url: Opt(BillURL),
-    horizontalLine: Opt(BillHorizontalLine),
-    taxNumber: Opt(BillTaxNumber),
-    lineType: BillLineType,
-  },
-  { anyOf: Object.values(BILL_LINE_FIELD).map((f) => ({ required: [f] })) },
+const BillLineFields = Type.Object({
+  image: Opt(BillImage),
+  logo: Opt(BillLogo),
+  merchantAddress: Opt(BillMerchantAddress),
+  merchantEmailAddress: Opt(BillMerchantEmailAddress),
+  merchantName: Opt(BillMerchantName),
+  merchantPhoneNumber: Opt(BillMerchantPhoneNumber),
+  text: Opt(BillText),
+  url: Opt(BillURL),
+  horizontalLine: Opt(BillHorizontalLine),
+  taxNumber: Opt(BillTaxNumber),
+  lineType: BillLineType,
+});
+
+/** `lineType` plus at least one of the content fields (in the type too). */
+export const BillLine = typed<AtLeastOneOf<Static<typeof BillLineFields>, Exclude<keyof Static<typeof BillLineFields>, 'lineType'>>>(
+  Type.Object(BillLineFields.properties, { anyOf: Object.values(BILL_LINE_FIELD).map((f) => ({ required: [f] })) }),
 );
 export type BillLine = Static<typeof BillLine>;
 

@@ -22,6 +22,7 @@ import { Tester } from './tester/runner.ts';
 import { testerRoutes } from './tester/routes.ts';
 import { Events } from './events/index.ts';
 import { resolveLimits, type Limits } from './limits.ts';
+import { Retention } from './retention.ts';
 
 export interface PlatformOptions {
   dataDir: string;
@@ -77,6 +78,7 @@ export interface Platform {
   metrics: Metrics;
   tester: Tester;
   events: Events;
+  retention: Retention;
   logger: Logger;
   limits: Limits;
   /** Base URL once listening, e.g. http://127.0.0.1:8080 */
@@ -142,13 +144,14 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platf
   gateway.attach(app.server);
   keys.on('revoked', (keyId) => gateway.closeKey(keyId));
   const metrics = new Metrics();
+  const rest = new RestTransport({
+    resolve: (t) => registry.restTarget(t), logger: logger.child({ component: 'rest' }),
+    guardTarget: (t) => t.env === 'production' || forbidPrivateTargets, excerptChars: limits.errorExcerptChars,
+  });
   const dispatcher = new Dispatcher({
     registry,
     ws: new WsTransport(gateway, opts.connectGraceMs !== undefined ? { connectGraceMs: opts.connectGraceMs } : {}),
-    rest: new RestTransport({
-      resolve: (t) => registry.restTarget(t), logger: logger.child({ component: 'rest' }),
-      guardTarget: (t) => t.env === 'production' || forbidPrivateTargets, excerptChars: limits.errorExcerptChars,
-    }),
+    rest,
     wsConnected: (t) => gateway.isConnected(t),
     metrics,
     timeoutMs: opts.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
@@ -176,6 +179,7 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platf
   try {
     await app.listen({ port: opts.port ?? DEFAULTS.port, host: opts.host ?? DEFAULTS.host });
   } catch (err) {
+    await rest.close();
     await store.close();
     throw err;
   }
@@ -186,18 +190,22 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platf
   // Only now, listening and holding the data dir, are IN_PROGRESS flows known to be a dead platform's.
   await tester.recover();
   events.start();
+  const retention = new Retention({ store, limits, logger: logger.child({ component: 'retention' }), onExpired: () => events.worker.kick() });
+  retention.start();
   keys.watchRevocations(opts.revocationPollMs ?? 500);
   let closed = false;
   return {
-    app, store, keys, registry, gateway, dispatcher, metrics, events, tester, logger, limits, url, port: addr.port,
+    app, store, keys, registry, gateway, dispatcher, metrics, events, retention, tester, logger, limits, url, port: addr.port,
     async close() {
       if (closed) return;
       closed = true;
       keys.stopWatching();
+      await retention.stop();
       await tester.close();
       await events.stop();
       await gateway.close();
       await app.close();
+      await rest.close();
       await store.close();
     },
   };

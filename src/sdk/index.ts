@@ -6,7 +6,7 @@ export { restHandler } from './rest.ts';
 export type { RestOptions, NodeHandler } from './rest.ts';
 export { fastifyPlugin } from './fastify.ts';
 export { connect } from './ws.ts';
-export type { ConnectOptions, EposConnection, DisconnectInfo } from './ws.ts';
+export type { ConnectOptions, EposConnection, DisconnectInfo, ReconnectInfo } from './ws.ts';
 export { register, sendEvent, PlatformRequestError } from './platform.ts';
 export type { PlatformOptions, RegisterOptions, PosEvent } from './platform.ts';
 export type { Handlers, Handler, HandlerName, HandlerContext, ParamsOf, ResultOf, RequestorHeaders } from './types.ts';

@@ -28,6 +28,14 @@ export interface ConnectOptions {
   handshakeTimeoutMs?: number;
 }
 
+export interface ReconnectInfo {
+  /** 1 for the first dial after a disconnect, 2 for the next, … */
+  attempt: number;
+  delayMs: number;
+  /** Why the previous dial failed (absent after a connection that was open). */
+  lastError?: string;
+}
+
 export interface DisconnectInfo {
   code: number;
   reason: string;
@@ -37,8 +45,9 @@ export interface DisconnectInfo {
 
 /**
  * A live link to the platform. Events: `connect` (each time a socket opens), `disconnect`
- * (DisconnectInfo), `reconnecting` ({attempt, delayMs}), `error` (Error; emitted only when a
- * listener is attached, so an unhandled error never crashes the EPOS).
+ * (DisconnectInfo: once per lost connection, not for each failed dial after it; also when the SDK
+ * gives up, willReconnect false), `reconnecting` (ReconnectInfo, before each dial), `error` (Error;
+ * emitted only when a listener is attached, so an unhandled error never crashes the EPOS).
  */
 export interface EposConnection extends EventEmitter {
   readonly connected: boolean;
@@ -69,6 +78,8 @@ class Connection extends EventEmitter implements EposConnection {
   #batchWrites: () => void = () => {};
   #stopped = false;
   #attempt = 0;
+  /** The last error of the socket being dialled, for `reconnecting`. */
+  #dialError: string | undefined;
   #reconnectTimer: NodeJS.Timeout | null = null;
   #pingTimer: NodeJS.Timeout | null = null;
   #pongTimer: NodeJS.Timeout | null = null;
@@ -106,8 +117,11 @@ class Connection extends EventEmitter implements EposConnection {
     this.#ws = ws;
     // Answers produced in one turn of the event loop leave in one write (see batch.ts).
     ws.once('upgrade', (res) => { this.#batchWrites = writeBatcher(res.socket); });
+    let opened = false;
     ws.on('open', () => {
+      opened = true;
       this.#attempt = 0;
+      this.#dialError = undefined;
       this.#startHeartbeat(ws);
       this.emit('connect');
     });
@@ -119,7 +133,9 @@ class Connection extends EventEmitter implements EposConnection {
         if (body.length < 2000) body += c;
       });
       res.on('end', () => {
-        this.#fail(new Error(`platform refused the connection: HTTP ${status}${body ? ` ${body}` : ''}`));
+        const err = new Error(`platform refused the connection: HTTP ${status}${body ? ` ${body}` : ''}`);
+        this.#dialError = err.message;
+        this.#fail(err);
         ws.terminate();
       });
       res.on('error', () => ws.terminate());
@@ -129,21 +145,27 @@ class Connection extends EventEmitter implements EposConnection {
       this.#onFrame(ws, data.toString());
     });
     ws.on('pong', () => this.#clearPong());
-    ws.on('error', (err) => this.#fail(err));
+    ws.on('error', (err) => {
+      if (!opened) this.#dialError = err.message;
+      this.#fail(err);
+    });
     ws.on('close', (code, reason) => {
       this.#stopHeartbeat();
-      const wasOpen = this.#ws === ws;
-      if (wasOpen) this.#ws = null;
+      if (this.#ws === ws) this.#ws = null;
       const willReconnect = !this.#stopped && this.opts.reconnect !== false;
-      this.emit('disconnect', { code, reason: reason.toString(), willReconnect } satisfies DisconnectInfo);
-      if (willReconnect) this.#scheduleReconnect();
+      // A dial that failed while reconnecting is not another disconnect: `reconnecting` reports it.
+      if (opened || !willReconnect) {
+        this.emit('disconnect', { code, reason: reason.toString(), willReconnect } satisfies DisconnectInfo);
+      }
+      if (willReconnect) this.#scheduleReconnect(opened ? undefined : this.#dialError ?? `closed with code ${code}`);
     });
   }
 
-  #scheduleReconnect(): void {
+  #scheduleReconnect(lastError: string | undefined): void {
     const delayMs = backoffDelay(this.#attempt, this.opts.reconnect || {});
     this.#attempt++;
-    this.emit('reconnecting', { attempt: this.#attempt, delayMs });
+    this.#dialError = undefined;
+    this.emit('reconnecting', { attempt: this.#attempt, delayMs, ...(lastError ? { lastError } : {}) } satisfies ReconnectInfo);
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = null;
       if (!this.#stopped) this.#open();

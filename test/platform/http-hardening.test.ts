@@ -223,3 +223,17 @@ test('a body with a __proto__ key is refused, as fastify\'s own parser would', a
   assert.equal(res.body.details[0].path, '$.__proto__');
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
 });
+
+test('a path with broken percent-encoding is a 400 in the platform\'s shape that does not quote the URL', async (t) => {
+  const { p, key } = await platformWithKey(t);
+  const long = 'a'.repeat(5000);
+  for (const bad of [`/epos/data/v1/orders/%ZZ${long}`, '/epos/data/v1/orders/%ED%A0%80']) {
+    const res = await api(p.url, 'GET', bad, { key });
+    assert.equal(res.status, 400, res.text.slice(0, 300));
+    assert.equal(res.body.error, 'BAD_REQUEST');
+    assert.match(res.body.message, /percent-encoded/);
+    assert.equal(typeof res.body.traceId, 'string');
+    assert.equal(res.headers.get('x-trace-id'), res.body.traceId);
+    assert.ok(!res.text.includes(long.slice(0, 100)), 'the URL is not echoed');
+  }
+});

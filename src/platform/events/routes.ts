@@ -16,7 +16,7 @@ export const OUTBOUND_PATH = '/epos/data/v1/events';
 export const INBOUND_PATH = '/epos/events';
 export const MAX_PAGE = 500;
 const DEFAULT_PAGE = 100;
-const STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed', 'skipped'];
+const STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed', 'skipped', 'expired'];
 
 export interface EventRouteDeps {
   outbox: OutboxStore;

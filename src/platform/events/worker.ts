@@ -130,8 +130,10 @@ export class DeliveryWorker {
     try {
       await this.o.dispatcher.invoke(tenant, capabilityOf(entry.event.event), entry.event, {},
         { timeoutMs: this.o.callTimeoutMs, signal: this.abort.signal });
+      // Also lands on an entry retention expired meanwhile (reason cleared): the EPOS did get it.
       await this.o.outbox.update(tenant, id, {
-        status: 'delivered', attempts: entry.attempts + 1, lastAttemptAt: startedAt, deliveredAt: new Date(this.now()).toISOString(),
+        status: 'delivered', reason: undefined, attempts: entry.attempts + 1, lastAttemptAt: startedAt,
+        deliveredAt: new Date(this.now()).toISOString(),
       });
       this.o.logger.debug({ tenant: tenantKey(tenant), id, attempts: entry.attempts + 1 }, 'event delivered');
     } catch (err) {

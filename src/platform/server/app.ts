@@ -1,12 +1,12 @@
 // The HTTP server: fastify with JSON errors, a trace id on every response, body and rate limits,
 // and authentication for every API route.
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { PlatformError } from '../errors.ts';
 import type { KeyService } from '../auth/keys.ts';
 import type { Caller } from '../tenant.ts';
-import { installErrorHandling } from './errorHandler.ts';
+import { installErrorHandling, toPlatformError } from './errorHandler.ts';
 import { RateLimiter } from './rateLimit.ts';
 import { installJsonBody, isIdField } from './jsonBody.ts';
 import type { Limits } from '../limits.ts';
@@ -47,6 +47,15 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     },
     return503OnClosing: true,
     forceCloseConnections: true,
+    // Errors fastify raises before routing (a path with broken percent-encoding) leave in our shape
+    // too, without quoting the URL back.
+    frameworkErrors: (err, req, reply) => {
+      const pe = err.code === 'FST_ERR_BAD_URL'
+        ? new PlatformError('BAD_REQUEST', 'The request path is not validly percent-encoded (RFC 3986)')
+        : toPlatformError(err);
+      const r = reply as unknown as FastifyReply;
+      void r.code(pe.status).header('x-trace-id', req.id).type('application/json').send(pe.toJSON(req.id));
+    },
     // A per-request child logger (with the trace id bound) only when something will be logged:
     // building one costs on every request even when pino drops every line.
     childLoggerFactory: (logger, bindings, childOpts) => (logsAnything ? logger.child(bindings, childOpts) : logger),

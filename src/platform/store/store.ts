@@ -73,7 +73,10 @@ export interface Store {
 // ── Events (src/platform/events) ─────────────────────────────────────────────────────────────────
 
 /** Where an event raised for an EPOS stands. */
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'skipped';
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'skipped' | 'expired';
+
+/** The statuses an entry ends in: retention may prune these, never a pending one. */
+export const DONE_STATUSES: readonly DeliveryStatus[] = ['delivered', 'failed', 'skipped', 'expired'];
 
 export interface DeliveryError {
   code: string;
@@ -91,7 +94,7 @@ export interface OutboxEntry {
   /** The Event exactly as it is delivered (`id`, `accountId`, `event`, `data`, `createdAt`). */
   event: { id: string; accountId: string; event: string; data: Record<string, unknown>; createdAt: string };
   status: DeliveryStatus;
-  /** Why it is skipped or failed (`not-registered`, `max-attempts`, `rejected`). */
+  /** Why it is skipped, failed or expired (`not-registered`, `max-attempts`, `rejected`, `ttl`). */
   reason?: string;
   /** Calls that reached for the EPOS (waiting for a socket that is not there does not count). */
   attempts: number;
@@ -115,9 +118,19 @@ export interface OutboxStore {
   dueHeads(now: number, limit: number): Promise<OutboxEntry[]>;
   /** Earliest nextAttemptAt later than `after` among the tenants' oldest pending entries. */
   nextDueAt(after: number): Promise<number | undefined>;
-  update(tenant: Tenant, id: string, change: OutboxChange): Promise<void>;
+  /**
+   * Changes a pending entry. Once an entry left `pending` (expired by retention meanwhile) only a
+   * change to `delivered` still lands: the EPOS did get it. Returns whether a row changed.
+   */
+  update(tenant: Tenant, id: string, change: OutboxChange): Promise<boolean>;
   /** Makes every pending entry of the tenant due at `now`; returns how many. */
   makeDue(tenant: Tenant, now: number): Promise<number>;
+  /** Retention: marks up to `limit` pending entries created before `before` (epoch ms) `expired`, reason `ttl`. */
+  expirePending(before: number, lastError: DeliveryError, limit: number): Promise<number>;
+  /** Retention: deletes up to `limit` finished entries (DONE_STATUSES) created before `before` (epoch ms). */
+  pruneDone(before: number, limit: number): Promise<number>;
+  /** Retention: deletes up to `limit` finished entries that are not among their tenant's last `keep` events. */
+  pruneDoneBeyond(keep: number, limit: number): Promise<number>;
 }
 
 /** An event an EPOS submitted (POST /epos/events), as stored. */
@@ -137,6 +150,10 @@ export interface EposEventStore {
   append(rec: Omit<EposEventRecord, 'seq'>): Promise<EposEventRecord>;
   /** The tenant's events with seq > after, oldest first. */
   list(tenant: Tenant, after: number, limit: number): Promise<EposEventRecord[]>;
+  /** Retention: deletes up to `limit` events received before `before` (epoch ms). */
+  pruneOlder(before: number, limit: number): Promise<number>;
+  /** Retention: deletes up to `limit` events that are not among their tenant's last `keep`. */
+  pruneBeyond(keep: number, limit: number): Promise<number>;
 }
 
 // ── Tester flows ─────────────────────────────────────────────────────────────────────────────────
@@ -148,4 +165,8 @@ export interface FlowStore {
   get(tenant: Tenant, id: string): Promise<StoredFlow | undefined>;
   /** Flows of every tenant still marked IN_PROGRESS (a stop cut them short). */
   inProgress(): Promise<StoredFlow[]>;
+  /** Retention: deletes up to `limit` finished runs (never IN_PROGRESS) that finished before `before` (epoch ms). */
+  pruneFinished(before: number, limit: number): Promise<number>;
+  /** Retention: deletes up to `limit` finished runs beyond each tenant's newest `keep` finished ones. */
+  pruneFinishedBeyond(keep: number, limit: number): Promise<number>;
 }

@@ -10,7 +10,8 @@ import type { Dispatcher } from '../dispatch/dispatcher.ts';
 import { PlatformError, isPlatformError } from '../errors.ts';
 import type { Registry } from '../registry/registry.ts';
 import { tenantKey, type Caller, type Tenant } from '../tenant.ts';
-import { DEFAULT_LIMITS } from '../limits.ts';
+import { DEFAULT_LIMITS, clip } from '../limits.ts';
+import { EPOS_SAID_CHARS } from './report.ts';
 import type { RequestorHeaders } from '../transports/transport.ts';
 import { CheckFailure, describeProblem, show } from './checks.ts';
 import { FLOWS } from './flows/index.ts';
@@ -117,7 +118,8 @@ export class Step {
       const e = err.eposError;
       if (e) {
         if (!types.includes(e.errorType)) {
-          throw new CheckFailure(`${capability} answered ${e.errorType} where ${want} was expected`, [
+          // The EPOS's own words often say why (wrong credentials, a crash): shown beside the expectation.
+          throw new CheckFailure(`${capability} answered ${e.errorType} where ${want} was expected${eposSaid(e)}`, [
             { path: '$.errorType', message: 'is not the error type expected', expected: types.length === 1 ? types[0] : types, actual: e.errorType },
           ]);
         }
@@ -134,6 +136,11 @@ export class Step {
       { path: '$', message: 'is a result, not an error', expected: `an EPOSError with errorType ${want}`, actual: result },
     ]);
   }
+}
+
+/** `; the EPOS said: "…"` with its debugMessage clipped, or nothing when it sent none. */
+function eposSaid(e: EPOSError): string {
+  return e.debugMessage ? `; the EPOS said: ${JSON.stringify(clip(e.debugMessage, EPOS_SAID_CHARS))}` : '';
 }
 
 /** One run of one flow: what flow modules see. */

@@ -4,6 +4,7 @@
 import type { CapabilityName } from '../../contract/catalogue.ts';
 import type { EPOSError } from '../../contract/eposError.ts';
 import type { Tenant } from '../tenant.ts';
+import type { Product, ProductRole } from './products.ts';
 
 export type FlowStatus = 'SUCCESS' | 'FAILURE' | 'TIMED_OUT' | 'IN_PROGRESS';
 
@@ -85,6 +86,8 @@ export interface FlowDescription {
   requiresOneOf: string[][];
   /** Capabilities the flow also uses when registered. */
   uses: string[];
+  /** Products that depend on this flow, and how (see products.ts). */
+  products: Record<string, ProductRole>;
 }
 
 export interface FlowDef {
@@ -98,6 +101,8 @@ export interface FlowDef {
   requiresOneOf?: CapabilityName[][];
   uses?: CapabilityName[];
   params: ParamDef[];
+  /** Products that depend on this flow: `required`, or `if registered` (must pass when it applies). */
+  products?: Partial<Record<Product, ProductRole>>;
   /** Flow families group the catalogue in docs and CLI output. */
   family: string;
   run(run: import('./runner.ts').FlowRun): Promise<void>;

@@ -1,9 +1,12 @@
 // SQLite sub-stores of src/platform/events: the outbox (events for EPOSes) and the events EPOSes
 // submit. Both number rows per tenant (seq from 1), so a tenant's cursors reveal nothing of others.
 import type { Tenant } from '../../tenant.ts';
-import type {
-  DeliveryStatus, EposEventRecord, EposEventStore, OutboxChange, OutboxEntry, OutboxStore,
+import {
+  DONE_STATUSES,
+  type DeliveryError, type DeliveryStatus, type EposEventRecord, type EposEventStore, type OutboxChange, type OutboxEntry,
+  type OutboxStore,
 } from '../store.ts';
+import type { Statement } from 'better-sqlite3';
 import type { Db, Writer } from './db.ts';
 
 interface OutboxRow {
@@ -32,9 +35,24 @@ function outboxFromRow(r: OutboxRow): OutboxEntry {
   };
 }
 
-/** The oldest pending row of each tenant (the only one the worker may deliver). */
-const HEAD = `o.status = 'pending' AND o.seq = (SELECT MIN(i.seq) FROM event_outbox i
-  WHERE i.account_id = o.account_id AND i.env = o.env AND i.status = 'pending')`;
+const DONE = DONE_STATUSES.map((s) => `'${s}'`).join(', ');
+
+/**
+ * The next per-tenant seq of a table. tenant_seqs remembers the last one handed out, so pruning a
+ * tenant's newest rows never hands a number out twice (cursors and SSE ids stay valid).
+ */
+export const NEXT_SEQ = `INSERT INTO tenant_seqs (tbl, account_id, env, last) VALUES (?, ?, ?, 1)
+  ON CONFLICT (tbl, account_id, env) DO UPDATE SET last = last + 1 RETURNING last AS seq`;
+
+/** Rowids of `tbl` (at most @limit) not among their tenant's last @keep rows (`where` narrows them). */
+function beyondLast(tbl: string, where = ''): string {
+  return `SELECT r.rowid FROM tenant_seqs t JOIN ${tbl} r
+    ON r.account_id = t.account_id AND r.env = t.env AND r.seq <= t.last - @keep
+    WHERE t.tbl = '${tbl}' AND t.last > @keep ${where} LIMIT @limit`;
+}
+
+// event_outbox_heads holds each tenant's oldest pending row (kept by triggers, migration
+// events-002), so finding due work costs O(log n) per tenant due, not a scan of every pending row.
 
 const COLUMNS: Record<keyof OutboxChange, string> = {
   status: 'status', reason: 'reason', attempts: 'attempts', nextAttemptAt: 'next_attempt_at',
@@ -44,32 +62,42 @@ const COLUMNS: Record<keyof OutboxChange, string> = {
 export class SqliteOutboxStore implements OutboxStore {
   private readonly q;
   private readonly insertTx;
+  /** UPDATE statements by the set of columns they change (prepared once each). */
+  private readonly updates = new Map<string, Statement<unknown[]>>();
   constructor(private readonly db: Db, private readonly w: Writer) {
     this.q = {
       get: db.prepare('SELECT * FROM event_outbox WHERE account_id = ? AND env = ? AND id = ?'),
-      nextSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM event_outbox WHERE account_id = ? AND env = ?'),
+      nextSeq: db.prepare(NEXT_SEQ),
       insert: db.prepare(`INSERT INTO event_outbox (account_id, env, seq, id, type, payload, status, reason, attempts,
-          next_attempt_at, last_attempt_at, delivered_at, last_error, key_id, software_house_id, reseller_id)
+          next_attempt_at, last_attempt_at, delivered_at, last_error, key_id, software_house_id, reseller_id, created_at)
         VALUES (@accountId, @env, @seq, @id, @type, @payload, @status, @reason, @attempts, @nextAttemptAt, NULL, NULL, NULL,
-          @keyId, @softwareHouseId, @resellerId)`),
+          @keyId, @softwareHouseId, @resellerId, @createdAt)`),
       list: db.prepare(`SELECT * FROM event_outbox WHERE account_id = ? AND env = ? AND seq > ? ORDER BY seq LIMIT ?`),
       listStatus: db.prepare(`SELECT * FROM event_outbox WHERE account_id = ? AND env = ? AND status = ? AND seq > ?
         ORDER BY seq LIMIT ?`),
-      dueHeads: db.prepare(`SELECT o.* FROM event_outbox o WHERE ${HEAD} AND o.next_attempt_at <= ?
-        ORDER BY o.next_attempt_at, o.rowid LIMIT ?`),
-      nextDue: db.prepare(`SELECT MIN(o.next_attempt_at) AS at FROM event_outbox o WHERE ${HEAD} AND o.next_attempt_at > ?`),
+      // Ties (same next_attempt_at) go in raise order, across tenants, as before the head table.
+      dueHeads: db.prepare(`SELECT o.* FROM event_outbox_heads h JOIN event_outbox o
+          ON o.account_id = h.account_id AND o.env = h.env AND o.seq = h.seq
+        WHERE h.next_attempt_at <= ? ORDER BY h.next_attempt_at, o.rowid LIMIT ?`),
+      nextDue: db.prepare('SELECT MIN(next_attempt_at) AS at FROM event_outbox_heads WHERE next_attempt_at > ?'),
       makeDue: db.prepare(`UPDATE event_outbox SET next_attempt_at = ?
         WHERE account_id = ? AND env = ? AND status = 'pending' AND next_attempt_at > ?`),
+      expire: db.prepare(`UPDATE event_outbox SET status = 'expired', reason = 'ttl', last_error = ?
+        WHERE rowid IN (SELECT rowid FROM event_outbox WHERE status = 'pending' AND created_at < ? LIMIT ?)`),
+      pruneDone: db.prepare(`DELETE FROM event_outbox WHERE rowid IN
+        (SELECT rowid FROM event_outbox WHERE status IN (${DONE}) AND created_at < ? LIMIT ?)`),
+      pruneBeyond: db.prepare(`DELETE FROM event_outbox WHERE rowid IN (${beyondLast('event_outbox', `AND r.status IN (${DONE})`)})`),
     };
     this.insertTx = db.transaction((e: Omit<OutboxEntry, 'seq'>): { row: OutboxRow; created: boolean } => {
       const existing = this.q.get.get(e.tenant.accountId, e.tenant.env, e.event.id) as OutboxRow | undefined;
       if (existing) return { row: existing, created: false };
-      const { seq } = this.q.nextSeq.get(e.tenant.accountId, e.tenant.env) as { seq: number };
+      const { seq } = this.q.nextSeq.get('event_outbox', e.tenant.accountId, e.tenant.env) as { seq: number };
+      const created = Date.parse(e.event.createdAt);
       this.q.insert.run({
         accountId: e.tenant.accountId, env: e.tenant.env, seq, id: e.event.id, type: e.event.event,
         payload: JSON.stringify(e.event), status: e.status, reason: e.reason ?? null, attempts: e.attempts,
         nextAttemptAt: e.nextAttemptAt, keyId: e.raisedBy.keyId, softwareHouseId: e.raisedBy.softwareHouseId,
-        resellerId: e.raisedBy.resellerId ?? null,
+        resellerId: e.raisedBy.resellerId ?? null, createdAt: Number.isFinite(created) ? created : e.nextAttemptAt,
       });
       return { row: this.q.get.get(e.tenant.accountId, e.tenant.env, e.event.id) as OutboxRow, created: true };
     });
@@ -101,20 +129,40 @@ export class SqliteOutboxStore implements OutboxStore {
     return r.at ?? undefined;
   }
 
-  async update(tenant: Tenant, id: string, change: OutboxChange): Promise<void> {
-    const sets: string[] = [];
-    const values: unknown[] = [];
-    for (const [k, v] of Object.entries(change) as [keyof OutboxChange, unknown][]) {
-      sets.push(`${COLUMNS[k]} = ?`);
-      values.push(v === undefined ? null : k === 'lastError' ? JSON.stringify(v) : v);
+  async update(tenant: Tenant, id: string, change: OutboxChange): Promise<boolean> {
+    const keys = (Object.keys(change) as (keyof OutboxChange)[]).sort();
+    if (!keys.length) return false;
+    const values: unknown[] = keys.map((k) => {
+      const v = change[k];
+      return v === undefined ? null : k === 'lastError' ? JSON.stringify(v) : v;
+    });
+    const sig = keys.join(',');
+    let stmt = this.updates.get(sig);
+    if (!stmt) {
+      stmt = this.db.prepare(`UPDATE event_outbox SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(', ')}
+        WHERE account_id = ? AND env = ? AND id = ? AND (status = 'pending' OR (status = 'expired' AND ? = 1))`);
+      this.updates.set(sig, stmt);
     }
-    if (!sets.length) return;
-    const stmt = this.db.prepare(`UPDATE event_outbox SET ${sets.join(', ')} WHERE account_id = ? AND env = ? AND id = ?`);
-    await this.w.write(() => stmt.run(...values, tenant.accountId, tenant.env, id));
+    const toDelivered = change.status === 'delivered' ? 1 : 0;
+    const s = stmt;
+    return (await this.w.write(() => s.run(...values, tenant.accountId, tenant.env, id, toDelivered))).changes > 0;
   }
 
   async makeDue(tenant: Tenant, now: number): Promise<number> {
     return (await this.w.write(() => this.q.makeDue.run(now, tenant.accountId, tenant.env, now))).changes;
+  }
+
+  async expirePending(before: number, lastError: DeliveryError, limit: number): Promise<number> {
+    const err = JSON.stringify(lastError);
+    return (await this.w.write(() => this.q.expire.run(err, before, limit))).changes;
+  }
+
+  async pruneDone(before: number, limit: number): Promise<number> {
+    return (await this.w.write(() => this.q.pruneDone.run(before, limit))).changes;
+  }
+
+  async pruneDoneBeyond(keep: number, limit: number): Promise<number> {
+    return (await this.w.write(() => this.q.pruneBeyond.run({ keep, limit }))).changes;
   }
 }
 
@@ -141,14 +189,17 @@ export class SqliteEposEventStore implements EposEventStore {
   private readonly appendTx;
   constructor(db: Db, private readonly w: Writer) {
     this.q = {
-      nextSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM epos_events WHERE account_id = ? AND env = ?'),
+      nextSeq: db.prepare(NEXT_SEQ),
       insert: db.prepare(`INSERT INTO epos_events (account_id, env, seq, event_type, event, received_at, key_id,
           software_house_id, reseller_id)
         VALUES (@accountId, @env, @seq, @eventType, @event, @receivedAt, @keyId, @softwareHouseId, @resellerId)`),
       list: db.prepare('SELECT * FROM epos_events WHERE account_id = ? AND env = ? AND seq > ? ORDER BY seq LIMIT ?'),
+      pruneOlder: db.prepare(`DELETE FROM epos_events WHERE rowid IN
+        (SELECT rowid FROM epos_events WHERE received_at < ? LIMIT ?)`),
+      pruneBeyond: db.prepare(`DELETE FROM epos_events WHERE rowid IN (${beyondLast('epos_events')})`),
     };
     this.appendTx = db.transaction((r: Omit<EposEventRecord, 'seq'>): number => {
-      const { seq } = this.q.nextSeq.get(r.tenant.accountId, r.tenant.env) as { seq: number };
+      const { seq } = this.q.nextSeq.get('epos_events', r.tenant.accountId, r.tenant.env) as { seq: number };
       this.q.insert.run({
         accountId: r.tenant.accountId, env: r.tenant.env, seq, eventType: r.eventType, event: JSON.stringify(r.event),
         receivedAt: r.receivedAt, keyId: r.keyId, softwareHouseId: r.softwareHouseId, resellerId: r.resellerId ?? null,
@@ -163,5 +214,14 @@ export class SqliteEposEventStore implements EposEventStore {
 
   async list(tenant: Tenant, after: number, limit: number): Promise<EposEventRecord[]> {
     return (this.q.list.all(tenant.accountId, tenant.env, after, limit) as EposEventRow[]).map(eposEventFromRow);
+  }
+
+  async pruneOlder(before: number, limit: number): Promise<number> {
+    const iso = new Date(before).toISOString();
+    return (await this.w.write(() => this.q.pruneOlder.run(iso, limit))).changes;
+  }
+
+  async pruneBeyond(keep: number, limit: number): Promise<number> {
+    return (await this.w.write(() => this.q.pruneBeyond.run({ keep, limit }))).changes;
   }
 }

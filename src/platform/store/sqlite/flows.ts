@@ -32,6 +32,12 @@ export class SqliteFlowStore implements FlowStore {
       update: db.prepare('UPDATE tester_flows SET status = ?, steps = ?, finished_at = COALESCE(?, finished_at) WHERE id = ?'),
       get: db.prepare('SELECT * FROM tester_flows WHERE id = ? AND account_id = ? AND env = ?'),
       inProgress: db.prepare("SELECT * FROM tester_flows WHERE status = 'IN_PROGRESS' ORDER BY started_at"),
+      pruneFinished: db.prepare(`DELETE FROM tester_flows WHERE rowid IN (SELECT rowid FROM tester_flows
+        WHERE finished_at IS NOT NULL AND finished_at < ? AND status <> 'IN_PROGRESS' LIMIT ?)`),
+      // Candidates only (IN_PROGRESS runs count here); the delete below skips those.
+      tenantsOver: db.prepare('SELECT account_id, env FROM tester_flows GROUP BY account_id, env HAVING COUNT(*) > ?'),
+      pruneTenant: db.prepare(`DELETE FROM tester_flows WHERE rowid IN (SELECT rowid FROM tester_flows
+        WHERE account_id = ? AND env = ? AND status <> 'IN_PROGRESS' ORDER BY started_at DESC, rowid DESC LIMIT ? OFFSET ?)`),
     };
   }
 
@@ -54,5 +60,19 @@ export class SqliteFlowStore implements FlowStore {
 
   async inProgress(): Promise<StoredFlow[]> {
     return (this.q.inProgress.all() as Row[]).map(toFlow);
+  }
+
+  async pruneFinished(before: number, limit: number): Promise<number> {
+    const iso = new Date(before).toISOString();
+    return (await this.w.write(() => this.q.pruneFinished.run(iso, limit))).changes;
+  }
+
+  async pruneFinishedBeyond(keep: number, limit: number): Promise<number> {
+    let left = limit;
+    for (const t of this.q.tenantsOver.all(keep) as { account_id: string; env: string }[]) {
+      if (left <= 0) break;
+      left -= (await this.w.write(() => this.q.pruneTenant.run(t.account_id, t.env, left, keep))).changes;
+    }
+    return limit - left;
   }
 }

@@ -35,6 +35,7 @@ export const partiesFlow: FlowDef = {
   description: 'Seats a party at a free table (CreateParty), reads it (GetPartyById), updates its covers and status (UpdateParty), finds it by table (SearchParties), deletes it (DeletePartyById) and checks it is then NotFound. Changes data: creates one party and deletes it again.',
   changesData: true,
   requires: ['CreateParty', 'GetPartyById', 'UpdateParty', 'SearchParties', 'DeletePartyById'],
+  products: { Bookings: 'required' },
   uses: ['SearchTables'],
   params: [P.tableId, { ...P.maxPages, default: 5 }],
   async run(run) {
@@ -79,6 +80,7 @@ export const reservationsFlow: FlowDef = {
   description: 'Books a table for tomorrow (CreateReservation), reads it (GetReservationById), changes its covers (UpdateReservation), finds it in its time window (SearchReservations fromTime/toTime), deletes it (DeleteReservationById) and checks it is then NotFound. Changes data: creates one reservation and deletes it again.',
   changesData: true,
   requires: ['CreateReservation', 'GetReservationById', 'UpdateReservation', 'SearchReservations', 'DeleteReservationById'],
+  products: { Bookings: 'required' },
   uses: ['SearchTables'],
   params: [P.tableId, { ...P.maxPages, default: 20 }],
   async run(run) {
@@ -129,6 +131,7 @@ export const bookingsFlow: FlowDef = {
   description: 'The Bookings journey: a reservation for today (CreateReservation), its covers changed (UpdateReservation, when registered), then the guests seated as a party carrying its reservationId (CreateParty), read back (GetPartyById, when registered). Changes data: creates a reservation and a party, and deletes both at the end when DeletePartyById / DeleteReservationById are registered.',
   changesData: true,
   requires: ['CreateReservation', 'CreateParty'],
+  products: { Bookings: 'required' },
   uses: ['UpdateReservation', 'GetPartyById', 'DeletePartyById', 'DeleteReservationById', 'SearchTables', 'SearchParties'],
   params: [P.tableId, { ...P.maxPages, default: 5 }],
   async run(run) {

@@ -34,6 +34,7 @@ export const paymentEventsFlow: FlowDef = {
   description: 'Delivers payment_intent.created (Created) and payment_intent.status_updated (Authorized, then Captured), then the Captured event again with the same id: every delivery must be acknowledged with an empty result, the repeat included. Changes data: the EPOS records events about a payment intent that belongs to no order.',
   changesData: true,
   requires: ['HandleEvent:payment_intent.created', 'HandleEvent:payment_intent.status_updated'],
+  products: { 'Order and Pay': 'if registered' },
   params: [],
   async run(run) {
     await run.requireCapabilities('HandleEvent:payment_intent.created', 'HandleEvent:payment_intent.status_updated');

@@ -30,3 +30,11 @@ export const FLOWS: readonly FlowDef[] = [
 export function flowApplies(flow: { requires: readonly string[]; requiresOneOf?: readonly (readonly string[])[] }, registered: ReadonlySet<string>): boolean {
   return flow.requires.every((c) => registered.has(c)) && (flow.requiresOneOf ?? []).every((g) => g.some((c) => registered.has(c)));
 }
+
+/** What keeps a flow from applying: each required capability not registered, and each `requiresOneOf` group as "A or B". */
+export function missingCapabilities(flow: { requires: readonly string[]; requiresOneOf?: readonly (readonly string[])[] }, registered: ReadonlySet<string>): string[] {
+  return [
+    ...flow.requires.filter((c) => !registered.has(c)),
+    ...(flow.requiresOneOf ?? []).filter((g) => !g.some((c) => registered.has(c))).map((g) => g.join(' or ')),
+  ];
+}

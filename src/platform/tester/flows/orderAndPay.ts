@@ -12,6 +12,7 @@ export const orderAndPayFlow: FlowDef = {
   description: 'The Order and Pay journey: a collection order created with its pre-authorised payment on it (CreateOrder), read back (GetOrderById), the payment intent events delivered (HandleEvent payment_intent.created when registered, then payment_intent.status_updated Captured), and the order read again with its payment intact. Changes data: creates one paid order.',
   changesData: true,
   requires: ['CreateOrder', 'GetOrderById', 'HandleEvent:payment_intent.status_updated'],
+  products: { 'Order and Pay': 'required' },
   uses: ['HandleEvent:payment_intent.created'],
   params: [P.currency],
   async run(run) {

@@ -11,6 +11,7 @@ export const getOrderFlow: FlowDef = {
   description: 'Reads one order with GetOrderById and checks the EPOS answers that very order, in the contract\'s shape. Changes nothing.',
   changesData: false,
   requires: ['GetOrderById'],
+  products: { 'Pay at Table': 'if registered', 'Order and Pay': 'if registered' },
   params: [{ name: 'orderId', type: 'string', required: true, description: 'EPOS id of the order to read' }],
   async run(run) {
     await run.requireCapabilities('GetOrderById');
@@ -29,6 +30,7 @@ export const orderNotFoundFlow: FlowDef = {
   description: 'Asks GetOrderById for an order that does not exist and checks the EPOS answers NotFound in the EPOSError shape. Changes nothing.',
   changesData: false,
   requires: ['GetOrderById'],
+  products: { 'Pay at Table': 'if registered', 'Order and Pay': 'if registered' },
   params: [{ name: 'missingOrderId', type: 'string', required: false, default: 'eposgate-tester-no-such-order', description: 'an order id the EPOS does not have' }],
   async run(run) {
     await run.requireCapabilities('GetOrderById');
@@ -47,6 +49,7 @@ export const searchOrdersFlow: FlowDef = {
   description: 'Walks SearchOrders page by page (no order twice, no page above the limit, before leads back), then with payableOnly (only payable orders), then by table. Changes nothing.',
   changesData: false,
   requires: ['SearchOrders'],
+  products: { 'Pay at Table': 'if registered' },
   params: [
     { name: 'pageSize', type: 'integer', required: false, default: 5, description: 'cursor.limit of every page (1-100)' },
     { ...P.maxPages, default: 50 },
@@ -105,6 +108,7 @@ export const cancelOrderFlow: FlowDef = {
   description: 'Creates an order (CreateOrder), cancels it (CancelOrderById) and reads it back Canceled; cancelling an unknown order must answer NotFound. Changes data: creates and cancels one order.',
   changesData: true,
   requires: ['CreateOrder', 'CancelOrderById'],
+  products: { 'Order and Pay': 'if registered' },
   uses: ['GetOrderById'],
   params: [P.currency],
   async run(run) {
@@ -134,6 +138,7 @@ export const getOrderBillFlow: FlowDef = {
   description: 'Reads the bill of an order (GetOrderBillById) and checks it wraps that very order with the totals GetOrderById gives. Changes data only when no orderId is given and the flow creates an order.',
   changesData: true,
   requires: ['GetOrderBillById'],
+  products: { 'Pay at Table': 'if registered' },
   requiresOneOf: [['CreateOrder', 'SearchOrders']],
   uses: ['GetOrderById', 'CreateOrder', 'SearchOrders'],
   params: [P.orderIdOptional, P.currency, { ...P.maxPages, default: 5 }],

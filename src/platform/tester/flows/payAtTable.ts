@@ -94,6 +94,7 @@ export const payAtTableFlow: FlowDef = {
   description: 'The no-locking Pay at Table journey: find the order as payable, read it, print the bill when registered, pay it in two parts (the first with a tip), replay the first payment, check the order is settled and leaves payableOnly. Changes data: creates an order when no orderId is given, and pays it in full.',
   changesData: true,
   requires: ['SearchOrders', 'GetOrderById', 'RecordOrderPaymentById'],
+  products: { 'Pay at Table': 'required' },
   uses: ['CreateOrder', 'GetOrderBillById', 'SearchTables'],
   params: PAT_PARAMS,
   async run(run) {
@@ -149,6 +150,7 @@ export const payAtTableLockingFlow: FlowDef = {
   description: 'The locking Pay at Table journey: find and read the order, lock it (short expiry and ExtendOrderLock when registered, else a long one), check a second lock is a Conflict and reads still work, print the bill when registered, pay in two parts under the lock (tip on the first), replay a payment, release the lock. Changes data: creates an order when no orderId is given, and pays it in full.',
   changesData: true,
   requires: ['SearchOrders', 'GetOrderById', 'RecordOrderPaymentById', 'CreateOrderLock', 'DeleteOrderLock'],
+  products: { 'Pay at Table': 'if registered' },
   uses: ['ExtendOrderLock', 'GetOrderBillById', 'CreateOrder', 'SearchTables'],
   params: PAT_PARAMS,
   async run(run) {
@@ -180,6 +182,7 @@ export const orderLockingFlow: FlowDef = {
   description: 'Locks an order, checks a second lock is a Conflict and reads still work, extends the lock when ExtendOrderLock is registered, releases it, then checks the order can be locked again (and releases that). Changes data only when no orderId is given and the flow creates an order; locks are always released.',
   changesData: true,
   requires: ['CreateOrderLock', 'DeleteOrderLock', 'GetOrderById'],
+  products: { 'Pay at Table': 'if registered' },
   requiresOneOf: [['CreateOrder', 'SearchOrders']],
   uses: ['ExtendOrderLock', 'CreateOrder', 'SearchOrders'],
   params: [P.orderIdOptional, P.currency, { ...P.maxPages, default: 5 }],

@@ -10,6 +10,7 @@ export const tablesAndAreasFlow: FlowDef = {
   description: 'Lists areas (ListAreas: ids unique), walks every table page by page (SearchTables: no table twice), checks each table\'s areaId is a listed area, then filters by one area and checks only its tables come back. Changes nothing.',
   changesData: false,
   requires: ['ListAreas', 'SearchTables'],
+  products: { Bookings: 'required' },
   params: [{ name: 'pageSize', type: 'integer', required: false, default: 5, description: 'cursor.limit of every page (1-100)' }, { ...P.maxPages, default: 50 }],
   async run(run) {
     await run.requireCapabilities('ListAreas', 'SearchTables');

@@ -1,0 +1,30 @@
+// What `npm pack` ships must be whole: a source map or a sourceMappingURL that points at a file
+// the tarball does not hold makes debuggers and bundlers warn in a vendor's project.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT } from './helpers/cli.ts';
+
+test('every source map reference in the packed files points at a file the package ships', async () => {
+  assert.ok(existsSync(join(ROOT, 'dist/sdk/index.js')), 'dist/ is not built: run `npx tsc -p tsconfig.build.json` (npm ci does it)');
+  const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: ROOT });
+  const packed = new Set((JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path));
+  assert.ok(packed.has('dist/sdk/index.js') && packed.has('dist/sdk/index.d.ts'), 'the SDK and its types are packed');
+  const broken: string[] = [];
+  for (const file of packed) {
+    if (/\.(js|d\.ts)$/.test(file)) {
+      const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(readFileSync(join(ROOT, file), 'utf8'))?.[1];
+      if (url && !url.startsWith('data:') && !packed.has(normalize(join(dirname(file), url)))) broken.push(`${file} -> ${url}`);
+    }
+    if (file.endsWith('.map')) {
+      const map = JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as { sources: string[]; sourcesContent?: unknown[] };
+      for (const [i, src] of map.sources.entries()) {
+        if (!map.sourcesContent?.[i] && !packed.has(normalize(join(dirname(file), src)))) broken.push(`${file} -> ${src}`);
+      }
+    }
+  }
+  assert.deepEqual(broken, [], 'source map references to files the package does not ship');
+});
