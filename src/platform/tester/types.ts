@@ -105,5 +105,12 @@ export interface FlowDef {
   products?: Partial<Record<Product, ProductRole>>;
   /** Flow families group the catalogue in docs and CLI output. */
   family: string;
+  /** Transports the flow applies to (protocol flows are WebSocket only). Default: both. */
+  transports?: readonly ('ws' | 'rest')[];
+  /**
+   * Fault specs of the reference EPOS (`eposgate epos --faults`, src/epos/faults.ts) under which
+   * this flow must fail, naming the rule it broke: the conformance suite turns each on and checks.
+   */
+  faults?: readonly string[];
   run(run: import('./runner.ts').FlowRun): Promise<void>;
 }
