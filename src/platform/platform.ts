@@ -160,7 +160,7 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platf
   });
   dataRoutes(app, dispatcher);
   const tester = new Tester({
-    store: store.flows, dispatcher, registry, logger: logger.child({ component: 'tester' }),
+    store: store.flows, dispatcher, registry, logger: logger.child({ component: 'tester' }), wire: gateway,
     ...(opts.testerCallTimeoutMs !== undefined ? { callTimeoutMs: opts.testerCallTimeoutMs } : {}),
     ...(opts.testerFlowTimeoutMs !== undefined ? { flowTimeoutMs: opts.testerFlowTimeoutMs } : {}),
     flowsPerTenant: limits.flowsPerTenant,

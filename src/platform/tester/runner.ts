@@ -22,6 +22,12 @@ import type { Exchange, FlowDef, FlowDescription, FlowResult, FlowStatus, ParamV
 /** Who the EPOS sees asking, on every tester call. */
 export const TESTER_REQUESTOR: RequestorHeaders = { dojoRequestingProduct: 'EPOS Tester' };
 
+/** What protocol flows reach past the dispatcher on a WebSocket EPOS (EposGateway implements it). */
+export interface TesterWire {
+  rawCall(tenant: Tenant, method: string, params: Record<string, unknown>, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<Record<string, unknown>>;
+  restartSockets(tenant: Tenant, withinMs: number, signal?: AbortSignal): Promise<{ closed: number; reconnectedAfterMs?: number }>;
+}
+
 export interface TesterOptions {
   store: FlowStore;
   dispatcher: Dispatcher;
@@ -34,6 +40,8 @@ export interface TesterOptions {
   flowTimeoutMs?: number;
   /** Flows IN_PROGRESS at once per tenant (limits.flowsPerTenant); past it POST /flows is 429 TOO_MANY_FLOWS. */
   flowsPerTenant?: number;
+  /** Raw JSON-RPC calls and a 1012 restart on the tenant's socket, for the protocol flows. */
+  wire?: TesterWire;
   now?: () => Date;
 }
 
@@ -80,12 +88,12 @@ export class Step {
   }
 
   /** Invokes a capability through the dispatcher and records the exchange. */
-  async call<N extends HandlerName>(capability: N, params: Record<string, unknown>): Promise<ResultOf<N>> {
+  async call<N extends HandlerName>(capability: N, params: Record<string, unknown>, opts: { timeoutMs?: number } = {}): Promise<ResultOf<N>> {
     const ex: Exchange = { capability, params, ms: 0 };
     (this.record.exchanges ??= []).push(ex);
     const t0 = performance.now();
     try {
-      const result = await this.run.invoke(capability, params);
+      const result = await this.run.invoke(capability, params, opts.timeoutMs);
       ex.result = result === undefined ? null : result;
       return result as never;
     } catch (err) {
@@ -175,9 +183,19 @@ export class FlowRun {
     return on.ws || on.rest;
   }
 
-  invoke(capability: CapabilityName, params: Record<string, unknown>): Promise<unknown> {
+  /** The WebSocket hooks of protocol flows; undefined when the platform gave the tester none. */
+  get wire(): TesterWire | undefined {
+    return this.tester.wire;
+  }
+
+  /** The time each call may take: the tester's call timeout, or the platform's when none is set. */
+  get callTimeoutMs(): number | undefined {
+    return this.tester.callTimeoutMs;
+  }
+
+  invoke(capability: CapabilityName, params: Record<string, unknown>, timeoutMs = this.tester.callTimeoutMs): Promise<unknown> {
     return this.tester.dispatcher.invoke(this.tenant, capability, params, TESTER_REQUESTOR, {
-      ...(this.tester.callTimeoutMs !== undefined ? { timeoutMs: this.tester.callTimeoutMs } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       signal: this.signal,
     });
   }
@@ -288,6 +306,7 @@ export class Tester {
   readonly dispatcher: Dispatcher;
   readonly registry: Registry;
   readonly callTimeoutMs?: number;
+  readonly wire?: TesterWire;
   readonly now: () => Date;
   private readonly store: FlowStore;
   private readonly log: Logger;
@@ -305,6 +324,7 @@ export class Tester {
     this.registry = o.registry;
     this.log = o.logger;
     if (o.callTimeoutMs !== undefined) this.callTimeoutMs = o.callTimeoutMs;
+    if (o.wire) this.wire = o.wire;
     this.flowTimeoutMs = o.flowTimeoutMs ?? 5 * 60_000;
     this.flowsPerTenant = o.flowsPerTenant ?? DEFAULT_LIMITS.flowsPerTenant;
     this.now = o.now ?? (() => new Date());

@@ -4,6 +4,7 @@ import type { TransportLogger } from '../log.ts';
 import type { Duplex } from 'node:stream';
 import { WebSocket, type RawData } from 'ws';
 import { encodeErrorResponse, encodeRequest, parseFrame, RPC_METHOD_NOT_FOUND, type JsonRpcRequest } from '../../../contract/jsonrpc.ts';
+import { jsonDeeperThan } from '../../../contract/jsonDepth.ts';
 import { PlatformError } from '../../errors.ts';
 import { tenantKey, type Caller } from '../../tenant.ts';
 import { cancelledError, eposErrorToPlatform } from '../eposAnswer.ts';
@@ -77,6 +78,9 @@ export class EposConnection {
   /** Terminates a peer that does not finish the close handshake. */
   private killTimer?: NodeJS.Timeout;
 
+  /** Ids of raw calls in flight (tester only): their answer is handed back as the frame the EPOS sent. */
+  private rawIds?: Set<string>;
+
   /** Called before each send: batches this turn's frames into one write (batch.ts). */
   private readonly batchWrites: () => void;
 
@@ -148,6 +152,10 @@ export class EposConnection {
    * registered (its timeout armed) once its frame exists.
    */
   call(method: string, params: JsonRpcRequest['params'], opts: CallOpts): Promise<unknown> {
+    return this.request(method, params, opts, false);
+  }
+
+  private request(method: string, params: JsonRpcRequest['params'], opts: CallOpts, raw: boolean): Promise<unknown> {
     try {
       if (opts.signal?.aborted) return Promise.reject(cancelledError(opts.signal));
       if (!this.open || this.closing) {
@@ -165,7 +173,12 @@ export class EposConnection {
       if (!this.roomFor(frame.length)) {
         return Promise.reject(new PlatformError('EPOS_UNREACHABLE', 'the EPOS is not reading its socket; the socket was closed'));
       }
-      const answer = this.pending.add(id, method, opts);
+      let answer = this.pending.add(id, method, opts);
+      if (raw) {
+        const rawIds = (this.rawIds ??= new Set());
+        rawIds.add(id);
+        answer = answer.finally(() => rawIds.delete(id));
+      }
       this.batchWrites();
       this.ws.send(frame, (err) => {
         if (err) this.pending.reject(id, new PlatformError('EPOS_UNREACHABLE', `could not send ${method} to the EPOS: ${clip(err.message, this.limits.errorExcerptChars)}`));
@@ -174,6 +187,31 @@ export class EposConnection {
     } catch (e) {
       return Promise.reject(new PlatformError('EPOS_UNREACHABLE', `could not send ${method} to the EPOS: ${clip(errorMessage(e), this.limits.errorExcerptChars)}`));
     }
+  }
+
+  /**
+   * Tester only: sends any `method` with `params` as they are (no contract check) and resolves
+   * with the JSON object the EPOS answered, whatever it holds (result, error of any shape), so
+   * protocol flows can judge the frame itself. Rejects like call() on timeout or a closed socket.
+   */
+  rawCall(method: string, params: Record<string, unknown>, opts: CallOpts): Promise<Record<string, unknown>> {
+    return this.request(method, params as JsonRpcRequest['params'], opts, true) as Promise<Record<string, unknown>>;
+  }
+
+  /** The frame as a JSON object with the id of a raw call in flight, else undefined (handled as usual). */
+  private rawAnswer(text: string): { id: string; frame: Record<string, unknown> } | undefined {
+    if (jsonDeeperThan(text, this.limits.jsonDepth)) return undefined;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return undefined;
+    const frame = msg as Record<string, unknown>;
+    if ('method' in frame && !('result' in frame) && !('error' in frame)) return undefined;
+    const id = typeof frame.id === 'string' ? frame.id : typeof frame.id === 'number' ? String(frame.id) : undefined;
+    return id !== undefined && this.rawIds?.has(id) ? { id, frame } : undefined;
   }
 
   /**
@@ -265,6 +303,13 @@ export class EposConnection {
       return;
     }
     const text = rawText(data);
+    if (this.rawIds?.size) {
+      const raw = this.rawAnswer(text);
+      if (raw) {
+        this.note(raw.id, this.pending.resolve(raw.id, raw.frame), bytes);
+        return;
+      }
+    }
     const frame = parseFrame(text, { maxDepth: this.limits.jsonDepth });
     const max = this.limits.logStringChars;
     switch (frame.kind) {

@@ -17,6 +17,8 @@ import { KeyedBuckets } from './rate.ts';
 export const DEFAULT_WS_PATH = '/epos';
 export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 export const DEFAULT_PING_INTERVAL_MS = 15_000;
+/** Close code of a platform restart: the EPOS is expected to reconnect. */
+export const CLOSE_SERVICE_RESTART = 1012;
 
 export interface EposGatewayOptions {
   /** Turns the upgrade request into a Caller, or throws a PlatformError (its status and message are sent back). */
@@ -139,6 +141,31 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
     }
     if (n) this.log.info({ keyId, sockets: n }, 'API key revoked: its EPOS sockets closed');
     return n;
+  }
+
+  /**
+   * Tester only (protocol flows): sends `method` with `params` as given on the tenant's serving
+   * socket and answers the JSON object the EPOS sent back, whatever its shape.
+   */
+  rawCall(tenant: Tenant, method: string, params: Record<string, unknown>, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<Record<string, unknown>> {
+    const conn = this.registry.current(tenant);
+    if (!conn) return Promise.reject(new PlatformError('EPOS_NOT_CONNECTED', 'no EPOS WebSocket connected for this account/environment'));
+    return conn.rawCall(method, params, opts);
+  }
+
+  /**
+   * Tester only (protocol flows): closes the tenant's open sockets with 1012 (service restart), as
+   * a platform restart would, and waits up to `withinMs` for the EPOS to open a new one. Answers
+   * how many closed and how long the reconnect took (absent when none came back in time).
+   */
+  async restartSockets(tenant: Tenant, withinMs: number, signal?: AbortSignal): Promise<{ closed: number; reconnectedAfterMs?: number }> {
+    const open = this.registry.list(tenant).filter((c) => c.open);
+    if (!open.length) throw new PlatformError('EPOS_NOT_CONNECTED', 'no EPOS WebSocket connected for this account/environment');
+    const t0 = performance.now();
+    for (const c of open) c.close(CLOSE_SERVICE_RESTART, 'service restart', 'closed with 1012 by the tester to check the EPOS reconnects');
+    // Closing sockets are not `open`, so only a new socket answers this wait.
+    const next = await this.registry.waitFor(tenant, withinMs, signal);
+    return next ? { closed: open.length, reconnectedAfterMs: Math.round(performance.now() - t0) } : { closed: open.length };
   }
 
   /** Graceful shutdown: calls in flight fail with EPOS_UNREACHABLE, sockets close with 1001. */
