@@ -249,8 +249,12 @@ async function choose(o: Options, flows: FlowDescription[], http: Http) {
     picked = [];
     // The platform refuses flows that change data for production keys (FORBIDDEN_IN_PRODUCTION).
     const production = o.apiKey?.startsWith('sk_prod_') === true;
+    // A WebSocket-only flow (the JSON-RPC protocol ones) applies to what is registered on the WebSocket.
+    const wsNames = new Set(reg.wsIntegrations.flatMap((i) => i.capabilities.map((c) => c.name)));
     for (const f of flows) {
-      if (!flowApplies(f, names)) notRan.push(notApplicable(f.name, missingCapabilities(f, names)));
+      const wsOnly = f.transports !== undefined && !f.transports.includes('rest');
+      if (wsOnly && !flowApplies(f, wsNames)) notRan.push(notApplicable(f.name, missingCapabilities(f, wsNames).map((c) => `${c} over WebSocket`)));
+      else if (!flowApplies(f, names)) notRan.push(notApplicable(f.name, missingCapabilities(f, names)));
       else if (production && f.changesData) notRan.push(skipped(f.name, 'changes data (pays, cancels, locks or books): run it with a sandbox key'));
       else picked.push(f);
     }

@@ -20,6 +20,7 @@ export function describeFlow(f: FlowDef): FlowDescription {
     requires: [...f.requires],
     requiresOneOf: (f.requiresOneOf ?? []).map((g) => [...g]),
     uses: [...(f.uses ?? [])],
+    transports: [...(f.transports ?? ['ws', 'rest'])],
     products: { ...f.products },
   };
 }

@@ -8,7 +8,7 @@ import { isEposError, type EPOSError, type EposErrorType } from '../../contract/
 import type { HandlerName, ResultOf } from '../../sdk/types.ts';
 import type { Dispatcher } from '../dispatch/dispatcher.ts';
 import { PlatformError, isPlatformError } from '../errors.ts';
-import type { Registry } from '../registry/registry.ts';
+import type { IntegrationView, Registry } from '../registry/registry.ts';
 import { tenantKey, type Caller, type Tenant } from '../tenant.ts';
 import { DEFAULT_LIMITS, clip } from '../limits.ts';
 import { EPOS_SAID_CHARS } from './report.ts';
@@ -181,6 +181,16 @@ export class FlowRun {
   async has(capability: CapabilityName): Promise<boolean> {
     const on = await this.tester.registry.transportsFor(this.tenant, capability);
     return on.ws || on.rest;
+  }
+
+  /** Where the capability is registered (protocol flows need it on the WebSocket). */
+  transportsOf(capability: CapabilityName): Promise<{ ws: boolean; rest: boolean }> {
+    return this.tester.registry.transportsFor(this.tenant, capability);
+  }
+
+  /** What GET /epos/integrations/{transport} answers for this tenant. */
+  integrations(transport: 'ws' | 'rest'): Promise<IntegrationView[]> {
+    return this.tester.registry.list(this.tenant, transport);
   }
 
   /** The WebSocket hooks of protocol flows; undefined when the platform gave the tester none. */

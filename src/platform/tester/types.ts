@@ -86,6 +86,8 @@ export interface FlowDescription {
   requiresOneOf: string[][];
   /** Capabilities the flow also uses when registered. */
   uses: string[];
+  /** Transports the flow applies to: protocol flows check WebSocket EPOSes only. */
+  transports: ('ws' | 'rest')[];
   /** Products that depend on this flow, and how (see products.ts). */
   products: Record<string, ProductRole>;
 }
