@@ -41,7 +41,8 @@ describe('eposgate test', () => {
     const { platform } = await newPlatform();
     const { key } = await platform.keys.create('acc-prod', 'production');
     const ref = createReferenceEpos({ dbPath: ':memory:' });
-    const conn = await attachWs(platform, key, ref.epos);
+    // Reconnecting, as a real EPOS does: the JSON-RPC Reconnect flow closes the socket with 1012.
+    const conn = await attachWs(platform, key, ref.epos, undefined, { minMs: 20, maxMs: 200 });
     cleanups.push(async () => { await platform.destroy(); await conn.close(); ref.close(); });
     const r = await eposgate(['test', '--platform', platform.url, '--api-key', key, '--software-house-id', SHID,
       '--param', 'Get Order:orderId=ord_0001', '--poll-ms', '20']);

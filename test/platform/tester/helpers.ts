@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
-import { connect, register, restHandler, type Epos, type EposConnection } from '../../../src/sdk/index.ts';
+import { connect, register, restHandler, type ConnectOptions, type Epos, type EposConnection } from '../../../src/sdk/index.ts';
 import { createReferenceEpos, type ReferenceEpos } from '../../../src/epos/index.ts';
 import type { PlatformOptions } from '../../../src/platform/platform.ts';
 import type { FlowResult } from '../../../src/platform/tester/types.ts';
@@ -27,8 +27,8 @@ export async function newPlatform(opts: Partial<PlatformOptions> = {}): Promise<
 }
 
 /** Connects an EPOS over WS and registers `capabilities` (default: all it implements). */
-export async function attachWs(platform: TestPlatform, key: string, epos: Epos, capabilities?: string[]): Promise<EposConnection> {
-  const conn = connect(epos, { url: `${platform.url.replace('http', 'ws')}/epos`, apiKey: key, softwareHouseId: SHID, reconnect: false, drainTimeoutMs: 200 });
+export async function attachWs(platform: TestPlatform, key: string, epos: Epos, capabilities?: string[], reconnect: ConnectOptions['reconnect'] = false): Promise<EposConnection> {
+  const conn = connect(epos, { url: `${platform.url.replace('http', 'ws')}/epos`, apiKey: key, softwareHouseId: SHID, reconnect, drainTimeoutMs: 200 });
   await once(conn, 'connect');
   await register(epos, { platformUrl: platform.url, apiKey: key, softwareHouseId: SHID, transport: 'ws', ...(capabilities ? { capabilities } : {}) });
   return conn;
@@ -55,7 +55,8 @@ export async function withReference(transport: 'ws' | 'rest' = 'ws', opts: Parti
   const ref = createReferenceEpos({ dbPath: ':memory:' });
   let stop: () => Promise<void>;
   if (transport === 'ws') {
-    const conn = await attachWs(platform, key, ref.epos);
+    // Reconnecting quickly, as a real EPOS does: the JSON-RPC Reconnect flow closes the socket.
+    const conn = await attachWs(platform, key, ref.epos, undefined, { minMs: 20, maxMs: 200 });
     stop = () => conn.close();
   } else {
     const { server } = await attachRest(platform, key, ref.epos);
