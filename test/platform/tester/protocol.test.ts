@@ -194,3 +194,55 @@ describe('JSON-RPC protocol flows', () => {
     assert.match(failureText(r), /GetOrderById is registered on REST only: the JSON-RPC protocol flows check WebSocket EPOSes \(not applicable over REST\)/);
   });
 });
+
+describe('the tester\'s WebSocket hooks', () => {
+  const tenant = { accountId: 'acc-tester', env: 'sandbox' as const };
+
+  /** A raw EPOS socket answering as `answer` says (undefined: silence, or a delay in ms). */
+  async function socket(answer: (req: any) => { frame?: Record<string, unknown>; afterMs?: number }) {
+    const { platform, key } = await newPlatform();
+    const ws = new WebSocket(`${platform.url.replace('http', 'ws')}/epos`, { headers: { authorization: `Basic ${key}`, 'software-house-id': SHID } });
+    await once(ws, 'open');
+    ws.on('message', (data) => {
+      const req = JSON.parse(String(data));
+      const { frame, afterMs = 0 } = answer(req);
+      if (frame) setTimeout(() => ws.send(JSON.stringify({ jsonrpc: '2.0', id: req.id, ...frame })), afterMs);
+    });
+    const reg = await api(platform.url, 'PUT', '/epos/integrations/ws', { key, softwareHouseId: SHID, body: { capabilities: [{ name: 'GetOrderById', version: 'v1' }] } });
+    assert.equal(reg.status, 200, reg.text);
+    cleanups.push(async () => { ws.terminate(); await platform.destroy(); });
+    return { platform, ws };
+  }
+
+  it('a raw call hands back the frame as the EPOS sent it, while a product call in flight still gets its own result', async () => {
+    const ref = createReferenceEpos({ dbPath: ':memory:' });
+    cleanups.push(async () => ref.close());
+    const got = await ref.epos.invoke('GetOrderById', { orderId: 'ord_0001' });
+    assert.ok(got.ok);
+    const { platform } = await socket((req) => req.method === 'GetOrderByIdV1'
+      ? { frame: { result: got.result }, afterMs: 30 }
+      : { frame: { error: { code: 7, message: 'odd', data: { why: 'raw' } } } });
+    const product = platform.dispatcher.invoke(tenant, 'GetOrderById', { orderId: 'ord_0001' });
+    const raw = await platform.gateway.rawCall(tenant, 'AnythingV9', { any: ['thing'] }, { timeoutMs: 1000 });
+    assert.deepEqual(raw.error, { code: 7, message: 'odd', data: { why: 'raw' } });
+    assert.equal(raw.jsonrpc, '2.0');
+    assert.equal(((await product) as { id: string }).id, 'ord_0001');
+  });
+
+  it('a raw call the EPOS does not answer in time rejects with EPOS_TIMEOUT; its late answer is counted late, not misrouted', async () => {
+    const { platform } = await socket(() => ({ frame: { result: { late: true } }, afterMs: 300 }));
+    await assert.rejects(platform.gateway.rawCall(tenant, 'SlowV1', {}, { timeoutMs: 100 }), (e: any) => e.code === 'EPOS_TIMEOUT');
+    await new Promise((r) => setTimeout(r, 350));
+    assert.equal(platform.gateway.stats.lateAnswers, 1);
+    assert.equal(platform.gateway.stats.unknownIds, 0);
+  });
+
+  it('restartSockets closes the tenant\'s socket with 1012 and reports no reconnect when none comes', async () => {
+    const { platform, ws } = await socket(() => ({}));
+    const closed = once(ws, 'close');
+    const out = await platform.gateway.restartSockets(tenant, 200);
+    assert.deepEqual(out, { closed: 1 });
+    assert.equal((await closed)[0], 1012);
+    await assert.rejects(platform.gateway.restartSockets(tenant, 10), (e: any) => e.code === 'EPOS_NOT_CONNECTED');
+  });
+});

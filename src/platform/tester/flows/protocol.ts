@@ -189,7 +189,8 @@ export const callsInFlightFlow: FlowDef = {
     const ids = await run.step(`Find ${n} orders to read (SearchOrders)`, async (s) => {
       const found = await someOrderIds(s, n);
       if (!found.length) fail('SearchOrders lists no orders: the flow needs at least two orders to read at once');
-      s.info(`${found.length} orders listed${found.length < n ? `; each is asked for more than once` : ''}`);
+      s.info(`${found.length} orders listed${found.length < n ? '; each is asked for more than once' : ''}`);
+      if (found.length === 1) s.info('only one order: answers swapped between calls cannot be told apart; add orders for a stronger check');
       return Array.from({ length: n }, (_, i) => found[i % found.length]!);
     });
     await run.step(`${n} GetOrderById calls in flight at once: each answer is the order asked for`, async (s) => {

@@ -19,6 +19,8 @@ export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 export const DEFAULT_PING_INTERVAL_MS = 15_000;
 /** Close code of a platform restart: the EPOS is expected to reconnect. */
 export const CLOSE_SERVICE_RESTART = 1012;
+/** How long a raw call waits for a socket when none is open (the WsTransport's default grace). */
+const RAW_CALL_CONNECT_GRACE_MS = 2000;
 
 export interface EposGatewayOptions {
   /** Turns the upgrade request into a Caller, or throws a PlatformError (its status and message are sent back). */
@@ -147,9 +149,10 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
    * Tester only (protocol flows): sends `method` with `params` as given on the tenant's serving
    * socket and answers the JSON object the EPOS sent back, whatever its shape.
    */
-  rawCall(tenant: Tenant, method: string, params: Record<string, unknown>, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<Record<string, unknown>> {
-    const conn = this.registry.current(tenant);
-    if (!conn) return Promise.reject(new PlatformError('EPOS_NOT_CONNECTED', 'no EPOS WebSocket connected for this account/environment'));
+  async rawCall(tenant: Tenant, method: string, params: Record<string, unknown>, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<Record<string, unknown>> {
+    // As a product call does, give an EPOS that is reconnecting a short grace (at most the call's timeout).
+    const conn = this.registry.current(tenant) ?? await this.registry.waitFor(tenant, Math.min(RAW_CALL_CONNECT_GRACE_MS, opts.timeoutMs), opts.signal);
+    if (!conn) throw new PlatformError('EPOS_NOT_CONNECTED', 'no EPOS WebSocket connected for this account/environment');
     return conn.rawCall(method, params, opts);
   }
 
