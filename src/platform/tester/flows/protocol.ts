@@ -21,8 +21,14 @@ const MISSING_ORDER = 'eposgate-tester-no-such-order';
 
 const ANSWER_WITHIN: ParamDef = {
   name: 'answerWithinMs', type: 'integer', required: false, default: 2000,
-  description: 'how long the EPOS has to answer each call of the check, in ms (a healthy EPOS answers in far less)',
+  description: 'how long the EPOS has to answer each call of the check, in ms (a healthy EPOS answers in far less; the tester\'s call timeout when shorter)',
 };
+
+/** The bound on each call: answerWithinMs, or the tester's call timeout when that is shorter. */
+function answerWithin(run: FlowRun): number {
+  const own = run.int('answerWithinMs');
+  return run.callTimeoutMs !== undefined ? Math.min(own, run.callTimeoutMs) : own;
+}
 
 /**
  * The first step of every protocol flow: the capabilities are registered, on the WebSocket, and a
@@ -185,7 +191,7 @@ export const callsInFlightFlow: FlowDef = {
   async run(run) {
     await requireWebSocket(run, 'GetOrderById', 'SearchOrders');
     const n = Math.min(run.int('calls'), 100);
-    const within = run.int('answerWithinMs');
+    const within = answerWithin(run);
     const ids = await run.step(`Find ${n} orders to read (SearchOrders)`, async (s) => {
       const found = await someOrderIds(s, n);
       if (!found.length) fail('SearchOrders lists no orders: the flow needs at least two orders to read at once');
@@ -224,7 +230,7 @@ export const unknownMethodFlow: FlowDef = {
   params: [ANSWER_WITHIN],
   async run(run) {
     const wire = await requireWebSocket(run, 'GetOrderById');
-    const within = run.int('answerWithinMs');
+    const within = answerWithin(run);
     await run.step(`Call the unknown method ${UNKNOWN_METHOD}: expect a JSON-RPC error`, async (s) => {
       const out = await rawCall(run, s, wire, UNKNOWN_METHOD, {}, within);
       if ('silent' in out) {
@@ -275,7 +281,7 @@ export const errorShapeFlow: FlowDef = {
   ],
   async run(run) {
     const wire = await requireWebSocket(run, 'GetOrderById');
-    const within = run.int('answerWithinMs');
+    const within = answerWithin(run);
     const method = capability('GetOrderById').wsMethod;
     await run.step(`NotFound: GetOrderById of unknown order ${MISSING_ORDER}`, async (s) => {
       const out = await rawCall(run, s, wire, method, { orderId: MISSING_ORDER }, within);
@@ -336,7 +342,7 @@ export const concurrentCallsFlow: FlowDef = {
   async run(run) {
     await requireWebSocket(run, 'GetOrderById');
     const n = Math.min(run.int('calls'), 200);
-    const within = run.int('answerWithinMs');
+    const within = answerWithin(run);
     const known = (await run.transportsOf('SearchOrders')).ws
       ? await run.step('Find orders to read (SearchOrders)', async (s) => {
         const ids = await someOrderIds(s, n);
@@ -379,7 +385,7 @@ export const reconnectFlow: FlowDef = {
   ],
   async run(run) {
     const wire = await requireWebSocket(run, 'GetOrderById');
-    const within = run.int('answerWithinMs');
+    const within = answerWithin(run);
     const reconnectWithin = run.int('reconnectWithinMs');
     const method = capability('GetOrderById').wsMethod;
     const callWorks = async (s: Step, when: string): Promise<void> => {
