@@ -109,7 +109,7 @@ export function loadCommand(): Command {
 const out = (s: string) => void process.stdout.write(s);
 
 function progressLine(p: Progress): string {
-  const t = `${(Math.min(p.elapsedMs, p.durationMs) / 1000).toFixed(1)}s/${(p.durationMs / 1000).toFixed(0)}s`;
+  const t = `${(Math.min(p.elapsedMs, p.durationMs) / 1000).toFixed(1)}s/${(p.durationMs / 1000).toFixed(p.durationMs < 10_000 ? 1 : 0)}s`;
   const errs = p.calls ? ` (${pct(p.errors / p.calls)})` : '';
   return `${t}  journeys ${p.done} done, ${p.active} running${p.dropped ? `, ${p.dropped} dropped` : ''}  calls ${p.calls}, errors ${p.errors}${errs}  checks failed ${p.checkFailed}  p99 ${p.p99.toFixed(1)} ms`;
 }

@@ -147,8 +147,8 @@ body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:0;backgro
 header{padding:18px 28px;color:#fff;background:${r.passed ? '#1f7a4d' : '#b3261e'}}
 header h1{margin:0;font-size:20px}header p{margin:4px 0 0;opacity:.9}
 main{padding:18px 28px;max-width:1200px}
-.tiles{display:flex;gap:12px;flex-wrap:wrap;margin-bottom:16px}
-.tile{background:#fff;border-radius:8px;padding:10px 16px;min-width:120px;box-shadow:0 1px 2px #0001}
+.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(118px,1fr));gap:10px;margin-bottom:16px}
+.tile{background:#fff;border-radius:8px;padding:10px 14px;box-shadow:0 1px 2px #0001}
 .tile .v{font-size:22px;font-weight:600}.tile .l{color:#5b6675;font-size:12px}.tile.bad .v{color:#b3261e}
 .charts{display:grid;grid-template-columns:1fr 1fr;gap:14px}
 .card{background:#fff;border-radius:8px;padding:12px 14px;box-shadow:0 1px 2px #0001;margin-bottom:14px}
@@ -165,8 +165,8 @@ th{font-size:12px;color:#5b6675;font-weight:600}td.bad{color:#b3261e;font-weight
 <header><h1>${r.passed ? 'PASSED' : 'FAILED'} · ${esc(title(r))}</h1><p>${esc(target)} · started ${esc(r.startedAt)}${r.passed ? '' : ` · ${esc(r.failures.join('; '))}`}</p></header>
 <main>
 <div class="tiles">
-${tile('journeys/s', String(s.journeys.perSecond))}${tile('journeys run', String(s.journeys.started))}${tile('journey p99', `${ms(s.journeys.p99)} ms`)}
-${tile('calls/s', String(s.calls.perSecond))}${tile('call p99', `${ms(s.calls.p99)} ms`)}
+${tile('journeys/s', s.journeys.perSecond.toFixed(1))}${tile('journeys run', String(s.journeys.started))}${tile('journey p99', `${ms(s.journeys.p99)} ms`)}
+${tile('calls/s', s.calls.perSecond.toFixed(1))}${tile('call p99', `${ms(s.calls.p99)} ms`)}
 ${tile('error rate', pct(s.calls.errorRate), s.calls.errorRate > r.maxErrorRate ? 'bad' : '')}${tile('check failures', String(checks), checks ? 'bad' : '')}${tile('dropped arrivals', String(s.journeys.dropped), s.journeys.dropped ? 'bad' : '')}
 </div>
 <div class="charts">
@@ -175,7 +175,7 @@ ${tile('error rate', pct(s.calls.errorRate), s.calls.errorRate > r.maxErrorRate 
 </div>
 <div class="card"><h2>Per capability</h2><table><tr><th>capability</th><th>calls</th><th>/s</th><th>errors</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>p50 (blue) within p99</th></tr>${capRows}</table></div>
 <div class="card"><h2>Errors by type</h2>${errRows ? `<table><tr><th>type</th><th>count</th><th>of calls</th><th>where</th></tr>${errRows}</table>` : '<p class="none">No call failed.</p>'}</div>
-<div class="card"><h2>Semantic checks under load</h2>${checkRows ? `<table><tr><th>rule broken</th><th>times</th><th>examples</th></tr>${checkRows}</table>` : '<p class="none">Every check held: payments add up, replays change nothing, paid orders are no longer payable.</p>'}</div>
+<div class="card"><h2>Semantic checks under load</h2>${checkRows ? `<table><tr><th>rule broken</th><th>times</th><th>examples</th></tr>${checkRows}</table>` : `<p class="none">Every check held: ${r.journey === 'bookings' ? 'reservations and parties kept what was sent, parties carry their reservation' : 'payments add up, a replayed payment changes nothing, paid orders are no longer payable'}.</p>`}</div>
 </main></body></html>
 `;
 }

@@ -122,7 +122,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       (err: unknown) => {
         if (!(err instanceof CallFailed) && !(err instanceof NoData)) recorder.checkFailed('the journey runs to its end', `journey ${n}: ${err instanceof Error ? err.message : String(err)}`);
         if (err instanceof NoData) recorder.checkFailed('each journey finds its own data', `journey ${n}: ${err.message}`);
-        recorder.journey(t, 'error');
+        // A broken rule is what the run is for; the call that failed after it is usually its consequence.
+        recorder.journey(t, j.checkFailed ? 'check' : 'error');
       },
     ).finally(() => {
       active--;
