@@ -75,7 +75,7 @@ const M = { l: 48, r: 12, t: 14, b: 28 };
 function niceMax(x: number): number {
   if (x <= 0) return 1;
   const e = 10 ** Math.floor(Math.log10(x));
-  return [1, 2, 5, 10].map((k) => k * e).find((v) => v >= x)!;
+  return [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].map((k) => k * e).find((v) => v >= x)!;
 }
 
 function axes(maxY: number, maxT: number, unit: string): string {
@@ -99,17 +99,32 @@ function scale(points: TimelinePoint[], bucket: number, maxY: number) {
   return { maxT, x, y };
 }
 
+/**
+ * Latency on a log scale: a warm-up spike or one slow second stays visible without flattening the
+ * steady state into the axis.
+ */
 function lineChart(points: TimelinePoint[], bucket: number, series: Array<{ key: 'p50' | 'p99'; cls: string; label: string }>): string {
   const with_ = points.filter((p) => p.calls > 0);
-  const maxY = niceMax(Math.max(...with_.map((p) => p.p99), 1));
-  const { maxT, x, y } = scale(points, bucket, maxY);
+  const values = with_.flatMap((p) => series.map((s) => p[s.key])).filter((v) => v > 0);
+  const lo = Math.floor(Math.log10(Math.min(...values, 1)));
+  const hi = Math.max(lo + 1, Math.ceil(Math.log10(Math.max(...values, 1))));
+  const maxT = Math.max(bucket, points.length * bucket);
+  const x = (t: number) => M.l + ((W - M.l - M.r) * t) / maxT;
+  const y = (v: number) => M.t + (H - M.t - M.b) * (1 - (Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo));
+  const grid: string[] = [];
+  for (let e = lo; e <= hi; e++) {
+    const v = 10 ** e;
+    grid.push(`<line x1="${M.l}" x2="${W - M.r}" y1="${y(v)}" y2="${y(v)}" class="grid"/><text x="${M.l - 6}" y="${y(v) + 4}" class="yl">${v >= 1 ? v : v.toFixed(-e)}</text>`);
+  }
+  for (let i = 0; i <= 5; i++) grid.push(`<text x="${M.l + (W - M.l - M.r) * (i / 5)}" y="${H - 8}" class="xl">${+(maxT * i / 5).toFixed(1)}s</text>`);
+  grid.push(`<text x="${M.l}" y="10" class="unit">ms (log scale)</text>`);
   const paths = series.map((s) => {
     const d = with_.map((p, i) => `${i ? 'L' : 'M'}${x(p.t + bucket / 2).toFixed(1)},${y(p[s.key]).toFixed(1)}`).join('');
     const dots = with_.length < 40 ? with_.map((p) => `<circle cx="${x(p.t + bucket / 2).toFixed(1)}" cy="${y(p[s.key]).toFixed(1)}" r="2.5" class="${s.cls}"/>`).join('') : '';
     return `<path d="${d}" class="line ${s.cls}"/>${dots}`;
   }).join('');
   const legend = series.map((s, i) => `<rect x="${W - M.r - 130 + i * 65}" y="4" width="10" height="10" class="${s.cls} sw"/><text x="${W - M.r - 116 + i * 65}" y="13" class="lg">${s.label}</text>`).join('');
-  return `<svg viewBox="0 0 ${W} ${H}" role="img">${axes(maxY, maxT, 'ms')}${paths}${legend}</svg>`;
+  return `<svg viewBox="0 0 ${W} ${H}" role="img">${grid.join('')}${paths}${legend}</svg>`;
 }
 
 function barChart(points: TimelinePoint[], bucket: number): string {
