@@ -154,7 +154,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     if (ticker) clearInterval(ticker);
   }
   progress();
-  const summary = recorder.summary(recorder.now());
+  // The run lasts at least its duration, though the last journey may end before it (arrivals fall at its start).
+  const summary = recorder.summary(Math.max(recorder.now(), o.durationMs));
   const failures: string[] = [];
   if (summary.calls.errorRate > o.maxErrorRate) {
     failures.push(`error rate ${pct(summary.calls.errorRate)} is above --max-error-rate ${pct(o.maxErrorRate)}`);

@@ -72,10 +72,11 @@ test('eposgate load --epos-url runs bookings against a REST EPOS, exits 0 and wr
   const dir = tempDir('eposgate-load-');
   try {
     const files = { json: join(dir, 'r.json'), junit: join(dir, 'r.xml'), html: join(dir, 'r.html') };
-    const r = await eposgate(['load', '--epos-url', epos.url, '--username', USER, '--password', PASS, '--journey', 'bookings', '--terminals', '4', '--rate', '10/s', '--duration', '800ms',
+    const r = await eposgate(['load', '--epos-url', epos.url, '--username', USER, '--password', PASS, '--journey', 'bookings', '--terminals', '8', '--rate', '10/s', '--duration', '800ms',
       '--json', files.json, '--junit', files.junit, '--html', files.html]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /journeys: 8 run/);
+    assert.match(r.stdout, /journeys: 8 run in 0\.8s \(10\/s\)/);
+    assert.match(r.stdout, /^[\d.]+s\/0\.8s  journeys 8 done, 0 running  calls \d+, errors 0 \(0\.00%\)  checks failed 0  p99 [\d.]+ ms$/m, 'the last progress line');
     assert.match(r.stdout, /CreateReservation\s+\d+/);
     assert.match(r.stdout, /PASSED/);
     const report = JSON.parse(readFileSync(files.json, 'utf8')) as LoadReport & { target: string };
@@ -122,5 +123,17 @@ test('an EPOS that counts a replayed payment twice fails the load run: the broke
   } finally {
     await epos.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a journey whose capabilities the EPOS did not register is refused before any call, naming them, exit 2', async () => {
+  const epos = await startRestEpos();
+  try {
+    const r = await eposgate(['load', '--epos-url', epos.url, '--username', USER, '--password', PASS, '--capabilities', 'SearchOrders,GetOrderById', '--journey', 'order-and-pay', '--duration', '1s']);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /error: the order-and-pay journey needs CreateOrder, RecordOrderPaymentById, which the EPOS has not registered/);
+    assert.doesNotMatch(r.stdout, /journeys: /);
+  } finally {
+    await epos.close();
   }
 });
