@@ -46,7 +46,7 @@ export function platformCaller(o: PlatformCallerOptions): Caller {
         if (res.statusCode >= 200 && res.statusCode < 300) return { ok: true, result: body ?? {} };
         // A platform error names its code in `error`, an EPOS error its type in `errorType` (docs/gateway.md).
         const outcome = typeof body?.error === 'string' ? body.error : typeof body?.errorType === 'string' ? body.errorType : `HTTP_${res.statusCode}`;
-        return { ok: false, outcome, message: String(body?.message ?? text).slice(0, 300) };
+        return { ok: false, outcome, message: String(body?.message ?? body?.debugMessage ?? text).slice(0, 300) };
       } catch (err) {
         const e = err as Error & { code?: string };
         const timeout = e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT';

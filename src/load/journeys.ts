@@ -11,7 +11,7 @@ export const JOURNEYS: readonly JourneyName[] = ['pay-at-table', 'order-and-pay'
 
 /** What a journey needs registered, and what it uses when registered. */
 export const NEEDS: Record<JourneyName, { requires: string[]; uses: string[] }> = {
-  'pay-at-table': { requires: ['SearchOrders', 'GetOrderById', 'RecordOrderPaymentById'], uses: ['CreateOrder', 'GetOrderBillById', 'SearchTables'] },
+  'pay-at-table': { requires: ['SearchOrders', 'GetOrderById', 'RecordOrderPaymentById'], uses: ['CreateOrder', 'GetOrderBillById', 'SearchTables', 'ExtendOrderLock'] },
   'order-and-pay': { requires: ['CreateOrder', 'GetOrderById', 'RecordOrderPaymentById'], uses: [] },
   // A seated party holds its table until deleted, so bookings needs DeletePartyById to give it back.
   bookings: { requires: ['CreateReservation', 'CreateParty', 'DeletePartyById', 'SearchTables'], uses: ['GetReservationById', 'GetPartyById', 'DeleteReservationById', 'SearchParties'] },
@@ -61,7 +61,7 @@ export class Journey {
   async call(capability: string, params: Record<string, unknown>): Promise<any> {
     const start = this.s.recorder.now();
     const r = await this.s.caller.call(capability, params);
-    this.s.recorder.call(capability, start, r.ok ? 'ok' : r.outcome);
+    this.s.recorder.call(capability, start, r.ok ? 'ok' : r.outcome, r.ok ? undefined : r.message);
     if (!r.ok) throw new CallFailed(capability, r.outcome, r.message);
     return r.result;
   }
@@ -98,13 +98,15 @@ function orderParams(j: Journey, opts: { tableId?: string; collection?: boolean 
   };
 }
 
-interface Order { id: string; payable?: boolean; totalAmount?: { value: number }; paidAmount?: { value: number }; tipsAmount?: { value: number }; payments?: Array<{ paymentIntentId: string }> }
+interface Order { id: string; payable?: boolean; totalAmount?: { value: number; currencyCode?: string }; paidAmount?: { value: number }; tipsAmount?: { value: number }; payments?: Array<{ paymentIntentId: string }> }
 
 /** Pays `part` (+ `tip`) and checks the order moved by exactly that payment. */
 async function pay(j: Journey, before: Order, part: number, tip: number, lockId?: string): Promise<{ after: Order; params: Record<string, unknown> }> {
+  // A picked order may be in another currency than the ones the journeys create.
+  const currency = before.totalAmount?.currencyCode ?? j.s.currency;
   const params = {
     orderId: before.id, paymentIntentId: j.id(`pi${before.payments?.length ?? 0}-${randomUUID().slice(0, 6)}`),
-    paidAmount: money(part, j.s.currency), ...(tip ? { tipsAmount: money(tip, j.s.currency) } : {}), ...(lockId ? { lockId } : {}),
+    paidAmount: money(part, currency), ...(tip ? { tipsAmount: money(tip, currency) } : {}), ...(lockId ? { lockId } : {}),
   };
   const after = (await j.call('RecordOrderPaymentById', params)) as Order;
   j.check(value(after.paidAmount) === value(before.paidAmount) + part, 'a payment moves paidAmount by exactly its amount',
@@ -159,7 +161,7 @@ async function payAtTable(j: Journey): Promise<void> {
   j.check(order.id === orderId, 'GetOrderById answers the order asked for', () => `asked ${orderId}, answered ${order.id}`);
   if (j.has('GetOrderBillById')) await j.call('GetOrderBillById', { orderId });
   const left = value(order.totalAmount) - value(order.paidAmount);
-  if (left < 2) throw new NoData(`order ${orderId} has ${left} left to pay`);
+  if (left < 2) throw new NoData(`an order to pay had less than 2 minor units left to pay (order ${orderId}: ${left})`);
   let lockId: string | undefined;
   if (j.s.locks) {
     lockId = randomUUID();
@@ -168,6 +170,8 @@ async function payAtTable(j: Journey): Promise<void> {
   try {
     const first = Math.floor(left / 2);
     const a = await pay(j, order, first, 100, lockId);
+    // A short lock extended mid-payment, as a terminal does while the card is read.
+    if (lockId && j.has('ExtendOrderLock')) await j.call('ExtendOrderLock', { orderId, lockId, expiry: new Date(Date.now() + 10 * 60_000).toISOString() });
     await replay(j, a.after, a.params);
     const b = await pay(j, a.after, left - first, 0, lockId);
     settled(j, b.after);

@@ -14,7 +14,7 @@ export function textSummary(r: LoadReport): string {
   const s = r.summary;
   const lines: string[] = [];
   lines.push(`\n${title(r)}`);
-  lines.push(`journeys: ${s.journeys.started} run in ${(s.elapsedMs / 1000).toFixed(1)}s (${s.journeys.perSecond}/s): ${s.journeys.ok} ok, ${s.journeys.errors} stopped by an error, ${s.journeys.checkFailed} with a failed check; ${s.journeys.dropped} arrivals dropped (every terminal busy)`);
+  lines.push(`journeys: ${s.journeys.started} run in ${(s.elapsedMs / 1000).toFixed(1)}s (${s.journeys.perSecond}/s): ${s.journeys.ok} ok, ${s.journeys.errors} stopped by an error, ${s.journeys.checkFailed} with a failed check; ${s.journeys.dropped} arrivals dropped (every terminal busy)${s.journeys.noData ? `; ${s.journeys.noData} found no data of their own` : ''}`);
   lines.push(`journey time ms: p50 ${ms(s.journeys.p50)}  p95 ${ms(s.journeys.p95)}  p99 ${ms(s.journeys.p99)}  max ${ms(s.journeys.max)}`);
   lines.push('');
   const w = Math.max(10, ...s.capabilities.map((c) => c.capability.length));
@@ -26,6 +26,7 @@ export function textSummary(r: LoadReport): string {
   lines.push('');
   const errs = Object.entries(s.errorsByType).sort((a, b) => b[1] - a[1]);
   lines.push(errs.length ? `errors by type (${pct(s.calls.errorRate)} of calls): ${errs.map(([k, v]) => `${k} ${v}`).join(', ')}` : 'errors: none');
+  for (const [k] of errs) if (s.errorExamples[k]?.[0]) lines.push(`  ${k}, e.g. ${s.errorExamples[k]![0]}`);
   if (s.checkFailures.length) {
     lines.push('semantic checks failed under load:');
     for (const c of s.checkFailures) lines.push(`  ${c.count}× ${c.rule}, e.g. ${c.examples[0]}`);
@@ -151,7 +152,7 @@ export function htmlReport(r: LoadReport, target: string): string {
   const capRows = s.capabilities.map((c) => `<tr><td>${esc(c.capability)}</td><td>${c.calls}</td><td>${c.perSecond}</td><td class="${c.errors ? 'bad' : ''}">${c.errors}</td><td>${ms(c.p50)}</td><td>${ms(c.p95)}</td><td>${ms(c.p99)}</td>`
     + `<td class="barcell"><div class="bar" style="width:${((c.p99 / maxP99) * 100).toFixed(1)}%"><div class="bar50" style="width:${((c.p50 / Math.max(c.p99, 0.001)) * 100).toFixed(1)}%"></div></div></td></tr>`).join('');
   const errRows = Object.entries(s.errorsByType).sort((a, b) => b[1] - a[1])
-    .map(([k, v]) => `<tr><td><code>${esc(k)}</code></td><td>${v}</td><td>${pct(v / Math.max(1, s.calls.total))}</td><td>${esc(s.capabilities.filter((c) => c.errorsByType[k]).map((c) => `${c.capability} ${c.errorsByType[k]}`).join(', '))}</td></tr>`).join('');
+    .map(([k, v]) => `<tr><td><code>${esc(k)}</code></td><td>${v}</td><td>${pct(v / Math.max(1, s.calls.total))}</td><td>${esc(s.capabilities.filter((c) => c.errorsByType[k]).map((c) => `${c.capability} ${c.errorsByType[k]}`).join(', '))}</td><td>${(s.errorExamples?.[k] ?? []).map((e) => `<div class="ex">${esc(e)}</div>`).join('')}</td></tr>`).join('');
   const checkRows = s.checkFailures.map((c) => `<tr><td>${esc(c.rule)}</td><td class="bad">${c.count}</td><td>${c.examples.map((e) => `<div class="ex">${esc(e)}</div>`).join('')}</td></tr>`).join('');
   const tile = (label: string, value: string, cls = '') => `<div class="tile ${cls}"><div class="v">${value}</div><div class="l">${label}</div></div>`;
   const checks = s.checkFailures.reduce((t, c) => t + c.count, 0);
@@ -189,7 +190,7 @@ ${tile('error rate', pct(s.calls.errorRate), s.calls.errorRate > r.maxErrorRate 
 <div class="card"><h2>Throughput and errors over time</h2>${barChart(tl, s.bucketSeconds)}</div>
 </div>
 <div class="card"><h2>Per capability</h2><table><tr><th>capability</th><th>calls</th><th>/s</th><th>errors</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>p50 (blue) within p99</th></tr>${capRows}</table></div>
-<div class="card"><h2>Errors by type</h2>${errRows ? `<table><tr><th>type</th><th>count</th><th>of calls</th><th>where</th></tr>${errRows}</table>` : '<p class="none">No call failed.</p>'}</div>
+<div class="card"><h2>Errors by type</h2>${errRows ? `<table><tr><th>type</th><th>count</th><th>of calls</th><th>where</th><th>e.g.</th></tr>${errRows}</table>` : '<p class="none">No call failed.</p>'}</div>
 <div class="card"><h2>Semantic checks under load</h2>${checkRows ? `<table><tr><th>rule broken</th><th>times</th><th>examples</th></tr>${checkRows}</table>` : `<p class="none">Every check held: ${r.journey === 'bookings' ? 'reservations and parties kept what was sent, parties carry their reservation' : 'payments add up, a replayed payment changes nothing, paid orders are no longer payable'}.</p>`}</div>
 </main></body></html>
 `;

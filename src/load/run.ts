@@ -121,7 +121,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       () => recorder.journey(t, j.checkFailed ? 'check' : 'ok'),
       (err: unknown) => {
         if (!(err instanceof CallFailed) && !(err instanceof NoData)) recorder.checkFailed('the journey runs to its end', `journey ${n}: ${err instanceof Error ? err.message : String(err)}`);
-        if (err instanceof NoData) recorder.checkFailed('each journey finds its own data', `journey ${n}: ${err.message}`);
+        if (err instanceof NoData) recorder.noData.set(err.message, (recorder.noData.get(err.message) ?? 0) + 1);
         // A broken rule is what the run is for; the call that failed after it is usually its consequence.
         recorder.journey(t, j.checkFailed ? 'check' : 'error');
       },
@@ -162,6 +162,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   }
   const checks = summary.checkFailures.reduce((t, c) => t + c.count, 0);
   if (checks) failures.push(`${checks} semantic check${checks === 1 ? '' : 's'} failed (${summary.checkFailures.map((c) => c.rule).join('; ')})`);
+  for (const [why, count] of recorder.noData) failures.push(`${count} journey${count === 1 ? '' : 's'} could not run: ${why}`);
   if (summary.journeys.started === 0) failures.push('no journey started');
   return {
     journey: o.journey, locks: o.locks, terminals: o.terminals, ratePerSecond: o.ratePerSecond, durationMs: o.durationMs,

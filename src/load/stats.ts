@@ -34,10 +34,13 @@ export interface TimelinePoint {
 
 export interface Summary {
   elapsedMs: number;
-  journeys: { started: number; ok: number; errors: number; checkFailed: number; dropped: number; perSecond: number } & LatencySummary;
+  /** `errors` includes `noData`: journeys that found no data of their own (not the EPOS's fault). */
+  journeys: { started: number; ok: number; errors: number; checkFailed: number; dropped: number; noData: number; perSecond: number } & LatencySummary;
   calls: { total: number; ok: number; errors: number; errorRate: number; perSecond: number } & LatencySummary;
   capabilities: CapabilityStats[];
   errorsByType: Record<string, number>;
+  /** Up to 3 messages per error type. */
+  errorExamples: Record<string, string[]>;
   checkFailures: CheckFailure[];
   bucketSeconds: number;
   timeline: TimelinePoint[];
@@ -65,14 +68,24 @@ export class Recorder {
   readonly checks = new Map<string, CheckFailure>();
   /** Arrivals that found every terminal busy (open loop: they are not queued). */
   dropped = 0;
+  /** Journeys that could not get data of their own (no payable order left …), by reason: the run's fault, not the EPOS's. */
+  readonly noData = new Map<string, number>();
   readonly t0 = performance.now();
 
   now(): number {
     return performance.now() - this.t0;
   }
 
-  call(capability: string, startMs: number, outcome: Outcome): void {
+  /** The first few messages of each error type, to say what went wrong. */
+  readonly errorExamples = new Map<string, string[]>();
+
+  call(capability: string, startMs: number, outcome: Outcome, message?: string): void {
     this.calls.push({ capability, startMs, ms: this.now() - startMs, outcome });
+    if (outcome !== 'ok') {
+      const list = this.errorExamples.get(outcome) ?? [];
+      if (list.length < 3) list.push(`${capability}: ${message ?? ''}`.slice(0, 300));
+      this.errorExamples.set(outcome, list);
+    }
   }
 
   journey(startMs: number, outcome: JourneyOutcome): void {
@@ -134,10 +147,11 @@ export class Recorder {
     });
     return {
       elapsedMs: Math.round(elapsedMs),
-      journeys: { started: j.length, ok: count('ok'), errors: count('error'), checkFailed: count('check'), dropped: this.dropped, perSecond: r2(j.length / secs), ...latency(j.map((x) => x.ms)) },
+      journeys: { started: j.length, ok: count('ok'), errors: count('error'), checkFailed: count('check'), dropped: this.dropped, noData: [...this.noData.values()].reduce((t, n) => t + n, 0), perSecond: r2(j.length / secs), ...latency(j.map((x) => x.ms)) },
       calls: { total: this.calls.length, ok: okCalls, errors: this.calls.length - okCalls, errorRate: this.calls.length ? (this.calls.length - okCalls) / this.calls.length : 0, perSecond: r2(this.calls.length / secs), ...latency(this.calls.map((c) => c.ms)) },
       capabilities,
       errorsByType,
+      errorExamples: Object.fromEntries(this.errorExamples),
       checkFailures: [...this.checks.values()].sort((a, b) => b.count - a.count),
       bucketSeconds,
       timeline,

@@ -51,8 +51,8 @@ test('pay-at-table with locks and order-and-pay over WS through a platform: ever
     assert.equal(locked.summary.journeys.ok, locked.summary.journeys.started);
     const caps = Object.fromEntries(locked.summary.capabilities.map((c) => [c.capability, c.calls]));
     const n = locked.summary.journeys.started;
-    // Each journey: create, search, read, bill, lock, pay, replay, pay, release.
-    assert.deepEqual(caps, { CreateOrder: n, SearchOrders: n, GetOrderById: n, GetOrderBillById: n, CreateOrderLock: n, RecordOrderPaymentById: 3 * n, DeleteOrderLock: n });
+    // Each journey: create, search, read, bill, lock, pay, extend, replay, pay, release.
+    assert.deepEqual(caps, { CreateOrder: n, SearchOrders: n, GetOrderById: n, GetOrderBillById: n, CreateOrderLock: n, RecordOrderPaymentById: 3 * n, ExtendOrderLock: n, DeleteOrderLock: n });
     assert.ok(progress.length >= 3 && progress.at(-1) === locked.summary.calls.total, 'progress was reported while it ran and at the end');
 
     const oap = await runLoad({ caller, registered, journey: 'order-and-pay', locks: false, terminals: 5, ratePerSecond: 15, durationMs: 600, maxErrorRate: 0.01 });
@@ -135,5 +135,27 @@ test('a journey whose capabilities the EPOS did not register is refused before a
     assert.doesNotMatch(r.stdout, /journeys: /);
   } finally {
     await epos.close();
+  }
+});
+
+test('without CreateOrder each pay-at-table journey pays a payable order no other journey took; once none is left the rest are counted as "could not run" and the run fails', async () => {
+  const epos = await startRestEpos();
+  const dir = tempDir('eposgate-load-');
+  try {
+    const json = join(dir, 'r.json');
+    const r = await eposgate(['load', '--epos-url', epos.url, '--username', USER, '--password', PASS, '--capabilities', 'SearchOrders,GetOrderById,RecordOrderPaymentById',
+      '--journey', 'pay-at-table', '--terminals', '10', '--rate', '60/s', '--duration', '1s', '--json', json]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as LoadReport;
+    assertConsistent(report);
+    const j = report.summary.journeys;
+    assert.ok(j.ok >= 3, `the seeded payable orders were paid: ${j.ok}`);
+    assert.ok(j.noData > 0 && j.ok + j.noData === j.started, 'every other journey found no order of its own');
+    assert.deepEqual(report.summary.checkFailures, [], 'no order was paid twice');
+    assert.equal(report.summary.calls.errors, 0);
+    assert.match(report.failures.join('\n'), /^\d+ journeys could not run: no payable order left to pay \(register CreateOrder, or run fewer journeys\)$/m);
+  } finally {
+    await epos.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
