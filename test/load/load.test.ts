@@ -39,7 +39,7 @@ test('pay-at-table with locks and order-and-pay over WS through a platform: ever
   await register(ref.epos, { platformUrl: p.url, apiKey: key, softwareHouseId: 'load-test', transport: 'ws' });
   const conn = connect(ref.epos, { url: p.url.replace(/^http/, 'ws') + '/epos', apiKey: key, softwareHouseId: 'load-test', reconnect: { minMs: 20, maxMs: 100 } });
   conn.on('error', () => {});
-  const caller = platformCaller({ base: p.url, apiKey: key, softwareHouseId: 'load-test', connections: 10, timeoutMs: 5000 });
+  const caller = platformCaller({ base: p.url, apiKey: key, softwareHouseId: 'load-test', connections: 10, timeoutMs: 10_000 });
   try {
     const registered = new Set(ref.epos.capabilities.map((c) => c.name));
     const progress: number[] = [];
@@ -75,7 +75,7 @@ test('eposgate load --epos-url runs bookings against a REST EPOS, exits 0 and wr
     const r = await eposgate(['load', '--epos-url', epos.url, '--username', USER, '--password', PASS, '--journey', 'bookings', '--terminals', '8', '--rate', '10/s', '--duration', '800ms',
       '--json', files.json, '--junit', files.junit, '--html', files.html]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /journeys: 8 run in 0\.8s \(10\/s\)/);
+    assert.match(r.stdout, /journeys: 8 run in [\d.]+s \([\d.]+\/s\): 8 ok/);
     assert.match(r.stdout, /^[\d.]+s\/0\.8s  journeys 8 done, 0 running  calls \d+, errors 0 \(0\.00%\)  checks failed 0  p99 [\d.]+ ms$/m, 'the last progress line');
     assert.match(r.stdout, /CreateReservation\s+\d+/);
     assert.match(r.stdout, /PASSED/);
@@ -144,12 +144,14 @@ test('without CreateOrder each pay-at-table journey pays a payable order no othe
   try {
     const json = join(dir, 'r.json');
     const r = await eposgate(['load', '--epos-url', epos.url, '--username', USER, '--password', PASS, '--capabilities', 'SearchOrders,GetOrderById,RecordOrderPaymentById',
-      '--journey', 'pay-at-table', '--terminals', '10', '--rate', '60/s', '--duration', '1s', '--json', json]);
+      // As many terminals as arrivals: none is dropped however slow the machine, so the ~26 seeded payable orders run out.
+      '--journey', 'pay-at-table', '--terminals', '60', '--rate', '60/s', '--duration', '1s', '--json', json]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     const report = JSON.parse(readFileSync(json, 'utf8')) as LoadReport;
     assertConsistent(report);
     const j = report.summary.journeys;
-    assert.ok(j.ok >= 3, `the seeded payable orders were paid: ${j.ok}`);
+    assert.equal(j.dropped, 0);
+    assert.ok(j.ok >= 20 && j.ok < 60, `the seeded payable orders were paid: ${j.ok}`);
     assert.ok(j.noData > 0 && j.ok + j.noData === j.started, 'every other journey found no order of its own');
     assert.deepEqual(report.summary.checkFailures, [], 'no order was paid twice');
     assert.equal(report.summary.calls.errors, 0);
