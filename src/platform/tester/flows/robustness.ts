@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isEposError, type EPOSError, type EposErrorType } from '../../../contract/eposError.ts';
 import type { Order } from '../../../contract/schemas.ts';
 import type { RequestorHeaders } from '../../transports/transport.ts';
-import { Checker, amount, fail, repeats, show } from '../checks.ts';
+import { CheckFailure, Checker, amount, fail, repeats, show } from '../checks.ts';
 import type { FlowRun, Step } from '../runner.ts';
 import type { FlowDef, ParamDef } from '../types.ts';
 import {
@@ -93,7 +93,8 @@ async function refusedPayment(s: Step, orderId: string, current: Order, p: Payme
   try {
     await s.expectError('RecordOrderPaymentById', paymentParams(orderId, p, c), types, requestor);
   } catch (err) {
-    if (err instanceof Error && err.name === 'CheckFailure') err.message = `${rule}: ${err.message}`;
+    // The headline leads with the rule the EPOS broke; the problems stay as the check found them.
+    if (err instanceof CheckFailure) throw new CheckFailure(`${rule}: ${err.message}`, err.problems, err.more);
     throw err;
   }
   checkUnchanged(current, await getOrder(s, orderId), `a refused payment (${rule})`);
@@ -346,7 +347,7 @@ export const concurrentLocksFlow: FlowDef = {
 // 5. A payment with a wrong lockId, and with an expired one.
 
 const LOCK_EXPIRY: ParamDef = {
-  name: 'lockExpiryMs', type: 'integer', required: false, default: 400,
+  name: 'lockExpiryMs', type: 'integer', required: false, default: 300,
   description: 'how long the short lock lives before the flow lets it expire (raise it when the EPOS clock is behind the tester\'s)',
 };
 
@@ -376,11 +377,12 @@ export const lockedPaymentsFlow: FlowDef = {
     });
     await releaseLock(run, orderId, held, drop, 'Terminal A is done', TERMINAL_A);
 
-    const ms = Math.max(50, run.int('lockExpiryMs') || 400);
+    const ms = Math.max(50, run.int('lockExpiryMs') || 300);
     const short = randomUUID();
+    const expiresAt = Date.now() + ms;
     await run.step(`Terminal A locks the order for ${ms} ms: lock ${short} (CreateOrderLock)`, async (s) => {
       try {
-        checkIsOrder(s, 'CreateOrderLock', orderId, await s.call('CreateOrderLock', { orderId, lockId: short, expiry: isoIn(ms) }, TERMINAL_A));
+        checkIsOrder(s, 'CreateOrderLock', orderId, await s.call('CreateOrderLock', { orderId, lockId: short, expiry: new Date(expiresAt).toISOString() }, TERMINAL_A));
       } catch (err) {
         const e = eposErrorOf(err);
         if (e?.errorType === 'InvalidRequest') {
@@ -389,7 +391,8 @@ export const lockedPaymentsFlow: FlowDef = {
         throw err;
       }
     });
-    await sleep(ms + 250, undefined, { signal: run.signal });
+    // A little past the expiry, so the EPOS's clock (within 100 ms of ours) sees the lock gone.
+    await sleep(Math.max(0, expiresAt + 100 - Date.now()), undefined, { signal: run.signal });
     const other = randomUUID();
     const dropOther = await takeLock(run, orderId, other, isoIn(LOCK_MS), `Lock ${short} has expired, so terminal B can lock the order`, TERMINAL_B);
     await run.step(`A payment with the expired lockId ${short} is refused (Conflict) and changes nothing`, async (s) => {
