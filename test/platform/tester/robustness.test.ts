@@ -127,6 +127,14 @@ for (const transport of ['ws', 'rest'] as const) {
       assert.deepEqual(reads, [true, true, false]);
     });
 
+    it('Payment Guards refuses the reused intent, the other currency and the cancelled order', async () => {
+      const r = await ok('Payment Guards');
+      const pays = calls(r, 'RecordOrderPaymentById');
+      assert.deepEqual(pays.map((e: any) => e.error?.eposError?.errorType ?? 'recorded'), ['recorded', 'Conflict', 'InvalidRequest', 'Conflict']);
+      assert.equal(pays[1].params.paymentIntentId, pays[0].params.paymentIntentId);
+      assert.notEqual(pays[1].params.orderId, pays[0].params.orderId);
+    });
+
     it('Search Orders While Orders Change creates and pays orders between pages', async () => {
       const r = await ok('Search Orders While Orders Change');
       const walk: any = r.steps.find((x) => x.name.startsWith('Walk SearchOrders'));
@@ -155,6 +163,26 @@ describe('each robustness flow fails against an EPOS broken as its faults say, n
         return base('RecordOrderPaymentById', n === 0 ? p : { ...p, paymentIntentId: `${p.paymentIntentId}-again-${n}` });
       },
     }), 'Payment Replay', /^Replay payment .* twice/, /a replayed paymentIntentId must be paid once/);
+  });
+
+  it('Payment Guards: a known intent recorded again on another order (RecordOrderPaymentById:duplicates)', async () => {
+    const seen = new Map<string, number>();
+    await failsNaming((base) => ({
+      RecordOrderPaymentById: async (p) => {
+        const n = seen.get(p.paymentIntentId) ?? 0;
+        seen.set(p.paymentIntentId, n + 1);
+        return base('RecordOrderPaymentById', n === 0 ? p : { ...p, paymentIntentId: `${p.paymentIntentId}-again-${n}` });
+      },
+    }), 'Payment Guards', /^Payment intent .* on order .* as well is refused/, /a paymentIntentId already recorded against another order must be refused/);
+  });
+
+  it('Payment Guards: a payment in another currency recorded as if in the order\'s', async () => {
+    await failsNaming((base) => ({
+      RecordOrderPaymentById: async (p) => {
+        const o = await base('GetOrderById', { orderId: p.orderId });
+        return base('RecordOrderPaymentById', { ...p, paidAmount: { ...p.paidAmount, currencyCode: o.totalAmount.currencyCode } });
+      },
+    }), 'Payment Guards', /^A payment in EUR on a GBP order is refused/, /a payment in another currency than the order's must be refused/);
   });
 
   it('Concurrent Payments: a fitting payment refused (RecordOrderPaymentById:error=InvalidRequest#1)', async () => {

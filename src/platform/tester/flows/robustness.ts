@@ -558,6 +558,54 @@ export const pagingWhileChangingFlow: FlowDef = {
   },
 };
 
+// 9. Payments that must never be recorded: a known intent on another order, another currency, a
+// cancelled order. Each is how a charge lands twice or on the wrong bill.
+
+export const paymentGuardsFlow: FlowDef = {
+  name: 'Payment Guards',
+  flowName: 'Payments that must be refused through EPOS Data API',
+  family: FAMILY,
+  description: 'Creates two orders and pays part of the first. The same paymentIntentId on the second order is refused (Conflict); a payment in another currency than the order\'s is refused (InvalidRequest); when CancelOrderById is registered the second order is cancelled and a payment on it is refused (Conflict). Each refusal changes nothing. Rule: a payment intent pays one order once, in its currency, and never a cancelled order. Changes data: creates two orders, pays part of one and cancels the other.',
+  changesData: true,
+  requires: ['RecordOrderPaymentById', 'GetOrderById', 'CreateOrder'],
+  uses: ['CancelOrderById'],
+  params: [P.currency],
+  faults: ['RecordOrderPaymentById:duplicates'],
+  async run(run) {
+    await run.requireCapabilities('RecordOrderPaymentById', 'GetOrderById', 'CreateOrder');
+    const first = await createOrder(run, 'Create the order that is paid (CreateOrder)', orderToCreate(run));
+    const second = await createOrder(run, 'Create another order (CreateOrder)', orderToCreate(run));
+    const p = payment(run, Math.floor(outstanding(first) / 2));
+    const paid = await pay(run, first.id, first, p, `Pay part of order ${first.id}`);
+    await run.step(`Payment intent ${p.paymentIntentId} on order ${second.id} as well is refused (Conflict)`, async (s) => {
+      await refusedPayment(s, second.id, second, p, ['Conflict'], 'a paymentIntentId already recorded against another order must be refused, not paid again');
+      checkUnchanged(paid, await getOrder(s, first.id), `reusing payment intent ${p.paymentIntentId} on another order`);
+    });
+    const c = currencyOf(run, first);
+    const other = c === 'EUR' ? 'GBP' : 'EUR';
+    await run.step(`A payment in ${other} on a ${c} order is refused (InvalidRequest)`, async (s) => {
+      const wrong = payment(run, 1);
+      try {
+        await s.expectError('RecordOrderPaymentById', { ...paymentParams(first.id, wrong, c), paidAmount: { value: 1, currencyCode: other } }, ['InvalidRequest']);
+      } catch (err) {
+        if (err instanceof CheckFailure) throw new CheckFailure(`a payment in another currency than the order's must be refused: ${err.message}`, err.problems, err.more);
+        throw err;
+      }
+      checkUnchanged(paid, await getOrder(s, first.id), 'a refused payment in another currency');
+    });
+    if (!(await run.has('CancelOrderById'))) return;
+    const cancelled = await run.step(`Cancel order ${second.id} (CancelOrderById)`, async (s) => {
+      const o = await s.call('CancelOrderById', { orderId: second.id });
+      checkIsOrder(s, 'CancelOrderById', second.id, o);
+      new Checker().equal('$.status', 'Canceled', o.status, 'is not Canceled after CancelOrderById').assert(`order ${second.id} was not cancelled`);
+      return o;
+    });
+    await run.step(`A payment on the cancelled order ${second.id} is refused (Conflict)`, async (s) => {
+      await refusedPayment(s, second.id, cancelled, payment(run, 1), ['Conflict'], 'a cancelled order must refuse payments');
+    });
+  },
+};
+
 export const ROBUSTNESS_FLOWS: readonly FlowDef[] = [
   duplicateEventsFlow,
   paymentReplayFlow,
@@ -567,4 +615,5 @@ export const ROBUSTNESS_FLOWS: readonly FlowDef[] = [
   lockHandoverFlow,
   partialPaymentsFlow,
   pagingWhileChangingFlow,
+  paymentGuardsFlow,
 ];
