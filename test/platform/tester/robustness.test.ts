@@ -7,7 +7,7 @@ import { defineEpos, EposError, type Epos, type HandlerName, type Handlers } fro
 import { createReferenceEpos, type ReferenceEpos } from '../../../src/epos/index.ts';
 import { ROBUSTNESS_FLOWS } from '../../../src/platform/tester/flows/robustness.ts';
 import { FLOWS } from '../../../src/platform/tester/flows/index.ts';
-import { attachWs, dump, newPlatform, runFlow, withReference, type Setup } from './helpers.ts';
+import { attachRest, attachWs, closeServer, dump, newPlatform, runFlow, withReference, type Setup } from './helpers.ts';
 
 type Base = (name: HandlerName, params: any) => Promise<any>;
 type Ctx = { headers: { deviceId?: string } };
@@ -27,11 +27,16 @@ function broken(ref: ReferenceEpos, overrides: (base: Base) => Partial<Record<st
 const cleanups: Array<() => Promise<void>> = [];
 after(async () => { for (const c of cleanups.reverse()) await c(); });
 
-async function brokenSetup(overrides: Parameters<typeof broken>[1]) {
+async function brokenSetup(overrides: Parameters<typeof broken>[1], transport: 'ws' | 'rest' = 'ws') {
   const { platform, key } = await newPlatform({ testerCallTimeoutMs: 2000 });
   const ref = createReferenceEpos({ dbPath: ':memory:' });
-  const conn = await attachWs(platform, key, broken(ref, overrides));
-  cleanups.push(async () => { await platform.destroy(); await conn.close(); ref.close(); });
+  if (transport === 'ws') {
+    const conn = await attachWs(platform, key, broken(ref, overrides));
+    cleanups.push(async () => { await platform.destroy(); await conn.close(); ref.close(); });
+  } else {
+    const { server } = await attachRest(platform, key, broken(ref, overrides));
+    cleanups.push(async () => { await platform.destroy(); closeServer(server); ref.close(); });
+  }
   return { platform, key, ref };
 }
 
@@ -40,8 +45,8 @@ const failedStep = (r: Result): any => r.steps.find((s) => s.status !== 'SUCCESS
 const calls = (r: Result, capability: string): any[] => r.steps.flatMap((s) => (s.exchanges ?? []).filter((e: any) => e.capability === capability));
 
 /** The flow fails at the step named by `step`, and its message names the rule. */
-async function failsNaming(overrides: Parameters<typeof broken>[1], flow: string, step: RegExp, rule: RegExp): Promise<Result> {
-  const s = await brokenSetup(overrides);
+async function failsNaming(overrides: Parameters<typeof broken>[1], flow: string, step: RegExp, rule: RegExp, transport: 'ws' | 'rest' = 'ws'): Promise<Result> {
+  const s = await brokenSetup(overrides, transport);
   const r = await runFlow(s, flow);
   assert.equal(r.status, 'FAILURE', dump(r));
   const f = failedStep(r);
@@ -228,15 +233,17 @@ describe('each robustness flow fails against an EPOS broken as its faults say, n
       'Concurrent Locks', /^Two terminals lock order/, /exactly one must win/);
   });
 
-  it('Concurrent Locks: both racing locks granted, and both are released in cleanup', async () => {
-    const released: string[] = [];
-    const r = await failsNaming((base) => ({
-      CreateOrderLock: async (p) => base('GetOrderById', { orderId: p.orderId }),
-      DeleteOrderLock: async (p, ctx) => { released.push(`${p.lockId}@${ctx.headers.deviceId}`); return base('GetOrderById', { orderId: p.orderId }); },
-    }), 'Concurrent Locks', /^Two terminals lock order/, /both locks were granted.*at most one lock per order/);
-    const ids = calls(r, 'CreateOrderLock').map((e: any) => e.params.lockId);
-    assert.deepEqual(released.sort(), [`${ids[0]}@tester-terminal-a`, `${ids[1]}@tester-terminal-b`].sort(), 'each granted lock released by its own terminal');
-  });
+  for (const transport of ['ws', 'rest'] as const) {
+    it(`Concurrent Locks: both racing locks granted, and each is released in cleanup by its own terminal (over ${transport})`, async () => {
+      const released: string[] = [];
+      const r = await failsNaming((base) => ({
+        CreateOrderLock: async (p) => base('GetOrderById', { orderId: p.orderId }),
+        DeleteOrderLock: async (p, ctx) => { released.push(`${p.lockId}@${ctx.headers.deviceId}`); return base('GetOrderById', { orderId: p.orderId }); },
+      }), 'Concurrent Locks', /^Two terminals lock order/, /both locks were granted.*at most one lock per order/, transport);
+      const ids = calls(r, 'CreateOrderLock').map((e: any) => e.params.lockId);
+      assert.deepEqual(released.sort(), [`${ids[0]}@tester-terminal-a`, `${ids[1]}@tester-terminal-b`].sort());
+    });
+  }
 
   /** An EPOS that lets any lockId pay a locked order, as RecordOrderPaymentById:ignore-locks does. */
   const ignoreLocks = (base: Base) => {
