@@ -178,7 +178,25 @@ describe('each robustness flow fails against an EPOS broken as its faults say, n
         seen.set(p.paymentIntentId, n + 1);
         return base('RecordOrderPaymentById', n === 0 ? p : { ...p, paymentIntentId: `${p.paymentIntentId}-again-${n}` });
       },
-    }), 'Payment Guards', /^Payment intent .* on order .* as well is refused/, /a paymentIntentId already recorded against another order must be refused/);
+    }), 'Payment Guards', /^Payment intent .* on order .* as well is not paid again/, /a paymentIntentId already recorded against another order must not be paid again/);
+  });
+
+  it('Payment Replay and Payment Guards pass an EPOS that answers a known intent unchanged instead of Conflict (only recommended)', async () => {
+    const s = await brokenSetup((base) => ({
+      RecordOrderPaymentById: async (p) => {
+        try {
+          return await base('RecordOrderPaymentById', p);
+        } catch (e) {
+          if (e instanceof EposError && e.errorType === 'Conflict' && /payment intent/.test(e.message)) return base('GetOrderById', { orderId: p.orderId });
+          throw e;
+        }
+      },
+    }));
+    for (const flow of ['Payment Replay', 'Payment Guards']) {
+      const r = await runFlow(s, flow);
+      assert.equal(r.status, 'SUCCESS', dump(r));
+      assert.ok(r.steps.some((x) => x.additionalInformation.some((l: string) => /answered instead of refusing/.test(l))), dump(r));
+    }
   });
 
   it('Payment Guards: a payment in another currency recorded as if in the order\'s', async () => {
