@@ -8,6 +8,7 @@ import { orderAndPayFlow } from './orderAndPay.ts';
 import { cancelOrderFlow, getOrderBillFlow, getOrderFlow, orderNotFoundFlow, searchOrdersFlow } from './orders.ts';
 import { orderLockingFlow, payAtTableFlow, payAtTableLockingFlow } from './payAtTable.ts';
 import { tablesAndAreasFlow } from './tables.ts';
+import { ROBUSTNESS_FLOWS } from './robustness.ts';
 
 export const FLOWS: readonly FlowDef[] = [
   getOrderFlow,
@@ -24,6 +25,7 @@ export const FLOWS: readonly FlowDef[] = [
   partiesFlow,
   reservationsFlow,
   bookingsFlow,
+  ...ROBUSTNESS_FLOWS,
 ];
 
 /** True when every capability a flow requires is registered (and one of each `requiresOneOf` group). */
