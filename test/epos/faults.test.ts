@@ -285,3 +285,31 @@ describe('the fault control API', () => {
     assert.equal((await control(l.running.url!, 'GET')).status, 403);
   });
 });
+
+// --- the command line ----------------------------------------------------------------------------
+
+describe('eposgate epos --faults', () => {
+  test('a bad spec stops the command with the message naming the bad part', async () => {
+    const { eposgate } = await import('../helpers/cli.ts');
+    const r = await eposgate(['epos', '--api-key', 'sk_sandbox_x', '--faults', 'GetOrderById:error=Teapot', '--db', ':memory:']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /fault "GetOrderById:error=Teapot": error needs an errorType/);
+  });
+
+  test('--faults and --control-port: the faults are committed and can be switched while it runs', async (t) => {
+    const { spawnEposgate, stop } = await import('../helpers/cli.ts');
+    const p = await testPlatform();
+    t.after(() => p.destroy());
+    const { key } = await p.keys.create('acc-cli-faults', 'sandbox');
+    const { child, match, output } = await spawnEposgate(
+      ['epos', '--platform', p.url, '--api-key', key, '--db', ':memory:', '--faults', 'GetOrderById:error=Conflict', '--control-port', '0', '--password', 'fault-pass'],
+      /fault control: (http:\/\/\S+)\/_faults[\s\S]*faults in force: .*\n/,
+    );
+    t.after(() => stop(child));
+    assert.match(output(), /faults in force: GetOrderById:error=Conflict/);
+    assert.equal((await api(p.url, 'GET', '/epos/data/v1/orders/ord_0001', { key })).status, 409);
+    const del = await control(match[1], 'DELETE');
+    assert.equal(del.status, 200);
+    assert.equal((await api(p.url, 'GET', '/epos/data/v1/orders/ord_0001', { key })).status, 200);
+  });
+});
