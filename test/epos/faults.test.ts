@@ -103,6 +103,61 @@ describe('probability and next-N', () => {
   });
 });
 
+describe('faults in the restaurant\'s logic', () => {
+  const event = (id: string, pi: string, status: string) => ({
+    id, accountId: 'acc_1', event: 'payment_intent.status_updated', data: { paymentIntentId: pi, paymentStatus: status, captureMode: 'Auto' }, createdAt: '2026-03-14T18:00:00.000Z',
+  });
+  const paid = async (ref: { epos: { invoke: Function } }) => ((await ref.epos.invoke('GetOrderById', { orderId: 'ord_0007' })) as any).result.paidAmount?.value ?? 0;
+
+  for (const faults of ['', 'HandleEvent:duplicates#1']) {
+    test(`a redelivered Reversed event after the intent was paid again ${faults ? 'takes the payment off again under ' + faults : 'changes nothing'}`, async () => {
+      const { createReferenceEpos } = await import('../../src/epos/index.ts');
+      const ref = createReferenceEpos({ dbPath: ':memory:', faults });
+      try {
+        const pay = () => ref.epos.invoke('RecordOrderPaymentById', { orderId: 'ord_0007', paymentIntentId: 'pi_a', paidAmount: { value: 400, currencyCode: 'GBP' } });
+        assert.ok((await pay()).ok);
+        const before = await paid(ref);
+        assert.ok((await ref.epos.invoke('HandleEvent:payment_intent.status_updated', event('evt_1', 'pi_a', 'Reversed'))).ok);
+        assert.equal(await paid(ref), before - 400, 'the reversal takes the payment off');
+        assert.ok((await pay()).ok, 'the intent is paid again');
+        assert.ok((await ref.epos.invoke('HandleEvent:payment_intent.status_updated', event('evt_1', 'pi_a', 'Reversed'))).ok, 'the redelivery is acknowledged');
+        assert.equal(await paid(ref), faults ? before - 400 : before);
+        assert.equal(ref.faults.spec, '', 'a #1 logic fault is used up by the one repeat it hit (and none was set otherwise)');
+      } finally {
+        ref.close();
+      }
+    });
+  }
+
+  test('several faults on one call: the delays add up, then the first other fault wins', async () => {
+    const { createReferenceEpos } = await import('../../src/epos/index.ts');
+    const ref = createReferenceEpos({ dbPath: ':memory:', faults: '*:delay=60,GetOrderById:delay=60,GetOrderById:error=NotFound,*:error=Conflict' });
+    try {
+      const t0 = Date.now();
+      const out = await ref.epos.invoke('GetOrderById', { orderId: 'ord_0001' });
+      assert.ok(Date.now() - t0 >= 110, `${Date.now() - t0} ms`);
+      assert.equal(out.ok ? 'ok' : out.error.errorType, 'NotFound');
+      const other = await ref.epos.invoke('ListAreas', {});
+      assert.equal(other.ok ? 'ok' : other.error.errorType, 'Conflict');
+    } finally {
+      ref.close();
+    }
+  });
+
+  test('closing the EPOS answers the calls a timeout holds', async () => {
+    const { createReferenceEpos } = await import('../../src/epos/index.ts');
+    const ref = createReferenceEpos({ dbPath: ':memory:', faults: 'GetOrderById:timeout' });
+    const held = ref.epos.invoke('GetOrderById', { orderId: 'ord_0001' });
+    let settled = false;
+    void held.then(() => { settled = true; });
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(settled, false, 'never answered while open');
+    ref.close();
+    const out = await held;
+    assert.equal(out.ok ? 'ok' : out.error.errorType, 'UnexpectedError');
+  });
+});
+
 // --- through a real platform ---------------------------------------------------------------------
 
 interface Live {
