@@ -52,6 +52,9 @@ export async function runReferenceEpos(o: RunOptions): Promise<RunningEpos> {
   if (!isSandboxKey(o.apiKey) && (faults.list().length > 0 || o.controlPort !== undefined)) {
     throw new Error('faults are for sandbox only: --faults and --control-port need an sk_sandbox_ key');
   }
+  if (o.transport === 'rest' && o.controlPort !== undefined) {
+    throw new Error('--control-port is for --transport ws: a REST reference EPOS serves /_faults on its own port');
+  }
   const username = o.username ?? 'eposgate';
   const password = o.password ?? randomBytes(18).toString('base64url');
   const control = faultControl({ faults, username, password, apiKey: o.apiKey });

@@ -328,9 +328,10 @@ describe('the fault control API', () => {
     assert.equal((await l.getOrder()).status, 200);
   });
 
-  test('with a production key: --faults and --control-port are refused, and /_faults answers 403', async (t) => {
+  test('with a production key: --faults and --control-port are refused, and /_faults answers 403; --control-port with REST is refused', async (t) => {
     await assert.rejects(live('ws', 'GetOrderById:timeout', {}, 'production'), /faults are for sandbox only/);
     await assert.rejects(live('rest', 'GetOrderById:timeout', {}, 'production'), /faults are for sandbox only/);
+    await assert.rejects(live('rest', '', {}, 'sandbox', { controlPort: 0 }), /--control-port is for --transport ws/);
     await assert.rejects(live('ws', '', {}, 'production', { controlPort: 0 }), /faults are for sandbox only/);
     const l = await live('rest', '', {}, 'production', { register: false }); // production REST must be https to register
     t.after(() => l.close());
