@@ -21,7 +21,8 @@ export function recordOrderPayment(store: Store, p: ParamsOf<'RecordOrderPayment
     const tips = p.tipsAmount?.value ?? 0;
 
     const seen = db.prepare('SELECT order_id, paid, tips FROM payments WHERE payment_intent_id = ?').get(p.paymentIntentId) as Recorded | undefined;
-    if (seen) {
+    // The `duplicates` fault: a known intent is recorded again as a new payment (paid twice).
+    if (seen && !store.fault?.('RecordOrderPaymentById', 'duplicates')) {
       if (seen.order_id !== p.orderId) {
         throw new EposError('Conflict', `payment intent ${p.paymentIntentId} is already recorded against order ${seen.order_id}`);
       }
@@ -31,8 +32,7 @@ export function recordOrderPayment(store: Store, p: ParamsOf<'RecordOrderPayment
           `payment intent ${p.paymentIntentId} was recorded with ${fmt(seen.paid, row.currency)} (tips ${fmt(seen.tips, row.currency)}); this replay says ${fmt(p.paidAmount.value, row.currency)} (tips ${fmt(tips, row.currency)})`,
         );
       }
-      // The `duplicates` fault: a replay is recorded again as a new payment (a double payment).
-      if (!store.fault?.('RecordOrderPaymentById', 'duplicates')) return { changed: false };
+      return { changed: false };
     }
 
     if (p.paidAmount.currencyCode !== row.currency) {
