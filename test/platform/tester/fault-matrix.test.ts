@@ -20,9 +20,10 @@ function expectFailure(f: Fault, r: FlowResult & { steps: any[] }): void {
   const failed = r.steps.filter((s) => s.status !== 'SUCCESS');
   const text = failed.flatMap((s) => s.additionalInformation as string[]).join('\n');
   if (f.kind === 'timeout' || f.kind === 'delay') {
-    // A delay only breaks a flow when it outlasts the tester's call timeout.
-    assert.equal(r.status, 'TIMED_OUT', dump(r));
-    assert.match(text, /did not answer .* within \d+ ms/, dump(r));
+    // A delay only breaks a flow when it outlasts the call timeout. A call timing out stops a flow
+    // TIMED_OUT; a flow whose rule is the time itself (50 concurrent calls) fails naming it.
+    assert.ok(r.status === 'TIMED_OUT' || r.status === 'FAILURE', dump(r));
+    assert.match(text, /(did not answer|no answer|not answered).* within \d+ ms/, dump(r));
     return;
   }
   assert.equal(r.status, 'FAILURE', dump(r));
