@@ -72,7 +72,7 @@ export async function side(name: string, seeded?: string): Promise<Side> {
   const { key, record } = await p.keys.create('bench-b9', 'sandbox');
   const caller: Caller = { accountId: 'bench-b9', env: 'sandbox', keyId: record.id, softwareHouseId: 'bench' };
   await p.registry.put(caller, 'ws', { capabilities: [{ name: 'GetOrderById', version: 'v1' }, { name: 'HandleEvent:payment_intent.created', version: 'v1' }] });
-  const epos = startChild('epos-b9.ts', { PLATFORM_URL: p.url, API_KEY: key });
+  const epos = startChild('epos-ws.ts', { PLATFORM_URL: p.url, API_KEY: key });
   await epos.wait('ready');
 
   // Instrumentation: the worker records a delivery through outbox.update; resolve the raiser there.

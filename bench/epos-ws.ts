@@ -1,10 +1,12 @@
-// B1/B2 EPOS side: one SDK WebSocket connection answering GetOrderById with the realistic order,
-// contract validation on (the SDK default). Env: PLATFORM_URL, API_KEY.
+// B1/B2/B9 EPOS side: one SDK WebSocket connection answering GetOrderById with the realistic order
+// and accepting payment-intent events (B9), contract validation on (the SDK default).
+// Env: PLATFORM_URL, API_KEY.
 import { connect, defineEpos } from '../src/sdk/index.ts';
 import { fatal, orderFor, serveParent } from './lib.ts';
 
 const epos = defineEpos({
   GetOrderById: async ({ orderId }) => orderFor(orderId) as never,
+  'HandleEvent:payment_intent.created': async () => ({}) as never,
 });
 const conn = connect(epos, {
   url: process.env.PLATFORM_URL!.replace(/^http/, 'ws') + '/epos',

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
 import { runReferenceEpos } from '../epos/run.ts';
+import { FaultSpecError, parseFaults } from '../epos/faults.ts';
 import type { ReconnectInfo } from '../sdk/index.ts';
 import { parsePort } from './options.ts';
 import { installProcessGuard } from './processGuard.ts';
@@ -10,6 +11,16 @@ import { dirname } from 'node:path';
 function parseTransport(v: string): 'ws' | 'rest' {
   if (v === 'ws' || v === 'rest') return v;
   throw new InvalidArgumentError(`"${v}" is not a transport: use ws or rest`);
+}
+
+function parseFaultSpec(v: string): string {
+  try {
+    parseFaults(v);
+  } catch (err) {
+    if (err instanceof FaultSpecError) throw new InvalidArgumentError(err.message);
+    throw err;
+  }
+  return v;
 }
 
 export function eposCommand(): Command {
@@ -26,11 +37,14 @@ export function eposCommand(): Command {
     .option('--public-url <url>', 'REST: URL to register (default http://host:port)')
     .option('--username <u>', 'REST: basic-auth username the platform must send', 'eposgate')
     .option('--password <p>', 'REST: basic-auth password (default: generated)')
+    .option('--faults <spec>', 'sandbox only: faults to commit, CAPABILITY:KIND[=ARG][@P|#N],… (docs/reference-epos.md#faults)', parseFaultSpec)
+    .option('--control-port <port>', 'WS, sandbox only: serve the fault control API (GET/PUT/DELETE /_faults) on this port; REST serves it on --port', parsePort)
     .option('--no-register', 'do not register capabilities on start')
     .option('--debug', 'print the stack trace of a start-up failure')
     .action(async (o: {
       transport: 'ws' | 'rest'; platform: string; apiKey?: string; softwareHouseId: string; resellerId?: string; db: string;
       port?: number; host: string; publicUrl?: string; username: string; password?: string; register: boolean; debug?: boolean;
+      faults?: string; controlPort?: number;
     }) => {
       const log = pino({ level: 'info' });
       installProcessGuard(log);
@@ -46,6 +60,7 @@ export function eposCommand(): Command {
           dbPath: o.db, host: o.host, ...(o.port !== undefined ? { port: o.port } : {}),
           ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}), username: o.username,
           ...(o.password ? { password: o.password } : {}), register: o.register,
+          ...(o.faults ? { faults: o.faults } : {}), ...(o.controlPort !== undefined ? { controlPort: o.controlPort } : {}),
           onEventError: (event, err) => log.warn({ event, err: (err as Error).message }, 'POS event not sent'),
         }));
       // Once per lost connection, then sparsely (attempts 2, 4, 8, …) while the platform stays down.
@@ -60,6 +75,11 @@ export function eposCommand(): Command {
         lastError = err.message;
       });
       process.stdout.write(`reference EPOS ${o.transport === 'ws' ? `connected to ${o.platform}/epos` : `serving REST at ${running.url}`} (db: ${o.db})\n`);
+      const controlAt = running.controlUrl ?? running.url;
+      if (controlAt && apiKey.startsWith('sk_sandbox_') && (o.controlPort !== undefined || o.transport === 'rest')) {
+        process.stdout.write(`fault control: ${controlAt}/_faults (basic auth ${o.username}:${o.password ? '<--password>' : running.password})\n`);
+      }
+      if (running.reference.faults.spec) process.stdout.write(`faults in force: ${running.reference.faults.spec}\n`);
       const stop = async () => { await running.close(); process.exit(0); };
       process.once('SIGINT', () => void stop());
       process.once('SIGTERM', () => void stop());

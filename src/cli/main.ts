@@ -6,6 +6,7 @@ import { eposCommand } from './epos.ts';
 import { keysCommand } from './keys.ts';
 import { serveCommand } from './serve.ts';
 import { testCommand } from './test.ts';
+import { loadCommand } from './load.ts';
 
 const program = new Command('eposgate')
   .description('An open EPOS Data API platform')
@@ -17,6 +18,7 @@ program.addCommand(keysCommand());
 program.addCommand(eposCommand());
 program.addCommand(demoCommand());
 program.addCommand(testCommand());
+program.addCommand(loadCommand());
 program.addCommand(backupCommand());
 
 await program.parseAsync(process.argv);

@@ -38,7 +38,7 @@ class UsageError extends Error {}
 class PlatformUnreachable extends Error {}
 
 /** The account the in-process platform of --epos-url tests as. */
-const LOCAL_ACCOUNT = 'eposgate-test';
+export const LOCAL_ACCOUNT = 'eposgate-test';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 const positive = (v: string) => {
@@ -153,7 +153,7 @@ async function runTests(o: Options): Promise<number> {
  * --epos-url: registers the EPOS on the in-process platform with --capabilities, or with what a
  * probe of its routes finds it answers for. Answers why no flow can run when the EPOS cannot be used.
  */
-async function registerRestEpos(o: Options, http: Http): Promise<string | undefined> {
+export async function registerRestEpos(o: Pick<Options, 'eposUrl' | 'username' | 'password' | 'capabilities' | 'callTimeoutMs'>, http: Http): Promise<string | undefined> {
   let names = o.capabilities;
   if (!names) {
     const p = await probeRestEpos({ url: o.eposUrl!, username: o.username!, password: o.password!, accountId: LOCAL_ACCOUNT, ...(o.callTimeoutMs ? { timeoutMs: o.callTimeoutMs } : {}) });
@@ -182,9 +182,9 @@ function allNotRun(o: Options, flows: FlowDescription[], gone: string): NotRan[]
   return names.map((n) => notRun(n, gone));
 }
 
-type Http = (method: string, path: string, body?: unknown) => Promise<unknown>;
+export type Http = (method: string, path: string, body?: unknown) => Promise<unknown>;
 
-function client(base: string, key: string, softwareHouseId: string): Http {
+export function client(base: string, key: string, softwareHouseId: string): Http {
   return async (method, path, body) => {
     let res: Response;
     try {

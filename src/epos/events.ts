@@ -15,7 +15,8 @@ export function handleEvent(store: Store, p: EventParams): ResultOf<'HandleEvent
     const now = iso(store.now());
     const fresh = db.prepare('INSERT INTO events (id, event, payment_intent_id, payment_status, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING')
       .run(p.id, p.event, p.data.paymentIntentId, p.data.paymentStatus, now);
-    if (fresh.changes === 0) return undefined; // seen before
+    // Seen before: acknowledged, nothing done (unless the `duplicates` fault applies it again).
+    if (fresh.changes === 0 && !store.fault?.(`HandleEvent:${p.event}`, 'duplicates')) return undefined;
     db.prepare(
       'INSERT INTO payment_intents (id, status, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at',
     ).run(p.data.paymentIntentId, p.data.paymentStatus, now);

@@ -12,6 +12,7 @@ import { listAreas, searchTables } from './tables.ts';
 import { createParty, deletePartyById, getPartyById, searchParties, updateParty } from './parties.ts';
 import { createReservation, deleteReservationById, getReservationById, searchReservations, updateReservation } from './reservations.ts';
 import { handleEvent } from './events.ts';
+import { FaultInjector } from './faults.ts';
 
 export interface ReferenceEposOptions {
   /** SQLite file, or `:memory:`. */
@@ -24,16 +25,21 @@ export interface ReferenceEposOptions {
   seed?: boolean;
   /** Passed to defineEpos (validation, contract-error reporting). */
   sdk?: EposOptions;
+  /** Faults to commit (faults.ts): a spec such as `GetOrderById:timeout#1`, or an injector to steer at run time. */
+  faults?: string | FaultInjector;
 }
 
 export interface ReferenceEpos {
   epos: Epos;
   db: Db;
+  /** The faults in force; change them at run time (set, clear). */
+  faults: FaultInjector;
   close(): void;
 }
 
 export function createReferenceEpos(opts: ReferenceEposOptions): ReferenceEpos {
   const db = openDb(opts.dbPath);
+  const faults = opts.faults instanceof FaultInjector ? opts.faults : new FaultInjector(opts.faults ?? '');
   const now = opts.clock ?? (() => new Date());
   if (opts.seed !== false) seed(db, now());
   const store: Store = {
@@ -46,9 +52,10 @@ export function createReferenceEpos(opts: ReferenceEposOptions): ReferenceEpos {
         // a failing hook must not undo a committed change
       }
     },
+    fault: (capability, kind) => faults.take(capability, kind),
   };
 
-  const epos = defineEpos(
+  const sound = defineEpos(
     {
       GetOrderById: (p) => getOrderById(store, p),
       SearchOrders: (p, ctx) => searchOrders(store, p, ctx),
@@ -77,7 +84,14 @@ export function createReferenceEpos(opts: ReferenceEposOptions): ReferenceEpos {
     opts.sdk,
   );
 
-  return { epos, db, close: () => db.close() };
+  const epos = faults.wrap(sound);
+  return {
+    epos, db, faults,
+    close: () => {
+      faults.release(); // calls held by timeout or delay answer now, so nothing waits on a closed database
+      db.close();
+    },
+  };
 }
 
 export { WAITERS, AREAS, TABLES } from './seed.ts';

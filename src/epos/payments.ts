@@ -1,6 +1,7 @@
 // Recording payments. `paymentIntentId` is the idempotency key: the same intent replayed for the
 // same order and amounts answers the order unchanged. Partial payments accumulate; the payment
 // that settles the bill finalises the order; a payment above the outstanding balance is refused.
+import { randomUUID } from 'node:crypto';
 import { EposError, type HandlerContext, type ParamsOf, type ResultOf } from '../sdk/index.ts';
 import { fmt } from './money.ts';
 import { assertWritable } from './locks.ts';
@@ -20,7 +21,8 @@ export function recordOrderPayment(store: Store, p: ParamsOf<'RecordOrderPayment
     const tips = p.tipsAmount?.value ?? 0;
 
     const seen = db.prepare('SELECT order_id, paid, tips FROM payments WHERE payment_intent_id = ?').get(p.paymentIntentId) as Recorded | undefined;
-    if (seen) {
+    // The `duplicates` fault: a known intent is recorded again as a new payment (paid twice).
+    if (seen && !store.fault?.('RecordOrderPaymentById', 'duplicates')) {
       if (seen.order_id !== p.orderId) {
         throw new EposError('Conflict', `payment intent ${p.paymentIntentId} is already recorded against order ${seen.order_id}`);
       }
@@ -44,7 +46,11 @@ export function recordOrderPayment(store: Store, p: ParamsOf<'RecordOrderPayment
     if (row.status === 'Canceled' || row.status === 'Failed') {
       throw new EposError('Conflict', `order ${p.orderId} is ${row.status}; no payment can be recorded`);
     }
-    assertWritable(store, p.orderId, p.lockId, 'record a payment');
+    try {
+      assertWritable(store, p.orderId, p.lockId, 'record a payment');
+    } catch (err) {
+      if (!store.fault?.('RecordOrderPaymentById', 'ignore-locks')) throw err; // the `ignore-locks` fault
+    }
 
     const paid = paidSoFar(db, p.orderId);
     const outstanding = row.total - paid;
@@ -55,7 +61,7 @@ export function recordOrderPayment(store: Store, p: ParamsOf<'RecordOrderPayment
       );
     }
     db.prepare('INSERT INTO payments (order_id, payment_intent_id, paid, tips, lock_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-      p.orderId, p.paymentIntentId, p.paidAmount.value, tips, p.lockId ?? null, iso(store.now()),
+      p.orderId, seen ? `${p.paymentIntentId}~again-${randomUUID()}` : p.paymentIntentId, p.paidAmount.value, tips, p.lockId ?? null, iso(store.now()),
     );
     touch(store, p.orderId, p.paidAmount.value === outstanding ? 'Finalized' : undefined);
     return { changed: true };

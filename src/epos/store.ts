@@ -8,6 +8,8 @@ export interface Store {
   now(): Date;
   /** Called after a change is committed, with the POS event to send. */
   changed(event: PosEvent): void;
+  /** True when a logic fault (faults.ts: duplicates, ignore-locks) is to be committed this time. */
+  fault?(capability: string, kind: 'duplicates' | 'ignore-locks'): boolean;
 }
 
 export type Order = ResultOf<'GetOrderById'>;

@@ -31,6 +31,8 @@ export interface CallInfo {
   headers?: RequestorHeaders;
   transport?: HandlerContext['transport'];
   traceId?: string;
+  /** Drops the connection the call came on, mid-call (the reference EPOS's `disconnect` fault). */
+  drop?: () => void;
 }
 
 export type Outcome = { ok: true; result: unknown } | { ok: false; error: EPOSError };

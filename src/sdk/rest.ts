@@ -239,7 +239,7 @@ export function restCore(epos: Epos, opts: RestOptions): RestCore {
       def = found;
     }
 
-    const out = await epos.invoke(def.name, params, { headers: requestorHeaders(req), transport: 'rest', traceId });
+    const out = await epos.invoke(def.name, params, { headers: requestorHeaders(req), transport: 'rest', traceId, drop: () => req.socket.destroy() });
     if (out.ok) send(res, 200, out.result);
     else sendError(res, out.error);
   }

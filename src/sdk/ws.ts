@@ -237,7 +237,7 @@ class Connection extends EventEmitter implements EposConnection {
     }
 
     const job = this.epos
-      .invoke(name, rest, { headers: asHeaders(headers), transport: 'ws' })
+      .invoke(name, rest, { headers: asHeaders(headers), transport: 'ws', drop: () => ws.terminate() })
       .then((out) => this.#reply(ws, id, out.ok ? { result: out.result } : { error: out.error }))
       .catch((err: Error) => this.#fail(err))
       .finally(() => this.#pending.delete(job));

@@ -38,8 +38,13 @@ export const HOSTILE_LIMITS: Partial<Limits> = {
 
 export const SSE_KEEPALIVE_MS = 250;
 
-/** What every case promises about the victim and the platform. Generous: the machine is shared. */
-export const BOUNDS = { victimP99Ms: 500, rssGrowthMb: 150 } as const;
+/**
+ * What every case promises about the victim and the platform. Generous, because the suite runs two
+ * files at once on a 2-core machine (500 ms was missed at a load average of 12 with no attack
+ * effect); the attacks it guards against cost the victim whole seconds (a blocked event loop, a
+ * call timeout) or the process.
+ */
+export const BOUNDS = { victimP99Ms: 1000, rssGrowthMb: 150 } as const;
 
 export const VICTIM: Tenant = { accountId: 'victim', env: 'sandbox' };
 export const ATTACKER: Tenant = { accountId: 'attacker', env: 'sandbox' };

@@ -252,3 +252,23 @@ test('re-registering the same list answers the same integration; a new password 
   t.after(() => again2.destroy());
   assert.equal((await again2.registry.restTarget(tenant))!.password, 'second');
 });
+
+test('a REST integration is unregistered with {"capabilities": []} alone: no url or auth needed', async (t) => {
+  const { p, key } = await setup(t);
+  const body = {
+    capabilities: [{ name: 'GetOrderById', version: 'v1' }],
+    auth: { authType: 'basic', basic: { username: 'dojo', password: 'pw' } },
+    url: 'https://epos.example.com/dojo',
+  };
+  assert.equal((await api(p.url, 'PUT', '/epos/integrations/rest', { key, body })).status, 200);
+  const off = await api(p.url, 'PUT', '/epos/integrations/rest', { key, body: { capabilities: [] } });
+  assert.equal(off.status, 200, off.text);
+  assert.deepEqual(off.body, []);
+  const get = await api(p.url, 'GET', '/epos/integrations', { key });
+  assert.deepEqual(get.body.restIntegrations, []);
+  assert.equal(await p.registry.restTarget({ accountId: 'acc-1', env: 'sandbox' }), undefined);
+  // A non-empty list still needs both.
+  const bad = await api(p.url, 'PUT', '/epos/integrations/rest', { key, body: { capabilities: body.capabilities } });
+  assert.equal(bad.status, 400);
+  assert.deepEqual(bad.body.details.map((d: { path: string }) => d.path), ['$.url', '$.auth']);
+});

@@ -40,7 +40,9 @@ export function parseRegistration(body: unknown, transport: TransportKind, limit
   }
   const capabilities = parseCapabilities(b.capabilities, issues, limits);
   let rest: RegistrationRequest['rest'];
-  if (transport === 'rest') rest = parseRest(b, issues);
+  // `{"capabilities": []}` unregisters: there is no target left to describe, so url and auth may go.
+  const unregister = Array.isArray(b.capabilities) && b.capabilities.length === 0;
+  if (transport === 'rest' && !unregister) rest = parseRest(b, issues);
   if (issues.length) throw invalid(issues);
   return { capabilities, ...(rest ? { rest } : {}) };
 }

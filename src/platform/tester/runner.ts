@@ -87,13 +87,16 @@ export class Step {
     this.record.additionalInformation.push(...lines);
   }
 
-  /** Invokes a capability through the dispatcher and records the exchange. */
-  async call<N extends HandlerName>(capability: N, params: Record<string, unknown>, opts: { timeoutMs?: number } = {}): Promise<ResultOf<N>> {
+  /**
+   * Invokes a capability through the dispatcher and records the exchange. `requestor` adds to the
+   * tester's headers (a second terminal: another deviceId); `opts.timeoutMs` bounds this call.
+   */
+  async call<N extends HandlerName>(capability: N, params: Record<string, unknown>, requestor?: RequestorHeaders, opts: { timeoutMs?: number } = {}): Promise<ResultOf<N>> {
     const ex: Exchange = { capability, params, ms: 0 };
     (this.record.exchanges ??= []).push(ex);
     const t0 = performance.now();
     try {
-      const result = await this.run.invoke(capability, params, opts.timeoutMs);
+      const result = await this.run.invoke(capability, params, requestor, opts.timeoutMs);
       ex.result = result === undefined ? null : result;
       return result as never;
     } catch (err) {
@@ -116,11 +119,11 @@ export class Step {
    * Invokes a capability that must fail with an EPOSError of one of `types`. Answers the error;
    * a result, an error of another type or an error not in the EPOSError shape fail the step.
    */
-  async expectError(capability: CapabilityName, params: Record<string, unknown>, types: EposErrorType[]): Promise<EPOSError> {
+  async expectError(capability: CapabilityName, params: Record<string, unknown>, types: EposErrorType[], requestor?: RequestorHeaders): Promise<EPOSError> {
     const want = types.map((t) => JSON.stringify(t)).join(' or ');
     let result: unknown;
     try {
-      result = await this.call(capability, params);
+      result = await this.call(capability, params, requestor);
     } catch (err) {
       if (!(err instanceof CallFailure)) throw err;
       const e = err.eposError;
@@ -203,8 +206,8 @@ export class FlowRun {
     return this.tester.callTimeoutMs;
   }
 
-  invoke(capability: CapabilityName, params: Record<string, unknown>, timeoutMs = this.tester.callTimeoutMs): Promise<unknown> {
-    return this.tester.dispatcher.invoke(this.tenant, capability, params, TESTER_REQUESTOR, {
+  invoke(capability: CapabilityName, params: Record<string, unknown>, requestor?: RequestorHeaders, timeoutMs = this.tester.callTimeoutMs): Promise<unknown> {
+    return this.tester.dispatcher.invoke(this.tenant, capability, params, requestor ? { ...TESTER_REQUESTOR, ...requestor } : TESTER_REQUESTOR, {
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       signal: this.signal,
     });

@@ -7,7 +7,7 @@ import { defineEpos, EposError } from '../../../src/sdk/index.ts';
 import { curl } from '../../helpers/cli.ts';
 import { api, testPlatform } from '../../helpers/platform.ts';
 import { FLOWS } from '../../../src/platform/tester/flows/index.ts';
-import { attachWs, newPlatform, SHID, startFlow, waitFlow } from './helpers.ts';
+import { attachWs, gatedGetOrder, newPlatform, SHID, startFlow, waitFlow } from './helpers.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 after(async () => { for (const c of cleanups.reverse()) await c(); });
@@ -112,15 +112,7 @@ describe('flow results', () => {
   it('a running flow and its running step read IN_PROGRESS', async () => {
     const { platform, key } = await newPlatform();
     const ref = createReferenceEpos({ dbPath: ':memory:' });
-    let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    const slow = defineEpos({
-      GetOrderById: async (p) => {
-        await gate;
-        const out = await ref.epos.invoke('GetOrderById', p);
-        return (out as any).result;
-      },
-    });
+    const { epos: slow, release } = gatedGetOrder(ref);
     const conn = await attachWs(platform, key, slow);
     cleanups.push(async () => { await platform.destroy(); await conn.close(); ref.close(); });
     const id = await startFlow(platform.url, key, 'Get Order', { orderId: 'ord_0001' });

@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
-import { connect, register, restHandler, type ConnectOptions, type Epos, type EposConnection } from '../../../src/sdk/index.ts';
+import { connect, defineEpos, register, restHandler, type ConnectOptions, type Epos, type EposConnection } from '../../../src/sdk/index.ts';
 import { createReferenceEpos, type ReferenceEpos } from '../../../src/epos/index.ts';
 import type { PlatformOptions } from '../../../src/platform/platform.ts';
 import type { FlowResult } from '../../../src/platform/tester/types.ts';
@@ -98,4 +98,17 @@ export async function runFlow(s: { platform: TestPlatform; key: string }, flow: 
 /** A readable dump of a flow result, for assertion messages. */
 export function dump(r: FlowResult): string {
   return JSON.stringify({ ...r, steps: r.steps.map((s: any) => ({ name: s.name, status: s.status, info: s.additionalInformation, problems: s.problems })) }, null, 1);
+}
+
+/** The reference EPOS whose GetOrderById waits until `release()`: holds a flow IN_PROGRESS. */
+export function gatedGetOrder(ref: ReferenceEpos): { epos: Epos; release(): void } {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  const epos = defineEpos({
+    GetOrderById: async (p) => {
+      await gate;
+      return (await ref.epos.invoke('GetOrderById', p) as unknown as { result: never }).result;
+    },
+  });
+  return { epos, release };
 }

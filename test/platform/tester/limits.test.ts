@@ -2,10 +2,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createReferenceEpos } from '../../../src/epos/index.ts';
-import { defineEpos } from '../../../src/sdk/index.ts';
 import { FLOWS } from '../../../src/platform/tester/flows/index.ts';
 import { api } from '../../helpers/platform.ts';
-import { attachWs, newPlatform, SHID, startFlow, waitFlow } from './helpers.ts';
+import { attachWs, gatedGetOrder, newPlatform, SHID, startFlow, waitFlow } from './helpers.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 after(async () => { for (const c of cleanups.reverse()) await c(); });
@@ -14,14 +13,7 @@ describe('tester limits', () => {
   it('a tenant past limits.flowsPerTenant flows in progress gets 429 TOO_MANY_FLOWS; a finished flow frees its slot', async () => {
     const { platform, key } = await newPlatform({ limits: { flowsPerTenant: 2 } });
     const ref = createReferenceEpos({ dbPath: ':memory:' });
-    let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    const slow = defineEpos({
-      GetOrderById: async (p) => {
-        await gate;
-        return (await ref.epos.invoke('GetOrderById', p) as any).result;
-      },
-    });
+    const { epos: slow, release } = gatedGetOrder(ref);
     const conn = await attachWs(platform, key, slow);
     cleanups.push(async () => { release(); await platform.destroy(); await conn.close(); ref.close(); });
 

@@ -37,6 +37,7 @@ export const partiesFlow: FlowDef = {
   requires: ['CreateParty', 'GetPartyById', 'UpdateParty', 'SearchParties', 'DeletePartyById'],
   products: { Bookings: 'required' },
   uses: ['SearchTables'],
+  faults: ['CreateParty:contract'],
   params: [P.tableId, { ...P.maxPages, default: 5 }],
   async run(run) {
     await run.requireCapabilities('CreateParty', 'GetPartyById', 'UpdateParty', 'SearchParties', 'DeletePartyById');
@@ -82,6 +83,7 @@ export const reservationsFlow: FlowDef = {
   requires: ['CreateReservation', 'GetReservationById', 'UpdateReservation', 'SearchReservations', 'DeleteReservationById'],
   products: { Bookings: 'required' },
   uses: ['SearchTables'],
+  faults: ['CreateReservation:contract'],
   params: [P.tableId, { ...P.maxPages, default: 20 }],
   async run(run) {
     await run.requireCapabilities('CreateReservation', 'GetReservationById', 'UpdateReservation', 'SearchReservations', 'DeleteReservationById');
@@ -133,6 +135,7 @@ export const bookingsFlow: FlowDef = {
   requires: ['CreateReservation', 'CreateParty'],
   products: { Bookings: 'required' },
   uses: ['UpdateReservation', 'GetPartyById', 'DeletePartyById', 'DeleteReservationById', 'SearchTables', 'SearchParties'],
+  faults: ['CreateReservation:error=Conflict'],
   params: [P.tableId, { ...P.maxPages, default: 5 }],
   async run(run) {
     await run.requireCapabilities('CreateReservation', 'CreateParty');

@@ -35,6 +35,7 @@ export const paymentEventsFlow: FlowDef = {
   changesData: true,
   requires: ['HandleEvent:payment_intent.created', 'HandleEvent:payment_intent.status_updated'],
   products: { 'Order and Pay': 'if registered' },
+  faults: ['HandleEvent:payment_intent.status_updated:contract'],
   params: [],
   async run(run) {
     await run.requireCapabilities('HandleEvent:payment_intent.created', 'HandleEvent:payment_intent.status_updated');

@@ -8,6 +8,7 @@ import { orderAndPayFlow } from './orderAndPay.ts';
 import { cancelOrderFlow, getOrderBillFlow, getOrderFlow, orderNotFoundFlow, searchOrdersFlow } from './orders.ts';
 import { orderLockingFlow, payAtTableFlow, payAtTableLockingFlow } from './payAtTable.ts';
 import { tablesAndAreasFlow } from './tables.ts';
+import { ROBUSTNESS_FLOWS } from './robustness.ts';
 import { PROTOCOL_FLOWS } from './protocol.ts';
 
 export const FLOWS: readonly FlowDef[] = [
@@ -25,6 +26,7 @@ export const FLOWS: readonly FlowDef[] = [
   partiesFlow,
   reservationsFlow,
   bookingsFlow,
+  ...ROBUSTNESS_FLOWS,
   ...PROTOCOL_FLOWS,
 ];
 

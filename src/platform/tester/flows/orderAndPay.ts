@@ -14,6 +14,7 @@ export const orderAndPayFlow: FlowDef = {
   requires: ['CreateOrder', 'GetOrderById', 'HandleEvent:payment_intent.status_updated'],
   products: { 'Order and Pay': 'required' },
   uses: ['HandleEvent:payment_intent.created'],
+  faults: ['CreateOrder:contract'],
   params: [P.currency],
   async run(run) {
     await run.requireCapabilities('CreateOrder', 'GetOrderById', 'HandleEvent:payment_intent.status_updated');

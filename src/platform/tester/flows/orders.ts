@@ -12,6 +12,7 @@ export const getOrderFlow: FlowDef = {
   changesData: false,
   requires: ['GetOrderById'],
   products: { 'Pay at Table': 'if registered', 'Order and Pay': 'if registered' },
+  faults: ['GetOrderById:contract', 'GetOrderById:timeout'],
   params: [{ name: 'orderId', type: 'string', required: true, description: 'EPOS id of the order to read' }],
   async run(run) {
     await run.requireCapabilities('GetOrderById');
@@ -31,6 +32,7 @@ export const orderNotFoundFlow: FlowDef = {
   changesData: false,
   requires: ['GetOrderById'],
   products: { 'Pay at Table': 'if registered', 'Order and Pay': 'if registered' },
+  faults: ['GetOrderById:error=InvalidRequest'],
   params: [{ name: 'missingOrderId', type: 'string', required: false, default: 'eposgate-tester-no-such-order', description: 'an order id the EPOS does not have' }],
   async run(run) {
     await run.requireCapabilities('GetOrderById');
@@ -50,6 +52,7 @@ export const searchOrdersFlow: FlowDef = {
   changesData: false,
   requires: ['SearchOrders'],
   products: { 'Pay at Table': 'if registered' },
+  faults: ['SearchOrders:contract'],
   params: [
     { name: 'pageSize', type: 'integer', required: false, default: 5, description: 'cursor.limit of every page (1-100)' },
     { ...P.maxPages, default: 50 },
@@ -110,6 +113,7 @@ export const cancelOrderFlow: FlowDef = {
   requires: ['CreateOrder', 'CancelOrderById'],
   products: { 'Order and Pay': 'if registered' },
   uses: ['GetOrderById'],
+  faults: ['CancelOrderById:contract'],
   params: [P.currency],
   async run(run) {
     await run.requireCapabilities('CreateOrder', 'CancelOrderById');
@@ -141,6 +145,7 @@ export const getOrderBillFlow: FlowDef = {
   products: { 'Pay at Table': 'if registered' },
   requiresOneOf: [['CreateOrder', 'SearchOrders']],
   uses: ['GetOrderById', 'CreateOrder', 'SearchOrders'],
+  faults: ['GetOrderBillById:contract'],
   params: [P.orderIdOptional, P.currency, { ...P.maxPages, default: 5 }],
   async run(run) {
     await run.requireCapabilities('GetOrderBillById');

@@ -96,6 +96,7 @@ export const payAtTableFlow: FlowDef = {
   requires: ['SearchOrders', 'GetOrderById', 'RecordOrderPaymentById'],
   products: { 'Pay at Table': 'required' },
   uses: ['CreateOrder', 'GetOrderBillById', 'SearchTables'],
+  faults: ['RecordOrderPaymentById:duplicates'],
   params: PAT_PARAMS,
   async run(run) {
     await run.requireCapabilities('SearchOrders', 'GetOrderById', 'RecordOrderPaymentById');
@@ -152,6 +153,7 @@ export const payAtTableLockingFlow: FlowDef = {
   requires: ['SearchOrders', 'GetOrderById', 'RecordOrderPaymentById', 'CreateOrderLock', 'DeleteOrderLock'],
   products: { 'Pay at Table': 'if registered' },
   uses: ['ExtendOrderLock', 'GetOrderBillById', 'CreateOrder', 'SearchTables'],
+  faults: ['RecordOrderPaymentById:duplicates', 'CreateOrderLock:disconnect'],
   params: PAT_PARAMS,
   async run(run) {
     await run.requireCapabilities('SearchOrders', 'GetOrderById', 'RecordOrderPaymentById', 'CreateOrderLock', 'DeleteOrderLock');
@@ -185,6 +187,7 @@ export const orderLockingFlow: FlowDef = {
   products: { 'Pay at Table': 'if registered' },
   requiresOneOf: [['CreateOrder', 'SearchOrders']],
   uses: ['ExtendOrderLock', 'CreateOrder', 'SearchOrders'],
+  faults: ['CreateOrderLock:error=Conflict#1'],
   params: [P.orderIdOptional, P.currency, { ...P.maxPages, default: 5 }],
   async run(run) {
     await run.requireCapabilities('CreateOrderLock', 'DeleteOrderLock', 'GetOrderById');

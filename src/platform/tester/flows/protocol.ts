@@ -154,7 +154,7 @@ async function concurrentGets(run: FlowRun, s: Step, ids: string[], withinMs: nu
   await Promise.all(ids.map(async (orderId, i) => {
     const t0 = performance.now();
     try {
-      const result = await s.call('GetOrderById', { orderId }, { timeoutMs: withinMs });
+      const result = await s.call('GetOrderById', { orderId }, undefined, { timeoutMs: withinMs });
       arrived.push({ i, orderId, ms: performance.now() - t0, result });
     } catch (error) {
       arrived.push({ i, orderId, ms: performance.now() - t0, error });
@@ -313,7 +313,7 @@ export const errorShapeFlow: FlowDef = {
     const lockId = randomUUID();
     const expiry = isoIn(2 * 60_000);
     await run.step(`Lock order ${orderId} (CreateOrderLock)`, async (s) => {
-      await s.call('CreateOrderLock', { orderId, lockId, expiry }, { timeoutMs: within });
+      await s.call('CreateOrderLock', { orderId, lockId, expiry }, undefined, { timeoutMs: within });
     });
     run.defer('Release the lock left behind (DeleteOrderLock)', (s) => s.call('DeleteOrderLock', { orderId, lockId }));
     await run.step('Conflict: a second lock with another lockId (CreateOrderLock)', async (s) => {

@@ -11,6 +11,7 @@ export const tablesAndAreasFlow: FlowDef = {
   changesData: false,
   requires: ['ListAreas', 'SearchTables'],
   products: { Bookings: 'required' },
+  faults: ['ListAreas:contract', 'SearchTables:disconnect'],
   params: [{ name: 'pageSize', type: 'integer', required: false, default: 5, description: 'cursor.limit of every page (1-100)' }, { ...P.maxPages, default: 50 }],
   async run(run) {
     await run.requireCapabilities('ListAreas', 'SearchTables');
