@@ -11,7 +11,10 @@ import { UNLIMITED_RATES } from '../src/platform/limits.ts';
 
 interface Report { flows: { flow: string; result: { status: string; startedAt?: string; finishedAt?: string } }[]; skipped: unknown[] }
 
-export async function runB4(quick: boolean): Promise<{ ok: boolean; seconds: number; summary: string; detail: Record<string, unknown> }> {
+/**
+ * `only`: the flow names to run (`--flow` each); all that apply when omitted. `args`: more CLI arguments.
+ */
+export async function runB4(quick: boolean, only: readonly string[] = [], args: readonly string[] = []): Promise<{ ok: boolean; seconds: number; summary: string; detail: Record<string, unknown> }> {
   const dir = mkdtempSync(join(tmpdir(), 'eposgate-bench-b4-'));
   const platform = await startPlatform({ dataDir: join(dir, 'platform'), port: 0, host: '127.0.0.1', logger: pino({ level: 'silent' }), rateLimit: { perSecond: 1e9, burst: 1e9 }, limits: UNLIMITED_RATES });
   const { key } = await platform.keys.create('bench-b4', 'sandbox');
@@ -23,7 +26,7 @@ export async function runB4(quick: boolean): Promise<{ ok: boolean; seconds: num
       const json = join(dir, `report-${i}.json`);
       const t0 = performance.now();
       const code = await new Promise<{ code: number; stderr: string; stdout: string }>((resolve) => {
-        execFile(process.execPath, [join(BENCH_DIR, '..', 'bin', 'eposgate'), 'test', '--platform', platform.url, '--api-key', key, '--json', json],
+        execFile(process.execPath, [join(BENCH_DIR, '..', 'bin', 'eposgate'), 'test', '--platform', platform.url, '--api-key', key, '--json', json, ...only.flatMap((f) => ['--flow', f]), ...args],
           { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
           (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr, stdout }));
       });
