@@ -214,9 +214,13 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
       else this.accepting.delete(key);
     };
     socket.once('close', release);
+    const remoteAddress = req.socket.remoteAddress;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // Off the socket once it is open: a listener kept for the socket's life would keep this
+      // scope, the upgrade request with its headers included, alive per socket (B3-memory).
+      socket.off('close', release);
       release();
-      this.onConnection(ws, caller, req.socket.remoteAddress, socket);
+      this.onConnection(ws, caller, remoteAddress, socket);
     });
   }
 
