@@ -13,6 +13,7 @@ import { JOURNEYS, type JourneyName } from '../load/journeys.ts';
 import { htmlReport, jsonReport, junitReport, textSummary } from '../load/report.ts';
 import { LoadSetupError, pct, runLoad, type Progress } from '../load/run.ts';
 import { LOCAL_ACCOUNT, client, registerRestEpos } from './test.ts';
+import { positive, withExitCode } from './options.ts';
 
 interface Options {
   platform?: string;
@@ -37,11 +38,6 @@ interface Options {
 
 class UsageError extends Error {}
 
-const positive = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${v}" is not a positive integer`);
-  return n;
-};
 
 /** `50/s`, `50`, `3000/min`: journeys started per second. */
 export function parseRate(v: string): number {
@@ -94,16 +90,7 @@ export function loadCommand(): Command {
     .option('--json <file>', 'write a JSON report')
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--html <file>', 'write an HTML report with charts')
-    .action(async (o: Options) => {
-      let code: number;
-      try {
-        code = await loadTest(o);
-      } catch (err) {
-        process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-        code = 2;
-      }
-      process.exitCode = code;
-    });
+    .action((o: Options) => withExitCode(() => loadTest(o)));
 }
 
 const out = (s: string) => void process.stdout.write(s);

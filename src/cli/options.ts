@@ -8,6 +8,12 @@ export function parsePort(v: string): number {
 }
 
 /** $PORT, else 8080. */
+export function positive(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${v}" is not a positive integer`);
+  return n;
+}
+
 export function defaultPort(env: NodeJS.ProcessEnv = process.env): number {
   if (env.PORT) {
     try {
@@ -39,4 +45,16 @@ export function parseEnv(v: string): 'sandbox' | 'production' {
   if (v === 'sandbox' || v === 'production') return v;
   if (v === 'prod') return 'production';
   throw new InvalidArgumentError(`"${v}" is not an environment: use sandbox or production`);
+}
+
+/** Runs a command's body and sets the exit code it answers; a thrown error is one line and exit code 2. */
+export async function withExitCode(body: () => Promise<number>): Promise<void> {
+  let code: number;
+  try {
+    code = await body();
+  } catch (err) {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    code = 2;
+  }
+  process.exitCode = code;
 }

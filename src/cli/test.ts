@@ -10,6 +10,7 @@ import { flowApplies, missingCapabilities } from '../platform/tester/flows/index
 import { goneReason } from '../platform/tester/report.ts';
 import type { FlowDescription, FlowResult } from '../platform/tester/types.ts';
 import { probeRestEpos } from './probe.ts';
+import { positive, withExitCode } from './options.ts';
 import {
   MARK, color, countLine, isTty, junit, notApplicable, notRun, out, productLines, products, skipped, stepLine,
   type NotRan, type Ran,
@@ -41,11 +42,6 @@ class PlatformUnreachable extends Error {}
 export const LOCAL_ACCOUNT = 'eposgate-test';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
-const positive = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${v}" is not a positive integer`);
-  return n;
-};
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
 export function testCommand(): Command {
@@ -66,16 +62,7 @@ export function testCommand(): Command {
     .option('--flow-timeout-ms <ms>', 'give up waiting for one flow after this long', positive, 5 * 60_000)
     .option('--call-timeout-ms <ms>', 'with --epos-url: time the EPOS has to answer each call', positive)
     .option('--stop-after-timeouts <n>', 'the EPOS counts as gone after this many flows in a row timed out; the rest are not run', positive, 2)
-    .action(async (o: Options) => {
-      let code: number;
-      try {
-        code = await runTests(o);
-      } catch (err) {
-        process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-        code = 2;
-      }
-      process.exitCode = code;
-    });
+    .action((o: Options) => withExitCode(() => runTests(o)));
 }
 
 async function runTests(o: Options): Promise<number> {
