@@ -3,16 +3,13 @@
 // REST EPOS, as `eposgate test --epos-url` does), with a live progress line, a summary per
 // capability, and JSON / JUnit / HTML reports. Exit 1 past --max-error-rate or on any failed check.
 import { Command, InvalidArgumentError } from 'commander';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startPlatform, type Platform } from '../platform/platform.ts';
+import { writeFileSync } from 'node:fs';
 import { UNLIMITED_RATES } from '../platform/limits.ts';
 import { platformCaller } from '../load/caller.ts';
 import { JOURNEYS, type JourneyName } from '../load/journeys.ts';
 import { htmlReport, jsonReport, junitReport, textSummary } from '../load/report.ts';
 import { LoadSetupError, pct, runLoad, type Progress } from '../load/run.ts';
-import { LOCAL_ACCOUNT, client, registerRestEpos } from './test.ts';
+import { client, openTarget, registerRestEpos } from './test.ts';
 import { positive, withExitCode } from './options.ts';
 
 interface Options {
@@ -102,23 +99,9 @@ function progressLine(p: Progress): string {
 }
 
 async function loadTest(o: Options): Promise<number> {
-  let local: { platform: Platform; dir: string } | undefined;
-  let base: string;
-  let key: string;
-  if (o.eposUrl) {
-    if (o.platform) throw new UsageError('give either --platform or --epos-url, not both');
-    if (!o.username || !o.password) throw new UsageError('--epos-url needs --username and --password (the basic auth the platform uses to call it)');
-    const dir = mkdtempSync(join(tmpdir(), 'eposgate-load-'));
-    // Our own platform: its per-key rate limit would measure itself, not the EPOS.
-    const platform = await startPlatform({ dataDir: dir, port: 0, limits: UNLIMITED_RATES, callTimeoutMs: o.callTimeoutMs });
-    local = { platform, dir };
-    base = platform.url;
-    key = (await platform.keys.create(LOCAL_ACCOUNT, 'sandbox')).key;
-  } else {
-    if (!o.platform || !o.apiKey) throw new UsageError('give --platform URL and --api-key KEY, or --epos-url URL --username U --password P');
-    base = o.platform.replace(/\/+$/, '');
-    key = o.apiKey;
-  }
+  // Our own platform (--epos-url): its per-key rate limit would measure itself, not the EPOS.
+  const where = await openTarget(o, 'eposgate-load-', { limits: UNLIMITED_RATES, callTimeoutMs: o.callTimeoutMs });
+  const { base, key } = where;
   const http = client(base, key, o.softwareHouseId);
   const caller = platformCaller({ base, apiKey: key, softwareHouseId: o.softwareHouseId, connections: o.terminals, timeoutMs: o.callTimeoutMs });
   try {
@@ -156,9 +139,6 @@ async function loadTest(o: Options): Promise<number> {
     throw err;
   } finally {
     await caller.close();
-    if (local) {
-      await local.platform.close();
-      rmSync(local.dir, { recursive: true, force: true });
-    }
+    await where.close();
   }
 }

@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPlatform, type Platform } from '../platform/platform.ts';
+import { startPlatform, type Platform, type PlatformOptions } from '../platform/platform.ts';
 import { flowApplies, missingCapabilities } from '../platform/tester/flows/index.ts';
 import { goneReason } from '../platform/tester/report.ts';
 import type { FlowDescription, FlowResult } from '../platform/tester/types.ts';
@@ -65,23 +65,42 @@ export function testCommand(): Command {
     .action((o: Options) => withExitCode(() => runTests(o)));
 }
 
-async function runTests(o: Options): Promise<number> {
-  let local: { platform: Platform; dir: string } | undefined;
-  let base: string;
-  let key: string;
-  if (o.eposUrl) {
-    if (o.platform) throw new UsageError('give either --platform or --epos-url, not both');
-    if (!o.username || !o.password) throw new UsageError('--epos-url needs --username and --password (the basic auth the platform uses to call it)');
-    const dir = mkdtempSync(join(tmpdir(), 'eposgate-test-'));
-    const platform = await startPlatform({ dataDir: dir, port: 0, ...(o.callTimeoutMs ? { testerCallTimeoutMs: o.callTimeoutMs } : {}) });
-    local = { platform, dir };
-    base = platform.url;
-    key = (await platform.keys.create(LOCAL_ACCOUNT, 'sandbox')).key;
-  } else {
-    if (!o.platform || !o.apiKey) throw new UsageError('give --platform URL and --api-key KEY, or --epos-url URL --username U --password P');
-    base = o.platform.replace(/\/+$/, '');
-    key = o.apiKey;
+/** Where a run's calls go: a running platform (--platform, --api-key) or, for --epos-url, one of our own. */
+export interface Target {
+  base: string;
+  key: string;
+  /** The in-process platform of --epos-url. */
+  local?: Platform;
+  close(): Promise<void>;
+}
+
+export async function openTarget(
+  o: Pick<Options, 'platform' | 'apiKey' | 'eposUrl' | 'username' | 'password'>,
+  dirPrefix: string,
+  platformOptions: Partial<PlatformOptions>,
+): Promise<Target> {
+  if (!o.eposUrl) {
+    if (!o.platform || !o.apiKey) throw new Error('give --platform URL and --api-key KEY, or --epos-url URL --username U --password P');
+    return { base: o.platform.replace(/\/+$/, ''), key: o.apiKey, close: async () => {} };
   }
+  if (o.platform) throw new Error('give either --platform or --epos-url, not both');
+  if (!o.username || !o.password) throw new Error('--epos-url needs --username and --password (the basic auth the platform uses to call it)');
+  const dir = mkdtempSync(join(tmpdir(), dirPrefix));
+  const platform = await startPlatform({ dataDir: dir, port: 0, ...platformOptions });
+  return {
+    base: platform.url,
+    key: (await platform.keys.create(LOCAL_ACCOUNT, 'sandbox')).key,
+    local: platform,
+    async close() {
+      await platform.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function runTests(o: Options): Promise<number> {
+  const target = await openTarget(o, 'eposgate-test-', o.callTimeoutMs ? { testerCallTimeoutMs: o.callTimeoutMs } : {});
+  const { base, key, local } = target;
   const http = client(base, key, o.softwareHouseId);
   try {
     // Set (a phrase: "the EPOS is gone (…)") once flows cannot succeed: every flow not yet run is
@@ -129,10 +148,7 @@ async function runTests(o: Options): Promise<number> {
     }
     return failedOrTimedOut > 0 || notRan.some((n) => n.status === 'NOT_RUN') ? 1 : 0;
   } finally {
-    if (local) {
-      await local.platform.close();
-      rmSync(local.dir, { recursive: true, force: true });
-    }
+    await target.close();
   }
 }
 
