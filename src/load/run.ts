@@ -35,13 +35,8 @@ export interface Progress {
   p99: number;
 }
 
-export interface LoadReport {
-  journey: JourneyName;
-  locks: boolean;
-  terminals: number;
-  ratePerSecond: number;
-  durationMs: number;
-  maxErrorRate: number;
+/** What the run was asked for, and what came of it. */
+export interface LoadReport extends Pick<LoadOptions, 'journey' | 'locks' | 'terminals' | 'ratePerSecond' | 'durationMs' | 'maxErrorRate'> {
   startedAt: string;
   summary: Summary;
   /** Why the run failed; empty when it passed. */
