@@ -2,24 +2,12 @@
 // actual) and the step keeps the request and response it exchanged.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { defineEpos, EposError, type Epos, type Handlers, type HandlerName } from '../../../src/sdk/index.ts';
-import { createReferenceEpos, type ReferenceEpos } from '../../../src/epos/index.ts';
-import { attachWs, dump, newPlatform, runFlow } from './helpers.ts';
+import { EposError, type Handlers } from '../../../src/sdk/index.ts';
+import { createReferenceEpos } from '../../../src/epos/index.ts';
+import { attachWs, dump, newPlatform, runFlow, brokenReference, type Base } from './helpers.ts';
 import type { PlatformOptions } from '../../../src/platform/platform.ts';
 
-type Base = (name: HandlerName, params: unknown) => Promise<any>;
 
-/** The reference EPOS with some handlers replaced; the SDK's own checks off so broken answers go out. */
-function broken(ref: ReferenceEpos, overrides: (base: Base) => Handlers): Epos {
-  const base: Base = async (name, params) => {
-    const out = await ref.epos.invoke(name, params);
-    if (out.ok) return out.result;
-    throw new EposError(out.error.errorType, out.error.debugMessage);
-  };
-  const handlers: Record<string, unknown> = {};
-  for (const c of ref.epos.capabilities) handlers[c.name] = (p: unknown) => base(c.name as HandlerName, p);
-  return defineEpos({ ...(handlers as Handlers), ...overrides(base) }, { validate: false, onContractError: () => {}, onHandlerError: () => {} });
-}
 
 const cleanups: Array<() => Promise<void>> = [];
 after(async () => { for (const c of cleanups.reverse()) await c(); });
@@ -27,7 +15,7 @@ after(async () => { for (const c of cleanups.reverse()) await c(); });
 async function setup(overrides: (base: Base) => Handlers, opts: Partial<PlatformOptions> = {}, capabilities?: string[]) {
   const { platform, key } = await newPlatform(opts);
   const ref = createReferenceEpos({ dbPath: ':memory:' });
-  const conn = await attachWs(platform, key, broken(ref, overrides), capabilities);
+  const conn = await attachWs(platform, key, brokenReference(ref, overrides), capabilities);
   cleanups.push(async () => { await platform.destroy(); await conn.close(); ref.close(); });
   return { platform, key, ref };
 }

@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
-import { connect, defineEpos, register, restHandler, type ConnectOptions, type Epos, type EposConnection } from '../../../src/sdk/index.ts';
+import { connect, defineEpos, EposError, register, restHandler, type ConnectOptions, type Epos, type EposConnection, type HandlerContext, type HandlerName, type Handlers } from '../../../src/sdk/index.ts';
 import { createReferenceEpos, type ReferenceEpos } from '../../../src/epos/index.ts';
 import type { PlatformOptions } from '../../../src/platform/platform.ts';
 import type { FlowResult } from '../../../src/platform/tester/types.ts';
@@ -111,4 +111,22 @@ export function gatedGetOrder(ref: ReferenceEpos): { epos: Epos; release(): void
     },
   });
   return { epos, release };
+}
+
+/** Calls one of the reference EPOS's handlers: its result, or its EPOSError thrown. */
+export type Base = (name: HandlerName, params: any) => Promise<any>;
+
+/** The reference EPOS with some handlers replaced; the SDK's own checks off so broken answers go out. */
+export function brokenReference(
+  ref: ReferenceEpos,
+  overrides: (base: Base) => Partial<Record<string, (p: any, ctx: HandlerContext) => unknown>>,
+): Epos {
+  const base: Base = async (name, params) => {
+    const out = await ref.epos.invoke(name, params);
+    if (out.ok) return out.result;
+    throw new EposError(out.error.errorType, out.error.debugMessage);
+  };
+  const handlers: Record<string, unknown> = {};
+  for (const c of ref.epos.capabilities) handlers[c.name] = (p: unknown) => base(c.name as HandlerName, p);
+  return defineEpos({ ...(handlers as Handlers), ...(overrides(base) as Handlers) }, { validate: false, onContractError: () => {}, onHandlerError: () => {} });
 }

@@ -3,38 +3,26 @@
 // the way its `faults` describe, with a message that names the rule it broke.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { defineEpos, EposError, type Epos, type HandlerName, type Handlers } from '../../../src/sdk/index.ts';
-import { createReferenceEpos, type ReferenceEpos } from '../../../src/epos/index.ts';
+import { EposError } from '../../../src/sdk/index.ts';
+import { createReferenceEpos } from '../../../src/epos/index.ts';
 import { ROBUSTNESS_FLOWS } from '../../../src/platform/tester/flows/robustness.ts';
 import { FLOWS } from '../../../src/platform/tester/flows/index.ts';
-import { attachRest, attachWs, closeServer, dump, newPlatform, runFlow, withReference, type Setup } from './helpers.ts';
+import { attachRest, attachWs, closeServer, dump, newPlatform, runFlow, withReference, type Setup, brokenReference, type Base } from './helpers.ts';
 
-type Base = (name: HandlerName, params: any) => Promise<any>;
 type Ctx = { headers: { deviceId?: string } };
 
-/** The reference EPOS with some handlers replaced; the SDK's own checks off so broken answers go out. */
-function broken(ref: ReferenceEpos, overrides: (base: Base) => Partial<Record<string, (p: any, ctx: Ctx) => Promise<any>>>): Epos {
-  const base: Base = async (name, params) => {
-    const out = await ref.epos.invoke(name, params);
-    if (out.ok) return out.result;
-    throw new EposError(out.error.errorType, out.error.debugMessage);
-  };
-  const handlers: Record<string, unknown> = {};
-  for (const c of ref.epos.capabilities) handlers[c.name] = (p: unknown) => base(c.name as HandlerName, p);
-  return defineEpos({ ...(handlers as Handlers), ...(overrides(base) as Handlers) }, { validate: false, onContractError: () => {}, onHandlerError: () => {} });
-}
 
 const cleanups: Array<() => Promise<void>> = [];
 after(async () => { for (const c of cleanups.reverse()) await c(); });
 
-async function brokenSetup(overrides: Parameters<typeof broken>[1], transport: 'ws' | 'rest' = 'ws') {
+async function brokenSetup(overrides: Parameters<typeof brokenReference>[1], transport: 'ws' | 'rest' = 'ws') {
   const { platform, key } = await newPlatform({ testerCallTimeoutMs: 2000 });
   const ref = createReferenceEpos({ dbPath: ':memory:' });
   if (transport === 'ws') {
-    const conn = await attachWs(platform, key, broken(ref, overrides));
+    const conn = await attachWs(platform, key, brokenReference(ref, overrides));
     cleanups.push(async () => { await platform.destroy(); await conn.close(); ref.close(); });
   } else {
-    const { server } = await attachRest(platform, key, broken(ref, overrides));
+    const { server } = await attachRest(platform, key, brokenReference(ref, overrides));
     cleanups.push(async () => { await platform.destroy(); closeServer(server); ref.close(); });
   }
   return { platform, key, ref };
@@ -45,7 +33,7 @@ const failedStep = (r: Result): any => r.steps.find((s) => s.status !== 'SUCCESS
 const calls = (r: Result, capability: string): any[] => r.steps.flatMap((s) => (s.exchanges ?? []).filter((e: any) => e.capability === capability));
 
 /** The flow fails at the step named by `step`, and its message names the rule. */
-async function failsNaming(overrides: Parameters<typeof broken>[1], flow: string, step: RegExp, rule: RegExp, transport: 'ws' | 'rest' = 'ws'): Promise<Result> {
+async function failsNaming(overrides: Parameters<typeof brokenReference>[1], flow: string, step: RegExp, rule: RegExp, transport: 'ws' | 'rest' = 'ws'): Promise<Result> {
   const s = await brokenSetup(overrides, transport);
   const r = await runFlow(s, flow);
   assert.equal(r.status, 'FAILURE', dump(r));
@@ -150,6 +138,18 @@ for (const transport of ['ws', 'rest'] as const) {
   });
 }
 
+/** RecordOrderPaymentById:duplicates by hand: a paymentIntentId seen before is recorded again as new. */
+function replaysPaidAgain(): Parameters<typeof brokenReference>[1] {
+  const seen = new Map<string, number>();
+  return (base) => ({
+    RecordOrderPaymentById: async (p) => {
+      const n = seen.get(p.paymentIntentId) ?? 0;
+      seen.set(p.paymentIntentId, n + 1);
+      return base('RecordOrderPaymentById', n === 0 ? p : { ...p, paymentIntentId: `${p.paymentIntentId}-again-${n}` });
+    },
+  });
+}
+
 describe('each robustness flow fails against an EPOS broken as its faults say, naming the rule', () => {
   it('Duplicate Payment Events: an event id applied again (HandleEvent:…:duplicates)', async () => {
     let n = 0;
@@ -160,25 +160,11 @@ describe('each robustness flow fails against an EPOS broken as its faults say, n
   });
 
   it('Payment Replay: a replayed paymentIntentId paid again (RecordOrderPaymentById:duplicates)', async () => {
-    const seen = new Map<string, number>();
-    await failsNaming((base) => ({
-      RecordOrderPaymentById: async (p) => {
-        const n = seen.get(p.paymentIntentId) ?? 0;
-        seen.set(p.paymentIntentId, n + 1);
-        return base('RecordOrderPaymentById', n === 0 ? p : { ...p, paymentIntentId: `${p.paymentIntentId}-again-${n}` });
-      },
-    }), 'Payment Replay', /^Replay payment .* twice/, /a replayed paymentIntentId must be paid once/);
+    await failsNaming(replaysPaidAgain(), 'Payment Replay', /^Replay payment .* twice/, /a replayed paymentIntentId must be paid once/);
   });
 
   it('Payment Guards: a known intent recorded again on another order (RecordOrderPaymentById:duplicates)', async () => {
-    const seen = new Map<string, number>();
-    await failsNaming((base) => ({
-      RecordOrderPaymentById: async (p) => {
-        const n = seen.get(p.paymentIntentId) ?? 0;
-        seen.set(p.paymentIntentId, n + 1);
-        return base('RecordOrderPaymentById', n === 0 ? p : { ...p, paymentIntentId: `${p.paymentIntentId}-again-${n}` });
-      },
-    }), 'Payment Guards', /^Payment intent .* on order .* as well is not paid again/, /a paymentIntentId already recorded against another order must not be paid again/);
+    await failsNaming(replaysPaidAgain(), 'Payment Guards', /^Payment intent .* on order .* as well is not paid again/, /a paymentIntentId already recorded against another order must not be paid again/);
   });
 
   it('Payment Replay and Payment Guards pass an EPOS that answers a known intent unchanged instead of Conflict (only recommended)', async () => {
