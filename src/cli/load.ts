@@ -9,17 +9,10 @@ import { platformCaller } from '../load/caller.ts';
 import { JOURNEYS, type JourneyName } from '../load/journeys.ts';
 import { htmlReport, jsonReport, junitReport, textSummary } from '../load/report.ts';
 import { LoadSetupError, pct, runLoad, type Progress } from '../load/run.ts';
-import { client, openTarget, registerRestEpos } from './test.ts';
+import { client, openTarget, registerRestEpos, type TargetOptions } from './test.ts';
 import { positive, withExitCode } from './options.ts';
 
-interface Options {
-  platform?: string;
-  apiKey?: string;
-  softwareHouseId: string;
-  eposUrl?: string;
-  username?: string;
-  password?: string;
-  capabilities?: string[];
+interface Options extends TargetOptions {
   journey: JourneyName;
   locks?: boolean;
   terminals: number;

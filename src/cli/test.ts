@@ -16,9 +16,8 @@ import {
   type NotRan, type Ran,
 } from './testReport.ts';
 
-interface Options {
-  flow: string[];
-  param: string[];
+/** Where a run goes and who it is (shared with `eposgate load`). */
+export interface TargetOptions {
   platform?: string;
   apiKey?: string;
   softwareHouseId: string;
@@ -26,6 +25,11 @@ interface Options {
   username?: string;
   password?: string;
   capabilities?: string[];
+}
+
+interface Options extends TargetOptions {
+  flow: string[];
+  param: string[];
   junit?: string;
   json?: string;
   pollMs: number;
@@ -75,7 +79,7 @@ export interface Target {
 }
 
 export async function openTarget(
-  o: Pick<Options, 'platform' | 'apiKey' | 'eposUrl' | 'username' | 'password'>,
+  o: TargetOptions,
   dirPrefix: string,
   platformOptions: Partial<PlatformOptions>,
 ): Promise<Target> {
