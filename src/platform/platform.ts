@@ -124,8 +124,7 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platf
   const secrets = SecretBox.load(opts.dataDir, opts.secretKey);
   const forbidPrivateTargets = opts.forbidPrivateTargets ?? process.env.EPOSGATE_FORBID_PRIVATE_TARGETS === '1';
   const keys = new KeyService(store.keys);
-  const registry = new Registry(store.integrations, secrets);
-  registry.registrationLimits = limits;
+  const registry = new Registry(store.integrations, secrets, limits);
 
   const app = buildApp({
     logger,
@@ -171,8 +170,8 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platf
     retry: { baseMs: opts.eventRetryBaseMs, maxMs: opts.eventRetryMaxMs, maxAttempts: opts.eventMaxAttempts },
     callTimeoutMs: opts.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
     ...(opts.sseKeepAliveMs ? { sseKeepAliveMs: opts.sseKeepAliveMs } : {}),
+    streamLimits: limits,
   });
-  events.hub.configure(limits);
   keys.on('revoked', (keyId) => events.hub.closeKey(keyId));
   metricsRoute(app, () => metrics.prometheus(), opts.metricsToken ?? process.env.EPOSGATE_METRICS_TOKEN);
 

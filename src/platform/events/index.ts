@@ -8,7 +8,7 @@ import type { Store } from '../store/store.ts';
 import type { EposGateway } from '../transports/ws/gateway.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './retryPolicy.ts';
 import { eventRoutes } from './routes.ts';
-import { StreamHub } from './stream.ts';
+import { StreamHub, type StreamLimits } from './stream.ts';
 import { DeliveryWorker } from './worker.ts';
 
 export { DEFAULT_RETRY, type RetryPolicy } from './retryPolicy.ts';
@@ -25,6 +25,8 @@ export interface EventsDeps {
   callTimeoutMs: number;
   /** Keep-alive comment period of the SSE stream. Default 15 s. */
   sseKeepAliveMs?: number;
+  /** SSE streams per tenant and send buffer per stream (limits.ts). */
+  streamLimits?: StreamLimits;
 }
 
 export class Events {
@@ -41,7 +43,9 @@ export class Events {
       logger: log,
       callTimeoutMs: d.callTimeoutMs,
     });
-    this.hub = new StreamHub({ store: d.store.eposEvents, keepAliveMs: d.sseKeepAliveMs ?? 15_000 });
+    this.hub = new StreamHub({
+      store: d.store.eposEvents, keepAliveMs: d.sseKeepAliveMs ?? 15_000, ...(d.streamLimits ? { limits: d.streamLimits } : {}),
+    });
     eventRoutes(d.app, { outbox: d.store.outbox, eposEvents: d.store.eposEvents, registry: d.registry, worker: this.worker, hub: this.hub });
     this.onConnect = ({ caller }) => {
       this.worker.connected({ accountId: caller.accountId, env: caller.env })

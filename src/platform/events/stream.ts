@@ -24,18 +24,17 @@ export interface StreamHubOptions {
   retryMs?: number;
   /** How long a stream may wait for its client to read (for 'drain') before it is cut. Default 2 × keepAliveMs. */
   stallMs?: number;
+  /** Streams per tenant and the send buffer per stream (limits.ts); defaults when absent. */
+  limits?: StreamLimits;
 }
 
 export class StreamHub {
   private readonly byTenant = new Map<string, Set<Stream>>();
   private closed = false;
-  private limits: StreamLimits = DEFAULT_LIMITS;
+  private readonly limits: StreamLimits;
 
-  constructor(private readonly o: StreamHubOptions) {}
-
-  /** Streams per tenant and the send buffer per stream (platform.ts passes limits.ts's). */
-  configure(limits: StreamLimits): void {
-    this.limits = limits;
+  constructor(private readonly o: StreamHubOptions) {
+    this.limits = o.limits ?? DEFAULT_LIMITS;
   }
 
   /** A new event for the tenant is stored: its open streams read it. */

@@ -38,12 +38,12 @@ interface TenantEntry {
 
 export class Registry {
   private readonly cache = new Map<string, Promise<TenantEntry>>();
-  /** Capability count and name length of a registration body (platform.ts sets them from limits). */
-  registrationLimits?: RegistrationLimits;
 
   constructor(
     private readonly store: IntegrationStore,
     private readonly secrets: SecretBox,
+    /** Capability count and name length of a registration body (limits.ts); defaults when absent. */
+    private readonly registrationLimits?: RegistrationLimits,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
