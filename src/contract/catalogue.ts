@@ -1,6 +1,6 @@
 // The one table every capability fact lives in. Registration, WS method names, REST routes,
 // the product-facing proxy, validation, SDK types and tester flows all read it.
-import type { TSchema } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
 import * as S from './schemas.ts';
 
 export type Domain =
@@ -102,6 +102,9 @@ const ROWS = {
 export type CapabilityName = keyof typeof ROWS;
 /** Per capability name, its request and result schema types. */
 export type CapabilitySchemas = { [N in CapabilityName]: { request: (typeof ROWS)[N]['request']; result: (typeof ROWS)[N]['result'] } };
+/** A capability's params and result as TS types, read off its row's schemas. */
+export type ParamsOf<N extends CapabilityName> = Static<CapabilitySchemas[N]['request']>;
+export type ResultOf<N extends CapabilityName> = Static<CapabilitySchemas[N]['result']>;
 export interface Capability extends CapabilityDef {
   name: CapabilityName;
 }

@@ -409,6 +409,8 @@ export const RequestHeaders = Type.Object({
   deviceType: Opt(Type.String()),
 });
 export type RequestHeaders = Static<typeof RequestHeaders>;
+/** Who is asking, as the platform passes it to the EPOS. */
+export type RequestorHeaders = RequestHeaders;
 
 /** HTTP header name (REST transport) of each RequestHeaders field (WS transport). */
 export const REST_HEADER_NAMES: Record<keyof RequestHeaders, string> = {

@@ -4,10 +4,16 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import type { TSchema } from '@sinclair/typebox';
-import type { FieldIssue } from '../platform/errors.ts';
 import { findCapability, type CapabilityDef } from './catalogue.ts';
 
-export type { FieldIssue };
+/** One problem found in a body: where, what was expected, what was there. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+  expected?: string;
+  actual?: unknown;
+  suggestion?: string;
+}
 
 // ajv-formats is CommonJS with a `default` export; under NodeNext the default import is the module.
 type FormatsPlugin = (ajv: Ajv) => Ajv;

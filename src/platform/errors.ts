@@ -1,5 +1,8 @@
 // Every failure the platform reports, declared once: a stable code, an HTTP status and the wording.
 // Code throws these, never ad-hoc strings, so the same cause always reads the same.
+import type { FieldIssue } from '../contract/validate.ts';
+
+export type { FieldIssue };
 export type ErrorCode =
   | 'BAD_REQUEST'
   | 'INVALID_JSON'
@@ -90,14 +93,6 @@ const STATUS: Record<ErrorCode, number> = {
   INTERNAL: 500,
 };
 
-/** One problem found in a body: where, what was expected, what was there. */
-export interface FieldIssue {
-  path: string;
-  message: string;
-  expected?: string;
-  actual?: unknown;
-  suggestion?: string;
-}
 
 export class PlatformError extends Error {
   readonly code: ErrorCode;

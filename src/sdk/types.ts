@@ -1,13 +1,10 @@
 // Handler types derived from the contract schemas, so a vendor's editor completes capability
 // names, params and result fields. They are read off the catalogue's rows.
-import type { Static } from '@sinclair/typebox';
-import type { CapabilityDef, CapabilityName, CapabilitySchemas } from '../contract/catalogue.ts';
-import type { RequestorHeaders } from '../platform/transports/transport.ts';
+import type { CapabilityDef, CapabilityName, ParamsOf, ResultOf } from '../contract/catalogue.ts';
+import type { RequestorHeaders } from '../contract/entities.ts';
 
 /** Every capability name a handler can be written for. */
 export type HandlerName = CapabilityName;
-export type ParamsOf<N extends HandlerName> = Static<CapabilitySchemas[N]['request']>;
-export type ResultOf<N extends HandlerName> = Static<CapabilitySchemas[N]['result']>;
 
 /** What a handler knows about the call besides its params. */
 export interface HandlerContext {
@@ -31,4 +28,4 @@ export type Handler<N extends HandlerName> = (
 /** Implement any subset; only what is implemented is routed, registered and advertised. */
 export type Handlers = { [N in HandlerName]?: Handler<N> };
 
-export type { RequestorHeaders };
+export type { RequestorHeaders, ParamsOf, ResultOf };

@@ -8,7 +8,7 @@ import type { EPOSError } from '../contract/eposError.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import type { Epos } from './define.ts';
 import type { RequestorHeaders } from './types.ts';
-import { writeBatcher } from '../platform/transports/ws/batch.ts';
+import { writeBatcher } from '../contract/wsBatch.ts';
 
 export interface ConnectOptions {
   /** The platform's EPOS socket, e.g. `ws://localhost:8080/epos` or `wss://…/epos`. */

@@ -3,9 +3,8 @@
 // TIMED_OUT. Flows reach the EPOS only through dispatcher.invoke(), the path products use.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { CapabilityName } from '../../contract/catalogue.ts';
+import type { CapabilityName, ResultOf } from '../../contract/catalogue.ts';
 import { isEposError, type EPOSError, type EposErrorType } from '../../contract/eposError.ts';
-import type { HandlerName, ResultOf } from '../../sdk/types.ts';
 import type { Dispatcher } from '../dispatch/dispatcher.ts';
 import { PlatformError, isPlatformError } from '../errors.ts';
 import type { IntegrationView, Registry } from '../registry/registry.ts';
@@ -91,7 +90,7 @@ export class Step {
    * Invokes a capability through the dispatcher and records the exchange. `requestor` adds to the
    * tester's headers (a second terminal: another deviceId); `opts.timeoutMs` bounds this call.
    */
-  async call<N extends HandlerName>(capability: N, params: Record<string, unknown>, requestor?: RequestorHeaders, opts: { timeoutMs?: number } = {}): Promise<ResultOf<N>> {
+  async call<N extends CapabilityName>(capability: N, params: Record<string, unknown>, requestor?: RequestorHeaders, opts: { timeoutMs?: number } = {}): Promise<ResultOf<N>> {
     const ex: Exchange = { capability, params, ms: 0 };
     (this.record.exchanges ??= []).push(ex);
     const t0 = performance.now();

@@ -2,14 +2,9 @@
 // callers cannot tell them apart.
 import type { Capability } from '../../contract/catalogue.ts';
 import type { Tenant } from '../tenant.ts';
+import type { RequestorHeaders } from '../../contract/entities.ts';
 
-/** Who is asking, passed to the EPOS (`params.headers` over WS, `waiter-id` etc. over REST). */
-export interface RequestorHeaders {
-  waiterId?: string;
-  dojoRequestingProduct?: string;
-  deviceId?: string;
-  deviceType?: string;
-}
+export type { RequestorHeaders };
 
 export interface CallOptions {
   timeoutMs: number;

@@ -3,7 +3,7 @@
 // that payment, finding a free table.
 import { randomUUID } from 'node:crypto';
 import type { CreateOrderParams, Order, Payment } from '../../../contract/schemas.ts';
-import type { HandlerName, ParamsOf, ResultOf } from '../../../sdk/types.ts';
+import type { CapabilityName, ParamsOf, ResultOf } from '../../../contract/catalogue.ts';
 import { Checker, amount, fail, money, repeats, show } from '../checks.ts';
 import type { FlowRun, Step } from '../runner.ts';
 import type { ParamDef } from '../types.ts';
@@ -103,7 +103,7 @@ export async function walk<N extends Paged>(
   let after: string | undefined;
   for (let n = 1; n <= maxPages; n++) {
     const params = { ...base, cursor: { limit, ...(after ? { after } : {}) } };
-    const page = (await s.call(capability as HandlerName, params as Record<string, unknown>)) as ResultOf<N>;
+    const page = (await s.call(capability as CapabilityName, params as Record<string, unknown>)) as ResultOf<N>;
     const data = page.data as Item[];
     new Checker()
       .that(data.length <= limit, '$.data.length', `page ${n} holds more items than cursor.limit`, `at most ${limit}`, data.length)

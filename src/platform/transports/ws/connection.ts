@@ -10,7 +10,7 @@ import { tenantKey, type Caller } from '../../tenant.ts';
 import { cancelledError, eposErrorToPlatform } from '../eposAnswer.ts';
 import { clip, DEFAULT_LIMITS, type Limits } from '../../limits.ts';
 import { PendingCalls, type SettleOutcome } from './pending.ts';
-import { writeBatcher } from './batch.ts';
+import { writeBatcher } from '../../../contract/wsBatch.ts';
 import { TokenBucket } from './rate.ts';
 
 export interface ConnectionInfo {
