@@ -1,5 +1,4 @@
 // Calls from the EPOS to the platform's own API: capability registration and POS events.
-import { request } from 'undici';
 import { findCapability } from '../contract/catalogue.ts';
 import type { Epos } from './define.ts';
 import type { PosEvent } from '../contract/posEvents.ts';
@@ -45,21 +44,16 @@ async function call(opts: PlatformOptions, method: 'PUT' | 'POST', path: string,
   if (opts.resellerId) headers['reseller-id'] = opts.resellerId;
   const url = new URL(path, opts.platformUrl.endsWith('/') ? opts.platformUrl : `${opts.platformUrl}/`);
   const timeout = opts.timeoutMs ?? 10_000;
-  const res = await request(url, {
-    method,
-    headers,
-    body: JSON.stringify(body),
-    headersTimeout: timeout,
-    bodyTimeout: timeout,
-  });
-  const text = await res.body.text();
+  // Global fetch, not an HTTP library: the SDK's only dependencies are the contract and `ws`.
+  const res = await fetch(url, { method, headers, body: JSON.stringify(body), signal: AbortSignal.timeout(timeout) });
+  const text = await res.text();
   let parsed: unknown = text;
   try {
     parsed = text === '' ? null : JSON.parse(text);
   } catch {
     // keep the text
   }
-  if (res.statusCode < 200 || res.statusCode >= 300) throw new PlatformRequestError(res.statusCode, parsed, what);
+  if (res.status < 200 || res.status >= 300) throw new PlatformRequestError(res.status, parsed, what);
   return parsed;
 }
 
