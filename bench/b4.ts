@@ -5,9 +5,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { startPlatform } from '../src/platform/platform.ts';
+import { startPlatform } from '../packages/eposgate/src/platform/platform.ts';
 import { BENCH_DIR, median, round, startChild } from './lib.ts';
-import { UNLIMITED_RATES } from '../src/platform/limits.ts';
+import { UNLIMITED_RATES } from '../packages/eposgate/src/platform/limits.ts';
 
 interface Report { flows: { flow: string; result: { status: string; startedAt?: string; finishedAt?: string } }[]; skipped: unknown[] }
 

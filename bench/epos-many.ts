@@ -4,7 +4,7 @@
 // with its own account id as the order id. MODE=bare: plain `ws` clients (same headers).
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import { connect, defineEpos, type EposConnection } from '../src/sdk/index.ts';
+import { connect, defineEpos, type EposConnection } from '../packages/sdk/src/index.ts';
 import { orderFor, serveParent } from './lib.ts';
 
 const keys = (JSON.parse(readFileSync(process.env.KEYS_FILE!, 'utf8')) as { accountId: string; key: string }[])

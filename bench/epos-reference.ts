@@ -1,6 +1,6 @@
-// B4 EPOS side: the reference restaurant (src/epos) over its own WebSocket, registered with every
+// B4 EPOS side: the reference restaurant (packages/eposgate/src/epos) over its own WebSocket, registered with every
 // capability it implements. Env: PLATFORM_URL, API_KEY, DB_PATH.
-import { runReferenceEpos } from '../src/epos/run.ts';
+import { runReferenceEpos } from '../packages/eposgate/src/epos/run.ts';
 import { fatal, serveParent } from './lib.ts';
 
 try {

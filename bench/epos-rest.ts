@@ -2,7 +2,7 @@
 // realistic order, contract validation on. Env: REST_USER, REST_PASSWORD. Reports its URL.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { defineEpos, restHandler } from '../src/sdk/index.ts';
+import { defineEpos, restHandler } from '../packages/sdk/src/index.ts';
 import { orderFor, serveParent } from './lib.ts';
 
 const epos = defineEpos({

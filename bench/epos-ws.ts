@@ -1,7 +1,7 @@
 // B1/B2/B9 EPOS side: one SDK WebSocket connection answering GetOrderById with the realistic order
 // and accepting payment-intent events (B9), contract validation on (the SDK default).
 // Env: PLATFORM_URL, API_KEY.
-import { connect, defineEpos } from '../src/sdk/index.ts';
+import { connect, defineEpos } from '../packages/sdk/src/index.ts';
 import { fatal, orderFor, serveParent } from './lib.ts';
 
 const epos = defineEpos({

@@ -4,8 +4,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore } from '../src/platform/store/sqlite/index.ts';
-import { generateKey, hashKey, keyHint } from '../src/platform/auth/apiKey.ts';
+import { SqliteStore } from '../packages/eposgate/src/platform/store/sqlite/index.ts';
+import { generateKey, hashKey, keyHint } from '../packages/eposgate/src/platform/auth/apiKey.ts';
 import { startChild, sleep } from './lib.ts';
 const n = Number(process.argv[2] ?? 2000); const mode = process.argv[3] ?? 'platform';
 const dataDir = mkdtempSync(join(tmpdir(), 'heap-'));

@@ -6,9 +6,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { WebSocketServer } from 'ws';
-import { startPlatform, type Platform } from '../src/platform/platform.ts';
+import { startPlatform, type Platform } from '../packages/eposgate/src/platform/platform.ts';
 import { serveParent, settledMemory, summarise } from './lib.ts';
-import { UNLIMITED_RATES } from '../src/platform/limits.ts';
+import { UNLIMITED_RATES } from '../packages/eposgate/src/platform/limits.ts';
 
 const mode = process.env.MODE;
 let platform: Platform | undefined;

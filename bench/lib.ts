@@ -128,7 +128,7 @@ export function startChild(script: string, env: Record<string, string> = {}, opt
   const file = join(BENCH_DIR, script);
   // BENCH_PROFILE_DIR=DIR: every child writes a CPU profile there (NODE_OPTIONS may not carry --cpu-prof).
   const prof = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const nodeArgs = ['--import', 'tsx', ...prof, ...(opts.nodeArgs ?? [])];
+  const nodeArgs = ['--conditions=eposgate-source', '--import', 'tsx', ...prof, ...(opts.nodeArgs ?? [])];
   const childEnv = { ...process.env, ...env };
   const stdio = ['ignore', 'inherit', 'inherit', 'ipc'] as const;
   const proc = opts.fdLimit

@@ -10,11 +10,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { startPlatform } from '../src/platform/platform.ts';
-import { UNLIMITED_RATES } from '../src/platform/limits.ts';
-import { createReferenceEpos } from '../src/epos/index.ts';
-import { directCaller, platformCaller, type Caller } from '../src/load/caller.ts';
-import { runLoad, type LoadReport } from '../src/load/run.ts';
+import { startPlatform } from '../packages/eposgate/src/platform/platform.ts';
+import { UNLIMITED_RATES } from '../packages/eposgate/src/platform/limits.ts';
+import { createReferenceEpos } from '../packages/eposgate/src/epos/index.ts';
+import { directCaller, platformCaller, type Caller } from '../packages/eposgate/src/load/caller.ts';
+import { runLoad, type LoadReport } from '../packages/eposgate/src/load/run.ts';
 import { median, round, startChild } from './lib.ts';
 import type { Result } from './run.ts';
 

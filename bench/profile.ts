@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { startPlatform } from '../src/platform/platform.ts';
+import { startPlatform } from '../packages/eposgate/src/platform/platform.ts';
 import { closedLoop, startChild, type LoopResult } from './lib.ts';
-import { UNLIMITED_RATES } from '../src/platform/limits.ts';
+import { UNLIMITED_RATES } from '../packages/eposgate/src/platform/limits.ts';
 
 const which = process.argv[2] ?? 'b1';
 const seconds = Number(process.argv[3] ?? 5);

@@ -8,13 +8,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { Pool } from 'undici';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { startPlatform, type Platform } from '../src/platform/platform.ts';
-import { SqliteStore } from '../src/platform/store/sqlite/index.ts';
-import { generateKey, hashKey, keyHint } from '../src/platform/auth/apiKey.ts';
-import type { Caller, Tenant } from '../src/platform/tenant.ts';
+import { startPlatform, type Platform } from '../packages/eposgate/src/platform/platform.ts';
+import { SqliteStore } from '../packages/eposgate/src/platform/store/sqlite/index.ts';
+import { generateKey, hashKey, keyHint } from '../packages/eposgate/src/platform/auth/apiKey.ts';
+import type { Caller, Tenant } from '../packages/eposgate/src/platform/tenant.ts';
 import { BENCH_DIR, closedLoop, GET_ORDER_PARAMS, median, orderFor, round, sleep, startChild, type Child, type LoopResult } from './lib.ts';
 import type { LoadSpec, Step } from './loadgen.ts';
-import { UNLIMITED_RATES } from '../src/platform/limits.ts';
+import { UNLIMITED_RATES } from '../packages/eposgate/src/platform/limits.ts';
 
 // ── options ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -400,13 +400,13 @@ async function b3(): Promise<void> {
 // ── B4: conformance run ─────────────────────────────────────────────────────────────────────────
 
 async function b4(): Promise<void> {
-  const cli = join(BENCH_DIR, '..', 'src', 'cli', 'test.ts');
+  const cli = join(BENCH_DIR, '..', 'packages', 'eposgate', 'src', 'cli', 'test.ts');
   if (!existsSync(cli)) {
-    result({ id: 'B4', title: 'full conformance run (eposgate test) against the reference EPOS', target: 5, better: 'lower', figure: null, met: null, summary: 'not available yet (src/cli/test.ts does not exist)', detail: { available: false } });
+    result({ id: 'B4', title: 'full conformance run (eposgate test) against the reference EPOS', target: 5, better: 'lower', figure: null, met: null, summary: 'not available yet (packages/eposgate/src/cli/test.ts does not exist)', detail: { available: false } });
     return;
   }
   const { runB4 } = await import('./b4.ts');
-  const { FLOWS } = await import('../src/platform/tester/flows/index.ts');
+  const { FLOWS } = await import('../packages/eposgate/src/platform/tester/flows/index.ts');
   // The money-protecting sets (issue 14) have their own figure: they race payments and locks, wait
   // out a short lock and a reconnect, so they are slower by design than the one-call-each flows.
   const robust = new Set(['Robustness', 'JSON-RPC protocol']);

@@ -5,10 +5,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createReferenceEpos } from '../src/epos/index.ts';
-import { UNLIMITED_RATES, type Limits } from '../src/platform/limits.ts';
-import { startPlatform } from '../src/platform/platform.ts';
-import { connect, register } from '../src/sdk/index.ts';
+import { createReferenceEpos } from '../packages/eposgate/src/epos/index.ts';
+import { UNLIMITED_RATES, type Limits } from '../packages/eposgate/src/platform/limits.ts';
+import { startPlatform } from '../packages/eposgate/src/platform/platform.ts';
+import { connect, register } from '../packages/sdk/src/index.ts';
 
 export interface FuzzKeys {
   /** Account with the reference EPOS on WS: /epos/data, events, tester. */

@@ -49,7 +49,7 @@ class Child {
 
   constructor() {
     this.proc = fork(fileURLToPath(new URL('./platform.ts', import.meta.url)), [], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--conditions=eposgate-source', '--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.proc.on('message', (m: ChildMessage) => {

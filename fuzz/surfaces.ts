@@ -2,10 +2,10 @@
 // (every catalogue route, params from the contract's schemas), events (both directions), the
 // tester, and auth headers. Each says which 5xx answers are documented outcomes rather than faults.
 import fc from 'fast-check';
-import { CAPABILITIES, registrableNames, type Capability } from '../src/contract/catalogue.ts';
-import { pathParamNames } from '../src/contract/rest.ts';
-import { RaiseEventBody } from '../src/platform/events/outbound.ts';
-import { DATA_PREFIX, proxiedCapabilities } from '../src/platform/proxy/proxied.ts';
+import { CAPABILITIES, registrableNames, type Capability } from '../packages/contract/src/catalogue.ts';
+import { pathParamNames } from '../packages/contract/src/rest.ts';
+import { RaiseEventBody } from '../packages/eposgate/src/platform/events/outbound.ts';
+import { DATA_PREFIX, proxiedCapabilities } from '../packages/eposgate/src/platform/proxy/proxied.ts';
 import { bodyText, mutatedOf, nasty, validOf } from './arbitraries.ts';
 import type { FuzzKeys } from './platform.ts';
 

@@ -4,7 +4,7 @@
 // silence, unsolicited requests). The product calls' answers must be documented outcomes.
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { CAPABILITIES } from '../src/contract/catalogue.ts';
+import { CAPABILITIES } from '../packages/contract/src/catalogue.ts';
 import { applyOp, nasty, op, samples, validOf, type Op } from './arbitraries.ts';
 import { count, describeRequest, emptyTally, lanes, type Failure, type FuzzClient, type Tally } from './client.ts';
 import type { FuzzKeys } from './platform.ts';

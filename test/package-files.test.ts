@@ -6,25 +6,28 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from './helpers/cli.ts';
+import { ROOT as REPO } from './helpers/cli.ts';
 
-test('every source map reference in the packed files points at a file the package ships', async () => {
-  assert.ok(existsSync(join(ROOT, 'dist/sdk/index.js')), 'dist/ is not built: run `npx tsc -p tsconfig.build.json` (npm ci does it)');
-  const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: ROOT });
-  const packed = new Set((JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path));
-  assert.ok(packed.has('dist/sdk/index.js') && packed.has('dist/sdk/index.d.ts'), 'the SDK and its types are packed');
-  const broken: string[] = [];
-  for (const file of packed) {
-    if (/\.(js|d\.ts)$/.test(file)) {
-      const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(readFileSync(join(ROOT, file), 'utf8'))?.[1];
-      if (url && !url.startsWith('data:') && !packed.has(normalize(join(dirname(file), url)))) broken.push(`${file} -> ${url}`);
-    }
-    if (file.endsWith('.map')) {
-      const map = JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as { sources: string[]; sourcesContent?: unknown[] };
-      for (const [i, src] of map.sources.entries()) {
-        if (!map.sourcesContent?.[i] && !packed.has(normalize(join(dirname(file), src)))) broken.push(`${file} -> ${src}`);
+for (const [dir, entry] of [['packages/contract', 'dist/index'], ['packages/sdk', 'dist/index'], ['packages/eposgate', 'dist/sdk']]) {
+  test(`${dir}: every source map reference in the packed files points at a file the package ships`, async () => {
+    const ROOT = join(REPO, dir);
+    assert.ok(existsSync(join(ROOT, `${entry}.js`)), 'dist/ is not built: run `npm run build` (npm ci does it)');
+    const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: ROOT });
+    const packed = new Set((JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path));
+    assert.ok(packed.has(`${entry}.js`) && packed.has(`${entry}.d.ts`), 'the entry point and its types are packed');
+    const broken: string[] = [];
+    for (const file of packed) {
+      if (/\.(js|d\.ts)$/.test(file)) {
+        const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(readFileSync(join(ROOT, file), 'utf8'))?.[1];
+        if (url && !url.startsWith('data:') && !packed.has(normalize(join(dirname(file), url)))) broken.push(`${file} -> ${url}`);
+      }
+      if (file.endsWith('.map')) {
+        const map = JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as { sources: string[]; sourcesContent?: unknown[] };
+        for (const [i, src] of map.sources.entries()) {
+          if (!map.sourcesContent?.[i] && !packed.has(normalize(join(dirname(file), src)))) broken.push(`${file} -> ${src}`);
+        }
       }
     }
-  }
-  assert.deepEqual(broken, [], 'source map references to files the package does not ship');
-});
+    assert.deepEqual(broken, [], 'source map references to files the package does not ship');
+  });
+}

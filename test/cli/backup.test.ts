@@ -6,7 +6,7 @@ import { readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:f
 import { join } from 'node:path';
 import { eposgate } from '../helpers/cli.ts';
 import { api, tempDir, testPlatform } from '../helpers/platform.ts';
-import { UNLIMITED_RATES } from '../../src/platform/limits.ts';
+import { UNLIMITED_RATES } from '../../packages/eposgate/src/platform/limits.ts';
 
 const payment = (pi: string) => ({ paymentIntentId: pi, paymentStatus: 'Created', captureMode: 'Auto' });
 

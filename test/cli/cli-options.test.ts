@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolvePort } from '../../src/cli/options.ts';
-import { DEMO_ACCOUNT, DEMO_KEY_FILE, demoKey } from '../../src/cli/demo.ts';
+import { resolvePort } from '../../packages/eposgate/src/cli/options.ts';
+import { DEMO_ACCOUNT, DEMO_KEY_FILE, demoKey } from '../../packages/eposgate/src/cli/demo.ts';
 import { testPlatform } from '../helpers/platform.ts';
 
 const NPM = { npm_lifecycle_event: 'start' };

@@ -6,9 +6,9 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { backupDataDir } from '../../src/cli/backup.ts';
-import { DataDirInUseError, LOCK_FILE } from '../../src/platform/dataDirLock.ts';
-import { startPlatform } from '../../src/platform/platform.ts';
+import { backupDataDir } from '../../packages/eposgate/src/cli/backup.ts';
+import { DataDirInUseError, LOCK_FILE } from '../../packages/eposgate/src/platform/dataDirLock.ts';
+import { startPlatform } from '../../packages/eposgate/src/platform/platform.ts';
 import { eposgate } from '../helpers/cli.ts';
 import { tempDir, testPlatform } from '../helpers/platform.ts';
 
@@ -69,7 +69,7 @@ test('a start that fails to listen (port in use) runs no recovery and leaves no 
   const err = await startPlatform({ dataDir, port: holder.port }).catch((e: unknown) => e as NodeJS.ErrnoException);
   assert.equal((err as NodeJS.ErrnoException).code, 'EADDRINUSE');
   assert.equal(existsSync(join(dataDir, LOCK_FILE)), false);
-  const { SqliteStore } = await import('../../src/platform/store/sqlite/index.ts');
+  const { SqliteStore } = await import('../../packages/eposgate/src/platform/store/sqlite/index.ts');
   const store = new SqliteStore(dataDir);
   try {
     assert.equal(await flowStatus({ store }), 'IN_PROGRESS', 'recovery did not run for a start that never listened');

@@ -5,9 +5,9 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
-import { probeRestEpos } from '../../src/cli/probe.ts';
-import { defineEpos, EposError, restHandler } from '../../src/sdk/index.ts';
-import { createReferenceEpos } from '../../src/epos/index.ts';
+import { probeRestEpos } from '../../packages/eposgate/src/cli/probe.ts';
+import { defineEpos, EposError, restHandler } from '../../packages/sdk/src/index.ts';
+import { createReferenceEpos } from '../../packages/eposgate/src/epos/index.ts';
 
 const servers: Server[] = [];
 after(() => { for (const s of servers) { s.closeAllConnections(); s.close(); } });

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkSecretKeyEnv, explainStartupError, StartupError } from '../../src/cli/startup.ts';
-import { resolvePort } from '../../src/cli/options.ts';
-import { startPlatform } from '../../src/platform/platform.ts';
+import { checkSecretKeyEnv, explainStartupError, StartupError } from '../../packages/eposgate/src/cli/startup.ts';
+import { resolvePort } from '../../packages/eposgate/src/cli/options.ts';
+import { startPlatform } from '../../packages/eposgate/src/platform/platform.ts';
 import { BIN, ROOT, eposgate } from '../helpers/cli.ts';
 import { tempDir, testPlatform } from '../helpers/platform.ts';
 
@@ -130,7 +130,7 @@ test('serve prints one error line and exits 1; --debug adds the stack', async (t
   const debug = await eposgate(['serve', '--port', '0', '--data', file, '--debug'], { EPOSGATE_SECRET_KEY: '' });
   assert.equal(debug.code, 1);
   assert.ok(debug.stderr.startsWith(plain.stderr), debug.stderr);
-  assert.match(debug.stderr, /\n\s+at .*platform\.ts:\d+:\d+/, 'the stack follows');
+  assert.match(debug.stderr, /\n\s+at .*platform\.[jt]s:\d+:\d+/, 'the stack follows');
 });
 
 test('demo with a bad EPOSGATE_SECRET_KEY exits 1 with the one line', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jsonDeeperThan } from '../../src/contract/jsonDepth.ts';
+import { jsonDeeperThan } from '../../packages/contract/src/jsonDepth.ts';
 
 test('nesting at the limit passes and one level more is refused', () => {
   const nest = (n: number) => '['.repeat(n) + ']'.repeat(n);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseFrame, topLevelId } from '../../src/contract/jsonrpc.ts';
+import { parseFrame, topLevelId } from '../../packages/contract/src/jsonrpc.ts';
 
 test('a frame nested deeper than maxDepth is invalid without being parsed, and keeps its top-level id', () => {
   const deep = `{"jsonrpc":"2.0","result":{"id":"inner","v":${'['.repeat(50)}${']'.repeat(50)}},"id":"7"}`;

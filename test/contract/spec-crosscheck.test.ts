@@ -11,11 +11,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { CAPABILITIES, type CapabilityDef } from '../../src/contract/catalogue.ts';
-import * as E from '../../src/contract/entities.ts';
-import { EPOSError } from '../../src/contract/eposError.ts';
-import { pathParamNames, restRequest } from '../../src/contract/rest.ts';
-import { validateResult } from '../../src/contract/validate.ts';
+import { CAPABILITIES, type CapabilityDef } from '../../packages/contract/src/catalogue.ts';
+import * as E from '../../packages/contract/src/entities.ts';
+import { EPOSError } from '../../packages/contract/src/eposError.ts';
+import { pathParamNames, restRequest } from '../../packages/contract/src/rest.ts';
+import { validateResult } from '../../packages/contract/src/validate.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const specDir = join(repoRoot, '..', 'shared', 'reference', 'spec');

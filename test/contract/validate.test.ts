@@ -11,7 +11,7 @@ import {
   validator,
   type Order,
   type OrderBill,
-} from '../../src/contract/index.ts';
+} from '../../packages/contract/src/index.ts';
 
 const gbp = (value: number) => ({ value, currencyCode: 'GBP' });
 

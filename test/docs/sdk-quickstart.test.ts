@@ -41,10 +41,12 @@ function installInto(dir: string): void {
   const nm = join(dir, 'node_modules');
   mkdirSync(join(nm, '.bin'), { recursive: true });
   mkdirSync(join(nm, '@types'));
-  symlinkSync(ROOT, join(nm, 'eposgate'));
+  symlinkSync(join(ROOT, 'packages/eposgate'), join(nm, 'eposgate'));
+  mkdirSync(join(nm, '@eposgate'));
+  for (const pkg of ['contract', 'sdk']) symlinkSync(join(ROOT, 'packages', pkg), join(nm, '@eposgate', pkg));
   for (const pkg of ['typescript', 'tsx', '@types/node']) symlinkSync(join(modules, pkg), join(nm, pkg));
   // An installed package has no src/, so its bin runs the compiled CLI: do the same here.
-  writeFileSync(join(nm, '.bin', 'eposgate'), `#!/bin/sh\nexec node ${JSON.stringify(join(ROOT, 'dist/cli/main.js'))} "$@"\n`, { mode: 0o755 });
+  writeFileSync(join(nm, '.bin', 'eposgate'), `#!/bin/sh\nexec node ${JSON.stringify(join(ROOT, 'packages/eposgate/dist/cli/main.js'))} "$@"\n`, { mode: 0o755 });
   symlinkSync('../typescript/bin/tsc', join(nm, '.bin', 'tsc'));
   symlinkSync('../tsx/dist/cli.mjs', join(nm, '.bin', 'tsx'));
 }
@@ -87,7 +89,7 @@ function stop(child: ChildProcess): Promise<void> {
 
 let platform: TestPlatform;
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'dist/sdk/index.js')), 'dist/ is not built: run `npx tsc -p tsconfig.build.json` (npm ci does it)');
+  assert.ok(existsSync(join(ROOT, 'packages/sdk/dist/index.js')), 'dist/ is not built: run `npm run build` (npm ci does it)');
   platform = await testPlatform();
 });
 after(() => platform?.destroy());

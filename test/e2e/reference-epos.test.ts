@@ -3,8 +3,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PRODUCT_CAPABILITIES, startE2E, type CapResponse, type E2E, type TransportKind } from './setup.ts';
-import { validateResult } from '../../src/contract/validate.ts';
-import { TABLES, WAITERS } from '../../src/epos/index.ts';
+import { validateResult } from '../../packages/contract/src/validate.ts';
+import { TABLES, WAITERS } from '../../packages/eposgate/src/epos/index.ts';
 
 const GBP = (value: number) => ({ value, currencyCode: 'GBP' });
 

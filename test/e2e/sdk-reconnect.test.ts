@@ -4,9 +4,9 @@
 import { test } from 'node:test';
 import { createServer } from 'node:http';
 import assert from 'node:assert/strict';
-import { connect, defineEpos, register, restHandler, type ContractErrorReport, type DisconnectInfo, type Epos } from '../../src/sdk/index.ts';
-import { createReferenceEpos } from '../../src/epos/index.ts';
-import type { Tenant } from '../../src/platform/tenant.ts';
+import { connect, defineEpos, register, restHandler, type ContractErrorReport, type DisconnectInfo, type Epos } from '../../packages/sdk/src/index.ts';
+import { createReferenceEpos } from '../../packages/eposgate/src/epos/index.ts';
+import type { Tenant } from '../../packages/eposgate/src/platform/tenant.ts';
 import { api, testPlatform, type TestPlatform } from '../helpers/platform.ts';
 import { ACCOUNT, REST_PASS, REST_USER, SOFTWARE_HOUSE, fakeClock, listen, until } from './setup.ts';
 

@@ -3,12 +3,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
-import { CAPABILITIES, findCapability, type Capability } from '../../src/contract/catalogue.ts';
-import { pathParamNames } from '../../src/contract/rest.ts';
-import { validateResult } from '../../src/contract/validate.ts';
-import { createReferenceEpos, type ReferenceEpos } from '../../src/epos/index.ts';
-import { connect, register, restHandler, type EposConnection, type PosEvent } from '../../src/sdk/index.ts';
-import type { Tenant } from '../../src/platform/tenant.ts';
+import { CAPABILITIES, findCapability, type Capability } from '../../packages/contract/src/catalogue.ts';
+import { pathParamNames } from '../../packages/contract/src/rest.ts';
+import { validateResult } from '../../packages/contract/src/validate.ts';
+import { createReferenceEpos, type ReferenceEpos } from '../../packages/eposgate/src/epos/index.ts';
+import { connect, register, restHandler, type EposConnection, type PosEvent } from '../../packages/sdk/src/index.ts';
+import type { Tenant } from '../../packages/eposgate/src/platform/tenant.ts';
 import { api, testPlatform, type ApiResponse, type TestPlatform } from '../helpers/platform.ts';
 
 export type TransportKind = 'ws' | 'rest';

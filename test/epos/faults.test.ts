@@ -3,12 +3,12 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { FaultInjector, breakResult, formatFault, parseFaults } from '../../src/epos/faults.ts';
-import { runReferenceEpos, type RunningEpos } from '../../src/epos/run.ts';
-import { capability } from '../../src/contract/catalogue.ts';
-import { validateResult } from '../../src/contract/validate.ts';
+import { FaultInjector, breakResult, formatFault, parseFaults } from '../../packages/eposgate/src/epos/faults.ts';
+import { runReferenceEpos, type RunningEpos } from '../../packages/eposgate/src/epos/run.ts';
+import { capability } from '../../packages/contract/src/catalogue.ts';
+import { validateResult } from '../../packages/contract/src/validate.ts';
 import { api, testPlatform, type TestPlatform } from '../helpers/platform.ts';
-import type { PlatformOptions } from '../../src/platform/platform.ts';
+import type { PlatformOptions } from '../../packages/eposgate/src/platform/platform.ts';
 
 describe('fault specs', () => {
   test('every kind parses, with probability, next-N, several joined by commas', () => {
@@ -88,7 +88,7 @@ describe('probability and next-N', () => {
   });
 
   test('over a whole run, @0.5 fails about half the calls and #3 exactly three', async () => {
-    const { createReferenceEpos } = await import('../../src/epos/index.ts');
+    const { createReferenceEpos } = await import('../../packages/eposgate/src/epos/index.ts');
     const ref = createReferenceEpos({ dbPath: ':memory:', faults: 'GetOrderById:error=NotFound@0.5,ListAreas:error=Conflict#3' });
     try {
       let notFound = 0;
@@ -111,7 +111,7 @@ describe('faults in the restaurant\'s logic', () => {
 
   for (const faults of ['', 'HandleEvent:duplicates#1']) {
     test(`a redelivered Reversed event after the intent was paid again ${faults ? 'takes the payment off again under ' + faults : 'changes nothing'}`, async () => {
-      const { createReferenceEpos } = await import('../../src/epos/index.ts');
+      const { createReferenceEpos } = await import('../../packages/eposgate/src/epos/index.ts');
       const ref = createReferenceEpos({ dbPath: ':memory:', faults });
       try {
         const pay = () => ref.epos.invoke('RecordOrderPaymentById', { orderId: 'ord_0007', paymentIntentId: 'pi_a', paidAmount: { value: 400, currencyCode: 'GBP' } });
@@ -130,7 +130,7 @@ describe('faults in the restaurant\'s logic', () => {
   }
 
   test('several faults on one call: the delays add up, then the first other fault wins', async () => {
-    const { createReferenceEpos } = await import('../../src/epos/index.ts');
+    const { createReferenceEpos } = await import('../../packages/eposgate/src/epos/index.ts');
     const ref = createReferenceEpos({ dbPath: ':memory:', faults: '*:delay=60,GetOrderById:delay=60,GetOrderById:error=NotFound,*:error=Conflict' });
     try {
       const t0 = Date.now();
@@ -145,7 +145,7 @@ describe('faults in the restaurant\'s logic', () => {
   });
 
   test('closing the EPOS answers the calls a timeout holds', async () => {
-    const { createReferenceEpos } = await import('../../src/epos/index.ts');
+    const { createReferenceEpos } = await import('../../packages/eposgate/src/epos/index.ts');
     const ref = createReferenceEpos({ dbPath: ':memory:', faults: 'GetOrderById:timeout' });
     const held = ref.epos.invoke('GetOrderById', { orderId: 'ord_0001' });
     let settled = false;

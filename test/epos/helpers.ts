@@ -4,10 +4,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { restHandler, connect, type EposConnection, type PosEvent, type Epos } from '../../src/sdk/index.ts';
-import { createReferenceEpos, type ReferenceEpos } from '../../src/epos/index.ts';
-import { validateResult } from '../../src/contract/validate.ts';
-import { findCapability } from '../../src/contract/catalogue.ts';
+import { restHandler, connect, type EposConnection, type PosEvent, type Epos } from '../../packages/sdk/src/index.ts';
+import { createReferenceEpos, type ReferenceEpos } from '../../packages/eposgate/src/epos/index.ts';
+import { validateResult } from '../../packages/contract/src/validate.ts';
+import { findCapability } from '../../packages/contract/src/catalogue.ts';
 
 export const USER = 'dojo';
 export const PASS = 's3cret-pass';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRest, assertContract } from './helpers.ts';
-import { BILL_LINE_TYPES } from '../../src/contract/entities.ts';
+import { BILL_LINE_TYPES } from '../../packages/contract/src/entities.ts';
 
 test('every seeded order adds up: lines − discounts + service charge = total, tips apart', async (t) => {
   const h = await startRest();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRest, assertContract } from './helpers.ts';
-import { WAITERS } from '../../src/epos/index.ts';
+import { WAITERS } from '../../packages/eposgate/src/epos/index.ts';
 
 test('paging through orders forwards and backwards visits each order exactly once', async (t) => {
   const h = await startRest();

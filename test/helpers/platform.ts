@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPlatform, type Platform, type PlatformOptions } from '../../src/platform/platform.ts';
+import { startPlatform, type Platform, type PlatformOptions } from '../../packages/eposgate/src/platform/platform.ts';
 
 export interface TestPlatform extends Platform {
   dataDir: string;

@@ -3,8 +3,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
-import { createReferenceEpos } from '../../src/epos/index.ts';
-import { restHandler, type Epos } from '../../src/sdk/index.ts';
+import { createReferenceEpos } from '../../packages/eposgate/src/epos/index.ts';
+import { restHandler, type Epos } from '../../packages/sdk/src/index.ts';
 
 export const USER = 'dojo';
 export const PASS = 'load-s3cret';

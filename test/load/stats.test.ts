@@ -2,8 +2,8 @@
 // options that name what is wrong with them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Recorder, latency, percentile } from '../../src/load/stats.ts';
-import { parseDuration, parseErrorRate, parseRate } from '../../src/cli/load.ts';
+import { Recorder, latency, percentile } from '../../packages/eposgate/src/load/stats.ts';
+import { parseDuration, parseErrorRate, parseRate } from '../../packages/eposgate/src/cli/load.ts';
 
 test('percentiles are nearest-rank over the samples, 0 with none', () => {
   const s = Array.from({ length: 100 }, (_, i) => i + 1);

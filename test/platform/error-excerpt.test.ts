@@ -2,8 +2,8 @@
 // a sandbox "EPOS" may be an internal service whose answer is not the caller's to read.
 import assert from 'node:assert/strict';
 import { describe, it, test } from 'node:test';
-import { PlatformError } from '../../src/platform/errors.ts';
-import { EPOS_ERROR_TEXT_CHARS, isSecretKey, redactedBodyExcerpt, redactedExcerpt } from '../../src/platform/transports/eposAnswer.ts';
+import { PlatformError } from '../../packages/eposgate/src/platform/errors.ts';
+import { EPOS_ERROR_TEXT_CHARS, isSecretKey, redactedBodyExcerpt, redactedExcerpt } from '../../packages/eposgate/src/platform/transports/eposAnswer.ts';
 import { FIXTURES } from '../fixtures/contract.ts';
 import { api, testPlatform } from '../helpers/platform.ts';
 import { rawRestEpos, rawWsEpos } from '../helpers/rawEpos.ts';

@@ -1,10 +1,10 @@
 // The product-facing API end to end: /epos/data → invoke → WS or REST → an EPOS on real sockets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CAPABILITIES, capability, type Capability } from '../../src/contract/catalogue.ts';
-import { pathParamNames } from '../../src/contract/rest.ts';
-import { validateParams, validateResult } from '../../src/contract/validate.ts';
-import { proxiedCapabilities } from '../../src/platform/proxy/proxied.ts';
+import { CAPABILITIES, capability, type Capability } from '../../packages/contract/src/catalogue.ts';
+import { pathParamNames } from '../../packages/contract/src/rest.ts';
+import { validateParams, validateResult } from '../../packages/contract/src/validate.ts';
+import { proxiedCapabilities } from '../../packages/eposgate/src/platform/proxy/proxied.ts';
 import { FIXTURES } from '../fixtures/contract.ts';
 import { api, testPlatform, type TestPlatform } from '../helpers/platform.ts';
 import { rawRestEpos, rawWsEpos, type RpcFrame } from '../helpers/rawEpos.ts';

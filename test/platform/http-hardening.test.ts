@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
-import { RateLimiter } from '../../src/platform/server/rateLimit.ts';
+import { RateLimiter } from '../../packages/eposgate/src/platform/server/rateLimit.ts';
 import { api, testPlatform } from '../helpers/platform.ts';
 
 async function platformWithKey(t: { after(fn: () => Promise<void>): void }, opts: Parameters<typeof testPlatform>[0] = {}) {

@@ -5,12 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import pino from 'pino';
-import { Retention, type RetentionOptions } from '../../src/platform/retention.ts';
-import { DEFAULT_LIMITS } from '../../src/platform/limits.ts';
-import { SqliteStore } from '../../src/platform/store/sqlite/index.ts';
-import type { OutboxEntry } from '../../src/platform/store/store.ts';
-import type { Tenant } from '../../src/platform/tenant.ts';
-import type { FlowStatus } from '../../src/platform/tester/types.ts';
+import { Retention, type RetentionOptions } from '../../packages/eposgate/src/platform/retention.ts';
+import { DEFAULT_LIMITS } from '../../packages/eposgate/src/platform/limits.ts';
+import { SqliteStore } from '../../packages/eposgate/src/platform/store/sqlite/index.ts';
+import type { OutboxEntry } from '../../packages/eposgate/src/platform/store/store.ts';
+import type { Tenant } from '../../packages/eposgate/src/platform/tenant.ts';
+import type { FlowStatus } from '../../packages/eposgate/src/platform/tester/types.ts';
 import { api, tempDir } from '../helpers/platform.ts';
 import { key, payment, platform, raise, registerWs, until } from './events/helpers.ts';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { test } from 'node:test';
-import { SecretBox } from '../../src/platform/auth/secrets.ts';
+import { SecretBox } from '../../packages/eposgate/src/platform/auth/secrets.ts';
 import { FIXTURES } from '../fixtures/contract.ts';
 import { api, tempDir, testPlatform } from '../helpers/platform.ts';
 import { rawRestEpos } from '../helpers/rawEpos.ts';

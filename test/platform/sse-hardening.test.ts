@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { test } from 'node:test';
-import { UNLIMITED_RATES } from '../../src/platform/limits.ts';
+import { UNLIMITED_RATES } from '../../packages/eposgate/src/platform/limits.ts';
 import { api } from '../helpers/platform.ts';
 import { platform, sse, until } from './events/helpers.ts';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defineEpos, type ContractErrorReport } from '../../src/sdk/index.ts';
-import { CAPABILITIES } from '../../src/contract/catalogue.ts';
+import { defineEpos, type ContractErrorReport } from '../../packages/sdk/src/index.ts';
+import { CAPABILITIES } from '../../packages/contract/src/catalogue.ts';
 
 test('a handler returning the wrong type is reported with its JSON path and answered as UnexpectedError', async () => {
   const reports: ContractErrorReport[] = [];

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
-import { defineEpos, register, sendEvent, PlatformRequestError } from '../../src/sdk/index.ts';
+import { defineEpos, register, sendEvent, PlatformRequestError } from '../../packages/sdk/src/index.ts';
 import { listen } from '../epos/helpers.ts';
-import { createReferenceEpos } from '../../src/epos/index.ts';
+import { createReferenceEpos } from '../../packages/eposgate/src/epos/index.ts';
 
 interface Seen { method?: string; url?: string; headers: IncomingMessage['headers']; body: any }
 

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { connect, defineEpos, type DisconnectInfo, type ReconnectInfo } from '../../src/sdk/index.ts';
+import { connect, defineEpos, type DisconnectInfo, type ReconnectInfo } from '../../packages/sdk/src/index.ts';
 import { FakePlatform } from '../epos/helpers.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

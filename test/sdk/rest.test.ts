@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import Fastify from 'fastify';
-import { defineEpos, EposError, restHandler, fastifyPlugin, type HandlerContext } from '../../src/sdk/index.ts';
+import { defineEpos, EposError, restHandler, fastifyPlugin, type HandlerContext } from '../../packages/sdk/src/index.ts';
 import { basic, listen, PASS, USER } from '../epos/helpers.ts';
 
 const ORDER = { id: 'o1', status: 'New', details: { orderType: 'DineIn', dineIn: { tableId: 't1' } } } as const;

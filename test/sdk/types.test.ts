@@ -4,8 +4,8 @@
 // values go through the schemas, so types and schemas are seen to agree.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defineEpos, type ParamsOf, type ResultOf } from '../../src/sdk/index.ts';
-import { BillLine, Order, OrderDetails, validator, type BillLine as BillLineT, type Order as OrderT, type OrderDetails as OrderDetailsT } from '../../src/contract/index.ts';
+import { defineEpos, type ParamsOf, type ResultOf } from '../../packages/sdk/src/index.ts';
+import { BillLine, Order, OrderDetails, validator, type BillLine as BillLineT, type Order as OrderT, type OrderDetails as OrderDetailsT } from '../../packages/contract/src/index.ts';
 
 const dineIn: OrderDetailsT = { orderType: 'DineIn', dineIn: { tableId: 't1' } };
 const collection: OrderDetailsT = { orderType: 'Collection', collection: { asap: true } };

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
-import type { PlatformOptions } from '../../../src/platform/platform.ts';
+import type { PlatformOptions } from '../../../packages/eposgate/src/platform/platform.ts';
 import { api, testPlatform, type TestPlatform } from '../../helpers/platform.ts';
 
 export const CREATED = 'HandleEvent:payment_intent.created';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PlatformError } from '../../../src/platform/errors.ts';
-import { backoffMs, judge } from '../../../src/platform/events/retryPolicy.ts';
+import { PlatformError } from '../../../packages/eposgate/src/platform/errors.ts';
+import { backoffMs, judge } from '../../../packages/eposgate/src/platform/events/retryPolicy.ts';
 
 const policy = { baseMs: 500, maxMs: 300_000, maxAttempts: 20 };
 

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, rmSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { UNLIMITED_RATES } from '../../../src/platform/limits.ts';
+import { UNLIMITED_RATES } from '../../../packages/eposgate/src/platform/limits.ts';
 import { api, tempDir, testPlatform, type TestPlatform } from '../../helpers/platform.ts';
 
 /** Mounts a tmpfs of `size` on a fresh directory; a reason string when this machine refuses. */

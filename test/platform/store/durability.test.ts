@@ -8,11 +8,11 @@ import { once } from 'node:events';
 import { rmSync, statSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { groupCommitWriter, openDb } from '../../../src/platform/store/sqlite/db.ts';
-import { SqliteStore } from '../../../src/platform/store/sqlite/index.ts';
-import { KeyService } from '../../../src/platform/auth/keys.ts';
-import { isPlatformError } from '../../../src/platform/errors.ts';
-import { UNLIMITED_RATES } from '../../../src/platform/limits.ts';
+import { groupCommitWriter, openDb } from '../../../packages/eposgate/src/platform/store/sqlite/db.ts';
+import { SqliteStore } from '../../../packages/eposgate/src/platform/store/sqlite/index.ts';
+import { KeyService } from '../../../packages/eposgate/src/platform/auth/keys.ts';
+import { isPlatformError } from '../../../packages/eposgate/src/platform/errors.ts';
+import { UNLIMITED_RATES } from '../../../packages/eposgate/src/platform/limits.ts';
 import { api, tempDir, testPlatform } from '../../helpers/platform.ts';
 
 const payment = (pi: string) => ({ paymentIntentId: pi, paymentStatus: 'Created', captureMode: 'Auto' });
@@ -151,7 +151,7 @@ test('every event acknowledged by a platform process is there after kill -9 of t
   const { key } = await new KeyService(setup.keys).create('acc-crash', 'sandbox');
   await setup.close();
 
-  const child = fork(join(import.meta.dirname, 'child-platform.ts'), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, DATA_DIR: dataDir } });
+  const child = fork(join(import.meta.dirname, 'child-platform.ts'), [], { execArgv: ['--conditions=eposgate-source', '--import', 'tsx'], env: { ...process.env, DATA_DIR: dataDir } });
   t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
   const exited = once(child, 'exit');
   const [{ url }] = (await once(child, 'message')) as [{ url: string }];

@@ -5,11 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteStore } from '../../../src/platform/store/sqlite/index.ts';
-import { openDb } from '../../../src/platform/store/sqlite/db.ts';
-import { MIGRATIONS } from '../../../src/platform/store/sqlite/migrations.ts';
-import type { OutboxEntry } from '../../../src/platform/store/store.ts';
-import type { Tenant } from '../../../src/platform/tenant.ts';
+import { SqliteStore } from '../../../packages/eposgate/src/platform/store/sqlite/index.ts';
+import { openDb } from '../../../packages/eposgate/src/platform/store/sqlite/db.ts';
+import { MIGRATIONS } from '../../../packages/eposgate/src/platform/store/sqlite/migrations.ts';
+import type { OutboxEntry } from '../../../packages/eposgate/src/platform/store/store.ts';
+import type { Tenant } from '../../../packages/eposgate/src/platform/tenant.ts';
 import { tempDir } from '../../helpers/platform.ts';
 
 const T0 = Date.parse('2026-11-01T00:00:00.000Z');

@@ -2,11 +2,11 @@
 // flow runs, and results that survive a restart.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { createReferenceEpos } from '../../../src/epos/index.ts';
-import { defineEpos, EposError } from '../../../src/sdk/index.ts';
+import { createReferenceEpos } from '../../../packages/eposgate/src/epos/index.ts';
+import { defineEpos, EposError } from '../../../packages/sdk/src/index.ts';
 import { curl } from '../../helpers/cli.ts';
 import { api, testPlatform } from '../../helpers/platform.ts';
-import { FLOWS } from '../../../src/platform/tester/flows/index.ts';
+import { FLOWS } from '../../../packages/eposgate/src/platform/tester/flows/index.ts';
 import { attachWs, gatedGetOrder, newPlatform, SHID, startFlow, waitFlow } from './helpers.ts';
 
 const cleanups: Array<() => Promise<void>> = [];

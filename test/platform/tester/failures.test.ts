@@ -2,10 +2,10 @@
 // actual) and the step keeps the request and response it exchanged.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { EposError, type Handlers } from '../../../src/sdk/index.ts';
-import { createReferenceEpos } from '../../../src/epos/index.ts';
+import { EposError, type Handlers } from '../../../packages/sdk/src/index.ts';
+import { createReferenceEpos } from '../../../packages/eposgate/src/epos/index.ts';
 import { attachWs, dump, newPlatform, runFlow, brokenReference, type Base } from './helpers.ts';
-import type { PlatformOptions } from '../../../src/platform/platform.ts';
+import type { PlatformOptions } from '../../../packages/eposgate/src/platform/platform.ts';
 
 
 

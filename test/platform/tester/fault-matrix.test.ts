@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
-import { FLOWS } from '../../../src/platform/tester/flows/index.ts';
-import { parseFault, type Fault } from '../../../src/epos/faults.ts';
-import { runReferenceEpos, type RunningEpos } from '../../../src/epos/run.ts';
-import type { FlowResult } from '../../../src/platform/tester/types.ts';
+import { FLOWS } from '../../../packages/eposgate/src/platform/tester/flows/index.ts';
+import { parseFault, type Fault } from '../../../packages/eposgate/src/epos/faults.ts';
+import { runReferenceEpos, type RunningEpos } from '../../../packages/eposgate/src/epos/run.ts';
+import type { FlowResult } from '../../../packages/eposgate/src/platform/tester/types.ts';
 import { dump, newPlatform, runFlow, SHID } from './helpers.ts';
 import type { TestPlatform } from '../../helpers/platform.ts';
 

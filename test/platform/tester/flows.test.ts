@@ -2,7 +2,7 @@
 // (the JSON-RPC protocol flows over WebSocket only).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FLOWS } from '../../../src/platform/tester/flows/index.ts';
+import { FLOWS } from '../../../packages/eposgate/src/platform/tester/flows/index.ts';
 import { dump, runFlow, withReference, type Setup } from './helpers.ts';
 
 const PARAMS: Record<string, Record<string, unknown>> = { 'Get Order': { orderId: 'ord_0001' } };

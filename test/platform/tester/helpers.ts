@@ -3,10 +3,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
-import { connect, defineEpos, EposError, register, restHandler, type ConnectOptions, type Epos, type EposConnection, type HandlerContext, type HandlerName, type Handlers } from '../../../src/sdk/index.ts';
-import { createReferenceEpos, type ReferenceEpos } from '../../../src/epos/index.ts';
-import type { PlatformOptions } from '../../../src/platform/platform.ts';
-import type { FlowResult } from '../../../src/platform/tester/types.ts';
+import { connect, defineEpos, EposError, register, restHandler, type ConnectOptions, type Epos, type EposConnection, type HandlerContext, type HandlerName, type Handlers } from '../../../packages/sdk/src/index.ts';
+import { createReferenceEpos, type ReferenceEpos } from '../../../packages/eposgate/src/epos/index.ts';
+import type { PlatformOptions } from '../../../packages/eposgate/src/platform/platform.ts';
+import type { FlowResult } from '../../../packages/eposgate/src/platform/tester/types.ts';
 import { api, testPlatform, type TestPlatform } from '../../helpers/platform.ts';
 
 export const SHID = 'tester-software-house';

@@ -1,8 +1,8 @@
 // Tester limits: flows in progress per tenant, and flows that change data refused for production keys.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { createReferenceEpos } from '../../../src/epos/index.ts';
-import { FLOWS } from '../../../src/platform/tester/flows/index.ts';
+import { createReferenceEpos } from '../../../packages/eposgate/src/epos/index.ts';
+import { FLOWS } from '../../../packages/eposgate/src/platform/tester/flows/index.ts';
 import { api } from '../../helpers/platform.ts';
 import { attachWs, gatedGetOrder, newPlatform, SHID, startFlow, waitFlow } from './helpers.ts';
 

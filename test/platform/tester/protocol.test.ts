@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { CAPABILITIES } from '../../../src/contract/catalogue.ts';
-import { createReferenceEpos, type ReferenceEpos } from '../../../src/epos/index.ts';
-import { connect } from '../../../src/sdk/index.ts';
-import { register } from '../../../src/sdk/index.ts';
-import { FLOWS, flowApplies } from '../../../src/platform/tester/flows/index.ts';
-import { PROTOCOL_FLOWS } from '../../../src/platform/tester/flows/protocol.ts';
+import { CAPABILITIES } from '../../../packages/contract/src/catalogue.ts';
+import { createReferenceEpos, type ReferenceEpos } from '../../../packages/eposgate/src/epos/index.ts';
+import { connect } from '../../../packages/sdk/src/index.ts';
+import { register } from '../../../packages/sdk/src/index.ts';
+import { FLOWS, flowApplies } from '../../../packages/eposgate/src/platform/tester/flows/index.ts';
+import { PROTOCOL_FLOWS } from '../../../packages/eposgate/src/platform/tester/flows/protocol.ts';
 import { api } from '../../helpers/platform.ts';
 import { SHID, attachRest, closeServer, dump, newPlatform, runFlow } from './helpers.ts';
 

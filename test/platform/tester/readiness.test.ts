@@ -2,11 +2,11 @@
 // when the EPOS counts as gone, and the EPOS's own words under a failed step.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FLOWS } from '../../../src/platform/tester/flows/index.ts';
-import { describeFlow } from '../../../src/platform/tester/params.ts';
-import { PRODUCTS, readiness, type FlowOutcome } from '../../../src/platform/tester/products.ts';
-import { eposSaidLines, goneReason } from '../../../src/platform/tester/report.ts';
-import type { StepRecord } from '../../../src/platform/tester/types.ts';
+import { FLOWS } from '../../../packages/eposgate/src/platform/tester/flows/index.ts';
+import { describeFlow } from '../../../packages/eposgate/src/platform/tester/params.ts';
+import { PRODUCTS, readiness, type FlowOutcome } from '../../../packages/eposgate/src/platform/tester/products.ts';
+import { eposSaidLines, goneReason } from '../../../packages/eposgate/src/platform/tester/report.ts';
+import type { StepRecord } from '../../../packages/eposgate/src/platform/tester/types.ts';
 
 const flows = FLOWS.map(describeFlow);
 const passed: FlowOutcome = { kind: 'passed' };

@@ -3,10 +3,10 @@
 // the way its `faults` describe, with a message that names the rule it broke.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { EposError } from '../../../src/sdk/index.ts';
-import { createReferenceEpos } from '../../../src/epos/index.ts';
-import { ROBUSTNESS_FLOWS } from '../../../src/platform/tester/flows/robustness.ts';
-import { FLOWS } from '../../../src/platform/tester/flows/index.ts';
+import { EposError } from '../../../packages/sdk/src/index.ts';
+import { createReferenceEpos } from '../../../packages/eposgate/src/epos/index.ts';
+import { ROBUSTNESS_FLOWS } from '../../../packages/eposgate/src/platform/tester/flows/robustness.ts';
+import { FLOWS } from '../../../packages/eposgate/src/platform/tester/flows/index.ts';
 import { attachRest, attachWs, closeServer, dump, newPlatform, runFlow, withReference, type Setup, brokenReference, type Base } from './helpers.ts';
 
 type Ctx = { headers: { deviceId?: string } };

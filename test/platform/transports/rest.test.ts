@@ -3,10 +3,10 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
-import { capability } from '../../../src/contract/catalogue.ts';
-import { PlatformError, isPlatformError } from '../../../src/platform/errors.ts';
-import type { Tenant } from '../../../src/platform/tenant.ts';
-import { RestTransport, type RestTarget, type RestTransportOptions } from '../../../src/platform/transports/rest.ts';
+import { capability } from '../../../packages/contract/src/catalogue.ts';
+import { PlatformError, isPlatformError } from '../../../packages/eposgate/src/platform/errors.ts';
+import type { Tenant } from '../../../packages/eposgate/src/platform/tenant.ts';
+import { RestTransport, type RestTarget, type RestTransportOptions } from '../../../packages/eposgate/src/platform/transports/rest.ts';
 
 const A: Tenant = { accountId: 'a', env: 'sandbox' };
 const PASSWORD = 's3cret-pw';

@@ -7,12 +7,12 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import WebSocket from 'ws';
-import { capability } from '../../../src/contract/catalogue.ts';
-import { isPlatformError, type PlatformError } from '../../../src/platform/errors.ts';
-import { SqliteStore } from '../../../src/platform/store/sqlite/index.ts';
-import type { Tenant } from '../../../src/platform/tenant.ts';
-import type { DisconnectInfo } from '../../../src/platform/transports/ws/index.ts';
-import { WsTransport } from '../../../src/platform/transports/ws/index.ts';
+import { capability } from '../../../packages/contract/src/catalogue.ts';
+import { isPlatformError, type PlatformError } from '../../../packages/eposgate/src/platform/errors.ts';
+import { SqliteStore } from '../../../packages/eposgate/src/platform/store/sqlite/index.ts';
+import type { Tenant } from '../../../packages/eposgate/src/platform/tenant.ts';
+import type { DisconnectInfo } from '../../../packages/eposgate/src/platform/transports/ws/index.ts';
+import { WsTransport } from '../../../packages/eposgate/src/platform/transports/ws/index.ts';
 import { testPlatform, type TestPlatform } from '../../helpers/platform.ts';
 
 const TENANT: Tenant = { accountId: 'acc-1', env: 'sandbox' };

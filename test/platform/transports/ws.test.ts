@@ -3,10 +3,10 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { after, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { capability } from '../../../src/contract/catalogue.ts';
-import { PlatformError, isPlatformError } from '../../../src/platform/errors.ts';
-import type { Caller, Tenant } from '../../../src/platform/tenant.ts';
-import { EposGateway, WsTransport, type EposGatewayOptions } from '../../../src/platform/transports/ws/index.ts';
+import { capability } from '../../../packages/contract/src/catalogue.ts';
+import { PlatformError, isPlatformError } from '../../../packages/eposgate/src/platform/errors.ts';
+import type { Caller, Tenant } from '../../../packages/eposgate/src/platform/tenant.ts';
+import { EposGateway, WsTransport, type EposGatewayOptions } from '../../../packages/eposgate/src/platform/transports/ws/index.ts';
 
 const A: Tenant = { accountId: 'a', env: 'sandbox' };
 const B: Tenant = { accountId: 'b', env: 'sandbox' };

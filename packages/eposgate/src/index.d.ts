@@ -1,0 +1,3 @@
+export { startPlatform, DEFAULTS } from './platform/platform.ts';
+export type { Platform, PlatformOptions } from './platform/platform.ts';
+export type { Tenant, Environment } from './platform/tenant.ts';

@@ -1,0 +1,167 @@
+// Issuing, listing, revoking and checking API keys against the store.
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { PlatformError } from "../errors.js";
+import { generateKey, hashKey, keyHint, isWellFormedKey, parseAuthorization } from "./apiKey.js";
+/**
+ * Every API request and every EPOS upgrade authenticates: a small cache spares the store read
+ * (BENCHMARKS.md). Only live keys are cached, for at most `ttlMs`; a revoke through this service
+ * drops the key at once, and a revoke by another process (`eposgate keys revoke`) is seen within
+ * `ttlMs`.
+ */
+class KeyCache {
+    ttlMs;
+    max;
+    entries = new Map();
+    constructor(ttlMs, max) {
+        this.ttlMs = ttlMs;
+        this.max = max;
+    }
+    get(hash) {
+        const e = this.entries.get(hash);
+        if (!e)
+            return undefined;
+        if (e.until > performance.now())
+            return e.rec;
+        this.entries.delete(hash);
+        return undefined;
+    }
+    set(hash, rec) {
+        if (this.ttlMs <= 0)
+            return;
+        const now = performance.now();
+        // Entries are inserted in expiry order: drop the expired ones at the front, then the oldest
+        // beyond `max`.
+        for (const [h, e] of this.entries) {
+            if (e.until > now && this.entries.size < this.max)
+                break;
+            this.entries.delete(h);
+        }
+        this.entries.delete(hash);
+        this.entries.set(hash, { rec, until: now + this.ttlMs });
+    }
+    forget(keyId) {
+        for (const [h, e] of this.entries)
+            if (e.rec.id === keyId)
+                this.entries.delete(h);
+    }
+}
+export class KeyService extends EventEmitter {
+    keys;
+    now;
+    cache;
+    watchTimer;
+    announced = new Set();
+    constructor(keys, now = () => new Date(), cache = {}) {
+        super();
+        this.keys = keys;
+        this.now = now;
+        this.cache = new KeyCache(cache.ttlMs ?? 1000, cache.max ?? 10_000);
+    }
+    /**
+     * Looks every `everyMs` for keys revoked by another process (the CLI writes the store directly)
+     * and announces each once, so sockets and streams opened with it close within that period.
+     */
+    watchRevocations(everyMs) {
+        if (this.watchTimer)
+            return;
+        // Clocks of two processes on one host agree; a little slack covers a write that lands late.
+        let since = new Date(this.now().getTime() - 5000).toISOString();
+        let polling = false;
+        this.watchTimer = setInterval(() => {
+            if (polling)
+                return;
+            polling = true;
+            const next = new Date(this.now().getTime() - 5000).toISOString();
+            this.keys.revokedSince(since)
+                .then((rows) => {
+                since = next;
+                for (const r of rows)
+                    this.announce(r.id);
+            })
+                .catch(() => { })
+                .finally(() => { polling = false; });
+        }, everyMs);
+        this.watchTimer.unref();
+    }
+    stopWatching() {
+        clearInterval(this.watchTimer);
+        this.watchTimer = undefined;
+    }
+    announce(keyId) {
+        this.cache.forget(keyId);
+        if (this.announced.has(keyId))
+            return;
+        this.announced.add(keyId);
+        if (this.announced.size > 100_000)
+            this.announced.clear();
+        this.emit('revoked', keyId);
+    }
+    /** Creates a key; the plain key is returned once and never stored. */
+    async create(accountId, env, opts = {}) {
+        if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(accountId)) {
+            throw new PlatformError('BAD_REQUEST', 'account id must be 1-128 characters of letters, digits, ".", "_", ":" or "-"');
+        }
+        const key = opts.key ?? generateKey(env);
+        if (opts.key !== undefined) {
+            const wanted = env === 'sandbox' ? 'sk_sandbox_' : 'sk_prod_';
+            if (!isWellFormedKey(key) || !key.startsWith(wanted)) {
+                throw new PlatformError('BAD_REQUEST', `a supplied key must look like ${wanted}<at least 16 letters, digits, "_" or "-">`);
+            }
+        }
+        const record = {
+            id: 'key_' + randomBytes(6).toString('hex'),
+            accountId,
+            env,
+            hash: hashKey(key),
+            hint: keyHint(key),
+            ...(opts.label ? { label: opts.label } : {}),
+            createdAt: this.now().toISOString(),
+        };
+        const existing = await this.keys.findByHash(record.hash);
+        if (existing) {
+            if (existing.accountId === accountId && existing.env === env && !existing.revokedAt)
+                return { key, record: existing };
+            throw new PlatformError('BAD_REQUEST', 'that key is already in use');
+        }
+        await this.keys.insert(record);
+        return { key, record };
+    }
+    list(accountId) {
+        return this.keys.list(accountId ? { accountId } : {});
+    }
+    async revoke(id) {
+        this.cache.forget(id);
+        const done = await this.keys.revoke(id, this.now().toISOString());
+        this.cache.forget(id);
+        if (done)
+            this.announce(id);
+        return done;
+    }
+    /** Checks the request's headers and says who is calling, or throws the 400/401 that says why not. */
+    async authenticate(headers) {
+        const { key, env } = parseAuthorization(single(headers['authorization']));
+        const hash = hashKey(key);
+        let rec = this.cache.get(hash);
+        if (!rec) {
+            rec = await this.keys.findByHash(hash);
+            if (rec && !rec.revokedAt)
+                this.cache.set(hash, rec);
+        }
+        if (!rec)
+            throw new PlatformError('UNKNOWN_API_KEY', 'Unknown API key: check that you copied the whole key');
+        if (rec.revokedAt)
+            throw new PlatformError('REVOKED_API_KEY', `This API key was revoked at ${rec.revokedAt}`);
+        if (rec.env !== env)
+            throw new PlatformError('UNKNOWN_API_KEY', 'Unknown API key: check that you copied the whole key');
+        const softwareHouseId = single(headers['software-house-id'])?.trim();
+        if (!softwareHouseId) {
+            throw new PlatformError('MISSING_SOFTWARE_HOUSE_ID', 'Missing software-house-id header: it identifies the EPOS company and is required');
+        }
+        const resellerId = single(headers['reseller-id'])?.trim();
+        return { accountId: rec.accountId, env: rec.env, keyId: rec.id, softwareHouseId, ...(resellerId ? { resellerId } : {}) };
+    }
+}
+function single(v) {
+    return Array.isArray(v) ? v[0] : v;
+}

@@ -1,0 +1,89 @@
+// invoke(tenant, capability, params, requestor): the one way anything reaches an EPOS.
+// Refuses what is not registered, picks the transport, validates both ways, records metrics.
+import { findCapability } from '@eposgate/contract';
+import { validateParams, validateResult } from '@eposgate/contract';
+import { PlatformError, isPlatformError } from "../errors.js";
+import { clip } from "../limits.js";
+import { isSecretKey, redactedExcerpt } from "../transports/eposAnswer.js";
+/** Issues quoted in a CONTRACT_VIOLATION body; the rest are counted in the message. */
+const QUOTED_ISSUES = 10;
+export class Dispatcher {
+    o;
+    constructor(o) {
+        this.o = o;
+    }
+    async invoke(tenant, capability, params, requestor = {}, opts = {}) {
+        const cap = typeof capability === 'string' ? findCapability(capability) : capability;
+        if (!cap)
+            throw new PlatformError('UNKNOWN_CAPABILITY', `unknown capability "${String(capability)}"`);
+        if (cap.status === 'preview') {
+            throw new PlatformError('CAPABILITY_PREVIEW', `${cap.name} is a preview capability without a published contract: the platform does not invoke it yet`);
+        }
+        if (this.o.validateParams !== false) {
+            const issues = validateParams(cap, params);
+            if (issues)
+                throw new PlatformError('VALIDATION_FAILED', `${cap.name} params: ${issues[0].path}: ${issues[0].message}`, { details: issues });
+        }
+        const transport = await this.pick(tenant, cap);
+        const started = performance.now();
+        try {
+            const result = await transport.call(tenant, cap, params, requestor, { timeoutMs: opts.timeoutMs ?? this.o.timeoutMs, signal: opts.signal });
+            if (this.o.validateResults !== false) {
+                const issues = validateResult(cap, result);
+                if (issues)
+                    throw this.contractViolation(cap, transport.kind, result, issues);
+            }
+            this.o.metrics.record(cap.name, transport.kind, performance.now() - started);
+            return result;
+        }
+        catch (err) {
+            this.o.metrics.record(cap.name, transport.kind, performance.now() - started, isPlatformError(err) ? err.code : 'INTERNAL');
+            throw err;
+        }
+    }
+    /**
+     * The body quotes the first issues and a short excerpt of the result with secret-like values
+     * redacted, never the result itself: a sandbox "EPOS" may be an internal service whose answer is
+     * not the caller's to read. The whole result rides on a non-enumerable `extra.result`, which the
+     * tester reads to show the step and which no JSON body serialises.
+     */
+    contractViolation(cap, transport, result, issues) {
+        const max = this.o.excerptChars ?? 200;
+        const first = issues[0];
+        const more = issues.length > QUOTED_ISSUES ? ` (and ${issues.length - QUOTED_ISSUES} more issues not shown)` : '';
+        const extra = { capability: cap.name, transport, resultExcerpt: redactedExcerpt(result, max) };
+        Object.defineProperty(extra, 'result', { value: result, enumerable: false });
+        return new PlatformError('CONTRACT_VIOLATION', `the EPOS answered ${cap.name} with a result that breaks the contract at ${clip(first.path, max)}: ${clip(first.message, max)}${more}`, { details: issues.slice(0, QUOTED_ISSUES).map((i) => quotedIssue(i, max)), extra });
+    }
+    /**
+     * WS when the capability is registered there and a socket is open; else REST when registered
+     * there; else WS (which waits briefly for a reconnect, then says the EPOS is not connected).
+     */
+    async pick(tenant, cap) {
+        const on = await this.o.registry.transportsFor(tenant, cap);
+        if (on.ws && (!on.rest || this.o.wsConnected(tenant)))
+            return this.o.ws;
+        if (on.rest)
+            return this.o.rest;
+        throw new PlatformError('CAPABILITY_NOT_REGISTERED', `${cap.name} is not registered for this account (${tenant.env}): register it with PUT /epos/integrations/ws or /rest before it can be invoked`, { extra: { capability: cap.name } });
+    }
+}
+/** An issue as quoted in an error body: path, message and expected clipped; `actual` short and redacted. */
+function quotedIssue(i, max) {
+    // Under a secret-like key anywhere on the path (`$.card.number`), the value is not quoted at all.
+    const keys = [...i.path.matchAll(/\.([A-Za-z_$][\w$]*)|\["((?:[^"\\]|\\.)*)"\]/g)].map((m) => m[1] ?? m[2]);
+    let actual = i.actual;
+    if (actual !== undefined && keys.some(isSecretKey))
+        actual = '[redacted]';
+    else if (typeof actual === 'string')
+        actual = clip(actual, max);
+    else if (actual !== null && typeof actual === 'object')
+        actual = redactedExcerpt(actual, max);
+    return {
+        path: clip(i.path, max),
+        message: clip(i.message, max),
+        ...(i.expected !== undefined ? { expected: clip(i.expected, max) } : {}),
+        ...(actual !== undefined ? { actual } : {}),
+        ...(i.suggestion !== undefined ? { suggestion: clip(i.suggestion, max) } : {}),
+    };
+}

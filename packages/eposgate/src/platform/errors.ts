@@ -1,0 +1,126 @@
+// Every failure the platform reports, declared once: a stable code, an HTTP status and the wording.
+// Code throws these, never ad-hoc strings, so the same cause always reads the same.
+import type { FieldIssue } from '@eposgate/contract';
+
+export type { FieldIssue };
+export type ErrorCode =
+  | 'BAD_REQUEST'
+  | 'INVALID_JSON'
+  | 'BODY_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'MISSING_AUTHORIZATION'
+  | 'MALFORMED_AUTHORIZATION'
+  | 'BASE64_API_KEY'
+  | 'UNKNOWN_KEY_PREFIX'
+  | 'UNKNOWN_API_KEY'
+  | 'REVOKED_API_KEY'
+  | 'MISSING_SOFTWARE_HOUSE_ID'
+  | 'VALIDATION_FAILED'
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'EVENT_ID_CONFLICT'
+  | 'RATE_LIMITED'
+  | 'CAPABILITY_NOT_REGISTERED'
+  | 'UNKNOWN_CAPABILITY'
+  | 'CAPABILITY_PREVIEW'
+  | 'EPOS_NOT_CONNECTED'
+  | 'EPOS_TIMEOUT'
+  | 'EPOS_UNREACHABLE'
+  | 'EPOS_BAD_RESPONSE'
+  | 'CONTRACT_VIOLATION'
+  | 'EPOS_ERROR'
+  | 'CALL_CANCELLED'
+  | 'JSON_TOO_DEEP'
+  | 'REQUEST_TIMEOUT'
+  | 'TOO_MANY_SOCKETS'
+  | 'TOO_MANY_STREAMS'
+  | 'TOO_MANY_FLOWS'
+  | 'FORBIDDEN_IN_PRODUCTION'
+  | 'FORBIDDEN'
+  | 'TARGET_FORBIDDEN'
+  | 'SECRET_UNREADABLE'
+  | 'STORE_UNAVAILABLE'
+  | 'INTERNAL';
+
+const STATUS: Record<ErrorCode, number> = {
+  BAD_REQUEST: 400,
+  INVALID_JSON: 400,
+  BODY_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  MISSING_AUTHORIZATION: 401,
+  MALFORMED_AUTHORIZATION: 401,
+  BASE64_API_KEY: 401,
+  UNKNOWN_KEY_PREFIX: 401,
+  UNKNOWN_API_KEY: 401,
+  REVOKED_API_KEY: 401,
+  MISSING_SOFTWARE_HOUSE_ID: 400,
+  VALIDATION_FAILED: 400,
+  NOT_FOUND: 404,
+  /** A known path asked with a method it does not take (the Allow header lists those it does). */
+  METHOD_NOT_ALLOWED: 405,
+  /** An event id reused for a different event (type or data) of the same tenant. */
+  EVENT_ID_CONFLICT: 409,
+  RATE_LIMITED: 429,
+  CAPABILITY_NOT_REGISTERED: 501,
+  CAPABILITY_PREVIEW: 501,
+  UNKNOWN_CAPABILITY: 400,
+  EPOS_NOT_CONNECTED: 503,
+  EPOS_TIMEOUT: 504,
+  EPOS_UNREACHABLE: 502,
+  EPOS_BAD_RESPONSE: 502,
+  CONTRACT_VIOLATION: 502,
+  EPOS_ERROR: 502,
+  /** The caller gave up (its AbortSignal fired) before the EPOS answered; nginx's 499. */
+  CALL_CANCELLED: 499,
+  /** A JSON body nested deeper than limits.jsonDepth. */
+  JSON_TOO_DEEP: 400,
+  /** The client did not send its whole request within limits.bodyReadTimeoutMs. */
+  REQUEST_TIMEOUT: 408,
+  /** Per-tenant caps (limits.ts): open EPOS sockets, SSE streams, tester flows in progress. */
+  TOO_MANY_SOCKETS: 429,
+  TOO_MANY_STREAMS: 429,
+  TOO_MANY_FLOWS: 429,
+  /** A tester flow that changes data (pays, cancels, locks) asked for with a production key. */
+  FORBIDDEN_IN_PRODUCTION: 403,
+  /** An operator-only route without the operator token. */
+  FORBIDDEN: 403,
+  /** A REST target that resolves to a private, loopback, link-local or reserved address. */
+  TARGET_FORBIDDEN: 502,
+  /** A stored REST password the platform's secret key cannot open (the key changed): re-register. */
+  SECRET_UNREADABLE: 503,
+  /** The store refused a write (disk full, I/O error); nothing was acknowledged. */
+  STORE_UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+
+export class PlatformError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details?: FieldIssue[];
+  /** Extra fields merged into the JSON body (e.g. the EPOSError an EPOS sent). */
+  readonly extra?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, opts: { details?: FieldIssue[]; extra?: Record<string, unknown>; status?: number } = {}) {
+    super(message);
+    this.name = 'PlatformError';
+    this.code = code;
+    this.status = opts.status ?? STATUS[code];
+    this.details = opts.details;
+    this.extra = opts.extra;
+  }
+
+  toJSON(traceId?: string): Record<string, unknown> {
+    return {
+      error: this.code,
+      message: this.message,
+      ...(this.details ? { details: this.details } : {}),
+      ...(this.extra ?? {}),
+      ...(traceId ? { traceId } : {}),
+    };
+  }
+}
+
+export function isPlatformError(e: unknown): e is PlatformError {
+  return e instanceof PlatformError;
+}

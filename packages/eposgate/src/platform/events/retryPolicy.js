@@ -1,0 +1,35 @@
+// How a failed delivery is judged: when the next try is, and whether there is one at all.
+import { isPlatformError } from "../errors.js";
+export const DEFAULT_RETRY = { baseMs: 500, maxMs: 5 * 60_000, maxAttempts: 20 };
+/**
+ * Delay before the next attempt after `attempts` failed ones: exponential, capped, with "equal
+ * jitter" (a random point in the upper half), so a crowd of EPOSes coming back does not retry in step.
+ */
+export function backoffMs(policy, attempts, random = Math.random) {
+    const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, Math.min(attempts - 1, 40)));
+    return Math.round(exp / 2 + random() * (exp / 2));
+}
+export function judge(err) {
+    if (!isPlatformError(err))
+        return { kind: 'retry' };
+    switch (err.code) {
+        case 'EPOS_NOT_CONNECTED':
+            return { kind: 'wait' };
+        case 'CAPABILITY_NOT_REGISTERED':
+            return { kind: 'skip', reason: 'not-registered' };
+        case 'CALL_CANCELLED':
+            return { kind: 'requeue' };
+        // The event itself is wrong for the contract or the EPOS: the same bytes would be refused again.
+        case 'VALIDATION_FAILED':
+        case 'UNKNOWN_CAPABILITY':
+        case 'CAPABILITY_PREVIEW':
+            return { kind: 'fail', reason: 'rejected' };
+        case 'EPOS_ERROR': {
+            const type = err.extra?.eposError?.errorType;
+            return type === 'InvalidRequest' ? { kind: 'fail', reason: 'rejected' } : { kind: 'retry' };
+        }
+        // EPOS_TIMEOUT, EPOS_UNREACHABLE, EPOS_BAD_RESPONSE, CONTRACT_VIOLATION, INTERNAL, …
+        default:
+            return { kind: 'retry' };
+    }
+}

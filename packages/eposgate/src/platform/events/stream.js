@@ -1,0 +1,190 @@
+import { PlatformError } from "../errors.js";
+import { DEFAULT_LIMITS } from "../limits.js";
+import { tenantKey } from "../tenant.js";
+import { eposEventView } from "./inbound.js";
+const PAGE = 500;
+export class StreamHub {
+    o;
+    byTenant = new Map();
+    closed = false;
+    limits;
+    constructor(o) {
+        this.o = o;
+        this.limits = o.limits ?? DEFAULT_LIMITS;
+    }
+    /** A new event for the tenant is stored: its open streams read it. */
+    notify(tenant) {
+        for (const s of this.byTenant.get(tenantKey(tenant)) ?? [])
+            s.pull();
+    }
+    /** Throws TOO_MANY_STREAMS when the tenant already has its share open: call before taking the response over. */
+    admit(tenant) {
+        const open = this.byTenant.get(tenantKey(tenant))?.size ?? 0;
+        if (open >= this.limits.streamsPerTenant) {
+            throw new PlatformError('TOO_MANY_STREAMS', `this account already has ${open} event streams open (limits.streamsPerTenant = ${this.limits.streamsPerTenant}); close one or resume on an open one`);
+        }
+    }
+    /** Serves one stream on `res` from the events after `after`, until the client, the platform or a revocation ends it. */
+    open(tenant, keyId, after, res) {
+        if (this.closed) {
+            res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'SHUTTING_DOWN', message: 'platform shutting down' }));
+            return;
+        }
+        res.writeHead(200, {
+            'content-type': 'text/event-stream; charset=utf-8',
+            'cache-control': 'no-cache, no-transform',
+            connection: 'keep-alive',
+            'x-accel-buffering': 'no',
+        });
+        const key = tenantKey(tenant);
+        const stream = new Stream(tenant, keyId, after, res, this.o.store, {
+            bufferBytes: this.limits.streamBufferBytes,
+            stallMs: this.o.stallMs ?? 2 * this.o.keepAliveMs,
+        });
+        stream.send(`retry: ${this.o.retryMs ?? 2000}\n\n`);
+        let set = this.byTenant.get(key);
+        if (!set)
+            this.byTenant.set(key, (set = new Set()));
+        set.add(stream);
+        const keepAlive = setInterval(() => stream.keepAlive(), this.o.keepAliveMs);
+        keepAlive.unref();
+        // A write racing the client's going away must not become an unheard 'error' event.
+        res.on('error', () => { });
+        res.on('close', () => {
+            clearInterval(keepAlive);
+            set.delete(stream);
+            if (set.size === 0 && this.byTenant.get(key) === set)
+                this.byTenant.delete(key);
+        });
+        stream.pull();
+    }
+    /** Ends every stream opened with `keyId` (the key was revoked). */
+    closeKey(keyId) {
+        let n = 0;
+        for (const set of this.byTenant.values()) {
+            for (const s of set)
+                if (s.keyId === keyId) {
+                    s.end();
+                    n++;
+                }
+        }
+        return n;
+    }
+    /** Open streams of a tenant (tests, metrics). */
+    count(tenant) {
+        return this.byTenant.get(tenantKey(tenant))?.size ?? 0;
+    }
+    /** Ends every stream cleanly (platform shutdown). */
+    close() {
+        this.closed = true;
+        for (const set of this.byTenant.values())
+            for (const s of set)
+                s.end();
+        this.byTenant.clear();
+    }
+}
+class Stream {
+    tenant;
+    keyId;
+    last;
+    res;
+    store;
+    o;
+    running = false;
+    again = false;
+    constructor(tenant, keyId, last, res, store, o) {
+        this.tenant = tenant;
+        this.keyId = keyId;
+        this.last = last;
+        this.res = res;
+        this.store = store;
+        this.o = o;
+    }
+    get gone() {
+        return this.res.writableEnded || this.res.destroyed;
+    }
+    /**
+     * Writes `chunk`; false when the client is not keeping up (wait for 'drain') or the stream is gone.
+     * Past the buffer limit the stream is cut: the client resumes with Last-Event-ID.
+     */
+    send(chunk) {
+        if (this.gone)
+            return false;
+        const ok = this.res.write(chunk);
+        if (this.res.writableLength > this.o.bufferBytes) {
+            this.res.destroy();
+            return false;
+        }
+        return ok;
+    }
+    /** A keep-alive comment, only when nothing is queued: a stalled client gets nothing more. */
+    keepAlive() {
+        if (this.res.writableLength === 0)
+            this.send(': keep-alive\n\n');
+    }
+    /** Sends whatever the store holds after the last event sent. */
+    pull() {
+        if (this.running) {
+            this.again = true;
+            return;
+        }
+        this.running = true;
+        void this.drain().finally(() => {
+            this.running = false;
+            if (this.again) {
+                this.again = false;
+                this.pull();
+            }
+        });
+    }
+    end() {
+        if (!this.res.writableEnded)
+            this.res.end();
+    }
+    async drain() {
+        try {
+            for (;;) {
+                if (this.gone)
+                    return;
+                const page = await this.store.list(this.tenant, this.last, PAGE);
+                for (const r of page) {
+                    if (this.gone)
+                        return;
+                    const ok = this.send(`id: ${r.seq}\ndata: ${JSON.stringify(eposEventView(r))}\n\n`);
+                    this.last = r.seq;
+                    // Backpressure: nothing more until the client has read what is queued.
+                    if (!ok && !(await this.writable()))
+                        return;
+                }
+                if (page.length < PAGE)
+                    return;
+            }
+        }
+        catch {
+            // The store is gone (shutdown) or the socket broke: the client resumes with Last-Event-ID.
+            this.res.destroy();
+        }
+    }
+    /** Resolves true on 'drain'; false when the stream closes or the client reads nothing for stallMs (then it is cut). */
+    writable() {
+        if (this.gone)
+            return Promise.resolve(false);
+        return new Promise((resolve) => {
+            const done = (ok) => {
+                clearTimeout(timer);
+                this.res.off('drain', onDrain);
+                this.res.off('close', onClose);
+                resolve(ok);
+            };
+            const onDrain = () => done(true);
+            const onClose = () => done(false);
+            const timer = setTimeout(() => {
+                this.res.destroy();
+                done(false);
+            }, this.o.stallMs);
+            timer.unref();
+            this.res.on('drain', onDrain);
+            this.res.on('close', onClose);
+        });
+    }
+}

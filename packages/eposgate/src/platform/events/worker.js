@@ -1,0 +1,170 @@
+import { PlatformError, isPlatformError } from "../errors.js";
+import { tenantKey } from "../tenant.js";
+import { capabilityOf } from "./outbound.js";
+import { backoffMs, judge } from "./retryPolicy.js";
+/** Slack beyond the call timeout for which a taken entry is not due again (its lease). */
+const LEASE_SLACK_MS = 5_000;
+/** Rows read per look at the outbox. */
+const BATCH = 100;
+export class DeliveryWorker {
+    o;
+    inflight = new Map();
+    /** Tenants whose EPOS connected while one of their deliveries was in flight. */
+    connectedMeanwhile = new Set();
+    abort = new AbortController();
+    concurrency;
+    now;
+    timer;
+    started = false;
+    stopped = false;
+    ticking;
+    again = false;
+    constructor(o) {
+        this.o = o;
+        this.concurrency = o.concurrency ?? 16;
+        this.now = o.now ?? Date.now;
+    }
+    /** Resumes what the outbox holds (pending rows of a previous run included). */
+    start() {
+        if (this.started || this.stopped)
+            return;
+        this.started = true;
+        this.kick();
+    }
+    /** Looks at the outbox now (after a raise, a reconnect, a finished delivery). */
+    kick() {
+        if (!this.started || this.stopped)
+            return;
+        if (this.ticking) {
+            this.again = true;
+            return;
+        }
+        this.ticking = this.tick()
+            .catch((err) => this.o.logger.error({ err }, 'event delivery loop failed'))
+            .finally(() => {
+            this.ticking = undefined;
+            if (this.again) {
+                this.again = false;
+                this.kick();
+            }
+        });
+    }
+    /** The tenant's EPOS just connected: its waiting events are due now. */
+    async connected(tenant) {
+        if (this.stopped)
+            return;
+        if (this.inflight.has(tenantKey(tenant)))
+            this.connectedMeanwhile.add(tenantKey(tenant));
+        const n = await this.o.outbox.makeDue(tenant, this.now());
+        // Nothing became due: the outbox looks the same as before, and its timer already covers the
+        // rest. Not looking again matters when thousands of EPOSes (re)connect, e.g. after a restart.
+        if (n === 0)
+            return;
+        this.o.logger.debug({ tenant: tenantKey(tenant), n }, 'EPOS connected: its pending events are due');
+        this.kick();
+    }
+    /** Stops taking work; deliveries in flight are cancelled and stay pending for the next start. */
+    async stop() {
+        if (this.stopped)
+            return;
+        this.stopped = true;
+        clearTimeout(this.timer);
+        this.abort.abort(new PlatformError('CALL_CANCELLED', 'platform shutting down'));
+        await this.ticking;
+        await Promise.allSettled([...this.inflight.values()]);
+    }
+    async tick() {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+        const now = this.now();
+        const due = this.inflight.size < this.concurrency ? await this.o.outbox.dueHeads(now, BATCH) : [];
+        for (const entry of due) {
+            if (this.stopped || this.inflight.size >= this.concurrency)
+                break;
+            const key = tenantKey(entry.tenant);
+            if (this.inflight.has(key))
+                continue;
+            // The lease: not due again while this attempt can still be running.
+            await this.o.outbox.update(entry.tenant, entry.event.id, { nextAttemptAt: now + this.o.callTimeoutMs + LEASE_SLACK_MS });
+            this.connectedMeanwhile.delete(key);
+            const run = this.deliver(entry).finally(() => {
+                this.inflight.delete(key);
+                this.kick();
+            });
+            this.inflight.set(key, run);
+        }
+        if (this.stopped)
+            return;
+        // Entries already due but not taken belong to tenants in flight (or past the concurrency
+        // limit): a finishing delivery kicks again. The timer is for the next one that comes due.
+        const next = await this.o.outbox.nextDueAt(now);
+        if (next !== undefined) {
+            this.timer = setTimeout(() => this.kick(), Math.max(0, next - this.now()));
+            this.timer.unref();
+        }
+    }
+    async deliver(entry) {
+        const { tenant } = entry;
+        const id = entry.event.id;
+        const startedAt = new Date(this.now()).toISOString();
+        try {
+            await this.o.dispatcher.invoke(tenant, capabilityOf(entry.event.event), entry.event, {}, { timeoutMs: this.o.callTimeoutMs, signal: this.abort.signal });
+            // Also lands on an entry retention expired meanwhile (reason cleared): the EPOS did get it.
+            await this.o.outbox.update(tenant, id, {
+                status: 'delivered', reason: undefined, attempts: entry.attempts + 1, lastAttemptAt: startedAt,
+                deliveredAt: new Date(this.now()).toISOString(),
+            });
+            this.o.logger.debug({ tenant: tenantKey(tenant), id, attempts: entry.attempts + 1 }, 'event delivered');
+        }
+        catch (err) {
+            await this.failed(entry, err, startedAt).catch((e) => this.o.logger.error({ err: e }, 'could not record a failed delivery'));
+        }
+    }
+    async failed(entry, err, startedAt) {
+        const { tenant } = entry;
+        const id = entry.event.id;
+        const verdict = this.stopped ? { kind: 'requeue' } : judge(err);
+        const lastError = describe(err, new Date(this.now()).toISOString());
+        const log = { tenant: tenantKey(tenant), id, code: lastError.code };
+        switch (verdict.kind) {
+            case 'requeue':
+                await this.o.outbox.update(tenant, id, { nextAttemptAt: this.now() });
+                return;
+            case 'wait': {
+                // Parked until the EPOS connects (connected() makes it due), or the longest delay passes.
+                const back = this.connectedMeanwhile.delete(tenantKey(tenant));
+                await this.o.outbox.update(tenant, id, { lastError, nextAttemptAt: this.now() + (back ? 0 : this.o.policy.maxMs) });
+                this.o.logger.debug(log, 'event waits for its EPOS to connect');
+                return;
+            }
+            case 'skip':
+                await this.o.outbox.update(tenant, id, { status: 'skipped', reason: verdict.reason, lastError });
+                this.o.logger.info(log, 'event skipped: its capability is no longer registered');
+                return;
+            case 'fail':
+                await this.o.outbox.update(tenant, id, {
+                    status: 'failed', reason: verdict.reason, attempts: entry.attempts + 1, lastAttemptAt: startedAt, lastError,
+                });
+                this.o.logger.warn(log, 'event refused by the EPOS: dead-lettered');
+                return;
+            case 'retry': {
+                const attempts = entry.attempts + 1;
+                if (attempts >= this.o.policy.maxAttempts) {
+                    await this.o.outbox.update(tenant, id, { status: 'failed', reason: 'max-attempts', attempts, lastAttemptAt: startedAt, lastError });
+                    this.o.logger.warn({ ...log, attempts }, 'event delivery gave up: dead-lettered');
+                    return;
+                }
+                const delay = backoffMs(this.o.policy, attempts, this.o.random);
+                await this.o.outbox.update(tenant, id, { attempts, lastAttemptAt: startedAt, lastError, nextAttemptAt: this.now() + delay });
+                this.o.logger.debug({ ...log, attempts, delay }, 'event delivery failed: retrying');
+            }
+        }
+    }
+}
+function describe(err, at) {
+    if (isPlatformError(err)) {
+        const eposError = err.extra?.eposError;
+        return { code: err.code, message: err.message, at, ...(eposError !== undefined ? { eposError } : {}) };
+    }
+    return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err), at };
+}

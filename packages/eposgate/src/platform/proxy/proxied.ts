@@ -1,0 +1,9 @@
+// Which capabilities the product-facing API mirrors, and where.
+import { CAPABILITIES, type Capability } from '@eposgate/contract';
+
+export const DATA_PREFIX = '/epos/data';
+
+/** Stable capabilities with a REST operation, excluding events (raised through /epos/data/v1/events). */
+export function proxiedCapabilities(): Capability[] {
+  return CAPABILITIES.filter((c) => c.status === 'stable' && c.rest && c.domain !== 'Events');
+}

@@ -1,0 +1,61 @@
+// The product-facing API: the EPOS REST contract mirrored under /epos/data, every call routed
+// through invoke() to whichever transport the account's EPOS registered.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { EPOS_ERROR_STATUS, isEposError } from '@eposgate/contract';
+import { pathParamNames } from '@eposgate/contract';
+import type { Dispatcher } from '../dispatch/dispatcher.ts';
+import { PlatformError, isPlatformError } from '../errors.ts';
+import { typeName } from '../registry/body.ts';
+import { openApiDocument } from './openapi.ts';
+import { DATA_PREFIX, proxiedCapabilities } from './proxied.ts';
+import { requestorFrom } from './requestor.ts';
+
+export function dataRoutes(app: FastifyInstance, dispatcher: Dispatcher): void {
+  const doc = openApiDocument();
+  app.get(`${DATA_PREFIX}/openapi.json`, async () => doc);
+
+  for (const cap of proxiedCapabilities()) {
+    const route = cap.rest!;
+    const names = pathParamNames(route.path);
+    app.route({
+      method: route.method,
+      url: DATA_PREFIX + route.path.replace(/\{(\w+)\}/g, ':$1'),
+      handler: async (req, reply) => {
+        let params: Record<string, unknown> = {};
+        if (route.method === 'POST' || route.method === 'PUT') {
+          const body = req.body;
+          if (body !== undefined && body !== null) {
+            if (typeof body !== 'object' || Array.isArray(body)) {
+              throw new PlatformError('VALIDATION_FAILED', `$: body of ${cap.name} must be a JSON object`, {
+                details: [{ path: '$', message: 'body must be a JSON object', expected: 'object', actual: typeName(body) }],
+              });
+            }
+            params = { ...(body as Record<string, unknown>) };
+          }
+        }
+        const pathValues = req.params as Record<string, string>;
+        for (const n of names) params[n] = pathValues[n];
+        try {
+          const result = await dispatcher.invoke(req.caller, cap, params, requestorFrom(req.headers));
+          return sendResult(reply, result);
+        } catch (err) {
+          return sendError(reply, err, req.id);
+        }
+      },
+    });
+  }
+}
+
+function sendResult(reply: FastifyReply, result: unknown): FastifyReply {
+  if (result === null || result === undefined) return reply.code(200).send();
+  return reply.code(200).type('application/json').send(result);
+}
+
+/** An EPOS's own error goes back as it sent it, with the status its type maps to. */
+function sendError(reply: FastifyReply, err: unknown, traceId: string): FastifyReply {
+  if (isPlatformError(err) && err.code === 'EPOS_ERROR' && isEposError(err.extra?.eposError)) {
+    const e = err.extra.eposError;
+    return reply.code(EPOS_ERROR_STATUS[e.errorType]).type('application/json').send({ ...e, traceId: e.traceId ?? traceId });
+  }
+  throw err;
+}

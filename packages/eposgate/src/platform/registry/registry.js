@@ -1,0 +1,148 @@
+import { PlatformError } from "../errors.js";
+import { tenantKey } from "../tenant.js";
+import { parseRegistration, VERSION } from "./body.js";
+import { restBaseUrl } from "./restUrl.js";
+export class Registry {
+    store;
+    secrets;
+    registrationLimits;
+    now;
+    cache = new Map();
+    constructor(store, secrets, 
+    /** Capability count and name length of a registration body (limits.ts); defaults when absent. */
+    registrationLimits, now = () => new Date()) {
+        this.store = store;
+        this.secrets = secrets;
+        this.registrationLimits = registrationLimits;
+        this.now = now;
+    }
+    async put(caller, transport, body) {
+        const req = parseRegistration(body, transport, this.registrationLimits);
+        const tenant = { accountId: caller.accountId, env: caller.env };
+        let baseUrl;
+        if (req.rest) {
+            const r = restBaseUrl(req.rest.url, tenant.env);
+            if ('issue' in r)
+                throw new PlatformError('VALIDATION_FAILED', `${r.issue.path}: ${r.issue.message}`, { details: [r.issue] });
+            baseUrl = r.baseUrl;
+        }
+        const key = tenantKey(tenant);
+        // The cached entry is what the store holds: every write goes through here.
+        const before = (await this.entry(tenant))[transport];
+        const at = this.now().toISOString();
+        let after;
+        if (req.capabilities.length === 0) {
+            await this.store.delete(tenant, transport);
+        }
+        else {
+            const kept = new Map(before?.capabilities.map((c) => [c.name, c]) ?? []);
+            const capabilities = req.capabilities.map(({ capability }) => ({
+                name: capability.name,
+                version: VERSION,
+                updatedAt: kept.get(capability.name)?.updatedAt ?? at,
+            }));
+            // EPOSes re-register the same list on every start: an unchanged registration is not rewritten.
+            if (before && this.unchanged(before, capabilities, caller, req.rest)) {
+                return { integrations: [view(before)], previews: previewsOf(req) };
+            }
+            const next = {
+                tenant,
+                transport,
+                createdAt: before?.createdAt ?? at,
+                capabilities,
+                softwareHouseId: caller.softwareHouseId,
+                ...(caller.resellerId ? { resellerId: caller.resellerId } : {}),
+                ...(req.rest
+                    ? { rest: { url: req.rest.url, baseUrl: baseUrl, username: req.rest.username, passwordEnc: this.secrets.seal(req.rest.password) } }
+                    : {}),
+            };
+            await this.store.put(next);
+            after = next;
+        }
+        // Update the cached entry from what was written, chained on the latest one so concurrent
+        // PUTs of the other transport are kept (B6 in BENCHMARKS.md: no re-reading after a write).
+        const cached = this.cache.get(key);
+        if (cached) {
+            const updated = cached.then((e) => withTransport(e, transport, after));
+            updated.catch(() => this.cache.delete(key));
+            this.cache.set(key, updated);
+        }
+        return { integrations: after ? [view(after)] : [], previews: previewsOf(req) };
+    }
+    /** Same capabilities in the same order, same caller ids, same REST target and credentials. */
+    unchanged(before, capabilities, caller, rest) {
+        if (before.softwareHouseId !== caller.softwareHouseId || before.resellerId !== caller.resellerId)
+            return false;
+        if (before.capabilities.length !== capabilities.length)
+            return false;
+        if (before.capabilities.some((c, i) => c.name !== capabilities[i].name || c.version !== capabilities[i].version))
+            return false;
+        if (!before.rest || !rest)
+            return !before.rest && !rest;
+        // A password sealed under an earlier secret key does not open: that is a change, so the PUT
+        // re-seals it under the current key (the repair for a changed EPOSGATE_SECRET_KEY).
+        return before.rest.url === rest.url && before.rest.username === rest.username && this.secrets.tryOpen(before.rest.passwordEnc) === rest.password;
+    }
+    async list(tenant, transport) {
+        const e = await this.entry(tenant);
+        const i = e[transport];
+        return i ? [view(i)] : [];
+    }
+    /** Which transports the tenant registered this capability on. */
+    async transportsFor(tenant, capability) {
+        const name = typeof capability === 'string' ? capability : capability.name;
+        const e = await this.entry(tenant);
+        return { ws: e.wsNames.has(name), rest: e.restNames.has(name) };
+    }
+    /**
+     * Where and how to reach the tenant's REST EPOS; the password is decrypted only here. A password
+     * the current secret key cannot open is SECRET_UNREADABLE, which says how to repair it.
+     */
+    async restTarget(tenant) {
+        const e = await this.entry(tenant);
+        const r = e.rest?.rest;
+        if (!r)
+            return undefined;
+        if (!e.restTarget) {
+            const password = this.secrets.tryOpen(r.passwordEnc);
+            if (password === undefined) {
+                throw new PlatformError('SECRET_UNREADABLE', 'the stored password of this REST integration cannot be decrypted: the platform\'s secret key (EPOSGATE_SECRET_KEY) changed since it was registered. ' +
+                    'Register the REST integration again (PUT /epos/integrations/rest with its url, username and password) to repair it');
+            }
+            e.restTarget = { baseUrl: r.baseUrl, username: r.username, password };
+        }
+        return e.restTarget;
+    }
+    entry(tenant) {
+        const key = tenantKey(tenant);
+        let p = this.cache.get(key);
+        if (!p) {
+            p = Promise.all([this.store.get(tenant, 'ws'), this.store.get(tenant, 'rest')]).then(([ws, rest]) => entryOf(ws, rest));
+            p.catch(() => this.cache.delete(key));
+            this.cache.set(key, p);
+        }
+        return p;
+    }
+}
+function entryOf(ws, rest) {
+    return {
+        ...(ws ? { ws } : {}),
+        ...(rest ? { rest } : {}),
+        wsNames: new Set(ws?.capabilities.map((c) => c.name)),
+        restNames: new Set(rest?.capabilities.map((c) => c.name)),
+    };
+}
+function withTransport(e, transport, i) {
+    return transport === 'ws' ? entryOf(i, e.rest) : entryOf(e.ws, i);
+}
+function previewsOf(req) {
+    return req.capabilities.filter((c) => c.capability.status === 'preview').map((c) => c.capability.name);
+}
+function view(i) {
+    return {
+        ...(i.rest ? { url: i.rest.url } : {}),
+        capabilities: i.capabilities.map((c) => ({ name: c.name, version: c.version, updatedAt: c.updatedAt })),
+        ...(i.rest ? { auth: { authType: 'basic', basic: { username: i.rest.username } } } : {}),
+        createdAt: i.createdAt,
+    };
+}

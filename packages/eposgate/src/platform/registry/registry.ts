@@ -1,0 +1,182 @@
+// Capability registrations per tenant and transport: full replace on every PUT, persisted, and
+// cached in memory because every call on the hot path asks "is this registered, and where?".
+import type { Capability, CapabilityName } from '@eposgate/contract';
+import { PlatformError } from '../errors.ts';
+import type { SecretBox } from '../auth/secrets.ts';
+import type { IntegrationStore, StoredCapability, StoredIntegration, TransportKind } from '../store/store.ts';
+import { tenantKey, type Caller, type Tenant } from '../tenant.ts';
+import { parseRegistration, VERSION, type RegistrationLimits, type RegistrationRequest } from './body.ts';
+import { restBaseUrl } from './restUrl.ts';
+
+export interface IntegrationView {
+  createdAt: string;
+  capabilities: { name: string; version: string; updatedAt: string }[];
+  url?: string;
+  auth?: { authType: 'basic'; basic: { username: string } };
+}
+
+export interface RestTarget {
+  baseUrl: string;
+  username: string;
+  password: string;
+}
+
+export interface PutResult {
+  integrations: IntegrationView[];
+  /** Preview capabilities that were accepted: the caller shows a warning. */
+  previews: string[];
+}
+
+interface TenantEntry {
+  ws?: StoredIntegration;
+  rest?: StoredIntegration;
+  wsNames: Set<string>;
+  restNames: Set<string>;
+  /** The decrypted REST target, made on the first call (not on every call: B5 in BENCHMARKS.md). */
+  restTarget?: RestTarget;
+}
+
+export class Registry {
+  private readonly cache = new Map<string, Promise<TenantEntry>>();
+
+  constructor(
+    private readonly store: IntegrationStore,
+    private readonly secrets: SecretBox,
+    /** Capability count and name length of a registration body (limits.ts); defaults when absent. */
+    private readonly registrationLimits?: RegistrationLimits,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async put(caller: Caller, transport: TransportKind, body: unknown): Promise<PutResult> {
+    const req = parseRegistration(body, transport, this.registrationLimits);
+    const tenant: Tenant = { accountId: caller.accountId, env: caller.env };
+    let baseUrl: string | undefined;
+    if (req.rest) {
+      const r = restBaseUrl(req.rest.url, tenant.env);
+      if ('issue' in r) throw new PlatformError('VALIDATION_FAILED', `${r.issue.path}: ${r.issue.message}`, { details: [r.issue] });
+      baseUrl = r.baseUrl;
+    }
+    const key = tenantKey(tenant);
+    // The cached entry is what the store holds: every write goes through here.
+    const before = (await this.entry(tenant))[transport];
+    const at = this.now().toISOString();
+    let after: StoredIntegration | undefined;
+    if (req.capabilities.length === 0) {
+      await this.store.delete(tenant, transport);
+    } else {
+      const kept = new Map(before?.capabilities.map((c) => [c.name, c]) ?? []);
+      const capabilities = req.capabilities.map(({ capability }) => ({
+        name: capability.name,
+        version: VERSION,
+        updatedAt: kept.get(capability.name)?.updatedAt ?? at,
+      }));
+      // EPOSes re-register the same list on every start: an unchanged registration is not rewritten.
+      if (before && this.unchanged(before, capabilities, caller, req.rest)) {
+        return { integrations: [view(before)], previews: previewsOf(req) };
+      }
+      const next: StoredIntegration = {
+        tenant,
+        transport,
+        createdAt: before?.createdAt ?? at,
+        capabilities,
+        softwareHouseId: caller.softwareHouseId,
+        ...(caller.resellerId ? { resellerId: caller.resellerId } : {}),
+        ...(req.rest
+          ? { rest: { url: req.rest.url, baseUrl: baseUrl!, username: req.rest.username, passwordEnc: this.secrets.seal(req.rest.password) } }
+          : {}),
+      };
+      await this.store.put(next);
+      after = next;
+    }
+    // Update the cached entry from what was written, chained on the latest one so concurrent
+    // PUTs of the other transport are kept (B6 in BENCHMARKS.md: no re-reading after a write).
+    const cached = this.cache.get(key);
+    if (cached) {
+      const updated = cached.then((e) => withTransport(e, transport, after));
+      updated.catch(() => this.cache.delete(key));
+      this.cache.set(key, updated);
+    }
+    return { integrations: after ? [view(after)] : [], previews: previewsOf(req) };
+  }
+
+  /** Same capabilities in the same order, same caller ids, same REST target and credentials. */
+  private unchanged(before: StoredIntegration, capabilities: StoredCapability[], caller: Caller, rest: RegistrationRequest['rest']): boolean {
+    if (before.softwareHouseId !== caller.softwareHouseId || before.resellerId !== caller.resellerId) return false;
+    if (before.capabilities.length !== capabilities.length) return false;
+    if (before.capabilities.some((c, i) => c.name !== capabilities[i]!.name || c.version !== capabilities[i]!.version)) return false;
+    if (!before.rest || !rest) return !before.rest && !rest;
+    // A password sealed under an earlier secret key does not open: that is a change, so the PUT
+    // re-seals it under the current key (the repair for a changed EPOSGATE_SECRET_KEY).
+    return before.rest.url === rest.url && before.rest.username === rest.username && this.secrets.tryOpen(before.rest.passwordEnc) === rest.password;
+  }
+
+  async list(tenant: Tenant, transport: TransportKind): Promise<IntegrationView[]> {
+    const e = await this.entry(tenant);
+    const i = e[transport];
+    return i ? [view(i)] : [];
+  }
+
+  /** Which transports the tenant registered this capability on. */
+  async transportsFor(tenant: Tenant, capability: Capability | CapabilityName): Promise<{ ws: boolean; rest: boolean }> {
+    const name = typeof capability === 'string' ? capability : capability.name;
+    const e = await this.entry(tenant);
+    return { ws: e.wsNames.has(name), rest: e.restNames.has(name) };
+  }
+
+  /**
+   * Where and how to reach the tenant's REST EPOS; the password is decrypted only here. A password
+   * the current secret key cannot open is SECRET_UNREADABLE, which says how to repair it.
+   */
+  async restTarget(tenant: Tenant): Promise<RestTarget | undefined> {
+    const e = await this.entry(tenant);
+    const r = e.rest?.rest;
+    if (!r) return undefined;
+    if (!e.restTarget) {
+      const password = this.secrets.tryOpen(r.passwordEnc);
+      if (password === undefined) {
+        throw new PlatformError('SECRET_UNREADABLE',
+          'the stored password of this REST integration cannot be decrypted: the platform\'s secret key (EPOSGATE_SECRET_KEY) changed since it was registered. ' +
+          'Register the REST integration again (PUT /epos/integrations/rest with its url, username and password) to repair it');
+      }
+      e.restTarget = { baseUrl: r.baseUrl, username: r.username, password };
+    }
+    return e.restTarget;
+  }
+
+  private entry(tenant: Tenant): Promise<TenantEntry> {
+    const key = tenantKey(tenant);
+    let p = this.cache.get(key);
+    if (!p) {
+      p = Promise.all([this.store.get(tenant, 'ws'), this.store.get(tenant, 'rest')]).then(([ws, rest]) => entryOf(ws, rest));
+      p.catch(() => this.cache.delete(key));
+      this.cache.set(key, p);
+    }
+    return p;
+  }
+}
+
+function entryOf(ws: StoredIntegration | undefined, rest: StoredIntegration | undefined): TenantEntry {
+  return {
+    ...(ws ? { ws } : {}),
+    ...(rest ? { rest } : {}),
+    wsNames: new Set(ws?.capabilities.map((c) => c.name)),
+    restNames: new Set(rest?.capabilities.map((c) => c.name)),
+  };
+}
+
+function withTransport(e: TenantEntry, transport: TransportKind, i: StoredIntegration | undefined): TenantEntry {
+  return transport === 'ws' ? entryOf(i, e.rest) : entryOf(e.ws, i);
+}
+
+function previewsOf(req: RegistrationRequest): string[] {
+  return req.capabilities.filter((c) => c.capability.status === 'preview').map((c) => c.capability.name);
+}
+
+function view(i: StoredIntegration): IntegrationView {
+  return {
+    ...(i.rest ? { url: i.rest.url } : {}),
+    capabilities: i.capabilities.map((c) => ({ name: c.name, version: c.version, updatedAt: c.updatedAt })),
+    ...(i.rest ? { auth: { authType: 'basic' as const, basic: { username: i.rest.username } } } : {}),
+    createdAt: i.createdAt,
+  };
+}

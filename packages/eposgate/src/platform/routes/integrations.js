@@ -1,0 +1,21 @@
+export function integrationRoutes(app, registry) {
+    app.get('/epos/integrations', async (req) => {
+        const [restIntegrations, wsIntegrations] = await Promise.all([
+            registry.list(req.caller, 'rest'),
+            registry.list(req.caller, 'ws'),
+        ]);
+        return { restIntegrations, wsIntegrations };
+    });
+    for (const transport of ['rest', 'ws']) {
+        app.get(`/epos/integrations/${transport}`, async (req) => registry.list(req.caller, transport));
+        app.put(`/epos/integrations/${transport}`, async (req, reply) => {
+            const { integrations, previews } = await registry.put(req.caller, transport, req.body);
+            if (previews.length) {
+                const msg = `preview capabilities registered without a published contract: ${previews.join(', ')}; the platform will not invoke them until their contract is published`;
+                void reply.header('warning', `299 eposgate "${msg}"`);
+                req.log.warn({ previews }, 'preview capabilities registered');
+            }
+            return integrations;
+        });
+    }
+}

@@ -1,0 +1,48 @@
+export class SqliteIntegrationStore {
+    w;
+    q;
+    constructor(db, w) {
+        this.w = w;
+        this.q = {
+            get: db.prepare('SELECT * FROM integrations WHERE account_id = ? AND env = ? AND transport = ?'),
+            upsert: db.prepare(`INSERT INTO integrations (account_id, env, transport, created_at, capabilities, rest_url,
+          rest_base_url, rest_username, rest_password_enc, software_house_id, reseller_id)
+        VALUES (@accountId, @env, @transport, @createdAt, @capabilities, @url, @baseUrl, @username, @passwordEnc,
+          @softwareHouseId, @resellerId)
+        ON CONFLICT (account_id, env, transport) DO UPDATE SET created_at = excluded.created_at,
+          capabilities = excluded.capabilities, rest_url = excluded.rest_url, rest_base_url = excluded.rest_base_url,
+          rest_username = excluded.rest_username, rest_password_enc = excluded.rest_password_enc,
+          software_house_id = excluded.software_house_id, reseller_id = excluded.reseller_id`),
+            delete: db.prepare('DELETE FROM integrations WHERE account_id = ? AND env = ? AND transport = ?'),
+        };
+    }
+    async get(tenant, transport) {
+        // The registry caches what it reads: only committed rows.
+        const r = await this.w.read(() => this.q.get.get(tenant.accountId, tenant.env, transport));
+        if (!r)
+            return undefined;
+        return {
+            tenant: { accountId: r.account_id, env: r.env },
+            transport: r.transport,
+            createdAt: r.created_at,
+            capabilities: JSON.parse(r.capabilities),
+            ...(r.rest_url !== null
+                ? { rest: { url: r.rest_url, baseUrl: r.rest_base_url, username: r.rest_username, passwordEnc: r.rest_password_enc } }
+                : {}),
+            softwareHouseId: r.software_house_id,
+            ...(r.reseller_id !== null ? { resellerId: r.reseller_id } : {}),
+        };
+    }
+    async put(i) {
+        await this.w.write(() => this.q.upsert.run({
+            accountId: i.tenant.accountId, env: i.tenant.env, transport: i.transport, createdAt: i.createdAt,
+            capabilities: JSON.stringify(i.capabilities),
+            url: i.rest?.url ?? null, baseUrl: i.rest?.baseUrl ?? null, username: i.rest?.username ?? null,
+            passwordEnc: i.rest?.passwordEnc ?? null,
+            softwareHouseId: i.softwareHouseId, resellerId: i.resellerId ?? null,
+        }));
+    }
+    async delete(tenant, transport) {
+        await this.w.write(() => this.q.delete.run(tenant.accountId, tenant.env, transport));
+    }
+}

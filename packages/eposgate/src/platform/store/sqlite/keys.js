@@ -1,0 +1,42 @@
+function fromRow(r) {
+    return {
+        id: r.id, accountId: r.account_id, env: r.env, hash: r.hash, hint: r.hint,
+        ...(r.label ? { label: r.label } : {}),
+        createdAt: r.created_at,
+        ...(r.revoked_at ? { revokedAt: r.revoked_at } : {}),
+    };
+}
+export class SqliteKeyStore {
+    w;
+    q;
+    constructor(db, w) {
+        this.w = w;
+        this.q = {
+            insert: db.prepare(`INSERT INTO api_keys (id, account_id, env, hash, hint, label, created_at)
+                          VALUES (@id, @accountId, @env, @hash, @hint, @label, @createdAt)`),
+            byHash: db.prepare('SELECT * FROM api_keys WHERE hash = ?'),
+            all: db.prepare('SELECT * FROM api_keys ORDER BY created_at, id'),
+            byAccount: db.prepare('SELECT * FROM api_keys WHERE account_id = ? ORDER BY created_at, id'),
+            revoke: db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+            revokedSince: db.prepare('SELECT id, revoked_at FROM api_keys WHERE revoked_at >= ? ORDER BY revoked_at'),
+        };
+    }
+    async insert(rec) {
+        await this.w.write(() => this.q.insert.run({ ...rec, label: rec.label ?? null }));
+    }
+    async findByHash(hash) {
+        // A key whose insert may still fail to commit does not authenticate yet.
+        const r = await this.w.read(() => this.q.byHash.get(hash));
+        return r && fromRow(r);
+    }
+    async list(filter = {}) {
+        const rows = await this.w.read(() => (filter.accountId ? this.q.byAccount.all(filter.accountId) : this.q.all.all()));
+        return rows.map(fromRow);
+    }
+    async revoke(id, at) {
+        return (await this.w.write(() => this.q.revoke.run(at, id))).changes === 1;
+    }
+    async revokedSince(since) {
+        return this.q.revokedSince.all(since).map((r) => ({ id: r.id, revokedAt: r.revoked_at }));
+    }
+}

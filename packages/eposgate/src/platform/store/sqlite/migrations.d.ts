@@ -1,0 +1,5 @@
+export interface Migration {
+    name: string;
+    sql: string;
+}
+export declare const MIGRATIONS: Migration[];

@@ -1,0 +1,182 @@
+export const MIGRATIONS = [
+    {
+        name: '001-keys-integrations',
+        sql: `CREATE TABLE api_keys (
+       id TEXT PRIMARY KEY,
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL CHECK (env IN ('sandbox','production')),
+       hash TEXT NOT NULL UNIQUE,
+       hint TEXT NOT NULL,
+       label TEXT,
+       created_at TEXT NOT NULL,
+       revoked_at TEXT
+     );
+     CREATE INDEX api_keys_account ON api_keys(account_id);
+     CREATE TABLE integrations (
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       transport TEXT NOT NULL CHECK (transport IN ('ws','rest')),
+       created_at TEXT NOT NULL,
+       capabilities TEXT NOT NULL,
+       rest_url TEXT,
+       rest_base_url TEXT,
+       rest_username TEXT,
+       rest_password_enc TEXT,
+       software_house_id TEXT NOT NULL,
+       reseller_id TEXT,
+       PRIMARY KEY (account_id, env, transport)
+     );`,
+    },
+    {
+        // src/platform/events: the outbox of events for EPOSes, and the events EPOSes submit.
+        name: 'events-001-outbox-epos-events',
+        sql: `CREATE TABLE event_outbox (
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       seq INTEGER NOT NULL,
+       id TEXT NOT NULL,
+       type TEXT NOT NULL,
+       payload TEXT NOT NULL,
+       status TEXT NOT NULL CHECK (status IN ('pending','delivered','failed','skipped')),
+       reason TEXT,
+       attempts INTEGER NOT NULL DEFAULT 0,
+       next_attempt_at INTEGER NOT NULL,
+       last_attempt_at TEXT,
+       delivered_at TEXT,
+       last_error TEXT,
+       key_id TEXT NOT NULL,
+       software_house_id TEXT NOT NULL,
+       reseller_id TEXT,
+       PRIMARY KEY (account_id, env, seq),
+       UNIQUE (account_id, env, id)
+     );
+     CREATE INDEX event_outbox_pending ON event_outbox(status, account_id, env, seq);
+     CREATE INDEX event_outbox_status ON event_outbox(account_id, env, status, seq);
+     CREATE TABLE epos_events (
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       seq INTEGER NOT NULL,
+       event_type TEXT NOT NULL,
+       event TEXT NOT NULL,
+       received_at TEXT NOT NULL,
+       key_id TEXT NOT NULL,
+       software_house_id TEXT NOT NULL,
+       reseller_id TEXT,
+       PRIMARY KEY (account_id, env, seq)
+     );`,
+    },
+    {
+        // src/platform/tester: one row per flow run, its steps as JSON.
+        name: 'tester-001-flows',
+        sql: `CREATE TABLE tester_flows (
+       id TEXT PRIMARY KEY,
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       flow TEXT NOT NULL,
+       flow_name TEXT NOT NULL,
+       params TEXT NOT NULL,
+       status TEXT NOT NULL CHECK (status IN ('IN_PROGRESS','SUCCESS','FAILURE','TIMED_OUT')),
+       started_at TEXT NOT NULL,
+       finished_at TEXT,
+       steps TEXT NOT NULL
+     );
+     CREATE INDEX tester_flows_tenant ON tester_flows(account_id, env, started_at);
+     CREATE INDEX tester_flows_status ON tester_flows(status);`,
+    },
+    {
+        // src/platform/auth: revocations made by another process are looked up by time.
+        name: 'keys-002-revoked-index',
+        sql: 'CREATE INDEX api_keys_revoked ON api_keys(revoked_at) WHERE revoked_at IS NOT NULL;',
+    },
+    {
+        // src/platform/events: the `expired` status (the CHECK changes, so the outbox is rebuilt), a
+        // created_at column retention can index, a head table so the worker finds each tenant's oldest
+        // pending row without scanning the pending ones, and per-tenant sequences that outlive pruning.
+        name: 'events-002-expiry-heads-retention',
+        sql: `CREATE TABLE event_outbox_new (
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       seq INTEGER NOT NULL,
+       id TEXT NOT NULL,
+       type TEXT NOT NULL,
+       payload TEXT NOT NULL,
+       status TEXT NOT NULL CHECK (status IN ('pending','delivered','failed','skipped','expired')),
+       reason TEXT,
+       attempts INTEGER NOT NULL DEFAULT 0,
+       next_attempt_at INTEGER NOT NULL,
+       last_attempt_at TEXT,
+       delivered_at TEXT,
+       last_error TEXT,
+       key_id TEXT NOT NULL,
+       software_house_id TEXT NOT NULL,
+       reseller_id TEXT,
+       created_at INTEGER NOT NULL,
+       PRIMARY KEY (account_id, env, seq),
+       UNIQUE (account_id, env, id)
+     );
+     INSERT INTO event_outbox_new (account_id, env, seq, id, type, payload, status, reason, attempts, next_attempt_at,
+         last_attempt_at, delivered_at, last_error, key_id, software_house_id, reseller_id, created_at)
+       SELECT account_id, env, seq, id, type, payload, status, reason, attempts, next_attempt_at,
+         last_attempt_at, delivered_at, last_error, key_id, software_house_id, reseller_id,
+         COALESCE(CAST(ROUND((julianday(json_extract(payload, '$.createdAt')) - 2440587.5) * 86400000) AS INTEGER), next_attempt_at)
+       FROM event_outbox ORDER BY rowid;
+     DROP TABLE event_outbox;
+     ALTER TABLE event_outbox_new RENAME TO event_outbox;
+     CREATE INDEX event_outbox_status ON event_outbox(account_id, env, status, seq);
+     CREATE INDEX event_outbox_age ON event_outbox(status, created_at);
+
+     -- One row per tenant with a pending event: its oldest one (seq) and when that is next due.
+     CREATE TABLE event_outbox_heads (
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       seq INTEGER NOT NULL,
+       next_attempt_at INTEGER NOT NULL,
+       PRIMARY KEY (account_id, env)
+     );
+     CREATE INDEX event_outbox_heads_due ON event_outbox_heads(next_attempt_at);
+     INSERT INTO event_outbox_heads (account_id, env, seq, next_attempt_at)
+       SELECT o.account_id, o.env, o.seq, o.next_attempt_at FROM event_outbox o
+       JOIN (SELECT account_id, env, MIN(seq) AS seq FROM event_outbox WHERE status = 'pending' GROUP BY account_id, env) m
+         ON m.account_id = o.account_id AND m.env = o.env AND m.seq = o.seq;
+     -- Kept by triggers, so every outbox write (whoever makes it) moves the head in its own transaction.
+     CREATE TRIGGER event_outbox_head_insert AFTER INSERT ON event_outbox WHEN NEW.status = 'pending'
+     BEGIN
+       INSERT OR IGNORE INTO event_outbox_heads (account_id, env, seq, next_attempt_at)
+         VALUES (NEW.account_id, NEW.env, NEW.seq, NEW.next_attempt_at);
+     END;
+     CREATE TRIGGER event_outbox_head_update AFTER UPDATE OF status, next_attempt_at ON event_outbox
+       WHEN OLD.status = 'pending' OR NEW.status = 'pending'
+     BEGIN
+       DELETE FROM event_outbox_heads WHERE account_id = NEW.account_id AND env = NEW.env;
+       INSERT INTO event_outbox_heads (account_id, env, seq, next_attempt_at)
+         SELECT account_id, env, seq, next_attempt_at FROM event_outbox
+         WHERE account_id = NEW.account_id AND env = NEW.env AND status = 'pending' ORDER BY seq LIMIT 1;
+     END;
+     CREATE TRIGGER event_outbox_head_delete AFTER DELETE ON event_outbox WHEN OLD.status = 'pending'
+     BEGIN
+       DELETE FROM event_outbox_heads WHERE account_id = OLD.account_id AND env = OLD.env;
+       INSERT INTO event_outbox_heads (account_id, env, seq, next_attempt_at)
+         SELECT account_id, env, seq, next_attempt_at FROM event_outbox
+         WHERE account_id = OLD.account_id AND env = OLD.env AND status = 'pending' ORDER BY seq LIMIT 1;
+     END;
+
+     -- The last seq handed out per tenant and table: pruning old rows never makes a number come back.
+     CREATE TABLE tenant_seqs (
+       tbl TEXT NOT NULL,
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       last INTEGER NOT NULL,
+       PRIMARY KEY (tbl, account_id, env)
+     );
+     INSERT INTO tenant_seqs (tbl, account_id, env, last)
+       SELECT 'event_outbox', account_id, env, MAX(seq) FROM event_outbox GROUP BY account_id, env;
+     INSERT INTO tenant_seqs (tbl, account_id, env, last)
+       SELECT 'epos_events', account_id, env, MAX(seq) FROM epos_events GROUP BY account_id, env;
+     CREATE INDEX epos_events_age ON epos_events(received_at);`,
+    },
+    {
+        // src/platform/tester: retention finds finished runs by age.
+        name: 'tester-002-finished-index',
+        sql: 'CREATE INDEX tester_flows_finished ON tester_flows(finished_at) WHERE finished_at IS NOT NULL;',
+    },
+];

@@ -1,0 +1,175 @@
+import type { Environment, Tenant } from '../tenant.ts';
+import type { FlowStatus, StepRecord, StoredFlow } from '../tester/types.ts';
+export interface ApiKeyRecord {
+    id: string;
+    accountId: string;
+    env: Environment;
+    /** SHA-256 of the whole key, hex. The key itself is never stored. */
+    hash: string;
+    /** First characters of the key, so an operator can tell keys apart. */
+    hint: string;
+    label?: string;
+    createdAt: string;
+    revokedAt?: string;
+}
+export interface KeyStore {
+    insert(rec: ApiKeyRecord): Promise<void>;
+    findByHash(hash: string): Promise<ApiKeyRecord | undefined>;
+    list(filter?: {
+        accountId?: string;
+    }): Promise<ApiKeyRecord[]>;
+    /** Marks a key revoked; false when no such key (or already revoked). */
+    revoke(id: string, at: string): Promise<boolean>;
+    /** Keys revoked at or after `since` (ISO time), by any process. */
+    revokedSince(since: string): Promise<{
+        id: string;
+        revokedAt: string;
+    }[]>;
+}
+export type TransportKind = 'ws' | 'rest';
+export interface StoredCapability {
+    name: string;
+    version: string;
+    updatedAt: string;
+}
+export interface StoredRestTarget {
+    /** The URL as registered, shown back on GET. */
+    url: string;
+    /** Base the catalogue paths are appended to (derived from `url`). */
+    baseUrl: string;
+    username: string;
+    /** Encrypted with the platform secret (see secrets.ts). */
+    passwordEnc: string;
+}
+export interface StoredIntegration {
+    tenant: Tenant;
+    transport: TransportKind;
+    createdAt: string;
+    capabilities: StoredCapability[];
+    rest?: StoredRestTarget;
+    softwareHouseId: string;
+    resellerId?: string;
+}
+export interface IntegrationStore {
+    get(tenant: Tenant, transport: TransportKind): Promise<StoredIntegration | undefined>;
+    /** Replaces the tenant's integration of that transport in one transaction. */
+    put(integration: StoredIntegration): Promise<void>;
+    delete(tenant: Tenant, transport: TransportKind): Promise<void>;
+}
+export interface Store {
+    readonly keys: KeyStore;
+    readonly integrations: IntegrationStore;
+    readonly flows: FlowStore;
+    readonly outbox: OutboxStore;
+    readonly eposEvents: EposEventStore;
+    close(): Promise<void>;
+}
+/** Where an event raised for an EPOS stands. */
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'skipped' | 'expired';
+/** The statuses an entry ends in: retention may prune these, never a pending one. */
+export declare const DONE_STATUSES: readonly DeliveryStatus[];
+export interface DeliveryError {
+    code: string;
+    message: string;
+    at: string;
+    /** The EPOSError the EPOS answered, when it answered one. */
+    eposError?: unknown;
+}
+/** One row of the durable outbox: an Event for the tenant's EPOS and how its delivery went. */
+export interface OutboxEntry {
+    tenant: Tenant;
+    /** Per-tenant creation order, from 1. */
+    seq: number;
+    /** The Event exactly as it is delivered (`id`, `accountId`, `event`, `data`, `createdAt`). */
+    event: {
+        id: string;
+        accountId: string;
+        event: string;
+        data: Record<string, unknown>;
+        createdAt: string;
+    };
+    status: DeliveryStatus;
+    /** Why it is skipped, failed or expired (`not-registered`, `max-attempts`, `rejected`, `ttl`). */
+    reason?: string;
+    /** Calls that reached for the EPOS (waiting for a socket that is not there does not count). */
+    attempts: number;
+    /** Epoch ms when a pending entry is next tried. */
+    nextAttemptAt: number;
+    lastAttemptAt?: string;
+    deliveredAt?: string;
+    lastError?: DeliveryError;
+    raisedBy: {
+        keyId: string;
+        softwareHouseId: string;
+        resellerId?: string;
+    };
+}
+export type OutboxChange = Partial<Pick<OutboxEntry, 'status' | 'reason' | 'attempts' | 'nextAttemptAt' | 'lastAttemptAt' | 'deliveredAt' | 'lastError'>>;
+export interface OutboxStore {
+    /** Adds the entry unless the tenant already has one with that event id; returns the stored one. */
+    insert(entry: Omit<OutboxEntry, 'seq'>): Promise<{
+        entry: OutboxEntry;
+        created: boolean;
+    }>;
+    get(tenant: Tenant, id: string): Promise<OutboxEntry | undefined>;
+    /** The tenant's entries after a seq, oldest first. */
+    list(tenant: Tenant, q: {
+        status?: DeliveryStatus;
+        after?: number;
+        limit: number;
+    }): Promise<OutboxEntry[]>;
+    /** For each tenant its oldest pending entry, when that one is due at `now`. */
+    dueHeads(now: number, limit: number): Promise<OutboxEntry[]>;
+    /** Earliest nextAttemptAt later than `after` among the tenants' oldest pending entries. */
+    nextDueAt(after: number): Promise<number | undefined>;
+    /**
+     * Changes a pending entry. Once an entry left `pending` (expired by retention meanwhile) only a
+     * change to `delivered` still lands: the EPOS did get it. Returns whether a row changed.
+     */
+    update(tenant: Tenant, id: string, change: OutboxChange): Promise<boolean>;
+    /** Makes every pending entry of the tenant due at `now`; returns how many. */
+    makeDue(tenant: Tenant, now: number): Promise<number>;
+    /** Retention: marks up to `limit` pending entries created before `before` (epoch ms) `expired`, reason `ttl`. */
+    expirePending(before: number, lastError: DeliveryError, limit: number): Promise<number>;
+    /** Retention: deletes up to `limit` finished entries (DONE_STATUSES) created before `before` (epoch ms). */
+    pruneDone(before: number, limit: number): Promise<number>;
+    /** Retention: deletes up to `limit` finished entries that are not among their tenant's last `keep` events. */
+    pruneDoneBeyond(keep: number, limit: number): Promise<number>;
+}
+/** An event an EPOS submitted (POST /epos/events), as stored. */
+export interface EposEventRecord {
+    tenant: Tenant;
+    /** Per-tenant sequence number, from 1: the cursor of lists and the SSE id. */
+    seq: number;
+    eventType: string;
+    event: Record<string, string>;
+    receivedAt: string;
+    keyId: string;
+    softwareHouseId: string;
+    resellerId?: string;
+}
+export interface EposEventStore {
+    append(rec: Omit<EposEventRecord, 'seq'>): Promise<EposEventRecord>;
+    /** The tenant's events with seq > after, oldest first. */
+    list(tenant: Tenant, after: number, limit: number): Promise<EposEventRecord[]>;
+    /** Retention: deletes up to `limit` events received before `before` (epoch ms). */
+    pruneOlder(before: number, limit: number): Promise<number>;
+    /** Retention: deletes up to `limit` events that are not among their tenant's last `keep`. */
+    pruneBeyond(keep: number, limit: number): Promise<number>;
+}
+export interface FlowStore {
+    insert(flow: StoredFlow): Promise<void>;
+    update(id: string, change: {
+        status: FlowStatus;
+        steps: StepRecord[];
+        finishedAt?: string;
+    }): Promise<void>;
+    /** A flow of this tenant; another tenant's id is undefined. */
+    get(tenant: Tenant, id: string): Promise<StoredFlow | undefined>;
+    /** Flows of every tenant still marked IN_PROGRESS (a stop cut them short). */
+    inProgress(): Promise<StoredFlow[]>;
+    /** Retention: deletes up to `limit` finished runs (never IN_PROGRESS) that finished before `before` (epoch ms). */
+    pruneFinished(before: number, limit: number): Promise<number>;
+    /** Retention: deletes up to `limit` finished runs beyond each tenant's newest `keep` finished ones. */
+    pruneFinishedBeyond(keep: number, limit: number): Promise<number>;
+}

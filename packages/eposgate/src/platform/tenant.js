@@ -1,0 +1,4 @@
+/** Stable string form, for maps and logs. */
+export function tenantKey(t) {
+    return `${t.env}:${t.accountId}`;
+}

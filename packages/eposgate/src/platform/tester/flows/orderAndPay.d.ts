@@ -1,0 +1,2 @@
+import type { FlowDef } from '../types.ts';
+export declare const orderAndPayFlow: FlowDef;

@@ -1,0 +1,11 @@
+import type { FlowDef } from '../types.ts';
+export declare const duplicateEventsFlow: FlowDef;
+export declare const paymentReplayFlow: FlowDef;
+export declare const concurrentPaymentsFlow: FlowDef;
+export declare const concurrentLocksFlow: FlowDef;
+export declare const lockedPaymentsFlow: FlowDef;
+export declare const lockHandoverFlow: FlowDef;
+export declare const partialPaymentsFlow: FlowDef;
+export declare const pagingWhileChangingFlow: FlowDef;
+export declare const paymentGuardsFlow: FlowDef;
+export declare const ROBUSTNESS_FLOWS: readonly FlowDef[];

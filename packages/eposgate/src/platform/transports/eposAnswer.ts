@@ -1,0 +1,102 @@
+// How an EPOS's own answers become platform errors; shared by the WS and REST transports so the
+// same cause reads the same whichever way the EPOS is reached.
+import type { EPOSError } from '@eposgate/contract';
+import { PlatformError, isPlatformError } from '../errors.ts';
+import { clip } from '../limits.ts';
+
+/**
+ * Longest debugMessage and traceId passed on from an EPOSError: the product sees the EPOS's own
+ * words, but one frame (up to limits.frameBytes) is not echoed back whole (docs/limits.md).
+ */
+export const EPOS_ERROR_TEXT_CHARS = 1024;
+
+/** An EPOSError the EPOS sent (JSON-RPC `error` or a non-2xx REST body). */
+export function eposErrorToPlatform(sent: EPOSError, extra: Record<string, unknown> = {}): PlatformError {
+  const eposError: EPOSError = { errorType: sent.errorType };
+  if (typeof sent.debugMessage === 'string') eposError.debugMessage = clip(sent.debugMessage, EPOS_ERROR_TEXT_CHARS);
+  if (typeof sent.traceId === 'string') eposError.traceId = clip(sent.traceId, EPOS_ERROR_TEXT_CHARS);
+  const detail = eposError.debugMessage ? `: ${eposError.debugMessage}` : '';
+  return new PlatformError('EPOS_ERROR', `EPOS answered ${eposError.errorType}${detail}`, { extra: { ...extra, eposError } });
+}
+
+/** The caller's AbortSignal fired: its reason if that is already a PlatformError, else CALL_CANCELLED. */
+export function cancelledError(signal: AbortSignal): PlatformError {
+  if (isPlatformError(signal.reason)) return signal.reason;
+  return new PlatformError('CALL_CANCELLED', 'the call was cancelled by its caller before the EPOS answered');
+}
+
+/** A short, single-line excerpt of a body for error messages and logs. */
+export function excerpt(text: string, max = 200): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+// Words of a key that mark its value as a secret: `password`, `apiKey`, `card_number`, `authToken`, `cvv`.
+const SECRET_WORD = /^(pass(word|wd|phrase|code)?|pwd|secrets?|tokens?|auth(orization|entication)?|(api)?keys?|cards?|pans?|cvv2?|cvc|pin)$/;
+const SECRET_PART = /password|passwd|secret|token|apikey|api_key|cvv|creditcard|cardnumber/;
+
+/** True when a JSON key names something secret-like, whose value an error never quotes. */
+export function isSecretKey(key: string): boolean {
+  const k = key.toLowerCase();
+  if (SECRET_PART.test(k)) return true;
+  return key.split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/).some((w) => SECRET_WORD.test(w.toLowerCase()));
+}
+
+const REDACTED = '[redacted]';
+const FULL = Symbol('excerpt full');
+
+/**
+ * At most `max` characters of `value` as JSON, the values of secret-like keys replaced by
+ * "[redacted]". Stops walking once the excerpt is full, so its cost is bounded by `max`, not by the value.
+ */
+export function redactedExcerpt(value: unknown, max: number): string {
+  let out = '';
+  const emit = (s: string) => {
+    out += s;
+    if (out.length > max) throw FULL;
+  };
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') return emit(JSON.stringify(v.length > max ? v.slice(0, max) : v));
+    if (v === null || typeof v !== 'object') return emit(JSON.stringify(v) ?? 'null');
+    if (Array.isArray(v)) {
+      emit('[');
+      for (let i = 0; i < v.length; i++) {
+        if (i) emit(',');
+        walk(v[i]);
+      }
+      return emit(']');
+    }
+    emit('{');
+    let first = true;
+    for (const k in v) {
+      if (!Object.hasOwn(v, k)) continue;
+      if (!first) emit(',');
+      first = false;
+      emit(`${JSON.stringify(k)}:`);
+      if (isSecretKey(k)) emit(JSON.stringify(REDACTED));
+      else walk((v as Record<string, unknown>)[k]);
+    }
+    emit('}');
+  };
+  try {
+    walk(value);
+    return out;
+  } catch (e) {
+    if (e !== FULL) throw e;
+    return `${out.slice(0, max)}…`;
+  }
+}
+
+/** A short excerpt of a raw answer body: JSON is redacted by key, other text by `key=value` / `"key": value` patterns. */
+export function redactedBodyExcerpt(text: string, max: number): string {
+  const trimmed = text.trim();
+  if (/^[[{]/.test(trimmed)) {
+    try {
+      return redactedExcerpt(JSON.parse(trimmed), max);
+    } catch { /* not JSON: treat as text */ }
+  }
+  // Redact within a window a little larger than the excerpt, so a cut does not split a secret out of its key.
+  const window = text.slice(0, max * 2 + 256).replace(/("?)([A-Za-z0-9_-]+)\1(\s*[:=]\s*)("[^"]*"?|[^\s&,;}]+)/g,
+    (m, q: string, key: string, sep: string) => (isSecretKey(key) ? `${q}${key}${q}${sep}${REDACTED}` : m));
+  return excerpt(window, max);
+}

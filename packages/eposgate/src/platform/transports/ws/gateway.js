@@ -1,0 +1,279 @@
+// The EPOS WebSocket endpoint: authenticates the upgrade, accepts sockets onto the registry,
+// pings them, and shuts them down. Attaches to any node http.Server (fastify's `server` too).
+import { EventEmitter } from 'node:events';
+import { STATUS_CODES } from 'node:http';
+import { silentLogger } from "../log.js";
+import { WebSocketServer } from 'ws';
+import { PlatformError, isPlatformError } from "../../errors.js";
+import { tenantKey } from "../../tenant.js";
+import { clip, resolveLimits } from "../../limits.js";
+import { CLOSE_KEY_REVOKED, EposConnection, emptyFrameStats, } from "./connection.js";
+import { ConnectionRegistry } from "./connections.js";
+import { KeyedBuckets } from "./rate.js";
+export const DEFAULT_WS_PATH = '/epos';
+export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+export const DEFAULT_PING_INTERVAL_MS = 15_000;
+/** Close code of a platform restart: the EPOS is expected to reconnect. */
+export const CLOSE_SERVICE_RESTART = 1012;
+/** How long a raw call waits for a socket when none is open (the WsTransport's default grace). */
+const RAW_CALL_CONNECT_GRACE_MS = 2000;
+export class EposGateway extends EventEmitter {
+    opts;
+    registry = new ConnectionRegistry();
+    /** Counters of unusable frames received, over all sockets. */
+    stats = emptyFrameStats();
+    wss;
+    log;
+    path;
+    maxPayload;
+    pingTimer;
+    servers = new Set();
+    closing;
+    limits;
+    /** Upgrades per remote address, checked before authentication. */
+    upgradeRate;
+    /** Per tenant key, sockets authenticated but not yet open: counted against socketsPerTenant. */
+    accepting = new Map();
+    constructor(opts) {
+        super();
+        this.opts = opts;
+        this.log = opts.logger ?? silentLogger();
+        this.path = normalisePath(opts.path ?? DEFAULT_WS_PATH);
+        this.limits = resolveLimits({ ...opts.limits, ...(opts.maxPayload !== undefined ? { frameBytes: opts.maxPayload } : {}) });
+        this.maxPayload = opts.maxPayload ?? opts.limits?.frameBytes ?? DEFAULT_MAX_PAYLOAD;
+        this.upgradeRate = new KeyedBuckets(this.limits.upgradesPerSecond, this.limits.upgradeBurst);
+        this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: this.maxPayload, clientTracking: false });
+        this.pingTimer = setInterval(() => this.heartbeat(), opts.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS);
+        this.pingTimer.unref();
+    }
+    /** Listens for upgrades on `server`. */
+    attach(server) {
+        server.on('upgrade', this.onUpgrade);
+        this.servers.add(server);
+        return this;
+    }
+    /** Number of open sockets the tenant has. */
+    connectionCount(tenant) {
+        return this.registry.count(tenant);
+    }
+    isConnected(tenant) {
+        return this.registry.current(tenant) !== undefined;
+    }
+    /** The tenant's sockets, oldest first; the last open one serves. */
+    connections(tenant) {
+        return this.registry.list(tenant).filter((c) => c.open).map((c) => c.info);
+    }
+    get shuttingDown() {
+        return this.closing !== undefined;
+    }
+    /**
+     * Handles one upgrade request. Returns false (socket untouched) for another path when
+     * `otherPaths` is `ignore`.
+     */
+    handleUpgrade(req, socket, head) {
+        if (upgradePath(req.url) !== this.path) {
+            if (this.opts.otherPaths === 'ignore')
+                return false;
+            refuseUpgrade(socket, 404, { error: 'NOT_FOUND', message: `no WebSocket endpoint at this path; EPOS systems connect to ${this.path}` });
+            return true;
+        }
+        socket.on('error', (err) => this.log.debug({ err: err.message }, 'upgrade socket error'));
+        // Before authentication, which costs a hash and maybe a store read.
+        const remote = req.socket.remoteAddress ?? 'unknown';
+        const allowed = this.upgradeRate.take(remote);
+        if (allowed !== true) {
+            this.log.info({ remote }, 'EPOS upgrade refused: too many upgrades from this address');
+            refuseUpgrade(socket, 429, {
+                error: 'RATE_LIMITED',
+                message: `more than ${this.limits.upgradesPerSecond} WebSocket upgrades per second from this address (upgradesPerSecond); retry after ${allowed.retryAfterSeconds} s`,
+            }, { 'Retry-After': String(allowed.retryAfterSeconds) });
+            return true;
+        }
+        this.accept(req, socket, head).catch((err) => {
+            this.log.error({ err }, 'unexpected error accepting an EPOS socket');
+            socket.destroy();
+        });
+        return true;
+    }
+    /**
+     * Closes every socket opened with `keyId` (4401 "API key revoked"), failing their calls in
+     * flight; other sockets of the same tenant stay. Returns how many were closed.
+     */
+    closeKey(keyId) {
+        let n = 0;
+        for (const c of this.registry.all()) {
+            if (c.keyId !== keyId || !c.open)
+                continue;
+            c.shutdown(CLOSE_KEY_REVOKED, 'API key revoked', new PlatformError('EPOS_UNREACHABLE', 'the API key of the EPOS socket was revoked mid-call; the call may have executed and is not retried'));
+            n += 1;
+        }
+        if (n)
+            this.log.info({ keyId, sockets: n }, 'API key revoked: its EPOS sockets closed');
+        return n;
+    }
+    /**
+     * Tester only (protocol flows): sends `method` with `params` as given on the tenant's serving
+     * socket and answers the JSON object the EPOS sent back, whatever its shape.
+     */
+    async rawCall(tenant, method, params, opts) {
+        // As a product call does, give an EPOS that is reconnecting a short grace (at most the call's timeout).
+        const conn = this.registry.current(tenant) ?? await this.registry.waitFor(tenant, Math.min(RAW_CALL_CONNECT_GRACE_MS, opts.timeoutMs), opts.signal);
+        if (!conn)
+            throw new PlatformError('EPOS_NOT_CONNECTED', 'no EPOS WebSocket connected for this account/environment');
+        return conn.rawCall(method, params, opts);
+    }
+    /**
+     * Tester only (protocol flows): closes the tenant's open sockets with 1012 (service restart), as
+     * a platform restart would, and waits up to `withinMs` for the EPOS to open a new one. Answers
+     * how many closed and how long the reconnect took (absent when none came back in time).
+     */
+    async restartSockets(tenant, withinMs, signal) {
+        const open = this.registry.list(tenant).filter((c) => c.open);
+        if (!open.length)
+            throw new PlatformError('EPOS_NOT_CONNECTED', 'no EPOS WebSocket connected for this account/environment');
+        const t0 = performance.now();
+        for (const c of open)
+            c.close(CLOSE_SERVICE_RESTART, 'service restart', 'closed with 1012 by the tester to check the EPOS reconnects');
+        // Closing sockets are not `open`, so only a new socket answers this wait.
+        const next = await this.registry.waitFor(tenant, withinMs, signal);
+        return next ? { closed: open.length, reconnectedAfterMs: Math.round(performance.now() - t0) } : { closed: open.length };
+    }
+    /** Graceful shutdown: calls in flight fail with EPOS_UNREACHABLE, sockets close with 1001. */
+    close() {
+        this.closing ??= this.shutdown();
+        return this.closing;
+    }
+    onUpgrade = (req, socket, head) => {
+        this.handleUpgrade(req, socket, head);
+    };
+    async accept(req, socket, head) {
+        if (this.closing)
+            return refuseUpgrade(socket, 503, shuttingDownError().toJSON());
+        let caller;
+        try {
+            caller = await this.opts.authenticate(req);
+        }
+        catch (e) {
+            const err = isPlatformError(e) ? e : new PlatformError('INTERNAL', 'the platform could not authenticate the connection');
+            if (!isPlatformError(e))
+                this.log.error({ err: e }, 'authenticate threw a non-platform error');
+            else
+                this.log.info({ code: err.code, remote: req.socket.remoteAddress }, 'EPOS upgrade refused');
+            return refuseUpgrade(socket, err.status, { error: err.code, message: err.message });
+        }
+        if (this.closing)
+            return refuseUpgrade(socket, 503, shuttingDownError().toJSON());
+        if (socket.destroyed)
+            return;
+        const key = tenantKey(caller);
+        const accepting = this.accepting.get(key) ?? 0;
+        if (this.registry.count(caller) + accepting >= this.limits.socketsPerTenant) {
+            this.log.info({ tenant: key, remote: req.socket.remoteAddress }, 'EPOS upgrade refused: too many sockets for the tenant');
+            return refuseUpgrade(socket, 429, {
+                error: 'TOO_MANY_SOCKETS',
+                message: `this account/environment already has ${this.limits.socketsPerTenant} EPOS sockets open (socketsPerTenant); close one first`,
+            });
+        }
+        // Counted from here until the socket opens or fails, so a burst of upgrades cannot race past the cap.
+        this.accepting.set(key, accepting + 1);
+        let counted = true;
+        const release = () => {
+            if (!counted)
+                return;
+            counted = false;
+            const left = (this.accepting.get(key) ?? 1) - 1;
+            if (left > 0)
+                this.accepting.set(key, left);
+            else
+                this.accepting.delete(key);
+        };
+        socket.once('close', release);
+        const remoteAddress = req.socket.remoteAddress;
+        this.wss.handleUpgrade(req, socket, head, (ws) => {
+            // Off the socket once it is open: a listener kept for the socket's life would keep this
+            // scope, the upgrade request with its headers included, alive per socket (B3-memory).
+            socket.off('close', release);
+            release();
+            this.onConnection(ws, caller, remoteAddress, socket);
+        });
+    }
+    onConnection(ws, caller, remoteAddress, socket) {
+        const conn = new EposConnection(ws, caller, remoteAddress, this.stats, this.log, this.maxPayload, socket, this.limits);
+        if (this.closing) {
+            conn.shutdown(1001, 'platform shutting down', shuttingDownError());
+            return;
+        }
+        this.registry.add(conn);
+        this.log.info({
+            tenant: conn.key, connectionId: conn.info.connectionId,
+            // Header values the EPOS chose: clipped like every EPOS string in a log line.
+            softwareHouseId: clip(caller.softwareHouseId, this.limits.logStringChars),
+            resellerId: caller.resellerId === undefined ? undefined : clip(caller.resellerId, this.limits.logStringChars),
+            remoteAddress, sockets: this.registry.count(caller),
+        }, 'EPOS connected');
+        this.emitSafely('connect', conn.info);
+        void conn.closed.then((info) => {
+            this.registry.remove(conn);
+            this.emitSafely('disconnect', info);
+        });
+    }
+    /** A throwing connect/disconnect listener is logged; it must not break the socket's bookkeeping. */
+    emitSafely(event, ...args) {
+        try {
+            this.emit(event, ...args);
+        }
+        catch (err) {
+            this.log.error({ err, event }, 'unexpected error in a gateway listener');
+        }
+    }
+    heartbeat() {
+        for (const c of this.registry.all())
+            c.heartbeat();
+    }
+    async shutdown() {
+        clearInterval(this.pingTimer);
+        for (const s of this.servers)
+            s.off('upgrade', this.onUpgrade);
+        const err = shuttingDownError();
+        this.registry.shutdown(err);
+        const conns = this.registry.all();
+        for (const c of conns)
+            c.shutdown(1001, 'platform shutting down', err);
+        let timer;
+        const grace = new Promise((resolve) => { timer = setTimeout(resolve, 2000); timer.unref(); });
+        await Promise.race([Promise.all(conns.map((c) => c.closed)), grace]);
+        clearTimeout(timer);
+        for (const c of conns)
+            c.terminate();
+        await new Promise((resolve) => this.wss.close(() => resolve()));
+    }
+}
+function shuttingDownError() {
+    return new PlatformError('EPOS_UNREACHABLE', 'platform shutting down');
+}
+/** The request's path, normalised; '' for a target the URL parser refuses (never throws). */
+function upgradePath(target) {
+    try {
+        return normalisePath(new URL(target ?? '/', 'http://x').pathname);
+    }
+    catch {
+        return '';
+    }
+}
+function normalisePath(p) {
+    return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
+}
+/** Answers an upgrade with a plain HTTP error a developer can read, then closes. */
+function refuseUpgrade(socket, status, body, headers = {}) {
+    if (socket.destroyed || !socket.writable) {
+        socket.destroy();
+        return;
+    }
+    const json = JSON.stringify(body);
+    socket.once('finish', () => socket.destroy());
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
+        'Connection: close\r\n' +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') +
+        `Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`);
+}
