@@ -1,3 +1,0 @@
-export { startPlatform, DEFAULTS } from './platform/platform.ts';
-export type { Platform, PlatformOptions } from './platform/platform.ts';
-export type { Tenant, Environment } from './platform/tenant.ts';

@@ -1,2 +1,0 @@
-// eposgate as a library: start the platform in-process (the CLI's `serve` does the same).
-export { startPlatform, DEFAULTS } from "./platform/platform.js";

@@ -1,5 +1,0 @@
-export interface Migration {
-    name: string;
-    sql: string;
-}
-export declare const MIGRATIONS: Migration[];

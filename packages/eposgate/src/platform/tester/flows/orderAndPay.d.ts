@@ -1,2 +1,0 @@
-import type { FlowDef } from '../types.ts';
-export declare const orderAndPayFlow: FlowDef;
