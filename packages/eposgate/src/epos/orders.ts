@@ -4,7 +4,7 @@ import { EposError, type HandlerContext, type ParamsOf, type ResultOf } from '@e
 import { compact, json, nextNumber, type Db } from './db.ts';
 import { currenciesOf, discountsCost, fmt, itemsCost } from './money.ts';
 import { pageQuery } from './paging.ts';
-import { assertWritable } from './locks.ts';
+import { assertWritable } from './lockCheck.ts';
 import { iso, type Discount, type Order, type OrderItem, type Payment, type Store, type TaxLine } from './store.ts';
 
 export interface OrderRow {

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { EposError, type HandlerContext, type ParamsOf, type ResultOf } from '@eposgate/sdk';
 import { fmt } from './money.ts';
-import { assertWritable } from './locks.ts';
+import { assertWritable } from './lockCheck.ts';
 import { getOrder, paidSoFar, requireOrderRow, touch } from './orders.ts';
 import { iso, type Store } from './store.ts';
 

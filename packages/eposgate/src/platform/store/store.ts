@@ -1,7 +1,7 @@
 // The persistence the platform needs, as interfaces. SQLite is the embedded default; a PostgreSQL
 // implementation can follow without touching callers, which is why every method is async.
 import type { Environment, Tenant } from '../tenant.ts';
-import type { FlowStatus, StepRecord, StoredFlow } from '../tester/types.ts';
+import type { FlowStatus, StepRecord, StoredFlow } from '../tester/records.ts';
 
 export interface ApiKeyRecord {
   id: string;

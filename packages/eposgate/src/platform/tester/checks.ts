@@ -1,7 +1,7 @@
 // Checks that go past the schema. A failed check throws CheckFailure carrying each problem with its
 // JSON path, what was expected and what was there; the runner turns it into a FAILURE step.
 import type { Money } from '@eposgate/contract';
-import type { Problem } from './types.ts';
+import type { Problem } from './records.ts';
 
 export class CheckFailure extends Error {
   constructor(message: string, readonly problems: Problem[] = [], readonly more: string[] = []) {

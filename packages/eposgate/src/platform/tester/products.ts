@@ -1,8 +1,6 @@
 // Which Dojo products an EPOS is ready for, read from the flow catalogue: each flow says which
 // products depend on it (`products` on the flow), so this module holds the rule, not a second list
 // of capabilities.
-import type { FlowDescription } from './types.ts';
-
 export const PRODUCTS = ['Pay at Table', 'Order and Pay', 'Bookings'] as const;
 export type Product = (typeof PRODUCTS)[number];
 
@@ -12,6 +10,12 @@ export type Product = (typeof PRODUCTS)[number];
  * applies it must pass too.
  */
 export type ProductRole = 'required' | 'if registered';
+
+/** What readiness reads of a flow: its name and the products that depend on it. */
+export interface FlowProducts {
+  name: string;
+  products?: Partial<Record<string, ProductRole>>;
+}
 
 /** What became of one flow in a run, as far as readiness cares. */
 export type FlowOutcome =
@@ -38,7 +42,7 @@ export interface ProductReadiness {
  * EPOS does not offer), not ready (a flow it depends on failed or timed out), not tested (a flow
  * it depends on was skipped, not run, or not chosen).
  */
-export function readiness(flows: readonly Pick<FlowDescription, 'name' | 'products'>[], outcomes: ReadonlyMap<string, FlowOutcome>): ProductReadiness[] {
+export function readiness(flows: readonly FlowProducts[], outcomes: ReadonlyMap<string, FlowOutcome>): ProductReadiness[] {
   const names = new Set<string>(PRODUCTS);
   for (const f of flows) for (const p of Object.keys(f.products ?? {})) names.add(p);
   const out: ProductReadiness[] = [];

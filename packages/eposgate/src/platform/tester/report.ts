@@ -1,7 +1,7 @@
 // Reading a finished flow for a report: what the EPOS itself said when a step failed, and whether
 // the failure means the EPOS is gone (so running more flows against it only waits out timeouts).
 import { clip } from '../limits.ts';
-import type { FlowResult, StepRecord } from './types.ts';
+import type { FlowResult, StepRecord } from './records.ts';
 
 /** Longest EPOS debugMessage quoted in a step's headline or a report line, characters. */
 export const EPOS_SAID_CHARS = 300;

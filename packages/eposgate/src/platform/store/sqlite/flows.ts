@@ -1,7 +1,7 @@
 // Tester flow runs: one row per run, steps as JSON (rewritten as each step starts and ends).
 import type { Tenant } from '../../tenant.ts';
 import type { FlowStore } from '../store.ts';
-import type { FlowStatus, StepRecord, StoredFlow } from '../../tester/types.ts';
+import type { FlowStatus, StepRecord, StoredFlow } from '../../tester/records.ts';
 import type { Db, Writer } from './db.ts';
 
 interface Row {

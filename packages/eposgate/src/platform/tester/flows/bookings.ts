@@ -2,7 +2,7 @@
 // (a reservation, then the party seated for it with its reservationId).
 import type { Party, Reservation } from '@eposgate/contract';
 import { Checker, fail } from '../checks.ts';
-import type { FlowRun } from '../runner.ts';
+import type { FlowRun } from '../flow.ts';
 import type { FlowDef } from '../types.ts';
 import { P, findTable, isoIn, testerId, walk } from './common.ts';
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { CreateOrderParams, Order, Payment } from '@eposgate/contract';
 import type { CapabilityName, ParamsOf, ResultOf } from '@eposgate/contract';
 import { Checker, amount, fail, money, repeats, show } from '../checks.ts';
-import type { FlowRun, Step } from '../runner.ts';
+import type { FlowRun, Step } from '../flow.ts';
 import type { ParamDef } from '../types.ts';
 
 export const CLOSED_STATUSES: readonly string[] = ['Finalized', 'Canceled', 'Failed'];

@@ -2,7 +2,7 @@
 // at-least-once delivery will.
 import type { Event } from '@eposgate/contract';
 import { fail } from '../checks.ts';
-import type { FlowRun } from '../runner.ts';
+import type { FlowRun } from '../flow.ts';
 import type { FlowDef } from '../types.ts';
 import { testerId } from './common.ts';
 

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Order } from '@eposgate/contract';
 import { Checker, amount, fail } from '../checks.ts';
-import type { FlowRun } from '../runner.ts';
+import type { FlowRun } from '../flow.ts';
 import type { FlowDef } from '../types.ts';
 import {
   P, checkIsOrder, checkPayable, checkPaymentApplied, checkUnchanged, findTable, getOrder, orderToWorkOn, outstanding, paymentParams,

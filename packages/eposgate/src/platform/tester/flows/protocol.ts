@@ -9,7 +9,7 @@ import { EPOS_ERROR_TYPES, type EposErrorType } from '@eposgate/contract';
 import { JSONRPC_VERSION, RPC_METHOD_NOT_FOUND } from '@eposgate/contract';
 import { isPlatformError } from '../../errors.ts';
 import { Checker, CheckFailure, fail, show } from '../checks.ts';
-import { CallFailure, TESTER_REQUESTOR, type FlowRun, type Step, type TesterWire } from '../runner.ts';
+import { CallFailure, TESTER_REQUESTOR, type FlowRun, type Step, type TesterWire } from '../flow.ts';
 import type { Exchange, FlowDef, ParamDef } from '../types.ts';
 import { P, isoIn, orderToWorkOn } from './common.ts';
 

@@ -4,11 +4,11 @@
 // the till keeps working. Each flow checks the money through what the EPOS answers and reads back.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isEposError, type EPOSError, type EposErrorType } from '@eposgate/contract';
+import type { EPOSError, EposErrorType } from '@eposgate/contract';
 import type { Order } from '@eposgate/contract';
 import type { RequestorHeaders } from '../../transports/transport.ts';
 import { CheckFailure, Checker, amount, fail, repeats, show } from '../checks.ts';
-import type { FlowRun, Step } from '../runner.ts';
+import { CallFailure, type FlowRun, type Step } from '../flow.ts';
 import type { FlowDef, ParamDef } from '../types.ts';
 import {
   P, checkIsOrder, checkPaymentApplied, checkUnchanged, createOrder, findTable, getOrder, isoIn, orderToCreate, orderToWorkOn, outstanding,
@@ -25,13 +25,9 @@ const TERMINAL_B: RequestorHeaders = { deviceId: 'tester-terminal-b' };
 const WORK_PARAMS: ParamDef[] = [P.orderIdOptional, P.currency, { ...P.maxPages, default: 5 }];
 const WORK_ON: FlowDef['requiresOneOf'] = [['CreateOrder', 'SearchOrders']];
 
-/**
- * The EPOSError a failed call answered, if it answered one (the runner's CallFailure carries it;
- * read by shape, since importing the runner here would make an import cycle through the catalogue).
- */
+/** The EPOSError a failed call answered, if it answered one. */
 function eposErrorOf(err: unknown): EPOSError | undefined {
-  const e = typeof err === 'object' && err !== null && 'eposError' in err ? (err as { eposError: unknown }).eposError : undefined;
-  return isEposError(e) ? e : undefined;
+  return err instanceof CallFailure ? err.eposError : undefined;
 }
 
 /** What one of several calls sent at the same moment came to: a result, or the EPOSError it answered. */
