@@ -5,6 +5,7 @@ export { EposError } from './errors.ts';
 export { restHandler } from './rest.ts';
 export type { RestOptions, NodeHandler } from './rest.ts';
 export { fastifyPlugin } from './fastify.ts';
+export type { FastifyApp, FastifyPlugin } from './fastify.ts';
 export { connect } from './ws.ts';
 export type { ConnectOptions, EposConnection, DisconnectInfo, ReconnectInfo } from './ws.ts';
 export { register, sendEvent, PlatformRequestError } from './platform.ts';
