@@ -2,9 +2,10 @@
 // `doctest=<ids>` belong to the quick start(s) named (js, ts); `write=FILE` saves the block to the
 // project folder, `run` runs it with bash and needs exit 0, `start` starts it in the background and
 // waits for "connected", `expect` lists lines the last `run` must print. Each quick start gets an
-// empty temp folder where `eposgate` resolves as after `npm install` (node_modules/eposgate links
-// this checkout, so its compiled dist/ is what the EPOS imports), a fresh sandbox key, and the
-// real platform below standing in for `eposgate serve`.
+// empty temp folder where `@eposgate/sdk`, `@eposgate/contract` and `eposgate` resolve as after the
+// quick start's `npm install`s (node_modules links this checkout's packages, so their compiled
+// dist/ is what the EPOS imports), a fresh sandbox key, and the real platform below standing in
+// for `eposgate serve`. test/package/vendor-install.test.ts installs the real tarballs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -36,7 +37,7 @@ export function doctestBlocks(markdown: string): Block[] {
 const DOC = readFileSync(join(ROOT, 'docs/sdk.md'), 'utf8');
 const modules = realpathSync(join(ROOT, 'node_modules'));
 
-/** What `npm install <eposgate tarball>` and `npm install -D typescript tsx @types/node` leave behind. */
+/** What the quick start's `npm install`s of the tarballs and of typescript, tsx and @types/node leave behind. */
 function installInto(dir: string): void {
   const nm = join(dir, 'node_modules');
   mkdirSync(join(nm, '.bin'), { recursive: true });
@@ -102,6 +103,11 @@ test('docs/sdk.md marks the blocks of both quick starts, each with a file, a sta
     assert.ok(mine.some((b) => b.action === 'start'), `${id}: a block starts the EPOS`);
     assert.ok(mine.some((b) => b.action === 'run' && /eposgate test/.test(b.text)), `${id}: a block runs eposgate test`);
     assert.ok(mine.some((b) => b.action === 'expect'), `${id}: a block says what the run prints`);
+    // A vendor's EPOS depends on the SDK package; the platform package is a dev tool for the CLI.
+    assert.match(mine.find((b) => b.file === `epos.${id}`)!.text, /from '@eposgate\/sdk'/, `${id}: the EPOS imports @eposgate/sdk`);
+    const manifest = JSON.parse(mine.find((b) => b.file === 'package.json')!.text) as { dependencies: Record<string, string>; devDependencies?: Record<string, string> };
+    assert.deepEqual(Object.keys(manifest.dependencies).sort(), ['@eposgate/contract', '@eposgate/sdk'], `${id}: run-time dependencies`);
+    assert.ok(manifest.devDependencies?.eposgate, `${id}: eposgate is a dev dependency`);
   }
 });
 
