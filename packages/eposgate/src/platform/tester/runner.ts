@@ -14,7 +14,7 @@ import { EPOS_SAID_CHARS } from './report.ts';
 import type { RequestorHeaders } from '../transports/transport.ts';
 import { CheckFailure, describeProblem, show } from './checks.ts';
 import { FLOWS } from './flows/index.ts';
-import { describeFlow, parseStart } from './params.ts';
+import { describeFlow, parseStart, type StartFlow } from './params.ts';
 import type { FlowStore } from '../store/store.ts';
 import type { Exchange, FlowDef, FlowDescription, FlowResult, FlowStatus, ParamValue, Problem, StepRecord, StoredFlow } from './types.ts';
 
@@ -348,7 +348,7 @@ export class Tester {
   }
 
   /** POST /epos-tester-tool/flows: checks the request, stores the run, starts it; answers the flow id. */
-  async start(caller: Caller, body: unknown): Promise<string> {
+  async start(caller: Caller, body: StartFlow): Promise<string> {
     if (this.closing) throw new PlatformError('EPOS_NOT_CONNECTED', 'the platform is stopping; start the flow again once it is back');
     const { def, params } = parseStart(this.flows, body);
     // The one place the flag is enforced: each flow definition says whether it changes data.
