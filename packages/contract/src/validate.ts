@@ -6,6 +6,9 @@ import addFormatsImport from 'ajv-formats';
 import type { TSchema } from '@sinclair/typebox';
 import { findCapability, type CapabilityDef } from './catalogue.ts';
 
+/** One error ajv reports, as an explanation given to toIssues() sees it. */
+export type { ErrorObject as SchemaError };
+
 /** One problem found in a body: where, what was expected, what was there. */
 export interface FieldIssue {
   path: string;

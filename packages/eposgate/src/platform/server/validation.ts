@@ -3,13 +3,12 @@
 // validationFailed() with the same JSON paths the contract reports (`$.capabilities[0].name`,
 // `$.query.limit`). A schema may carry an explanation that words its issues for that route.
 import type { FastifyInstance } from 'fastify';
-import type { ErrorObject } from 'ajv';
 import type { TSchema } from '@sinclair/typebox';
-import { contractAjv, toIssues } from '@eposgate/contract';
+import { contractAjv, toIssues, type SchemaError } from '@eposgate/contract';
 import { validationFailed, type FieldIssue } from '../errors.ts';
 
 /** Rewords the issue of one ajv error, or drops it (undefined) when another issue says it better. */
-export type Explain = (issue: FieldIssue, error: ErrorObject, root: unknown) => FieldIssue | undefined;
+export type Explain = (issue: FieldIssue, error: SchemaError, root: unknown) => FieldIssue | undefined;
 
 const explanations = new WeakMap<object, Explain>();
 
