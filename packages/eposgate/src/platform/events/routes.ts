@@ -36,16 +36,13 @@ const explainQuery: Explain = (issue, e) => {
   return issue;
 };
 const Cursor = Type.String({ pattern: CURSOR, description: 'Sequence number to list after (exclusive)' });
-const PageQuery = explained(Type.Object({
+const PAGE_FIELDS = {
   after: Type.Optional(Cursor),
   limit: Type.Optional(Type.String({ pattern: PAGE_LIMIT, description: `Page size, 1..${MAX_PAGE} (default ${DEFAULT_PAGE})` })),
-}), explainQuery);
+};
+const PageQuery = explained(Type.Object(PAGE_FIELDS), explainQuery);
 type PageQuery = Static<typeof PageQuery>;
-const OutboxQuery = explained(Type.Object({
-  after: Type.Optional(Cursor),
-  limit: Type.Optional(Type.String({ pattern: PAGE_LIMIT })),
-  status: Type.Optional(Type.Union(STATUSES.map((s) => Type.Literal(s)))),
-}), explainQuery);
+const OutboxQuery = explained(Type.Object({ ...PAGE_FIELDS, status: Type.Optional(Type.Union(STATUSES.map((s) => Type.Literal(s)))) }), explainQuery);
 const StreamQuery = explained(Type.Object({ after: Type.Optional(Cursor) }), explainQuery);
 const StreamHeaders = explained(Type.Object({ 'last-event-id': Type.Optional(Type.String({ pattern: CURSOR })) }), explainQuery);
 

@@ -71,8 +71,10 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   installJsonBody(app, opts.limits);
   installValidation(app);
   app.decorateRequest('caller', null as unknown as Caller);
-  app.addHook('onRequest', async (req, reply) => {
+  // Every answer carries the trace id, 404s and errors raised before routing included.
+  app.addHook('onRequest', (req, reply, done) => {
     void reply.header('x-trace-id', req.id);
+    done();
   });
   // One access line per request, when info is logged at all.
   if (opts.logger.isLevelEnabled('info')) {
