@@ -58,6 +58,9 @@ function prefixed(path: string, prefix: string): string {
   return prefix + path.slice(1).replace(/^\["([^"]*)"\]/, '.$1');
 }
 
+/** Issues one answer lists at most: a hostile body of 50,000 unknown fields gets a readable answer, fast. */
+export const MAX_ISSUES = 100;
+
 /**
  * One issue per path, and none inside a value already refused for its size or type: a list of 10,000
  * capabilities is one problem, not 10,001.
@@ -66,9 +69,17 @@ function insideFirst(issues: FieldIssue[]): FieldIssue[] {
   const out: FieldIssue[] = [];
   const refused = new Set<string>();
   for (const issue of issues) {
-    if (refused.has(issue.path) || [...refused].some((p) => issue.path.startsWith(`${p}.`) || issue.path.startsWith(`${p}[`))) continue;
+    if (out.length === MAX_ISSUES) break;
+    if (ancestors(issue.path).some((p) => refused.has(p))) continue;
     refused.add(issue.path);
     out.push(issue);
   }
+  return out;
+}
+
+/** `$.a[0].b` → `$.a[0].b`, `$.a[0]`, `$.a`, `$`. */
+function ancestors(path: string): string[] {
+  const out = [path];
+  for (let i = path.length - 1; i > 0; i--) if (path[i] === '.' || path[i] === '[') out.push(path.slice(0, i));
   return out;
 }
