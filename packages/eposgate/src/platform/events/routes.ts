@@ -68,7 +68,7 @@ export function eventRoutes(app: FastifyInstance, d: EventRouteDeps): void {
   const now = d.now ?? (() => new Date());
 
   // ── products → EPOS ──
-  app.post(OUTBOUND_PATH, { schema: { body: RaiseEventBody, response: { 200: OutboxEvent, 202: OutboxEvent, ...errors, 409: ErrorBody } } }, async (req, reply) => {
+  app.post(OUTBOUND_PATH, { schema: { body: RaiseEventBody, response: { 202: OutboxEvent, ...errors, 409: ErrorBody, 503: ErrorBody } } }, async (req, reply) => {
     const { entry, created } = await raise(d.outbox, d.registry, req.caller, req.body as RaiseEventBody, now());
     if (created && entry.status === 'pending') d.worker.kick();
     if (!created) void reply.header('idempotent-replayed', 'true');
@@ -92,7 +92,9 @@ export function eventRoutes(app: FastifyInstance, d: EventRouteDeps): void {
   });
 
   // ── EPOS → products ──
-  app.post(INBOUND_PATH, { schema: { body: EventRequestBody, response: { 200: Type.Object({ eventType: Type.String(), event: Type.Record(Type.String(), Type.String()) }), ...errors } } }, async (req) => {
+  app.post(INBOUND_PATH, {
+    schema: { body: EventRequestBody, response: { 200: Type.Object({ eventType: Type.String(), event: Type.Record(Type.String(), Type.String()) }), ...errors, 503: ErrorBody } },
+  }, async (req) => {
     const body = eventRequest(req.body as Parameters<typeof eventRequest>[0]);
     await d.eposEvents.append({
       tenant: tenantOf(req),

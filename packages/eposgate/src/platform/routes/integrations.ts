@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { Limits } from '../limits.ts';
 import { registrationSchema, type RegistrationBody } from '../registry/body.ts';
 import type { Registry } from '../registry/registry.ts';
-import { AUTHENTICATED_ERRORS, errorResponses } from '../server/schemas.ts';
+import { AUTHENTICATED_ERRORS, ErrorBody, errorResponses } from '../server/schemas.ts';
 import type { TransportKind } from '../store/store.ts';
 
 /** One registered integration as GET and PUT answer it (registry.ts, view). */
@@ -31,7 +31,8 @@ export function integrationRoutes(app: FastifyInstance, registry: Registry, limi
   for (const transport of ['rest', 'ws'] as const satisfies readonly TransportKind[]) {
     app.get(`/epos/integrations/${transport}`, { schema: { response: { 200: Integrations, ...errors } } }, async (req) => registry.list(req.caller, transport));
     app.put(`/epos/integrations/${transport}`, {
-      schema: { body: registrationSchema(transport, limits), response: { 200: Integrations, ...errors } },
+      // 503: the store refused the write (STORE_UNAVAILABLE).
+      schema: { body: registrationSchema(transport, limits), response: { 200: Integrations, ...errors, 503: ErrorBody } },
     }, async (req, reply) => {
       const { integrations, previews } = await registry.put(req.caller, transport, req.body as RegistrationBody);
       if (previews.length) {

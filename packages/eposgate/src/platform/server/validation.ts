@@ -10,12 +10,12 @@ import { validationFailed, type FieldIssue } from '../errors.ts';
 /** Rewords the issue of one ajv error, or drops it (undefined) when another issue says it better. */
 export type Explain = (issue: FieldIssue, error: SchemaError, root: unknown) => FieldIssue | undefined;
 
-const explanations = new WeakMap<object, Explain>();
+/** A symbol key: invisible to ajv and to the OpenAPI document, kept by a shallow copy of the schema. */
+const EXPLAIN = Symbol('explain');
 
 /** `schema`, with the words its issues get on this route. */
 export function explained<T extends TSchema>(schema: T, explain: Explain): T {
-  explanations.set(schema, explain);
-  return schema;
+  return Object.assign(schema, { [EXPLAIN]: explain });
 }
 
 /** Where a request part sits in an issue's path: the body is `$`, the rest is named. */
@@ -40,7 +40,7 @@ export function installValidation(app: FastifyInstance): void {
  */
 export function checker(schema: TSchema, prefix = '$'): (data: unknown) => FieldIssue[] | null {
   const check = contractAjv().compile(schema);
-  const explain = explanations.get(schema);
+  const explain = (schema as { [EXPLAIN]?: Explain })[EXPLAIN];
   return (data) => {
     if (check(data)) return null;
     const issues = toIssues(check.errors ?? [], data, (issue, e) => {
