@@ -6,6 +6,9 @@ import addFormatsImport from 'ajv-formats';
 import type { TSchema } from '@sinclair/typebox';
 import { findCapability, type CapabilityDef } from './catalogue.ts';
 
+/** One error ajv reports, as an explanation given to toIssues() sees it. */
+export type { ErrorObject as SchemaError };
+
 /** One problem found in a body: where, what was expected, what was there. */
 export interface FieldIssue {
   path: string;
@@ -171,7 +174,12 @@ function issueFor(e: ErrorObject, root: unknown): FieldIssue {
  * into the one issue of the union ("must match one of …"), so a wrong enum value or a missing
  * content field reads as one problem, not one per branch.
  */
-export function toIssues(errors: readonly ErrorObject[], root: unknown): FieldIssue[] {
+export function toIssues(
+  errors: readonly ErrorObject[],
+  root: unknown,
+  /** Rewords (or, answering undefined, drops) the issue of one error: the platform's own routes say more. */
+  explain?: (issue: FieldIssue, error: ErrorObject) => FieldIssue | undefined,
+): FieldIssue[] {
   const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   const folded = (e: ErrorObject) =>
     unions.some((u) => u !== e && e.schemaPath.startsWith(`${u.schemaPath}/`) && e.instancePath.startsWith(u.instancePath));
@@ -179,7 +187,8 @@ export function toIssues(errors: readonly ErrorObject[], root: unknown): FieldIs
   const seen = new Set<string>();
   for (const e of errors) {
     if (folded(e)) continue;
-    const issue = issueFor(e, root);
+    const issue = explain ? explain(issueFor(e, root), e) : issueFor(e, root);
+    if (!issue) continue;
     const key = `${issue.path}\u0000${issue.message}`;
     if (seen.has(key)) continue;
     seen.add(key);

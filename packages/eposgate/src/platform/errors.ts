@@ -124,3 +124,22 @@ export class PlatformError extends Error {
 export function isPlatformError(e: unknown): e is PlatformError {
   return e instanceof PlatformError;
 }
+
+/**
+ * The one way a request's input is refused: VALIDATION_FAILED whose message leads with the first
+ * issue's path, and whose details list every issue. Route schemas (server/validation.ts) and the
+ * checks a schema cannot express (names, URLs, limits) both report through it.
+ */
+export function validationFailed(issues: readonly FieldIssue[]): PlatformError {
+  const first = issues[0]!;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+  return new PlatformError('VALIDATION_FAILED', `${first.path}: ${first.message}${more}`, { details: [...issues] });
+}
+
+/** The JSON type of a value, as an issue's `actual` names it when the value itself is not quoted. */
+export function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v;
+}

@@ -9,13 +9,13 @@ import { lockDataDir, type DataDirLock } from './dataDirLock.ts';
 import { SecretBox } from './auth/secrets.ts';
 import { Registry } from './registry/registry.ts';
 import { integrationRoutes } from './routes/integrations.ts';
-import { buildApp } from './server/app.ts';
+import { authenticatedRoutes, buildApp, publicRoutes } from './server/app.ts';
 import { metricsRoute } from './server/metricsAccess.ts';
 import type { RateLimitOptions } from './server/rateLimit.ts';
 import { SqliteStore, type SqliteStoreOptions } from './store/sqlite/index.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { Metrics } from './dispatch/metrics.ts';
-import { dataRoutes } from './proxy/routes.ts';
+import { dataDocRoute, dataRoutes } from './proxy/routes.ts';
 import { EposGateway, WsTransport } from './transports/ws/index.ts';
 import { RestTransport } from './transports/rest.ts';
 import { Tester } from './tester/runner.ts';
@@ -124,14 +124,13 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platf
   const secrets = SecretBox.load(opts.dataDir, opts.secretKey);
   const forbidPrivateTargets = opts.forbidPrivateTargets ?? process.env.EPOSGATE_FORBID_PRIVATE_TARGETS === '1';
   const keys = new KeyService(store.keys);
-  const registry = new Registry(store.integrations, secrets, limits);
+  const registry = new Registry(store.integrations, secrets);
 
   const app = buildApp({
     logger,
     keys,
     limits,
   });
-  integrationRoutes(app, registry);
 
   const gateway = new EposGateway({
     authenticate: (req) => keys.authenticate(req.headers),
@@ -157,23 +156,36 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platf
     validateResults: opts.validateResults ?? true,
     excerptChars: limits.errorExcerptChars,
   });
-  dataRoutes(app, dispatcher);
   const tester = new Tester({
     store: store.flows, dispatcher, registry, logger: logger.child({ component: 'tester' }), wire: gateway,
     ...(opts.testerCallTimeoutMs !== undefined ? { callTimeoutMs: opts.testerCallTimeoutMs } : {}),
     ...(opts.testerFlowTimeoutMs !== undefined ? { flowTimeoutMs: opts.testerFlowTimeoutMs } : {}),
     flowsPerTenant: limits.flowsPerTenant,
   });
-  testerRoutes(app, tester);
   const events = new Events({
-    app, store, registry, dispatcher, gateway, logger,
+    store, registry, dispatcher, gateway, logger,
     retry: { baseMs: opts.eventRetryBaseMs, maxMs: opts.eventRetryMaxMs, maxAttempts: opts.eventMaxAttempts },
     callTimeoutMs: opts.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
     ...(opts.sseKeepAliveMs ? { sseKeepAliveMs: opts.sseKeepAliveMs } : {}),
     streamLimits: limits,
   });
   keys.on('revoked', (keyId) => events.hub.closeKey(keyId));
-  metricsRoute(app, () => metrics.prometheus(), opts.metricsToken ?? process.env.EPOSGATE_METRICS_TOKEN);
+  // The two route contexts: public routes guard themselves; the rest need an API key (server/app.ts).
+  void app.register(publicRoutes, {
+    routes: [
+      (scope) => metricsRoute(scope, () => metrics.prometheus(), opts.metricsToken ?? process.env.EPOSGATE_METRICS_TOKEN),
+      dataDocRoute,
+    ],
+  });
+  void app.register(authenticatedRoutes, {
+    keys, limits,
+    routes: [
+      (scope) => integrationRoutes(scope, registry, limits),
+      (scope) => dataRoutes(scope, dispatcher),
+      (scope) => testerRoutes(scope, tester),
+      (scope) => events.routes(scope),
+    ],
+  });
 
   try {
     await app.listen({ port: opts.port ?? DEFAULTS.port, host: opts.host ?? DEFAULTS.host });

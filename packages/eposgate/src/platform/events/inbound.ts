@@ -1,7 +1,8 @@
 // Events an EPOS submits (POST /epos/events): each names one changed entity of the EPOS by id.
 // The event type decides which id field the event must carry.
-import { PlatformError, type FieldIssue } from '../errors.ts';
-import { typeName } from '../registry/body.ts';
+import { Type } from '@sinclair/typebox';
+import { typeName, validationFailed } from '../errors.ts';
+import { explained } from '../server/validation.ts';
 import type { EposEventRecord } from '../store/store.ts';
 
 import { POS_EVENT_ID_FIELD as EPOS_EVENT_ID_FIELD, type PosEventType as EposEventType } from '@eposgate/contract';
@@ -22,55 +23,45 @@ export interface EventRequest {
  */
 export const MAX_EVENT_FIELDS = 16;
 
-function invalid(issue: FieldIssue): never {
-  throw new PlatformError('VALIDATION_FAILED', `${issue.path}: ${issue.message}`, { details: [issue] });
-}
+/** The body of POST /epos/events. Which id `event` needs depends on the type: eventRequest() checks it. */
+export const EventRequestBody = explained(Type.Object({
+  eventType: Type.Union(TYPES.map((t) => Type.Literal(t))),
+  event: Type.Object({}, { maxProperties: MAX_EVENT_FIELDS, description: 'The changed entity, by its id field (orderId, partyId, reservationId)' }),
+}, { maxProperties: MAX_EVENT_FIELDS }), (issue, e, root) => {
+  const v: unknown = e.keyword === 'required' ? undefined : e.data;
+  if (e.keyword === 'maxProperties') {
+    const count = Object.keys(v as object).length;
+    return { path: issue.path, message: `${count} fields is more than ${MAX_EVENT_FIELDS}: an event names one entity by its id field`, expected: `at most ${MAX_EVENT_FIELDS} fields`, actual: `${count} fields` };
+  }
+  if (issue.path === '$') return { path: '$', message: 'body must be a JSON object {eventType, event}', expected: 'object', actual: typeName(v) };
+  if (issue.path === '$.eventType') {
+    return { path: issue.path, message: v === undefined ? `eventType is required: one of ${TYPES.join(', ')}` : `eventType must be one of ${TYPES.join(', ')}`, expected: TYPES.join(' | '), actual: v };
+  }
+  if (issue.path === '$.event') {
+    const type = (root as { eventType?: unknown }).eventType;
+    const field = TYPES.includes(type as EposEventType) ? EPOS_EVENT_ID_FIELD[type as EposEventType] : Object.values(EPOS_EVENT_ID_FIELD).join(' | ');
+    return { path: issue.path, message: `event must be an object {${field}}`, expected: 'object', actual: typeName(v) };
+  }
+  return issue;
+});
 
-/** Checks an EventRequest; other fields of `event` are dropped (the model is type + id). */
-export function parseEventRequest(body: unknown): EventRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    invalid({ path: '$', message: 'body must be a JSON object {eventType, event}', expected: 'object', actual: typeName(body) });
-  }
-  const b = body as Record<string, unknown>;
-  tooManyFields(b, '$');
-  if (typeof b.eventType !== 'string' || !(TYPES as string[]).includes(b.eventType)) {
-    invalid({
-      path: '$.eventType',
-      message: b.eventType === undefined ? `eventType is required: one of ${TYPES.join(', ')}` : `eventType must be one of ${TYPES.join(', ')}`,
-      expected: TYPES.join(' | '),
-      actual: b.eventType,
-    });
-  }
-  const eventType = b.eventType as EposEventType;
+/** What the schema cannot say: the id field the event type names is there. Other fields are dropped. */
+export function eventRequest(body: { eventType: EposEventType; event: Record<string, unknown> }): EventRequest {
+  const { eventType, event: ev } = body;
   const field = EPOS_EVENT_ID_FIELD[eventType];
-  if (typeof b.event !== 'object' || b.event === null || Array.isArray(b.event)) {
-    invalid({ path: '$.event', message: `event must be an object {${field}}`, expected: 'object', actual: typeName(b.event) });
-  }
-  const ev = b.event as Record<string, unknown>;
-  tooManyFields(ev, '$.event');
   const id = ev[field];
   if (typeof id !== 'string' || id === '') {
     const other = Object.values(EPOS_EVENT_ID_FIELD).find((f) => f !== field && f in ev);
-    invalid({
+    throw validationFailed([{
       path: `$.event.${field}`,
       message: id === undefined
         ? `${eventType} needs event.${field}${other ? ` (event.${other} belongs to another event type)` : ''}`
         : `event.${field} must be a non-empty string`,
       expected: 'non-empty string',
       actual: id === undefined ? undefined : id,
-    });
+    }]);
   }
   return { eventType, event: { [field]: id } };
-}
-
-function tooManyFields(o: Record<string, unknown>, path: string): void {
-  let n = 0;
-  for (const _ in o) {
-    if (++n > MAX_EVENT_FIELDS) {
-      const count = Object.keys(o).length;
-      invalid({ path, message: `${count} fields is more than ${MAX_EVENT_FIELDS}: an event names one entity by its id field`, expected: `at most ${MAX_EVENT_FIELDS} fields`, actual: `${count} fields` });
-    }
-  }
 }
 
 /** How a stored EPOS event reads to products (lists and the stream). */

@@ -14,7 +14,6 @@ import { DeliveryWorker } from './worker.ts';
 export { DEFAULT_RETRY, type RetryPolicy } from './retryPolicy.ts';
 
 export interface EventsDeps {
-  app: FastifyInstance;
   store: Store;
   registry: Registry;
   dispatcher: Dispatcher;
@@ -46,11 +45,15 @@ export class Events {
     this.hub = new StreamHub({
       store: d.store.eposEvents, keepAliveMs: d.sseKeepAliveMs ?? 15_000, ...(d.streamLimits ? { limits: d.streamLimits } : {}),
     });
-    eventRoutes(d.app, { outbox: d.store.outbox, eposEvents: d.store.eposEvents, registry: d.registry, worker: this.worker, hub: this.hub });
     this.onConnect = ({ caller }) => {
       this.worker.connected({ accountId: caller.accountId, env: caller.env })
         .catch((err) => log.error({ err }, 'could not resume events on connect'));
     };
+  }
+
+  /** The event routes, for the authenticated context. */
+  routes(app: FastifyInstance): void {
+    eventRoutes(app, { outbox: this.d.store.outbox, eposEvents: this.d.store.eposEvents, registry: this.d.registry, worker: this.worker, hub: this.hub });
   }
 
   start(): void {

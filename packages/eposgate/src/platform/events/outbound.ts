@@ -5,7 +5,6 @@ import { isDeepStrictEqual } from 'node:util';
 import { Type, type Static } from '@sinclair/typebox';
 import { EVENT_PREFIX, type CapabilityName } from '@eposgate/contract';
 import { EventType, PaymentIntentEvent } from '@eposgate/contract';
-import { validator } from '@eposgate/contract';
 import { PlatformError } from '../errors.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { OutboxEntry, OutboxStore } from '../store/store.ts';
@@ -22,17 +21,6 @@ export const RaiseEventBody = Type.Object({
 }, { additionalProperties: false });
 export type RaiseEventBody = Static<typeof RaiseEventBody>;
 
-const validateBody = validator(RaiseEventBody);
-
-export function parseRaise(body: unknown): RaiseEventBody {
-  const issues = validateBody(body);
-  if (issues) {
-    const first = issues[0]!;
-    throw new PlatformError('VALIDATION_FAILED', `${first.path}: ${first.message}`, { details: issues });
-  }
-  return body as RaiseEventBody;
-}
-
 export function capabilityOf(eventType: string): CapabilityName {
   return `${EVENT_PREFIX}${eventType}` as CapabilityName;
 }
@@ -48,8 +36,7 @@ export interface Raised {
  * else `skipped` (reason `not-registered`). A known id returns the stored event; the same id with a
  * different type or data is a conflict.
  */
-export async function raise(outbox: OutboxStore, registry: Registry, caller: Caller, body: unknown, now: Date): Promise<Raised> {
-  const req = parseRaise(body);
+export async function raise(outbox: OutboxStore, registry: Registry, caller: Caller, req: RaiseEventBody, now: Date): Promise<Raised> {
   const tenant: Tenant = { accountId: caller.accountId, env: caller.env };
   if (req.id) {
     const seen = await outbox.get(tenant, req.id);

@@ -4,16 +4,19 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { EPOS_ERROR_STATUS, isEposError } from '@eposgate/contract';
 import { pathParamNames } from '@eposgate/contract';
 import type { Dispatcher } from '../dispatch/dispatcher.ts';
-import { PlatformError, isPlatformError } from '../errors.ts';
-import { typeName } from '../registry/body.ts';
+import { PlatformError, isPlatformError, typeName } from '../errors.ts';
 import { openApiDocument } from './openapi.ts';
 import { DATA_PREFIX, proxiedCapabilities } from './proxied.ts';
 import { requestorFrom } from './requestor.ts';
 
-export function dataRoutes(app: FastifyInstance, dispatcher: Dispatcher): void {
+/** GET /epos/data/openapi.json: public, registered in the public context. */
+export function dataDocRoute(app: FastifyInstance): void {
   const doc = openApiDocument();
   app.get(`${DATA_PREFIX}/openapi.json`, async () => doc);
+}
 
+/** The product routes: registered in the authenticated context. */
+export function dataRoutes(app: FastifyInstance, dispatcher: Dispatcher): void {
   for (const cap of proxiedCapabilities()) {
     const route = cap.rest!;
     const names = pathParamNames(route.path);

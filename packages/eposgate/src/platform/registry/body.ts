@@ -1,19 +1,17 @@
-// Validates a registration body and says exactly what is wrong: the field, what was expected,
-// and for names the closest valid one.
+// A registration body: its schema (built from the resolved limits), the words its issues get, and
+// the checks a schema cannot say (names and their aliases, versions). Every problem names the field,
+// what was expected, and for names the closest valid one.
+import { Type, type Static } from '@sinclair/typebox';
 import { EVENT_PREFIX, type Capability } from '@eposgate/contract';
-import { PlatformError, type FieldIssue } from '../errors.ts';
+import { typeName, validationFailed, type FieldIssue } from '../errors.ts';
 import type { TransportKind } from '../store/store.ts';
-import { DEFAULT_LIMITS, clip, type Limits } from '../limits.ts';
+import { clip, type Limits } from '../limits.ts';
+import { explained, type Explain } from '../server/validation.ts';
 import { closestName, resolveName } from './names.ts';
 
 /** The one version that exists. `1.0.0`, used by the published spec examples, means the same. */
 export const VERSION = 'v1';
 const VERSION_ALIASES = new Set(['v1', '1.0.0']);
-
-export interface RegistrationRequest {
-  capabilities: { capability: Capability; version: typeof VERSION; sentName: string }[];
-  rest?: { url: string; username: string; password: string };
-}
 
 /** Unknown names per body that get a "did you mean": the edit distance is the costly part. */
 export const HINTED_NAMES = 5;
@@ -22,137 +20,136 @@ const QUOTED_CHARS = 60;
 
 export type RegistrationLimits = Pick<Limits, 'capabilityCount' | 'capabilityNameChars'>;
 
-const ALLOWED_FIELDS: Record<TransportKind, string[]> = { ws: ['capabilities'], rest: ['capabilities', 'url', 'auth'] };
+const BasicAuth = Type.Object({
+  authType: Type.Literal('basic'),
+  basic: Type.Object({
+    username: Type.String({ minLength: 1, pattern: '^[^:]*$' }),
+    password: Type.String({ minLength: 1 }),
+  }),
+});
 
-export function parseRegistration(body: unknown, transport: TransportKind, limits: RegistrationLimits = DEFAULT_LIMITS): RegistrationRequest {
-  const issues: FieldIssue[] = [];
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw invalid([{ path: '$', message: 'body must be a JSON object', expected: 'object', actual: typeName(body) }]);
-  }
-  const b = body as Record<string, unknown>;
-  for (const k of Object.keys(b)) {
-    if (!ALLOWED_FIELDS[transport].includes(k)) {
-      const hint = transport === 'ws' && (k === 'url' || k === 'auth')
-        ? `; WebSocket integrations take no ${k}: the EPOS connects to /epos itself`
+/** The body of PUT /epos/integrations/{transport}, as its schema types it. */
+export interface RegistrationBody {
+  capabilities: { name: string; version: string }[];
+  url?: string;
+  auth?: Static<typeof BasicAuth>;
+}
+
+export interface RegistrationRequest {
+  capabilities: { capability: Capability; version: typeof VERSION; sentName: string }[];
+  rest?: { url: string; username: string; password: string };
+}
+
+/** The body schema of one transport's registration route. */
+export function registrationSchema(transport: TransportKind, limits: RegistrationLimits) {
+  const name = Type.String({ maxLength: limits.capabilityNameChars });
+  const capabilities = Type.Array(Type.Object({ name, version: name }, { additionalProperties: false }), { maxItems: limits.capabilityCount });
+  const schema = transport === 'ws'
+    ? Type.Object({ capabilities }, { additionalProperties: false })
+    : Type.Object({ capabilities, url: Type.Optional(Type.String()), auth: Type.Optional(BasicAuth) }, {
+      additionalProperties: false,
+      // `{"capabilities": []}` unregisters: there is no target left to describe, so url and auth may go.
+      if: { required: ['capabilities'], properties: { capabilities: { type: 'array', maxItems: 0 } } },
+      then: {},
+      else: { required: ['url', 'auth'] },
+    });
+  return explained(schema, explainRegistration(transport, limits));
+}
+
+const ALLOWED_FIELDS: Record<TransportKind, string[]> = { ws: ['capabilities'], rest: ['capabilities', 'url', 'auth'] };
+const NON_EMPTY = (k: string) => `${k} is required and must be a non-empty string`;
+
+function explainRegistration(transport: TransportKind, limits: RegistrationLimits): Explain {
+  const max = limits.capabilityNameChars;
+  return (issue, e) => {
+    if (e.keyword === 'if') return undefined;
+    const { path } = issue;
+    const missing = e.keyword === 'required';
+    const v: unknown = missing ? undefined : e.data;
+    const say = (message: string, expected?: string, actual?: unknown): FieldIssue =>
+      ({ path, message, ...(expected !== undefined ? { expected } : {}), ...(actual !== undefined ? { actual } : {}) });
+    if (e.keyword === 'additionalProperties') {
+      const field = String((e.params as { additionalProperty: string }).additionalProperty);
+      if (e.instancePath !== '') return say(`unknown field "${field}"; a capability has name and version`);
+      const hint = transport === 'ws' && (field === 'url' || field === 'auth')
+        ? `; WebSocket integrations take no ${field}: the EPOS connects to /epos itself`
         : `; allowed: ${ALLOWED_FIELDS[transport].join(', ')}`;
-      issues.push({ path: `$.${k}`, message: `unknown field "${k}"${hint}` });
+      return say(`unknown field "${field}"${hint}`);
     }
-  }
-  const capabilities = parseCapabilities(b.capabilities, issues, limits);
-  let rest: RegistrationRequest['rest'];
-  // `{"capabilities": []}` unregisters: there is no target left to describe, so url and auth may go.
-  const unregister = Array.isArray(b.capabilities) && b.capabilities.length === 0;
-  if (transport === 'rest' && !unregister) rest = parseRest(b, issues);
-  if (issues.length) throw invalid(issues);
+    if (path === '$') return say('body must be a JSON object', 'object', typeName(v));
+    if (path === '$.capabilities') {
+      if (missing) return say('capabilities is required (send [] to unregister everything)', 'array');
+      if (e.keyword === 'maxItems') {
+        const n = (v as unknown[]).length;
+        return say(`${n} capabilities is more than ${limits.capabilityCount} (limits.capabilityCount); the catalogue has fewer names than that`,
+          `at most ${limits.capabilityCount} items`, `${n} items`);
+      }
+      return say('capabilities must be an array of {name, version}', 'array', typeName(v));
+    }
+    if (/^\$\.capabilities\[\d+\]$/.test(path)) return say('each capability must be an object {name, version}', 'object', typeName(v));
+    if (/^\$\.capabilities\[\d+\]\.name$/.test(path)) {
+      if (missing) return say('name is required', 'string');
+      if (typeof v !== 'string') return say('name must be a string', 'string', typeName(v));
+      return say(`name of ${v.length} characters is longer than ${max} (limits.capabilityNameChars): no capability has such a name`,
+        `at most ${max} characters`, clip(v, QUOTED_CHARS));
+    }
+    if (/^\$\.capabilities\[\d+\]\.version$/.test(path)) {
+      if (missing) return say('version is required; send "v1"', '"v1"');
+      if (typeof v !== 'string') return say('version must be the string "v1"', '"v1"', v);
+      return say(`version of ${v.length} characters is longer than ${max} (limits.capabilityNameChars): send "v1"`, '"v1"', clip(v, QUOTED_CHARS));
+    }
+    if (path === '$.url') return missing ? say('url is required for a REST integration', 'string') : say('url must be a string', 'string', typeName(v));
+    if (path === '$.auth') {
+      return missing
+        ? say('auth is required: {"authType":"basic","basic":{"username":…,"password":…}}', 'object')
+        : say('auth must be an object', 'object', typeName(v));
+    }
+    if (path === '$.auth.authType') {
+      return say(missing ? 'authType is required; the only type is "basic"' : `unsupported authType ${JSON.stringify(v)}; the only type is "basic"`, '"basic"', v);
+    }
+    if (path === '$.auth.basic') return say('auth.basic {username, password} is required for authType basic', 'object', typeName(v));
+    if (path === '$.auth.basic.username') {
+      if (e.keyword === 'pattern') return say('username must not contain ":" (basic auth separates username and password with it)', undefined, v);
+      return say(NON_EMPTY('username'), 'string', v);
+    }
+    // A password is never quoted back, only its type.
+    if (path === '$.auth.basic.password') return say(NON_EMPTY('password'), 'string', typeName(v));
+    return issue;
+  };
+}
+
+/** What a schema cannot say: every name known (with a "did you mean"), none twice, the version v1. */
+export function checkRegistration(body: RegistrationBody): RegistrationRequest {
+  const issues: FieldIssue[] = [];
+  const capabilities: RegistrationRequest['capabilities'] = [];
+  const seen = new Map<string, string>();
+  let hints = 0;
+  body.capabilities.forEach(({ name, version }, i) => {
+    const at = `$.capabilities[${i}]`;
+    let cap = resolveName(name);
+    if (!cap) {
+      // Only the first few unknown names get a hint: each costs an edit distance to every name.
+      const suggestion = hints++ < HINTED_NAMES ? closestName(name) : undefined;
+      issues.push({ path: `${at}.name`, message: unknownName(name, suggestion), actual: name, ...(suggestion ? { suggestion } : {}) });
+    } else if (seen.has(cap.name)) {
+      const first = seen.get(cap.name)!;
+      issues.push({ path: `${at}.name`, message: `duplicate capability "${name}": ${first === name ? 'already listed' : `same as "${first}" listed before`}`, actual: name });
+      cap = undefined;
+    } else seen.set(cap.name, name);
+    if (!VERSION_ALIASES.has(version)) {
+      issues.push({ path: `${at}.version`, message: `unsupported version "${version}": v1 is the only version (send "v1")`, expected: '"v1"', actual: version });
+    } else if (cap) capabilities.push({ capability: cap, version: VERSION, sentName: name });
+  });
+  if (issues.length) throw validationFailed(issues);
+  const { url, auth } = body;
+  const rest = capabilities.length && url !== undefined && auth ? { url, username: auth.basic.username, password: auth.basic.password } : undefined;
   return { capabilities, ...(rest ? { rest } : {}) };
 }
 
-function parseCapabilities(v: unknown, issues: FieldIssue[], limits: RegistrationLimits): RegistrationRequest['capabilities'] {
-  if (v === undefined) {
-    issues.push({ path: '$.capabilities', message: 'capabilities is required (send [] to unregister everything)', expected: 'array' });
-    return [];
-  }
-  if (!Array.isArray(v)) {
-    issues.push({ path: '$.capabilities', message: 'capabilities must be an array of {name, version}', expected: 'array', actual: typeName(v) });
-    return [];
-  }
-  if (v.length > limits.capabilityCount) {
-    issues.push({
-      path: '$.capabilities',
-      message: `${v.length} capabilities is more than ${limits.capabilityCount} (limits.capabilityCount); the catalogue has fewer names than that`,
-      expected: `at most ${limits.capabilityCount} items`, actual: `${v.length} items`,
-    });
-    return [];
-  }
-  const out: RegistrationRequest['capabilities'] = [];
-  const seen = new Map<string, string>();
-  let hints = 0;
-  const maxChars = limits.capabilityNameChars;
-  v.forEach((item, i) => {
-    const at = `$.capabilities[${i}]`;
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-      issues.push({ path: at, message: 'each capability must be an object {name, version}', expected: 'object', actual: typeName(item) });
-      return;
-    }
-    const { name, version, ...rest } = item as Record<string, unknown>;
-    for (const k of Object.keys(rest)) issues.push({ path: `${at}.${k}`, message: `unknown field "${k}"; a capability has name and version` });
-    let cap: Capability | undefined;
-    if (name === undefined) issues.push({ path: `${at}.name`, message: 'name is required', expected: 'string' });
-    else if (typeof name !== 'string') issues.push({ path: `${at}.name`, message: 'name must be a string', expected: 'string', actual: typeName(name) });
-    else if (name.length > maxChars) {
-      issues.push({ path: `${at}.name`, message: `name of ${name.length} characters is longer than ${maxChars} (limits.capabilityNameChars): no capability has such a name`, expected: `at most ${maxChars} characters`, actual: clip(name, QUOTED_CHARS) });
-    } else {
-      cap = resolveName(name);
-      if (!cap) {
-        // Only the first few unknown names get a hint: each costs an edit distance to every name.
-        const suggestion = hints++ < HINTED_NAMES ? closestName(name) : undefined;
-        const didYouMean = suggestion ? `; did you mean "${suggestion}"?` : '; GET /epos/integrations/ws lists what is registered, docs/registration.md every name';
-        const isEvent = name.startsWith(EVENT_PREFIX) || `${name}:`.toLowerCase() === EVENT_PREFIX.toLowerCase();
-        const message = isEvent
-          ? `unknown event capability "${name}": the event types are payment_intent.created and payment_intent.status_updated${didYouMean}`
-          : `unknown capability "${name}"${didYouMean}`;
-        issues.push({ path: `${at}.name`, message, actual: name, ...(suggestion ? { suggestion } : {}) });
-      } else if (seen.has(cap.name)) {
-        const first = seen.get(cap.name)!;
-        issues.push({ path: `${at}.name`, message: `duplicate capability "${name}": ${first === name ? 'already listed' : `same as "${first}" listed before`}`, actual: name });
-        cap = undefined;
-      } else seen.set(cap.name, name);
-    }
-    if (version === undefined) issues.push({ path: `${at}.version`, message: 'version is required; send "v1"', expected: '"v1"' });
-    else if (typeof version !== 'string') issues.push({ path: `${at}.version`, message: 'version must be the string "v1"', expected: '"v1"', actual: version });
-    else if (version.length > maxChars) {
-      issues.push({ path: `${at}.version`, message: `version of ${version.length} characters is longer than ${maxChars} (limits.capabilityNameChars): send "v1"`, expected: '"v1"', actual: clip(version, QUOTED_CHARS) });
-    }
-    else if (!VERSION_ALIASES.has(version)) {
-      issues.push({ path: `${at}.version`, message: `unsupported version "${version}": v1 is the only version (send "v1")`, expected: '"v1"', actual: version });
-    } else if (cap) out.push({ capability: cap, version: VERSION, sentName: name as string });
-  });
-  return out;
-}
-
-function parseRest(b: Record<string, unknown>, issues: FieldIssue[]): RegistrationRequest['rest'] {
-  let url = '';
-  if (b.url === undefined) issues.push({ path: '$.url', message: 'url is required for a REST integration', expected: 'string' });
-  else if (typeof b.url !== 'string') issues.push({ path: '$.url', message: 'url must be a string', expected: 'string', actual: typeName(b.url) });
-  else url = b.url;
-  const auth = b.auth;
-  if (auth === undefined) {
-    issues.push({ path: '$.auth', message: 'auth is required: {"authType":"basic","basic":{"username":…,"password":…}}', expected: 'object' });
-    return undefined;
-  }
-  if (typeof auth !== 'object' || auth === null || Array.isArray(auth)) {
-    issues.push({ path: '$.auth', message: 'auth must be an object', expected: 'object', actual: typeName(auth) });
-    return undefined;
-  }
-  const a = auth as Record<string, unknown>;
-  if (a.authType !== 'basic') {
-    issues.push({ path: '$.auth.authType', message: a.authType === undefined ? 'authType is required; the only type is "basic"' : `unsupported authType ${JSON.stringify(a.authType)}; the only type is "basic"`, expected: '"basic"', actual: a.authType });
-  }
-  const basic = a.basic;
-  if (typeof basic !== 'object' || basic === null || Array.isArray(basic)) {
-    issues.push({ path: '$.auth.basic', message: 'auth.basic {username, password} is required for authType basic', expected: 'object', actual: typeName(basic) });
-    return undefined;
-  }
-  const { username, password } = basic as Record<string, unknown>;
-  for (const [k, v] of [['username', username], ['password', password]] as const) {
-    if (typeof v !== 'string' || v === '') {
-      issues.push({ path: `$.auth.basic.${k}`, message: `${k} is required and must be a non-empty string`, expected: 'string', actual: k === 'password' ? typeName(v) : v });
-    }
-  }
-  if (typeof username === 'string' && username.includes(':')) {
-    issues.push({ path: '$.auth.basic.username', message: 'username must not contain ":" (basic auth separates username and password with it)', actual: username });
-  }
-  return { url, username: username as string, password: password as string };
-}
-
-function invalid(issues: FieldIssue[]): PlatformError {
-  const first = issues[0]!;
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
-  return new PlatformError('VALIDATION_FAILED', `${first.path}: ${first.message}${more}`, { details: issues });
-}
-
-export function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  return typeof v;
+function unknownName(name: string, suggestion: string | undefined): string {
+  const didYouMean = suggestion ? `; did you mean "${suggestion}"?` : '; GET /epos/integrations/ws lists what is registered, docs/registration.md every name';
+  const isEvent = name.startsWith(EVENT_PREFIX) || `${name}:`.toLowerCase() === EVENT_PREFIX.toLowerCase();
+  return isEvent
+    ? `unknown event capability "${name}": the event types are payment_intent.created and payment_intent.status_updated${didYouMean}`
+    : `unknown capability "${name}"${didYouMean}`;
 }

@@ -1,11 +1,11 @@
 // Capability registrations per tenant and transport: full replace on every PUT, persisted, and
 // cached in memory because every call on the hot path asks "is this registered, and where?".
 import type { Capability, CapabilityName } from '@eposgate/contract';
-import { PlatformError } from '../errors.ts';
+import { PlatformError, validationFailed } from '../errors.ts';
 import type { SecretBox } from '../auth/secrets.ts';
 import type { IntegrationStore, StoredCapability, StoredIntegration, TransportKind } from '../store/store.ts';
 import { tenantKey, type Caller, type Tenant } from '../tenant.ts';
-import { parseRegistration, VERSION, type RegistrationLimits, type RegistrationRequest } from './body.ts';
+import { checkRegistration, VERSION, type RegistrationBody, type RegistrationRequest } from './body.ts';
 import { restBaseUrl } from './restUrl.ts';
 
 export interface IntegrationView {
@@ -42,18 +42,17 @@ export class Registry {
   constructor(
     private readonly store: IntegrationStore,
     private readonly secrets: SecretBox,
-    /** Capability count and name length of a registration body (limits.ts); defaults when absent. */
-    private readonly registrationLimits?: RegistrationLimits,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async put(caller: Caller, transport: TransportKind, body: unknown): Promise<PutResult> {
-    const req = parseRegistration(body, transport, this.registrationLimits);
+  /** Stores a registration whose body passed its route schema (registrationSchema). */
+  async put(caller: Caller, transport: TransportKind, body: RegistrationBody): Promise<PutResult> {
+    const req = checkRegistration(body);
     const tenant: Tenant = { accountId: caller.accountId, env: caller.env };
     let baseUrl: string | undefined;
     if (req.rest) {
       const r = restBaseUrl(req.rest.url, tenant.env);
-      if ('issue' in r) throw new PlatformError('VALIDATION_FAILED', `${r.issue.path}: ${r.issue.message}`, { details: [r.issue] });
+      if ('issue' in r) throw validationFailed([r.issue]);
       baseUrl = r.baseUrl;
     }
     const key = tenantKey(tenant);

@@ -1,15 +1,17 @@
 // The HTTP server: fastify with JSON errors, a trace id on every response, body and rate limits,
-// and authentication for every API route.
+// route schemas, and two encapsulated contexts: public routes, and routes behind an API key.
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { Logger } from 'pino';
-import { PlatformError } from '../errors.ts';
+import { PlatformError, validationFailed } from '../errors.ts';
 import type { KeyService } from '../auth/keys.ts';
 import type { Caller } from '../tenant.ts';
 import { installErrorHandling, toPlatformError } from './errorHandler.ts';
 import { RateLimiter } from './rateLimit.ts';
 import { installJsonBody, isIdField } from './jsonBody.ts';
 import type { Limits } from '../limits.ts';
+import { installValidation } from './validation.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,8 +26,9 @@ export interface AppOptions {
 }
 
 const TRACE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
-/** Routes that do not need an API key. */
-const PUBLIC = new Set(['/healthz', '/metrics', '/epos/data/openapi.json']);
+
+/** Routes of one module, declared into the context it is registered in. */
+export type RouteSet = (scope: FastifyInstance) => void;
 
 export function buildApp(opts: AppOptions): FastifyInstance {
   const logsAnything = opts.logger.isLevelEnabled('fatal');
@@ -66,26 +69,12 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   (app.server as { connectionsCheckingInterval?: number }).connectionsCheckingInterval = Math.max(50, Math.min(1000, Math.floor(opts.limits.bodyReadTimeoutMs / 4)));
   installErrorHandling(app);
   installJsonBody(app, opts.limits);
-  const limiter = new RateLimiter({ perSecond: opts.limits.requestsPerSecond, burst: opts.limits.requestBurst });
-  const { idChars } = opts.limits;
-
+  installValidation(app);
   app.decorateRequest('caller', null as unknown as Caller);
-  app.addHook('onRequest', async (req, reply) => {
+  // Every answer carries the trace id, 404s and errors raised before routing included.
+  app.addHook('onRequest', (req, reply, done) => {
     void reply.header('x-trace-id', req.id);
-    // An unknown path is a 404 for anyone: asking for a key first would only confuse.
-    if (req.is404 || PUBLIC.has(routePath(req))) return;
-    req.caller = await opts.keys.authenticate(req.headers);
-    if (!limiter.take(req.caller.keyId)) {
-      const wait = limiter.retryAfterSeconds(req.caller.keyId);
-      void reply.header('retry-after', String(wait));
-      throw new PlatformError('RATE_LIMITED', `Too many requests for this API key; retry in ${wait} s`);
-    }
-    // Every path parameter is an id (order, party, event, flow…), and so is an id in the query:
-    // bounded like ids in bodies.
-    for (const [name, value] of Object.entries((req.params ?? {}) as Record<string, unknown>)) checkId(`$.path.${name}`, value, idChars);
-    for (const [name, value] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
-      if (isIdField(name)) for (const v of [value].flat()) checkId(`$.query.${name}`, v, idChars);
-    }
+    done();
   });
   // One access line per request, when info is logged at all.
   if (opts.logger.isLevelEnabled('info')) {
@@ -96,19 +85,47 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     });
   }
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
   return app;
 }
 
-function checkId(path: string, value: unknown, idChars: number): void {
-  if (typeof value === 'string' && value.length > idChars) {
-    throw new PlatformError('VALIDATION_FAILED', `${path}: id of ${value.length} characters is longer than ${idChars} (limits.idChars)`, {
-      details: [{ path, message: `longer than ${idChars} characters`, expected: `at most ${idChars} characters`, actual: `${value.length} characters` }],
-    });
-  }
+/** Routes anyone may call: each guards itself if it must (GET /metrics takes the operator token). */
+export const publicRoutes: FastifyPluginAsync<{ routes: RouteSet[] }> = async (scope, { routes }) => {
+  scope.get('/healthz', { schema: { response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+  for (const r of routes) r(scope);
+};
+
+export interface AuthenticatedOptions {
+  keys: KeyService;
+  limits: Pick<Limits, 'requestsPerSecond' | 'requestBurst' | 'idChars'>;
+  routes: RouteSet[];
 }
 
-function routePath(req: FastifyRequest): string {
-  const q = req.url.indexOf('?');
-  return q < 0 ? req.url : req.url.slice(0, q);
+/** Routes behind an API key: the caller is known, rate-limited per key, and sees only its tenant. */
+export const authenticatedRoutes: FastifyPluginAsync<AuthenticatedOptions> = async (scope, { keys, limits, routes }) => {
+  const limiter = new RateLimiter({ perSecond: limits.requestsPerSecond, burst: limits.requestBurst });
+  const { idChars } = limits;
+  scope.addHook('onRequest', async (req, reply) => {
+    req.caller = await keys.authenticate(req.headers);
+    if (!limiter.take(req.caller.keyId)) {
+      const wait = limiter.retryAfterSeconds(req.caller.keyId);
+      void reply.header('retry-after', String(wait));
+      throw new PlatformError('RATE_LIMITED', `Too many requests for this API key; retry in ${wait} s`);
+    }
+    // Every path parameter is an id (order, party, event, flow…), and so is an id in the query:
+    // bounded like ids in bodies, before any schema (the /epos/data routes have none of ours).
+    for (const [name, value] of Object.entries((req.params ?? {}) as Record<string, unknown>)) checkId(`$.path.${name}`, value, idChars);
+    for (const [name, value] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
+      if (isIdField(name)) for (const v of [value].flat()) checkId(`$.query.${name}`, v, idChars);
+    }
+  });
+  for (const r of routes) r(scope);
+};
+
+function checkId(path: string, value: unknown, idChars: number): void {
+  if (typeof value === 'string' && value.length > idChars) {
+    throw validationFailed([{
+      path, message: `id of ${value.length} characters is longer than ${idChars} (limits.idChars)`,
+      expected: `at most ${idChars} characters`, actual: `${value.length} characters`,
+    }]);
+  }
 }

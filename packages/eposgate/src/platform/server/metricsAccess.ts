@@ -3,12 +3,15 @@
 // bound to a public address does not publish its tenants' traffic.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { PlatformError } from '../errors.ts';
+import { ErrorBody } from './schemas.ts';
 
 export const METRICS_PATH = '/metrics';
 
 export function metricsRoute(app: FastifyInstance, render: () => string, token: string | undefined): void {
-  app.get(METRICS_PATH, async (req, reply) => {
+  const schema = { response: { 200: Type.String({ description: 'Prometheus text format 0.0.4' }), 401: ErrorBody, 403: ErrorBody } };
+  app.get(METRICS_PATH, { schema }, async (req, reply) => {
     checkMetricsAccess(req, token);
     return reply.type('text/plain; version=0.0.4').send(render());
   });

@@ -1,6 +1,8 @@
 // The tester API's request side: how a flow is described on GET /flows, and how POST /flows is
 // checked (unknown flow, unknown, missing or mistyped param → 400 naming it), defaults applied.
-import { PlatformError, type FieldIssue } from '../errors.ts';
+import { Type, type TSchema } from '@sinclair/typebox';
+import { typeName, validationFailed, type FieldIssue } from '../errors.ts';
+import { checker, explained } from '../server/validation.ts';
 import type { FlowDef, FlowDescription, ParamDef, ParamValue } from './types.ts';
 
 export function describeFlow(f: FlowDef): FlowDescription {
@@ -25,63 +27,75 @@ export function describeFlow(f: FlowDef): FlowDescription {
   };
 }
 
-function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
-  return typeof v;
-}
+const LISTED = 'GET /epos-tester-tool/flows lists them';
 
-function invalid(message: string, issue: FieldIssue): never {
-  throw new PlatformError('VALIDATION_FAILED', message, { details: [issue] });
-}
+/** The body of POST /epos-tester-tool/flows. Which params a flow takes is checked against the flow's own schema. */
+export const StartFlowBody = explained(Type.Object({
+  flow: Type.String({ description: `The flow's name ("Get Order"); ${LISTED}` }),
+  params: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
+}), (issue, e) => {
+  const v: unknown = e.keyword === 'required' ? undefined : e.data;
+  if (issue.path === '$') return { path: '$', message: 'the body must be a JSON object {"flow": NAME, "params": {…}}', expected: 'object', actual: typeName(v) };
+  if (issue.path === '$.flow') {
+    return v === undefined
+      ? { path: '$.flow', message: `name the flow to run (${LISTED})`, expected: 'present' }
+      : { path: '$.flow', message: 'must be string', expected: 'string', actual: typeName(v) };
+  }
+  if (issue.path === '$.params') return { path: '$.params', message: 'must be an object', expected: 'object', actual: typeName(v) };
+  return issue;
+});
 
-function checkValue(p: ParamDef, v: unknown): ParamValue {
-  const path = `$.params.${p.name}`;
-  const ok = p.type === 'string' ? typeof v === 'string'
-    : p.type === 'integer' ? typeof v === 'number' && Number.isInteger(v)
-    : typeof v === 'boolean';
-  if (!ok) invalid(`${path}: param "${p.name}" must be ${p.type === 'integer' ? 'an integer' : `a ${p.type}`}`, { path, message: `must be ${p.type}`, expected: p.type, actual: typeName(v) });
-  if (p.type === 'integer' && (v as number) < 1) invalid(`${path}: param "${p.name}" must be at least 1`, { path, message: 'must be at least 1', expected: 'minimum 1', actual: v });
-  return v as ParamValue;
-}
+export interface StartFlow { flow: string; params?: Record<string, unknown> | null }
 
-/** Checks a POST /flows body; answers the flow and its params with defaults filled in. */
-export function parseStart(flows: readonly FlowDef[], body: unknown): { def: FlowDef; params: Record<string, ParamValue> } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    invalid('$: the body must be a JSON object {"flow": NAME, "params": {…}}', { path: '$', message: 'must be an object', expected: 'object', actual: typeName(body) });
-  }
-  const b = body as Record<string, unknown>;
-  if (b.flow === undefined) invalid('$.flow: name the flow to run (GET /epos-tester-tool/flows lists them)', { path: '$.flow', message: 'is required', expected: 'present' });
-  if (typeof b.flow !== 'string') invalid('$.flow: must be a string', { path: '$.flow', message: 'must be string', expected: 'string', actual: typeName(b.flow) });
-  const def = flows.find((f) => f.name === b.flow) ?? flows.find((f) => f.name.toLowerCase() === (b.flow as string).toLowerCase() || f.flowName === b.flow);
-  if (!def) {
-    invalid(`$.flow: unknown flow "${b.flow}"; GET /epos-tester-tool/flows lists them`, {
-      path: '$.flow', message: `unknown flow "${b.flow}"`, expected: `one of ${flows.map((f) => JSON.stringify(f.name)).join(', ')}`, actual: b.flow,
-    });
-  }
-  const given = b.params ?? {};
-  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
-    invalid('$.params: must be an object', { path: '$.params', message: 'must be object', expected: 'object', actual: typeName(given) });
-  }
-  const g = given as Record<string, unknown>;
-  for (const k of Object.keys(g)) {
-    if (!def.params.some((p) => p.name === k)) {
-      invalid(`$.params.${k}: flow "${def.name}" has no param "${k}"`, {
-        path: `$.params.${k}`, message: `flow "${def.name}" has no such param`,
-        expected: def.params.length ? `one of ${def.params.map((p) => p.name).join(', ')}` : 'no params', actual: k,
-      });
+const PARAM_SCHEMA: Record<ParamDef['type'], () => TSchema> = {
+  string: () => Type.String(),
+  integer: () => Type.Integer({ minimum: 1 }),
+  boolean: () => Type.Boolean(),
+};
+
+/** A flow's params as a schema: typed, required unless defaulted, nothing else. */
+function paramsChecker(def: FlowDef): (params: unknown) => FieldIssue[] | null {
+  const schema = Type.Object(
+    Object.fromEntries(def.params.map((p) => [p.name, p.required && p.default === undefined ? PARAM_SCHEMA[p.type]() : Type.Optional(PARAM_SCHEMA[p.type]())])),
+    { additionalProperties: false },
+  );
+  const byName = new Map(def.params.map((p) => [p.name, p]));
+  return checker(explained(schema, (issue, e) => {
+    const name = issue.path.slice('$.params.'.length);
+    const p = byName.get(name);
+    if (e.keyword === 'additionalProperties') {
+      return { path: issue.path, message: `flow "${def.name}" has no param "${name}"`,
+        expected: def.params.length ? `one of ${def.params.map((q) => q.name).join(', ')}` : 'no params', actual: name };
     }
+    if (!p) return issue;
+    if (e.keyword === 'required') return { path: issue.path, message: `flow "${def.name}" needs param "${p.name}" (${p.description})`, expected: p.type };
+    if (e.keyword === 'minimum') return { path: issue.path, message: 'must be at least 1', expected: 'minimum 1', actual: e.data };
+    return { path: issue.path, message: `must be ${p.type}`, expected: p.type, actual: typeName(e.data) };
+  }), '$.params');
+}
+
+const paramCheckers = new WeakMap<FlowDef, (params: unknown) => FieldIssue[] | null>();
+
+/** Checks a POST /flows body past its schema: the flow by name, its params; answers them with defaults filled in. */
+export function parseStart(flows: readonly FlowDef[], body: StartFlow): { def: FlowDef; params: Record<string, ParamValue> } {
+  const def = flows.find((f) => f.name === body.flow) ?? flows.find((f) => f.name.toLowerCase() === body.flow.toLowerCase() || f.flowName === body.flow);
+  if (!def) {
+    throw validationFailed([{
+      path: '$.flow', message: `unknown flow "${body.flow}"; ${LISTED}`,
+      expected: `one of ${flows.map((f) => JSON.stringify(f.name)).join(', ')}`, actual: body.flow,
+    }]);
   }
+  // A null param counts as absent: its default applies.
+  const given = Object.fromEntries(Object.entries(body.params ?? {}).filter(([, v]) => v !== null));
+  let check = paramCheckers.get(def);
+  if (!check) paramCheckers.set(def, (check = paramsChecker(def)));
+  const issues = check(given);
+  if (issues) throw validationFailed(issues);
   const params: Record<string, ParamValue> = {};
   for (const p of def.params) {
-    const v = g[p.name];
-    if (v === undefined || v === null) {
-      if (p.default !== undefined) params[p.name] = p.default;
-      else if (p.required) invalid(`$.params.${p.name}: flow "${def.name}" needs param "${p.name}" (${p.description})`, { path: `$.params.${p.name}`, message: 'is required', expected: p.type });
-      continue;
-    }
-    params[p.name] = checkValue(p, v);
+    const v = given[p.name] as ParamValue | undefined;
+    if (v !== undefined) params[p.name] = v;
+    else if (p.default !== undefined) params[p.name] = p.default;
   }
   return { def, params };
 }

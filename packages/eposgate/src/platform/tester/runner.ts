@@ -11,7 +11,7 @@ import { DEFAULT_LIMITS } from '../limits.ts';
 import { show } from './checks.ts';
 import { FlowRun, StopFlow, explain, type FlowDef, type TesterWire } from './flow.ts';
 import { FLOWS } from './flows/index.ts';
-import { describeFlow, parseStart } from './params.ts';
+import { describeFlow, parseStart, type StartFlow } from './params.ts';
 import type { FlowStore } from '../store/store.ts';
 import type { FlowDescription, FlowResult, FlowStatus, StoredFlow } from './types.ts';
 
@@ -68,7 +68,7 @@ export class Tester {
   }
 
   /** POST /epos-tester-tool/flows: checks the request, stores the run, starts it; answers the flow id. */
-  async start(caller: Caller, body: unknown): Promise<string> {
+  async start(caller: Caller, body: StartFlow): Promise<string> {
     if (this.closing) throw new PlatformError('EPOS_NOT_CONNECTED', 'the platform is stopping; start the flow again once it is back');
     const { def, params } = parseStart(this.flows, body);
     // The one place the flag is enforced: each flow definition says whether it changes data.
