@@ -10,3 +10,4 @@ export * from './requestor.ts';
 export * from './posEvents.ts';
 export * from './jsonDepth.ts';
 export * from './wsBatch.ts';
+export * from './backoff.ts';

@@ -2,10 +2,9 @@
 // its JSON-RPC requests concurrently, stays alive (ping/pong), and reconnects with backoff.
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import { CAPABILITIES, EVENT_PREFIX } from '@eposgate/contract';
+import { CAPABILITIES, EVENT_PREFIX, backoffDelay, type BackoffOptions } from '@eposgate/contract';
 import { JSONRPC_VERSION, RPC_METHOD_NOT_FOUND, parseFrame, requestorFromWire } from '@eposgate/contract';
 import type { EPOSError } from '@eposgate/contract';
-import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import type { Epos } from './define.ts';
 import { writeBatcher } from '@eposgate/contract';
 
