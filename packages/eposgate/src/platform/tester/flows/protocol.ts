@@ -4,7 +4,7 @@
 // flows see the frame exactly as the EPOS sent it and can send what the platform would refuse.
 import { randomUUID } from 'node:crypto';
 import { getMaxListeners, setMaxListeners } from 'node:events';
-import { capability, type CapabilityName } from '@eposgate/contract';
+import { capability } from '@eposgate/contract';
 import { EPOS_ERROR_TYPES, type EposErrorType } from '@eposgate/contract';
 import { JSONRPC_VERSION, RPC_METHOD_NOT_FOUND } from '@eposgate/contract';
 import { isPlatformError } from '../../errors.ts';
