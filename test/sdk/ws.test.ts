@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { connect, defineEpos, EposError } from '../../packages/sdk/src/index.ts';
-import { backoffDelay } from '../../packages/sdk/src/backoff.ts';
+import { backoffDelay } from '../../packages/contract/src/backoff.ts';
 import { FakePlatform } from '../epos/helpers.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -35,6 +35,11 @@ export interface CapabilityDef {
   request: TSchema;
   /** Result as returned by the EPOS (JSON-RPC `result` == REST 200 body); EmptyResult accepts `{}` and `null` (no body). */
   result: TSchema;
+  /**
+   * The REST spec types this capability's 200 as an array holding the result (a slip: WS, and every
+   * other search, answer the object); normalizeRestResult unwraps a one-element array.
+   */
+  restResultInArray?: boolean;
 }
 
 /** A row's facts; its name is its key in ROWS. */
@@ -43,7 +48,7 @@ function row<Req extends TSchema, Res extends TSchema>(
   rest: RestRoute | undefined,
   request: Req,
   result: Res,
-  extra: Partial<Pick<CapabilityDef, 'aliases' | 'status' | 'wsMethod'>> = {},
+  extra: Partial<Pick<CapabilityDef, 'aliases' | 'status' | 'wsMethod' | 'restResultInArray'>> = {},
 ) {
   return { domain, rest, request, result, ...extra };
 }
@@ -90,7 +95,8 @@ const ROWS = {
   DeleteReservationById: row('Reservations', { method: 'DELETE', path: '/v1/reservations/{reservationId}' }, S.ReservationIdParams, S.EmptyResult),
   SearchReservations: row('Reservations', { method: 'POST', path: '/v1/reservations/search' }, S.SearchReservationsParams, S.PagedReservationsResponse),
   // Tables & areas
-  SearchTables: row('Tables & areas', { method: 'POST', path: '/v1/tables/search' }, S.SearchTablesParams, S.PagedTablesResponse),
+  SearchTables: row('Tables & areas', { method: 'POST', path: '/v1/tables/search' }, S.SearchTablesParams, S.PagedTablesResponse,
+    { restResultInArray: true }),
   ListAreas: row('Tables & areas', { method: 'GET', path: '/v1/areas' }, S.EmptyParams, S.AreaList),
   // Events: one wire method for every event type; REST has no published path, we use POST /v1/events.
   'HandleEvent:payment_intent.created': row('Events', { method: 'POST', path: '/v1/events' }, S.Event, S.EmptyResult,
@@ -120,6 +126,7 @@ export const CAPABILITIES: readonly Capability[] = Object.entries(ROWS).map(([na
     rest: r.rest,
     request: r.request,
     result: r.result,
+    ...(extra.restResultInArray ? { restResultInArray: true } : {}),
   };
 });
 

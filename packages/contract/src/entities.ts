@@ -7,7 +7,7 @@
 // - timestamps carry `format: 'date-time'`, integers are `Type.Integer` with the spec's int32/int64 format;
 // - no `$id`: composition is inline, so any schema can be compiled on its own or nested.
 // test/contract/spec-crosscheck.test.ts proves these agree, field by field, with the published specs.
-import { Type, type Static, type TLiteral, type TSchema, type TUnion, type TUnsafe } from '@sinclair/typebox';
+import { Type, type Static, type TLiteral, type TOptional, type TSchema, type TString, type TUnion, type TUnsafe } from '@sinclair/typebox';
 
 /** A union of string literals: the TypeBox spelling of a JSON Schema string enum. */
 export function StringEnum<const T extends readonly string[]>(values: T): TUnion<TLiteral<T[number]>[]> {
@@ -401,21 +401,23 @@ export type Event = Static<typeof Event>;
 
 // ── Request headers ──────────────────────────────────────────────────────────────────────────────
 
-/** The requester details every call carries: `params.headers` over WS, HTTP headers over REST. */
-export const RequestHeaders = Type.Object({
-  waiterId: Opt(Type.String()),
-  dojoRequestingProduct: Opt(Type.String()),
-  deviceId: Opt(Type.String()),
-  deviceType: Opt(Type.String()),
-});
-export type RequestHeaders = Static<typeof RequestHeaders>;
-/** Who is asking, as the platform passes it to the EPOS. */
-export type RequestorHeaders = RequestHeaders;
-
-/** HTTP header name (REST transport) of each RequestHeaders field (WS transport). */
-export const REST_HEADER_NAMES: Record<keyof RequestHeaders, string> = {
+/**
+ * The requestor header table, the one place these names are written: each field as it travels in
+ * `params.headers` over WS, and the HTTP header that carries it over REST. Everything else that
+ * names a requestor header (the schema below, requestor.ts, the SDK, the platform) reads it.
+ */
+export const REST_HEADER_NAMES = {
   waiterId: 'waiter-id',
   dojoRequestingProduct: 'dojo-requesting-product',
   deviceId: 'device-id',
   deviceType: 'device-type',
-};
+} as const;
+export type RequestorField = keyof typeof REST_HEADER_NAMES;
+
+/** The requester details every call carries: `params.headers` over WS, HTTP headers over REST. */
+export const RequestHeaders = Type.Object(
+  Object.fromEntries(Object.keys(REST_HEADER_NAMES).map((f) => [f, Opt(Type.String())])) as { [F in RequestorField]: TOptional<TString> },
+);
+export type RequestHeaders = Static<typeof RequestHeaders>;
+/** Who is asking, as the platform passes it to the EPOS. */
+export type RequestorHeaders = RequestHeaders;

@@ -6,6 +6,8 @@ export * from './eposError.ts';
 export * from './validate.ts';
 export * from './rest.ts';
 export * from './jsonrpc.ts';
+export * from './requestor.ts';
 export * from './posEvents.ts';
 export * from './jsonDepth.ts';
 export * from './wsBatch.ts';
+export * from './backoff.ts';

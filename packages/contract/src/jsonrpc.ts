@@ -2,27 +2,19 @@
 // EPOS sends back. Pure: no sockets, no logging, no platform errors.
 import { isEposError, type EPOSError } from './eposError.ts';
 import { jsonDeeperThan } from './jsonDepth.ts';
+import type { RequestorHeaders } from './entities.ts';
+import { requestorFromWire } from './requestor.ts';
 
 export const JSONRPC_VERSION = '2.0';
 
 /** Standard JSON-RPC error codes the platform itself emits. */
 export const RPC_METHOD_NOT_FOUND = -32601;
 
-/** Who is asking, as carried inside `params.headers` on every request. */
-export interface WireHeaders {
-  waiterId?: string;
-  dojoRequestingProduct?: string;
-  deviceId?: string;
-  deviceType?: string;
-}
-
-const WIRE_HEADER_KEYS = ['waiterId', 'dojoRequestingProduct', 'deviceId', 'deviceType'] as const;
-
 export interface JsonRpcRequest {
   jsonrpc: typeof JSONRPC_VERSION;
   id: string;
   method: string;
-  params: Record<string, unknown> & { headers: WireHeaders };
+  params: Record<string, unknown> & { headers: RequestorHeaders };
 }
 
 export interface JsonRpcErrorObject {
@@ -44,13 +36,8 @@ export type ParsedFrame =
  * The params object as sent: the request fields plus a `headers` object that is always present
  * and holds only the keys that are known (non-empty strings).
  */
-export function paramsWithHeaders(params: Record<string, unknown>, headers: WireHeaders): JsonRpcRequest['params'] {
-  const h: WireHeaders = {};
-  for (const k of WIRE_HEADER_KEYS) {
-    const v = headers[k];
-    if (typeof v === 'string' && v !== '') h[k] = v;
-  }
-  return { ...params, headers: h };
+export function paramsWithHeaders(params: Record<string, unknown>, headers: RequestorHeaders): JsonRpcRequest['params'] {
+  return { ...params, headers: requestorFromWire(headers) };
 }
 
 /** Throws (TypeError for a BigInt or a cycle, RangeError for deep nesting) when params are not JSON. */

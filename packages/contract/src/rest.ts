@@ -40,14 +40,15 @@ export function restRequest(def: Pick<CapabilityDef, 'name' | 'rest'>, params: R
 /**
  * Normalises a REST 200 body to the shape the WS result has:
  * - an empty body (`undefined`, `null`, `''`) of a capability answering nothing becomes `{}`;
- * - SearchTables answered as a one-element array (how the REST spec types its 200, a slip) is unwrapped.
+ * - a one-element array is unwrapped for a capability whose row says `restResultInArray` (SearchTables:
+ *   how the REST spec types its 200, a slip).
  * Everything else is returned unchanged, for the result validator to judge.
  */
-export function normalizeRestResult(def: Pick<CapabilityDef, 'name' | 'result'>, body: unknown): unknown {
+export function normalizeRestResult(def: Pick<CapabilityDef, 'result' | 'restResultInArray'>, body: unknown): unknown {
   if (body === undefined || body === null || body === '') {
     return acceptsNull(def.result) ? {} : body;
   }
-  if (def.name === 'SearchTables' && Array.isArray(body) && body.length === 1) return body[0];
+  if (def.restResultInArray && Array.isArray(body) && body.length === 1) return body[0];
   return body;
 }
 

@@ -15,6 +15,7 @@ import {
   Opt,
   OrderDetails,
   OrderItem,
+  Party,
   PartyDeposit,
   Payment,
   Reservation,
@@ -134,21 +135,13 @@ export type CreatePartyParams = Static<typeof CreatePartyParams>;
 
 /**
  * UpdateParty params as the WS wire carries them: the EPOS party id is `id` (not `partyId`).
- * Over REST `id` fills the path (`PUT /v1/parties/{id}`) and the rest is the body.
+ * Over REST `id` fills the path (`PUT /v1/parties/{id}`) and the rest is the body. The other fields
+ * are the Party's own, all but `reservationId`, read off the entity so the two cannot drift.
  */
 export const UpdatePartyParams = Type.Object({
-  id: Type.String(),
+  id: Party.properties.id,
   dojoPartyId: Type.String(),
-  name: Opt(Type.String()),
-  covers: Opt(Type.Integer()),
-  tableIds: Type.Array(Type.String(), { minItems: 1 }),
-  status: Type.String({ minLength: 1 }),
-  startTime: DateTime(),
-  expectedEndTime: Opt(DateTime()),
-  endTime: Opt(DateTime()),
-  hostNotes: Opt(Type.String()),
-  guestRequests: Opt(Type.String()),
-  deposit: Opt(PartyDeposit),
+  ...Type.Omit(Party, ['id', 'reservationId']).properties,
 });
 export type UpdatePartyParams = Static<typeof UpdatePartyParams>;
 

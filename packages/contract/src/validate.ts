@@ -109,13 +109,6 @@ export function jsonPath(pointer: string, root?: unknown): string {
   return path;
 }
 
-function typeOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
-  return typeof v;
-}
-
 /** Short description of what a schema accepts, for `expected`. */
 function describeSchema(s: unknown): string {
   if (!s || typeof s !== 'object') return 'any value';

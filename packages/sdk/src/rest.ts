@@ -2,11 +2,10 @@
 // from the catalogue's `rest` rows; only implemented capabilities are served.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { EVENT_PREFIX, type CapabilityDef } from '@eposgate/contract';
+import { EVENT_PREFIX, requestorFromHttp, type CapabilityDef } from '@eposgate/contract';
 import type { EPOSError } from '@eposgate/contract';
 import { REST_STATUS } from './errors.ts';
 import type { Epos } from './define.ts';
-import type { RequestorHeaders } from './types.ts';
 
 export interface RestOptions {
   /** Basic-auth credentials the platform was registered with. */
@@ -27,13 +26,6 @@ interface Route {
   /** Capabilities sharing this route (the event types share POST /v1/events). */
   defs: CapabilityDef[];
 }
-
-const HEADER_MAP: Array<[string, keyof RequestorHeaders]> = [
-  ['waiter-id', 'waiterId'],
-  ['dojo-requesting-product', 'dojoRequestingProduct'],
-  ['device-id', 'deviceId'],
-  ['device-type', 'deviceType'],
-];
 
 function compile(path: string): { pattern: RegExp; names: string[] } {
   const names: string[] = [];
@@ -128,16 +120,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       if (!failed) reject(e);
     });
   });
-}
-
-function requestorHeaders(req: IncomingMessage): RequestorHeaders {
-  const out: RequestorHeaders = {};
-  for (const [h, k] of HEADER_MAP) {
-    const v = req.headers[h];
-    const s = Array.isArray(v) ? v[0] : v;
-    if (typeof s === 'string' && s !== '') out[k] = s;
-  }
-  return out;
 }
 
 /** A REST handler that can also be given an already-read body (for frameworks that read it first). */
@@ -239,7 +221,7 @@ export function restCore(epos: Epos, opts: RestOptions): RestCore {
       def = found;
     }
 
-    const out = await epos.invoke(def.name, params, { headers: requestorHeaders(req), transport: 'rest', traceId, drop: () => req.socket.destroy() });
+    const out = await epos.invoke(def.name, params, { headers: requestorFromHttp(req.headers), transport: 'rest', traceId, drop: () => req.socket.destroy() });
     if (out.ok) send(res, 200, out.result);
     else sendError(res, out.error);
   }

@@ -2,12 +2,10 @@
 // its JSON-RPC requests concurrently, stays alive (ping/pong), and reconnects with backoff.
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import { CAPABILITIES, EVENT_PREFIX } from '@eposgate/contract';
-import { JSONRPC_VERSION, RPC_METHOD_NOT_FOUND, parseFrame } from '@eposgate/contract';
+import { CAPABILITIES, EVENT_PREFIX, backoffDelay, type BackoffOptions } from '@eposgate/contract';
+import { JSONRPC_VERSION, RPC_METHOD_NOT_FOUND, parseFrame, requestorFromWire } from '@eposgate/contract';
 import type { EPOSError } from '@eposgate/contract';
-import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import type { Epos } from './define.ts';
-import type { RequestorHeaders } from './types.ts';
 import { writeBatcher } from '@eposgate/contract';
 
 export interface ConnectOptions {
@@ -61,16 +59,6 @@ function wsMethodTable(): Map<string, string[]> {
   const m = new Map<string, string[]>();
   for (const c of CAPABILITIES) m.set(c.wsMethod, [...(m.get(c.wsMethod) ?? []), c.name]);
   return m;
-}
-
-function asHeaders(v: unknown): RequestorHeaders {
-  const out: RequestorHeaders = {};
-  if (typeof v !== 'object' || v === null) return out;
-  for (const k of ['waiterId', 'dojoRequestingProduct', 'deviceId', 'deviceType'] as const) {
-    const s = (v as Record<string, unknown>)[k];
-    if (typeof s === 'string' && s !== '') out[k] = s;
-  }
-  return out;
 }
 
 class Connection extends EventEmitter implements EposConnection {
@@ -237,7 +225,7 @@ class Connection extends EventEmitter implements EposConnection {
     }
 
     const job = this.epos
-      .invoke(name, rest, { headers: asHeaders(headers), transport: 'ws', drop: () => ws.terminate() })
+      .invoke(name, rest, { headers: requestorFromWire(headers), transport: 'ws', drop: () => ws.terminate() })
       .then((out) => this.#reply(ws, id, out.ok ? { result: out.result } : { error: out.error }))
       .catch((err: Error) => this.#fail(err))
       .finally(() => this.#pending.delete(job));

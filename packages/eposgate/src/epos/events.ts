@@ -32,9 +32,3 @@ export function handleEvent(store: Store, p: EventParams): ResultOf<'HandleEvent
   if (changedOrder) store.changed({ eventType: 'OrderUpdated', event: { orderId: changedOrder } });
   return {};
 }
-
-/** How many times an event id has been handled (0 or 1), for tests and the demo. */
-export function eventSeen(store: Store, id: string): boolean {
-  return store.db.prepare('SELECT 1 FROM events WHERE id = ?').get(id) !== undefined;
-}
-

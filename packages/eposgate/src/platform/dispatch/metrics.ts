@@ -9,16 +9,6 @@ interface Series {
   buckets: number[];
 }
 
-export interface CapabilityMetrics {
-  capability: string;
-  transport: string;
-  count: number;
-  errors: Record<string, number>;
-  meanMs: number;
-  p50Ms: number;
-  p99Ms: number;
-}
-
 export class Metrics {
   private readonly series = new Map<string, Series>();
 
@@ -35,16 +25,6 @@ export class Metrics {
     while (i < BUCKETS_MS.length && ms > BUCKETS_MS[i]!) i++;
     s.buckets[i]!++;
     if (errorCode) s.errors.set(errorCode, (s.errors.get(errorCode) ?? 0) + 1);
-  }
-
-  snapshot(): CapabilityMetrics[] {
-    return [...this.series].map(([key, s]) => {
-      const [capability, transport] = key.split('\u0000') as [string, string];
-      return {
-        capability, transport, count: s.count, errors: Object.fromEntries(s.errors),
-        meanMs: s.count ? s.sumMs / s.count : 0, p50Ms: quantile(s, 0.5), p99Ms: quantile(s, 0.99),
-      };
-    });
   }
 
   /** Prometheus text exposition. */
@@ -66,15 +46,4 @@ export class Metrics {
     }
     return [...lines, ...errors, ...hist].join('\n') + '\n';
   }
-}
-
-/** Upper bound of the bucket holding the q-th call. */
-function quantile(s: Series, q: number): number {
-  const target = Math.ceil(s.count * q);
-  let cum = 0;
-  for (let i = 0; i < s.buckets.length; i++) {
-    cum += s.buckets[i]!;
-    if (cum >= target && target > 0) return BUCKETS_MS[i] ?? Infinity;
-  }
-  return 0;
 }

@@ -1,4 +1,5 @@
 // How a failed delivery is judged: when the next try is, and whether there is one at all.
+import { backoffDelay } from '@eposgate/contract';
 import { isPlatformError } from '../errors.ts';
 
 export interface RetryPolicy {
@@ -12,13 +13,9 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { baseMs: 500, maxMs: 5 * 60_000, maxAttempts: 20 };
 
-/**
- * Delay before the next attempt after `attempts` failed ones: exponential, capped, with "equal
- * jitter" (a random point in the upper half), so a crowd of EPOSes coming back does not retry in step.
- */
+/** Delay before the next attempt after `attempts` failed ones: the contract's backoff, read with this policy. */
 export function backoffMs(policy: RetryPolicy, attempts: number, random: () => number = Math.random): number {
-  const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, Math.min(attempts - 1, 40)));
-  return Math.round(exp / 2 + random() * (exp / 2));
+  return backoffDelay(attempts - 1, { minMs: policy.baseMs, maxMs: policy.maxMs }, random);
 }
 
 /** What the worker does with a delivery that threw. */

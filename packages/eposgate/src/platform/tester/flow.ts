@@ -236,11 +236,17 @@ export class FlowRun {
     });
   }
 
+  /** Runs the flow: first the registration checks its definition's `requires` asks for, then its body. */
+  async perform(): Promise<void> {
+    await this.requireRegistered(this.def.requires);
+    await this.def.run(this);
+  }
+
   /**
-   * The check step every flow starts with, one per capability it needs: "Check whether GetOrder
+   * The check steps every flow starts with, one per capability it requires: "Check whether GetOrder
    * has been registered". Stops the flow with the guide's two lines when it is not.
    */
-  async requireCapabilities(...capabilities: CapabilityName[]): Promise<void> {
+  private async requireRegistered(capabilities: readonly CapabilityName[]): Promise<void> {
     for (const c of capabilities) {
       const short = shortName(c);
       await this.step(`Check whether ${short} has been registered`, async (s) => {

@@ -121,7 +121,7 @@ export class Tester {
     deadline.unref();
     let status: FlowStatus = 'SUCCESS';
     try {
-      await run.def.run(run);
+      await run.perform();
     } catch (err) {
       status = err instanceof StopFlow ? err.status : 'FAILURE';
       if (!(err instanceof StopFlow)) {

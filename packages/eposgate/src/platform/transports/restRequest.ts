@@ -1,7 +1,6 @@
 // Builds the HTTP request for one capability call on an EPOS's REST API. Pure: no I/O.
 import type { Capability } from '@eposgate/contract';
-import { REST_HEADER_NAMES } from '@eposgate/contract';
-import { restRequest } from '@eposgate/contract';
+import { requestorToHttp, restRequest } from '@eposgate/contract';
 import { PlatformError } from '../errors.ts';
 import type { RequestorHeaders } from './transport.ts';
 
@@ -68,11 +67,7 @@ export function buildRestRequest(target: RestTarget, capability: Capability, par
     throw new PlatformError('BAD_REQUEST', `${capability.name}: ${(e as Error).message}`);
   }
   const t = prepare(target);
-  const headers: Record<string, string> = { authorization: t.authorization, accept: 'application/json' };
-  for (const [key, header] of Object.entries(REST_HEADER_NAMES) as [keyof RequestorHeaders, string][]) {
-    const v = requestor[key];
-    if (typeof v === 'string' && v !== '') headers[header] = v;
-  }
+  const headers: Record<string, string> = { authorization: t.authorization, accept: 'application/json', ...requestorToHttp(requestor) };
   let body: string | undefined;
   if (split.body) {
     body = JSON.stringify(split.body);

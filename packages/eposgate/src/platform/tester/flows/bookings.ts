@@ -40,7 +40,6 @@ export const partiesFlow: FlowDef = {
   faults: ['CreateParty:contract'],
   params: [P.tableId, { ...P.maxPages, default: 5 }],
   async run(run) {
-    await run.requireCapabilities('CreateParty', 'GetPartyById', 'UpdateParty', 'SearchParties', 'DeletePartyById');
     const tableId = await table(run);
     const sent = { dojoPartyId: testerId(run, 'party'), name: 'Tester party', covers: 2, tableIds: [tableId], status: 'Seated', startTime: new Date().toISOString(), expectedEndTime: isoIn(90 * 60_000) };
     const party = await run.step(`Seat a party at table ${tableId} (CreateParty)`, async (s) => {
@@ -86,7 +85,6 @@ export const reservationsFlow: FlowDef = {
   faults: ['CreateReservation:contract'],
   params: [P.tableId, { ...P.maxPages, default: 20 }],
   async run(run) {
-    await run.requireCapabilities('CreateReservation', 'GetReservationById', 'UpdateReservation', 'SearchReservations', 'DeleteReservationById');
     const tableId = run.str('tableId') ?? (await findTable(run, { free: false })) ?? (await table(run));
     const start = new Date(Date.now() + 24 * 3600_000 + Math.floor(Math.random() * 3600) * 1000);
     start.setUTCMilliseconds(0);
@@ -138,7 +136,6 @@ export const bookingsFlow: FlowDef = {
   faults: ['CreateReservation:error=Conflict'],
   params: [P.tableId, { ...P.maxPages, default: 5 }],
   async run(run) {
-    await run.requireCapabilities('CreateReservation', 'CreateParty');
     const tableId = await table(run);
     const start = new Date(Date.now() + 5 * 60_000);
     start.setUTCMilliseconds(0);

@@ -38,7 +38,6 @@ export const paymentEventsFlow: FlowDef = {
   faults: ['HandleEvent:payment_intent.status_updated:contract'],
   params: [],
   async run(run) {
-    await run.requireCapabilities('HandleEvent:payment_intent.created', 'HandleEvent:payment_intent.status_updated');
     const pi = testerId(run, 'pi');
     await sendEvent(run, paymentEvent(run, 'payment_intent.created', pi, 'Created', 'Auto'), 'Deliver payment_intent.created');
     await sendEvent(run, paymentEvent(run, 'payment_intent.status_updated', pi, 'Authorized', 'Auto'), 'Deliver payment_intent.status_updated (Authorized)');

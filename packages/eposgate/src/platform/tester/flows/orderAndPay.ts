@@ -17,7 +17,6 @@ export const orderAndPayFlow: FlowDef = {
   faults: ['CreateOrder:contract'],
   params: [P.currency],
   async run(run) {
-    await run.requireCapabilities('CreateOrder', 'GetOrderById', 'HandleEvent:payment_intent.status_updated');
     const pi = testerId(run, 'pi');
     const params = orderToCreate(run, { collection: true });
     params.payments = [{ paymentIntentId: pi, paidAmount: params.totalAmount }];

@@ -15,7 +15,6 @@ export const getOrderFlow: FlowDef = {
   faults: ['GetOrderById:contract', 'GetOrderById:timeout'],
   params: [{ name: 'orderId', type: 'string', required: true, description: 'EPOS id of the order to read' }],
   async run(run) {
-    await run.requireCapabilities('GetOrderById');
     const orderId = run.str('orderId')!;
     await run.step(`Get order ${orderId} (GetOrderById)`, async (s) => {
       const order = await getOrder(s, orderId);
@@ -35,7 +34,6 @@ export const orderNotFoundFlow: FlowDef = {
   faults: ['GetOrderById:error=InvalidRequest'],
   params: [{ name: 'missingOrderId', type: 'string', required: false, default: 'eposgate-tester-no-such-order', description: 'an order id the EPOS does not have' }],
   async run(run) {
-    await run.requireCapabilities('GetOrderById');
     const orderId = run.str('missingOrderId')!;
     await run.step(`Get unknown order ${orderId}: expect NotFound (GetOrderById)`, async (s) => {
       const e = await s.expectError('GetOrderById', { orderId }, ['NotFound']);
@@ -58,7 +56,6 @@ export const searchOrdersFlow: FlowDef = {
     { ...P.maxPages, default: 50 },
   ],
   async run(run) {
-    await run.requireCapabilities('SearchOrders');
     const limit = Math.min(run.int('pageSize'), 100);
     const maxPages = run.int('maxPages');
     const all = await run.step(`Walk all orders, ${limit} a page (SearchOrders)`, async (s) => {
@@ -116,7 +113,6 @@ export const cancelOrderFlow: FlowDef = {
   faults: ['CancelOrderById:contract'],
   params: [P.currency],
   async run(run) {
-    await run.requireCapabilities('CreateOrder', 'CancelOrderById');
     const order = await createOrder(run, 'Create an order to cancel (CreateOrder)', orderToCreate(run));
     await run.step(`Cancel order ${order.id} (CancelOrderById)`, async (s) => {
       const after = await s.call('CancelOrderById', { orderId: order.id });
@@ -148,7 +144,6 @@ export const getOrderBillFlow: FlowDef = {
   faults: ['GetOrderBillById:contract'],
   params: [P.orderIdOptional, P.currency, { ...P.maxPages, default: 5 }],
   async run(run) {
-    await run.requireCapabilities('GetOrderBillById');
     const { orderId } = await orderToWorkOn(run);
     let order: Order | undefined;
     if (await run.has('GetOrderById')) order = await run.step(`Get order ${orderId} (GetOrderById)`, (s) => getOrder(s, orderId));

@@ -99,7 +99,6 @@ export const payAtTableFlow: FlowDef = {
   faults: ['RecordOrderPaymentById:duplicates'],
   params: PAT_PARAMS,
   async run(run) {
-    await run.requireCapabilities('SearchOrders', 'GetOrderById', 'RecordOrderPaymentById');
     const tableId = run.str('orderId') ? undefined : await findTable(run, { free: false });
     const { orderId } = await orderToWorkOn(run, { tableId });
     await findAsTerminal(run, orderId, tableId);
@@ -156,7 +155,6 @@ export const payAtTableLockingFlow: FlowDef = {
   faults: ['RecordOrderPaymentById:duplicates', 'CreateOrderLock:disconnect'],
   params: PAT_PARAMS,
   async run(run) {
-    await run.requireCapabilities('SearchOrders', 'GetOrderById', 'RecordOrderPaymentById', 'CreateOrderLock', 'DeleteOrderLock');
     const canExtend = await run.has('ExtendOrderLock');
     const tableId = run.str('orderId') ? undefined : await findTable(run, { free: false });
     const { orderId } = await orderToWorkOn(run, { tableId });
@@ -190,7 +188,6 @@ export const orderLockingFlow: FlowDef = {
   faults: ['CreateOrderLock:error=Conflict#1'],
   params: [P.orderIdOptional, P.currency, { ...P.maxPages, default: 5 }],
   async run(run) {
-    await run.requireCapabilities('CreateOrderLock', 'DeleteOrderLock', 'GetOrderById');
     const canExtend = await run.has('ExtendOrderLock');
     const { orderId } = await orderToWorkOn(run);
     const l = await lock(run, orderId, canExtend);

@@ -4,7 +4,7 @@
 // flows see the frame exactly as the EPOS sent it and can send what the platform would refuse.
 import { randomUUID } from 'node:crypto';
 import { getMaxListeners, setMaxListeners } from 'node:events';
-import { capability, type CapabilityName } from '@eposgate/contract';
+import { capability } from '@eposgate/contract';
 import { EPOS_ERROR_TYPES, type EposErrorType } from '@eposgate/contract';
 import { JSONRPC_VERSION, RPC_METHOD_NOT_FOUND } from '@eposgate/contract';
 import { isPlatformError } from '../../errors.ts';
@@ -31,11 +31,11 @@ function answerWithin(run: FlowRun): number {
 }
 
 /**
- * The first step of every protocol flow: the capabilities are registered, on the WebSocket, and a
- * socket is open. A REST-only EPOS has no JSON-RPC to check.
+ * The first step of every protocol flow, once the runner has checked its `requires` are registered:
+ * they are registered on the WebSocket, and a socket is open. A REST-only EPOS has no JSON-RPC to check.
  */
-async function requireWebSocket(run: FlowRun, ...capabilities: CapabilityName[]): Promise<TesterWire> {
-  await run.requireCapabilities(...capabilities);
+async function requireWebSocket(run: FlowRun): Promise<TesterWire> {
+  const capabilities = run.def.requires;
   return run.step('Check the EPOS is connected over WebSocket', async (s) => {
     const wire = run.wire;
     if (!wire) fail('this platform offers the tester no access to the EPOS socket; protocol flows cannot run here');
@@ -189,7 +189,7 @@ export const callsInFlightFlow: FlowDef = {
     ANSWER_WITHIN,
   ],
   async run(run) {
-    await requireWebSocket(run, 'GetOrderById', 'SearchOrders');
+    await requireWebSocket(run);
     const n = Math.min(run.int('calls'), 100);
     const within = answerWithin(run);
     const ids = await run.step(`Find ${n} orders to read (SearchOrders)`, async (s) => {
@@ -229,7 +229,7 @@ export const unknownMethodFlow: FlowDef = {
   faults: ['GetOrderById:error=UnexpectedError', 'GetOrderById:disconnect#1'],
   params: [ANSWER_WITHIN],
   async run(run) {
-    const wire = await requireWebSocket(run, 'GetOrderById');
+    const wire = await requireWebSocket(run);
     const within = answerWithin(run);
     await run.step(`Call the unknown method ${UNKNOWN_METHOD}: expect a JSON-RPC error`, async (s) => {
       const out = await rawCall(run, s, wire, UNKNOWN_METHOD, {}, within);
@@ -280,7 +280,7 @@ export const errorShapeFlow: FlowDef = {
     { ...P.maxPages, default: 5 },
   ],
   async run(run) {
-    const wire = await requireWebSocket(run, 'GetOrderById');
+    const wire = await requireWebSocket(run);
     const within = answerWithin(run);
     const method = capability('GetOrderById').wsMethod;
     await run.step(`NotFound: GetOrderById of unknown order ${MISSING_ORDER}`, async (s) => {
@@ -340,7 +340,7 @@ export const concurrentCallsFlow: FlowDef = {
     ANSWER_WITHIN,
   ],
   async run(run) {
-    await requireWebSocket(run, 'GetOrderById');
+    await requireWebSocket(run);
     const n = Math.min(run.int('calls'), 200);
     const within = answerWithin(run);
     const known = (await run.transportsOf('SearchOrders')).ws
@@ -384,7 +384,7 @@ export const reconnectFlow: FlowDef = {
     ANSWER_WITHIN,
   ],
   async run(run) {
-    const wire = await requireWebSocket(run, 'GetOrderById');
+    const wire = await requireWebSocket(run);
     const within = answerWithin(run);
     const reconnectWithin = run.int('reconnectWithinMs');
     const method = capability('GetOrderById').wsMethod;

@@ -150,7 +150,6 @@ export const duplicateEventsFlow: FlowDef = {
   params: WORK_PARAMS,
   faults: [`${UPDATED}:duplicates`],
   async run(run) {
-    await run.requireCapabilities(UPDATED, 'RecordOrderPaymentById', 'GetOrderById');
     const { orderId } = await orderToWorkOn(run);
     const before = await readOrder(run, orderId);
     const left = needOutstanding(before, 2, 'record a payment');
@@ -208,7 +207,6 @@ export const paymentReplayFlow: FlowDef = {
   params: [...WORK_PARAMS, P.tipAmount],
   faults: ['RecordOrderPaymentById:duplicates'],
   async run(run) {
-    await run.requireCapabilities('RecordOrderPaymentById', 'GetOrderById');
     const { orderId } = await orderToWorkOn(run);
     const before = await readOrder(run, orderId);
     const left = needOutstanding(before, 4, 'pay two parts and keep some outstanding');
@@ -258,7 +256,6 @@ export const concurrentPaymentsFlow: FlowDef = {
   params: WORK_PARAMS,
   faults: ['RecordOrderPaymentById:error=InvalidRequest#1'],
   async run(run) {
-    await run.requireCapabilities('RecordOrderPaymentById', 'GetOrderById');
     const { orderId } = await orderToWorkOn(run);
     const before = await readOrder(run, orderId);
     const left = needOutstanding(before, 4, 'pay in four');
@@ -334,7 +331,6 @@ export const concurrentLocksFlow: FlowDef = {
   params: WORK_PARAMS,
   faults: ['CreateOrderLock:error=Conflict'],
   async run(run) {
-    await run.requireCapabilities('CreateOrderLock', 'DeleteOrderLock', 'GetOrderById');
     const { orderId } = await orderToWorkOn(run);
     const ids = [randomUUID(), randomUUID()];
     const terminals = [TERMINAL_A, TERMINAL_B];
@@ -380,7 +376,6 @@ export const lockedPaymentsFlow: FlowDef = {
   params: [...WORK_PARAMS, LOCK_EXPIRY],
   faults: ['RecordOrderPaymentById:ignore-locks'],
   async run(run) {
-    await run.requireCapabilities('CreateOrderLock', 'DeleteOrderLock', 'RecordOrderPaymentById', 'GetOrderById');
     const { orderId } = await orderToWorkOn(run);
     const before = await readOrder(run, orderId);
     const left = needOutstanding(before, 2, 'pay under a lock');
@@ -434,7 +429,6 @@ export const lockHandoverFlow: FlowDef = {
   params: WORK_PARAMS,
   faults: ['RecordOrderPaymentById:ignore-locks', 'ExtendOrderLock:error=NotFound'],
   async run(run) {
-    await run.requireCapabilities('CreateOrderLock', 'DeleteOrderLock', 'RecordOrderPaymentById', 'GetOrderById');
     const canExtend = await run.has('ExtendOrderLock');
     const { orderId } = await orderToWorkOn(run);
     const before = await readOrder(run, orderId);
@@ -479,7 +473,6 @@ export const partialPaymentsFlow: FlowDef = {
   params: WORK_PARAMS,
   faults: ['GetOrderById:contract'],
   async run(run) {
-    await run.requireCapabilities('RecordOrderPaymentById', 'GetOrderById');
     const { orderId } = await orderToWorkOn(run);
     let current = await readOrder(run, orderId);
     const left = needOutstanding(current, 3, 'pay in three parts');
@@ -524,7 +517,6 @@ export const pagingWhileChangingFlow: FlowDef = {
   params: [P.currency, P.tableId, P.maxPages],
   faults: ['SearchOrders:contract'],
   async run(run) {
-    await run.requireCapabilities('SearchOrders', 'CreateOrder');
     const canPay = await run.has('RecordOrderPaymentById');
     const tableId = await findTable(run, { free: true });
     const ours: Order[] = [];
@@ -589,7 +581,6 @@ export const paymentGuardsFlow: FlowDef = {
   params: [P.currency],
   faults: ['RecordOrderPaymentById:duplicates'],
   async run(run) {
-    await run.requireCapabilities('RecordOrderPaymentById', 'GetOrderById', 'CreateOrder');
     const first = await createOrder(run, 'Create the order that is paid (CreateOrder)', orderToCreate(run));
     const second = await createOrder(run, 'Create another order (CreateOrder)', orderToCreate(run));
     const p = payment(run, Math.floor(outstanding(first) / 2));

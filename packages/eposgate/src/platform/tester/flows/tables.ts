@@ -14,7 +14,6 @@ export const tablesAndAreasFlow: FlowDef = {
   faults: ['ListAreas:contract', 'SearchTables:disconnect'],
   params: [{ name: 'pageSize', type: 'integer', required: false, default: 5, description: 'cursor.limit of every page (1-100)' }, { ...P.maxPages, default: 50 }],
   async run(run) {
-    await run.requireCapabilities('ListAreas', 'SearchTables');
     const areas = await run.step('List areas (ListAreas)', async (s) => {
       const list = await s.call('ListAreas', {});
       const twice = repeats(list.map((a) => a.id));

@@ -91,11 +91,6 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
     return this.registry.current(tenant) !== undefined;
   }
 
-  /** The tenant's sockets, oldest first; the last open one serves. */
-  connections(tenant: Tenant): ConnectionInfo[] {
-    return this.registry.list(tenant).filter((c) => c.open).map((c) => c.info);
-  }
-
   get shuttingDown(): boolean {
     return this.closing !== undefined;
   }
