@@ -10,6 +10,7 @@ import { installErrorHandling, toPlatformError } from './errorHandler.ts';
 import { RateLimiter } from './rateLimit.ts';
 import { installJsonBody, isIdField } from './jsonBody.ts';
 import type { Limits } from '../limits.ts';
+import type { StopGate } from './stopGate.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -21,6 +22,8 @@ export interface AppOptions {
   logger: Logger;
   keys: KeyService;
   limits: Limits;
+  /** Refuses requests once the platform drains, and counts those in flight (stopGate.ts). */
+  gate?: StopGate;
 }
 
 const TRACE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -45,7 +48,8 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       const given = req.headers['x-trace-id'];
       return typeof given === 'string' && TRACE_ID.test(given) ? given : randomUUID();
     },
-    return503OnClosing: true,
+    // The gate refuses requests from the start of a drain on, with our PLATFORM_STOPPING body.
+    return503OnClosing: false,
     forceCloseConnections: true,
     // Errors fastify raises before routing (a path with broken percent-encoding) leave in our shape
     // too, without quoting the URL back.
@@ -72,6 +76,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   app.decorateRequest('caller', null as unknown as Caller);
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-trace-id', req.id);
+    opts.gate?.admit(req, reply);
     // An unknown path is a 404 for anyone: asking for a key first would only confuse.
     if (req.is404 || PUBLIC.has(routePath(req))) return;
     req.caller = await opts.keys.authenticate(req.headers);
@@ -87,6 +92,13 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       if (isIdField(name)) for (const v of [value].flat()) checkId(`$.query.${name}`, v, idChars);
     }
   });
+  if (opts.gate) {
+    const gate = opts.gate;
+    app.addHook('onSend', async (_req, reply, payload) => {
+      gate.closeConnection(reply);
+      return payload;
+    });
+  }
   // One access line per request, when info is logged at all.
   if (opts.logger.isLevelEnabled('info')) {
     app.addHook('onResponse', (req, reply, done) => {
