@@ -12,6 +12,7 @@ import { runReferenceEpos } from '../epos/run.ts';
 import { parsePort, resolvePort } from './options.ts';
 import { installProcessGuard } from './processGuard.ts';
 import { checkSecretKeyEnv, startup } from './startup.ts';
+import { drainOnSignals } from './signals.ts';
 
 export const DEMO_ACCOUNT = 'demo-restaurant';
 /** The demo key's plain text, kept in the data dir so that every start reuses it. */
@@ -95,13 +96,11 @@ export function demoCommand(): Command {
       });
       installProcessGuard(logger);
       process.stdout.write(demoText(platform.url, key));
-      const stop = async () => {
+      // The platform drains first: its calls in flight are answered by the EPOS, still running.
+      drainOnSignals(logger, async () => {
+        await platform.drain();
         await epos.close();
-        await platform.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', () => void stop());
-      process.once('SIGTERM', () => void stop());
+      });
     });
 }
 
