@@ -198,11 +198,12 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
 
   private async drainSockets(deadlineMs: number): Promise<void> {
     this.stopping = true;
+    // A socket whose upgrade was under way when the drain began is told to go elsewhere too.
+    this.closeCode = CLOSE_SERVICE_RESTART;
     this.registry.shutdown(platformStopping());
     const conns = this.registry.all();
     const drained = await settleWithin(Promise.all(conns.map((c) => c.closeWhenIdle(CLOSE_SERVICE_RESTART, 'service restart'))), deadlineMs);
     this.log.info({ sockets: conns.length, drained }, drained ? 'EPOS sockets drained' : 'drain deadline passed; closing the EPOS sockets left');
-    this.closeCode = CLOSE_SERVICE_RESTART;
     await this.close();
   }
 
