@@ -9,6 +9,7 @@ import { connect, defineEpos, register, type DisconnectInfo, type ReconnectInfo 
 import type { Tenant } from '../../packages/eposgate/src/platform/tenant.ts';
 import { api, testPlatform, type TestPlatform } from '../helpers/platform.ts';
 import { ACCOUNT, SOFTWARE_HOUSE, until } from './setup.ts';
+import { sse } from '../platform/events/helpers.ts';
 
 const TENANT: Tenant = { accountId: ACCOUNT, env: 'sandbox' };
 const AREAS = [{ id: 'a1', name: 'Room' }];
@@ -180,4 +181,16 @@ test('with two platforms, the EPOS drained off the first (1012) reconnects to th
   assert.equal(dials[0]!.url, wsUrl(b));
   assert.ok(b.gateway.isConnected(TENANT));
   assert.ok(conn.connected);
+});
+
+test('an open event stream ends cleanly on a drain, with a comment naming PLATFORM_STOPPING', async (t) => {
+  const p = await testPlatform();
+  t.after(() => p.destroy());
+  const { key } = await p.keys.create(ACCOUNT, 'sandbox');
+  const stream = await sse(`${p.url}/epos/events/stream`, key);
+  assert.equal(stream.res.status, 200);
+  await p.drain({ deadlineMs: 2000 });
+  await stream.done;
+  assert.equal(stream.error, undefined, 'ended cleanly');
+  assert.ok(stream.comments.some((c) => c.startsWith('PLATFORM_STOPPING platform shutting down; resume with Last-Event-ID')), stream.comments.join(' | '));
 });
