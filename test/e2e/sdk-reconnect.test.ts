@@ -101,7 +101,7 @@ test('a call made while the platform has just restarted waits for the SDK to dia
   assert.equal(res.body.length, 3);
 });
 
-test('a call in flight when the platform stops is answered 502 EPOS_UNREACHABLE, and the SDK is back after the restart', async (t) => {
+test('a call still in flight when the platform stops (its drain deadline passed) is answered 503 PLATFORM_STOPPING, and the SDK is back after the restart', async (t) => {
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   let slow = true;
@@ -126,10 +126,10 @@ test('a call in flight when the platform stops is answered 502 EPOS_UNREACHABLE,
   const inFlight = api(p.url, 'GET', '/epos/data/v1/areas', { key });
   await until(() => conn.inFlight === 1, 'the call to reach the handler');
   const { dataDir, port } = p;
-  await p.stop();
+  await p.drain({ deadlineMs: 100 });
   const res = await inFlight;
-  assert.equal(res.status, 502, res.text);
-  assert.equal(res.body.error, 'EPOS_UNREACHABLE');
+  assert.equal(res.status, 503, res.text);
+  assert.equal(res.body.error, 'PLATFORM_STOPPING');
   release(); // the handler answers into a closed socket; the SDK drops the answer quietly
   slow = false;
 

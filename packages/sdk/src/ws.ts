@@ -9,8 +9,13 @@ import type { Epos } from './define.ts';
 import { writeBatcher } from '@eposgate/contract';
 
 export interface ConnectOptions {
-  /** The platform's EPOS socket, e.g. `ws://localhost:8080/epos` or `wss://…/epos`. */
-  url: string;
+  /**
+   * The platform's EPOS socket, e.g. `ws://localhost:8080/epos` or `wss://…/epos`: one URL (a
+   * single platform, or a load balancer in front of several nodes), or one per node. With a list,
+   * every reconnect (a drop, a node draining with close 1012, a refused dial) dials the next URL,
+   * round robin, after the usual backoff.
+   */
+  url: string | readonly string[];
   /** `sk_sandbox_…` or `sk_prod_…`; sent as `Authorization: Basic <apiKey>`, not base64-encoded. */
   apiKey: string;
   softwareHouseId: string;
@@ -29,6 +34,8 @@ export interface ConnectOptions {
 export interface ReconnectInfo {
   /** 1 for the first dial after a disconnect, 2 for the next, … */
   attempt: number;
+  /** The URL this dial goes to (the next of `url` when it lists several). */
+  url: string;
   delayMs: number;
   /** Why the previous dial failed (absent after a connection that was open). */
   lastError?: string;
@@ -73,10 +80,18 @@ class Connection extends EventEmitter implements EposConnection {
   #pongTimer: NodeJS.Timeout | null = null;
   readonly #pending = new Set<Promise<void>>();
   readonly #methods = wsMethodTable();
+  readonly #urls: readonly string[];
+  /** Index into #urls of the socket open or being dialled. */
+  #urlIndex = 0;
 
   constructor(private readonly epos: Epos, private readonly opts: ConnectOptions) {
     super();
+    this.#urls = typeof opts.url === 'string' ? [opts.url] : [...opts.url];
     this.#open();
+  }
+
+  get #url(): string {
+    return this.#urls[this.#urlIndex % this.#urls.length]!;
   }
 
   get connected(): boolean {
@@ -97,7 +112,7 @@ class Connection extends EventEmitter implements EposConnection {
       'software-house-id': this.opts.softwareHouseId,
     };
     if (this.opts.resellerId) headers['reseller-id'] = this.opts.resellerId;
-    const ws = new WebSocket(this.opts.url, {
+    const ws = new WebSocket(this.#url, {
       headers,
       perMessageDeflate: false,
       handshakeTimeout: this.opts.handshakeTimeoutMs ?? 10_000,
@@ -153,7 +168,9 @@ class Connection extends EventEmitter implements EposConnection {
     const delayMs = backoffDelay(this.#attempt, this.opts.reconnect || {});
     this.#attempt++;
     this.#dialError = undefined;
-    this.emit('reconnecting', { attempt: this.#attempt, delayMs, ...(lastError ? { lastError } : {}) } satisfies ReconnectInfo);
+    // Any node serves: the next one, since this one dropped us, is draining (1012) or refused.
+    this.#urlIndex = (this.#urlIndex + 1) % this.#urls.length;
+    this.emit('reconnecting', { attempt: this.#attempt, url: this.#url, delayMs, ...(lastError ? { lastError } : {}) } satisfies ReconnectInfo);
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = null;
       if (!this.#stopped) this.#open();
@@ -257,6 +274,7 @@ class Connection extends EventEmitter implements EposConnection {
 
 /** Opens (and keeps open) the EPOS socket to the platform. Returns at once; listen for `connect`. */
 export function connect(epos: Epos, opts: ConnectOptions): EposConnection {
+  if (typeof opts.url === 'string' ? !opts.url : !opts.url?.length) throw new TypeError('connect: url is required (one URL, or a list of them)');
   if (!opts.apiKey) throw new TypeError('connect: apiKey is required');
   if (!opts.softwareHouseId) throw new TypeError('connect: softwareHouseId is required');
   return new Connection(epos, opts);

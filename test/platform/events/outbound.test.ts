@@ -1,6 +1,7 @@
 // Events to the EPOS: POST /epos/data/v1/events, the outbox and its delivery worker, end to end over
 // a real platform, a real WebSocket EPOS and a real HTTP EPOS.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { api, testPlatform } from '../../helpers/platform.ts';
@@ -264,7 +265,7 @@ test('a delivery cut short by shutdown is not lost: it stays pending, uncounted,
   await raise(p1, k, { event: 'payment_intent.created', data: payment(), id: 'evt-cut' });
   await until(() => silent.frames.length === 1, 2000, 'the first frame');
   const t0 = performance.now();
-  await p1.stop();
+  await p1.drain({ deadlineMs: 100 }); // past its deadline a drain stops waiting for the EPOS
   assert.ok(performance.now() - t0 < 1000, 'shutdown does not wait for the EPOS to answer');
 
   const p2 = await testPlatform({ ...opts, dataDir: p1.dataDir });
@@ -276,6 +277,32 @@ test('a delivery cut short by shutdown is not lost: it stays pending, uncounted,
   t.after(() => epos.close());
   await delivered(p2, k, 'evt-cut');
   assert.deepEqual(epos.frames.map((f) => f.params.id), ['evt-cut']);
+});
+
+test('a delivery in flight when the platform drains is finished, not cut: delivered once, then the socket closes with 1012', async (t) => {
+  const opts = { ...FAST, callTimeoutMs: 5_000 };
+  const p1 = await testPlatform(opts);
+  t.after(() => p1.destroy());
+  const k = await key(p1, 'acc-a');
+  await registerWs(p1, k);
+  const slow = await wsEpos(p1, k, () => undefined);
+  await raise(p1, k, { event: 'payment_intent.created', data: payment(), id: 'evt-drain' });
+  await until(() => slow.frames.length === 1, 2000, 'the first frame');
+  const closed = once(slow.sock, 'close');
+  const drained = p1.drain({ deadlineMs: 5_000 });
+  await sleep(100);
+  slow.sock.send(JSON.stringify(ok(slow.frames[0]!, 1)));
+  await drained;
+  assert.equal((await closed)[0], 1012);
+
+  const p2 = await testPlatform({ ...opts, dataDir: p1.dataDir });
+  t.after(() => p2.stop());
+  const after = await eventState(p2, k, 'evt-drain');
+  assert.equal(after.delivery.status, 'delivered');
+  const epos = await wsEpos(p2, k);
+  t.after(() => epos.close());
+  await sleep(200);
+  assert.equal(epos.frames.length, 0, 'not delivered again');
 });
 
 test('an event whose capability was unregistered before delivery ends as skipped (not-registered), never sent', async (t) => {

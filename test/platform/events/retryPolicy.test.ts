@@ -24,5 +24,6 @@ test('which failures are retried, waited out, skipped or dead-lettered at once',
   assert.equal(v('CAPABILITY_NOT_REGISTERED'), 'skip');
   assert.equal(v('VALIDATION_FAILED'), 'fail');
   assert.equal(v('CALL_CANCELLED'), 'requeue');
+  assert.equal(v('PLATFORM_STOPPING'), 'requeue');
   assert.equal(judge(new Error('boom')).kind, 'retry');
 });

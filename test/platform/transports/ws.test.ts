@@ -325,7 +325,7 @@ describe('EPOS WebSocket gateway', () => {
     const failed = rejection(inFlight);
     await h.close();
     const err = await failed;
-    assert.equal(err.code, 'EPOS_UNREACHABLE');
+    assert.equal(err.code, 'PLATFORM_STOPPING');
     assert.equal(err.message, 'platform shutting down');
     assert.equal((await closed)[0], 1001);
     assert.equal((await rejection(call(h, A))).message, 'platform shutting down');

@@ -12,6 +12,7 @@ import { runReferenceEpos } from '../epos/run.ts';
 import { parsePort, resolvePort } from './options.ts';
 import { installProcessGuard } from './processGuard.ts';
 import { checkSecretKeyEnv, startup } from './startup.ts';
+import { drainOnSignals } from './signals.ts';
 
 export const DEMO_ACCOUNT = 'demo-restaurant';
 /** The demo key's plain text, kept in the data dir so that every start reuses it. */
@@ -95,13 +96,11 @@ export function demoCommand(): Command {
       });
       installProcessGuard(logger);
       process.stdout.write(demoText(platform.url, key));
-      const stop = async () => {
-        await epos.close();
-        await platform.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', () => void stop());
-      process.once('SIGTERM', () => void stop());
+      // Both drain at once: the EPOS answers the calls it holds before closing its socket (and has
+      // no other node to reconnect to), while the platform takes no new call and waits for those.
+      drainOnSignals(logger, async () => {
+        await Promise.all([platform.drain(), epos.close()]);
+      });
     });
 }
 

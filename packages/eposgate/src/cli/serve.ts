@@ -1,11 +1,12 @@
 import { Command } from 'commander';
 import pino from 'pino';
 import { startPlatform, DEFAULTS } from '../platform/platform.ts';
-import { parsePort, resolvePort } from './options.ts';
+import { parsePort, positive, resolvePort } from './options.ts';
 import { installProcessGuard } from './processGuard.ts';
 import { checkSecretKeyEnv, startup } from './startup.ts';
+import { drainOnSignals } from './signals.ts';
 
-interface ServeOptions { port?: number; data: string; host: string; logLevel: string; forbidPrivateTargets?: boolean; debug?: boolean }
+interface ServeOptions { port?: number; data: string; host: string; logLevel: string; forbidPrivateTargets?: boolean; debug?: boolean; drainDeadline: number }
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -15,6 +16,7 @@ export function serveCommand(): Command {
     .option('--host <host>', 'address to bind', DEFAULTS.host)
     .option('--log-level <level>', 'pino log level', 'info')
     .option('--forbid-private-targets', 'refuse private, loopback and reserved REST targets in sandbox too, as in production (also $EPOSGATE_FORBID_PRIVATE_TARGETS=1)')
+    .option('--drain-deadline <ms>', 'on SIGTERM/SIGINT, how long calls in flight may take to finish before they fail', positive, DEFAULTS.drainDeadlineMs)
     .option('--debug', 'print the stack trace of a start-up failure')
     .allowExcessArguments(true)
     .action(async (o: ServeOptions, cmd: Command) => {
@@ -24,17 +26,13 @@ export function serveCommand(): Command {
         const port = resolvePort(o.port, cmd.args);
         ctx.port = port;
         checkSecretKeyEnv();
-        return startPlatform({ dataDir: o.data, port, host: o.host, logger, ...(o.forbidPrivateTargets ? { forbidPrivateTargets: true } : {}) });
+        return startPlatform({
+          dataDir: o.data, port, host: o.host, logger, drainDeadlineMs: o.drainDeadline, ...(o.forbidPrivateTargets ? { forbidPrivateTargets: true } : {}),
+        });
       });
       installProcessGuard(logger);
       logger.info({ url: platform.url, data: o.data }, 'eposgate listening');
       process.stdout.write(`eposgate listening on ${platform.url} (data: ${o.data})\n`);
-      const stop = async (sig: string) => {
-        logger.info({ sig }, 'shutting down');
-        await platform.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', () => void stop('SIGINT'));
-      process.once('SIGTERM', () => void stop('SIGTERM'));
+      drainOnSignals(logger, () => platform.drain());
     });
 }

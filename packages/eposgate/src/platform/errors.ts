@@ -40,6 +40,7 @@ export type ErrorCode =
   | 'TARGET_FORBIDDEN'
   | 'SECRET_UNREADABLE'
   | 'STORE_UNAVAILABLE'
+  | 'PLATFORM_STOPPING'
   | 'INTERNAL';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -90,6 +91,8 @@ const STATUS: Record<ErrorCode, number> = {
   SECRET_UNREADABLE: 503,
   /** The store refused a write (disk full, I/O error); nothing was acknowledged. */
   STORE_UNAVAILABLE: 503,
+  /** The platform is draining or stopped: nothing was sent to the EPOS, so retry elsewhere (platformStopping()). */
+  PLATFORM_STOPPING: 503,
   INTERNAL: 500,
 };
 
@@ -143,3 +146,21 @@ export function typeName(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
   return typeof v;
 }
+
+/** Seconds a caller refused by a stopping platform is told to wait (Retry-After): a peer node, or this one restarted, serves by then. */
+export const STOPPING_RETRY_AFTER_S = 1;
+
+/**
+ * The one error every way the platform stops reaches a caller with: an HTTP call or an EPOS upgrade
+ * refused while draining, a call still waiting when the drain deadline passes, a tester flow cut
+ * short, an event stream opened while stopping. `detail` words the context; the code never varies.
+ */
+export function platformStopping(detail = 'platform shutting down'): PlatformError {
+  return new PlatformError('PLATFORM_STOPPING', detail);
+}
+
+/** The headers sent with PLATFORM_STOPPING, so a load balancer retries on another node. */
+export const STOPPING_HEADERS: Readonly<Record<string, string>> = {
+  'retry-after': String(STOPPING_RETRY_AFTER_S),
+  connection: 'close',
+};

@@ -23,6 +23,8 @@ import { testerRoutes } from './tester/routes.ts';
 import { Events } from './events/index.ts';
 import { resolveLimits, type Limits } from './limits.ts';
 import { Retention } from './retention.ts';
+import { StopGate } from './server/stopGate.ts';
+import { msLeft, settleWithin } from './deadline.ts';
 
 export interface PlatformOptions {
   dataDir: string;
@@ -66,6 +68,13 @@ export interface PlatformOptions {
   metricsToken?: string;
   /** The embedded store: durability (default `full`, docs/durability.md) and group commit. */
   store?: SqliteStoreOptions;
+  /** How long close() lets calls in flight finish before failing them (drain). Default 10 s. */
+  drainDeadlineMs?: number;
+}
+
+export interface DrainOptions {
+  /** Calls still in flight this long after the drain began fail with PLATFORM_STOPPING. Default `drainDeadlineMs`. */
+  deadlineMs?: number;
 }
 
 export interface Platform {
@@ -84,6 +93,14 @@ export interface Platform {
   /** Base URL once listening, e.g. http://127.0.0.1:8080 */
   url: string;
   port: number;
+  /**
+   * Stops the platform without failing the calls in flight (docs/cluster-drain.md): new requests
+   * and EPOS sockets are refused with 503 PLATFORM_STOPPING, each EPOS socket closes with 1012 once
+   * its calls have answered, then the store is flushed and closed. Past the deadline whatever is
+   * left fails with PLATFORM_STOPPING. Calling it again answers the same promise.
+   */
+  drain(opts?: DrainOptions): Promise<void>;
+  /** drain() with the default deadline. */
   close(): Promise<void>;
 }
 
@@ -91,6 +108,7 @@ export const DEFAULTS = {
   port: 8080,
   host: '127.0.0.1',
   callTimeoutMs: 10_000,
+  drainDeadlineMs: 10_000,
 } as const;
 
 /** Starts a platform on its data directory, which it holds alone until close (dataDirLock.ts). */
@@ -104,11 +122,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     lock.release();
     throw err;
   }
-  const close = platform.close.bind(platform);
-  platform.close = async () => {
-    await close();
-    lock.release();
-  };
+  const drain = platform.drain.bind(platform);
+  let released: Promise<void> | undefined;
+  platform.drain = (o) => (released ??= drain(o).finally(() => lock.release()));
   return platform;
 }
 
@@ -126,10 +142,12 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platf
   const keys = new KeyService(store.keys);
   const registry = new Registry(store.integrations, secrets);
 
+  const gate = new StopGate();
   const app = buildApp({
     logger,
     keys,
     limits,
+    gate,
   });
 
   const gateway = new EposGateway({
@@ -204,20 +222,36 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platf
   const retention = new Retention({ store, limits, logger: logger.child({ component: 'retention' }), onExpired: () => events.worker.kick() });
   retention.start();
   keys.watchRevocations(opts.revocationPollMs ?? 500);
-  let closed = false;
-  return {
-    app, store, keys, registry, gateway, dispatcher, metrics, events, retention, tester, logger, limits, url, port: addr.port,
-    async close() {
-      if (closed) return;
-      closed = true;
-      keys.stopWatching();
-      await retention.stop();
-      await tester.close();
-      await events.stop();
-      await gateway.close();
-      await app.close();
-      await rest.close();
-      await store.close();
-    },
+  let draining: Promise<void> | undefined;
+  const drain = async (deadlineMs: number): Promise<void> => {
+    const deadline = Date.now() + deadlineMs;
+    logger.info({ deadlineMs }, 'draining: refusing new calls and sockets, finishing those in flight');
+    gate.stop();
+    // Sockets first: from here no upgrade is taken and each socket closes (1012) once its calls answered.
+    const sockets = gateway.drain(deadlineMs);
+    await tester.close();
+    await Promise.all([
+      events.stop(deadlineMs),
+      settleWithin(gate.idle(), msLeft(deadline)),
+      sockets,
+    ]);
+    // Answers failed at the deadline leave before the server cuts its connections.
+    await settleWithin(gate.idle(), 500);
+    keys.stopWatching();
+    await retention.stop();
+    await app.close();
+    await rest.close();
+    await store.close();
+    logger.info({ requestsLeft: gate.requestsInFlight }, 'drained');
   };
+  const platform: Platform = {
+    app, store, keys, registry, gateway, dispatcher, metrics, events, retention, tester, logger, limits, url, port: addr.port,
+    drain(o: DrainOptions = {}) {
+      draining ??= drain(o.deadlineMs ?? opts.drainDeadlineMs ?? DEFAULTS.drainDeadlineMs);
+      return draining;
+    },
+    // Through the property, so startPlatform's wrapping (the lock's release) applies.
+    close: () => platform.drain(),
+  };
+  return platform;
 }

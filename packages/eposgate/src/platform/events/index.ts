@@ -61,11 +61,14 @@ export class Events {
     this.worker.start();
   }
 
-  /** Ends the SSE streams and stops the worker; deliveries in flight stay pending for the next start. */
-  async stop(): Promise<void> {
+  /**
+   * Ends the SSE streams and stops the worker: deliveries in flight may finish within `graceMs`
+   * (a drain), the rest stay pending for the next start.
+   */
+  async stop(graceMs = 0): Promise<void> {
     this.d.gateway.off('connect', this.onConnect);
     this.hub.close();
-    await this.worker.stop();
+    await this.worker.stop(graceMs);
   }
 }
 

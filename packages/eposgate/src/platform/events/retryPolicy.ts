@@ -38,6 +38,7 @@ export function judge(err: unknown): Verdict {
       return { kind: 'wait' };
     case 'CAPABILITY_NOT_REGISTERED':
       return { kind: 'skip', reason: 'not-registered' };
+    case 'PLATFORM_STOPPING':
     case 'CALL_CANCELLED':
       return { kind: 'requeue' };
     // The event itself is wrong for the contract or the EPOS: the same bytes would be refused again.

@@ -6,7 +6,7 @@
 // bytes queued for a client that does not read (the stream is cut, the client resumes with
 // Last-Event-ID), and the key it opened with (revoking the key ends the stream).
 import type { ServerResponse } from 'node:http';
-import { PlatformError } from '../errors.ts';
+import { PlatformError, STOPPING_HEADERS, platformStopping } from '../errors.ts';
 import { DEFAULT_LIMITS, type Limits } from '../limits.ts';
 import type { EposEventStore } from '../store/store.ts';
 import { tenantKey, type Tenant } from '../tenant.ts';
@@ -54,7 +54,7 @@ export class StreamHub {
   /** Serves one stream on `res` from the events after `after`, until the client, the platform or a revocation ends it. */
   open(tenant: Tenant, keyId: string, after: number, res: ServerResponse): void {
     if (this.closed) {
-      res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'SHUTTING_DOWN', message: 'platform shutting down' }));
+      res.writeHead(503, { 'content-type': 'application/json', ...STOPPING_HEADERS }).end(JSON.stringify(platformStopping().toJSON()));
       return;
     }
     res.writeHead(200, {
@@ -98,10 +98,14 @@ export class StreamHub {
     return this.byTenant.get(tenantKey(tenant))?.size ?? 0;
   }
 
-  /** Ends every stream cleanly (platform shutdown). */
+  /**
+   * Ends every stream cleanly (platform shutdown), each with a comment naming PLATFORM_STOPPING:
+   * EventSource clients ignore it and resume with Last-Event-ID, on another node if there is one.
+   */
   close(): void {
     this.closed = true;
-    for (const set of this.byTenant.values()) for (const s of set) s.end();
+    const why = platformStopping();
+    for (const set of this.byTenant.values()) for (const s of set) s.end(`: ${why.code} ${why.message}; resume with Last-Event-ID\n\n`);
     this.byTenant.clear();
   }
 }
@@ -158,8 +162,10 @@ class Stream {
     });
   }
 
-  end(): void {
-    if (!this.res.writableEnded) this.res.end();
+  end(last?: string): void {
+    if (this.res.writableEnded) return;
+    if (last !== undefined) this.send(last);
+    this.res.end();
   }
 
   private async drain(): Promise<void> {

@@ -6,7 +6,8 @@
 // tenant's events arrive in creation order. Different tenants are delivered concurrently.
 import type { Logger } from 'pino';
 import type { Dispatcher } from '../dispatch/dispatcher.ts';
-import { PlatformError, isPlatformError } from '../errors.ts';
+import { isPlatformError, platformStopping } from '../errors.ts';
+import { settleWithin } from '../deadline.ts';
 import type { DeliveryError, OutboxEntry, OutboxStore } from '../store/store.ts';
 import { tenantKey, type Tenant } from '../tenant.ts';
 import { capabilityOf } from './outbound.ts';
@@ -85,12 +86,16 @@ export class DeliveryWorker {
     this.kick();
   }
 
-  /** Stops taking work; deliveries in flight are cancelled and stay pending for the next start. */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking work. Deliveries in flight may finish within `graceMs` (a drain); past it they
+   * are cancelled (PLATFORM_STOPPING) and stay pending for the next start or another node.
+   */
+  async stop(graceMs = 0): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.timer);
-    this.abort.abort(new PlatformError('CALL_CANCELLED', 'platform shutting down'));
+    if (graceMs > 0) await settleWithin(Promise.allSettled([this.ticking, ...this.inflight.values()]), graceMs);
+    this.abort.abort(platformStopping());
     await this.ticking;
     await Promise.allSettled([...this.inflight.values()]);
   }

@@ -12,6 +12,7 @@ import { RateLimiter } from './rateLimit.ts';
 import { installJsonBody, isIdField } from './jsonBody.ts';
 import type { Limits } from '../limits.ts';
 import { installValidation } from './validation.ts';
+import type { StopGate } from './stopGate.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,6 +24,8 @@ export interface AppOptions {
   logger: Logger;
   keys: KeyService;
   limits: Limits;
+  /** Refuses requests once the platform drains, and counts those in flight (stopGate.ts). */
+  gate?: StopGate;
 }
 
 const TRACE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -48,7 +51,8 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       const given = req.headers['x-trace-id'];
       return typeof given === 'string' && TRACE_ID.test(given) ? given : randomUUID();
     },
-    return503OnClosing: true,
+    // The gate refuses requests from the start of a drain on, with our PLATFORM_STOPPING body.
+    return503OnClosing: false,
     forceCloseConnections: true,
     // Errors fastify raises before routing (a path with broken percent-encoding) leave in our shape
     // too, without quoting the URL back.
@@ -74,8 +78,21 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   // Every answer carries the trace id, 404s and errors raised before routing included.
   app.addHook('onRequest', (req, reply, done) => {
     void reply.header('x-trace-id', req.id);
+    try {
+      opts.gate?.admit(req, reply);
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
     done();
   });
+  if (opts.gate) {
+    const gate = opts.gate;
+    app.addHook('onSend', async (_req, reply, payload) => {
+      gate.closeConnection(reply);
+      return payload;
+    });
+  }
   // One access line per request, when info is logged at all.
   if (opts.logger.isLevelEnabled('info')) {
     app.addHook('onResponse', (req, reply, done) => {

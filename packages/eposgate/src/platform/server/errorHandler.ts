@@ -1,6 +1,6 @@
 // Every error leaves as JSON with a stable code and the trace id; never HTML, never a stack trace.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PlatformError, isPlatformError } from '../errors.ts';
+import { PlatformError, STOPPING_HEADERS, isPlatformError } from '../errors.ts';
 import { storeFailure } from '../store/sqlite/db.ts';
 
 export function toPlatformError(err: unknown): PlatformError {
@@ -35,6 +35,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     const pe = toPlatformError(err);
     if (pe.status >= 500 && pe.code === 'INTERNAL') req.log.error({ err }, 'unhandled error');
     else req.log.info({ code: pe.code, status: pe.status }, pe.message);
+    // This node takes no more calls: a load balancer (or the caller) goes to another node.
+    if (pe.code === 'PLATFORM_STOPPING') void reply.headers(STOPPING_HEADERS);
     void reply.code(pe.status).type('application/json').send(pe.toJSON(req.id));
   });
   // Every route's path as a pattern, to tell a wrong method on a known path (405) from an unknown path (404).

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Dispatcher } from '../dispatch/dispatcher.ts';
-import { PlatformError } from '../errors.ts';
+import { PlatformError, platformStopping } from '../errors.ts';
 import type { Registry } from '../registry/registry.ts';
 import { tenantKey, type Caller, type Tenant } from '../tenant.ts';
 import { DEFAULT_LIMITS } from '../limits.ts';
@@ -69,7 +69,7 @@ export class Tester {
 
   /** POST /epos-tester-tool/flows: checks the request, stores the run, starts it; answers the flow id. */
   async start(caller: Caller, body: StartFlow): Promise<string> {
-    if (this.closing) throw new PlatformError('EPOS_NOT_CONNECTED', 'the platform is stopping; start the flow again once it is back');
+    if (this.closing) throw platformStopping('the platform is stopping; start the flow again once it is back');
     const { def, params } = parseStart(this.flows, body);
     // The one place the flag is enforced: each flow definition says whether it changes data.
     if (def.changesData && caller.env === 'production') {
@@ -178,11 +178,15 @@ export class Tester {
     return stale.length;
   }
 
-  /** On stop: running flows are cancelled and stored as FAILURE saying the platform stopped. */
+  /**
+   * On stop (the start of a drain): running flows are cancelled and stored as FAILURE saying the
+   * platform stopped. A flow is many calls over seconds to minutes and its EPOS is about to move to
+   * another node, so it is not waited for as a single call is.
+   */
   async close(): Promise<void> {
     this.closing = true;
     const runs = [...this.running.values()];
-    for (const r of runs) r.abort.abort(new PlatformError('CALL_CANCELLED', RESTART_NOTE));
+    for (const r of runs) r.abort.abort(platformStopping(RESTART_NOTE));
     await Promise.allSettled(runs.map((r) => r.done));
   }
 }

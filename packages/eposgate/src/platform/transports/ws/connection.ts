@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, type RawData } from 'ws';
 import { encodeErrorResponse, encodeRequest, parseFrame, RPC_METHOD_NOT_FOUND, type JsonRpcRequest } from '@eposgate/contract';
 import { jsonDeeperThan } from '@eposgate/contract';
-import { PlatformError } from '../../errors.ts';
+import { PlatformError, platformStopping } from '../../errors.ts';
 import { tenantKey, type Caller } from '../../tenant.ts';
 import { cancelledError, eposErrorToPlatform } from '../eposAnswer.ts';
 import { clip, DEFAULT_LIMITS, type Limits } from '../../limits.ts';
@@ -75,6 +75,8 @@ export class EposConnection {
   private rates?: { frames: TokenBucket; bytes: TokenBucket };
   /** Set once the platform decided to close: later frames are not even read. */
   private closing = false;
+  /** Why later calls are refused once the platform closed the socket on purpose (shutdown). */
+  private closeError?: PlatformError;
   /** Terminates a peer that does not finish the close handshake. */
   private killTimer?: NodeJS.Timeout;
 
@@ -159,7 +161,7 @@ export class EposConnection {
     try {
       if (opts.signal?.aborted) return Promise.reject(cancelledError(opts.signal));
       if (!this.open || this.closing) {
-        return Promise.reject(new PlatformError('EPOS_UNREACHABLE', 'the EPOS socket closed before the call could be sent'));
+        return Promise.reject(this.closeError ?? new PlatformError('EPOS_UNREACHABLE', 'the EPOS socket closed before the call could be sent'));
       }
       this.callCounter += 1;
       const id = this.callCounter.toString(36);
@@ -235,6 +237,7 @@ export class EposConnection {
     if (this.closing) return;
     this.closing = true;
     this.cause ??= cause;
+    if (err) this.closeError = err;
     this.pending.rejectAll(err ?? new PlatformError('EPOS_UNREACHABLE',
       `the platform closed the EPOS socket mid-call (${cause}); the call may have executed and is not retried`));
     try {
@@ -288,6 +291,17 @@ export class EposConnection {
   /** Fails calls in flight with `err`, then closes the socket. */
   shutdown(code: number, reason: string, err: PlatformError): void {
     this.close(code, reason, reason, err);
+  }
+
+  /**
+   * Drain: closes with `code` once the calls in flight have settled, not before, since their
+   * answers come back on this socket. A call sent meanwhile (accepted before the drain) extends the
+   * wait; the gateway's deadline bounds it. Resolves when the socket has closed.
+   */
+  async closeWhenIdle(code: number, reason: string): Promise<DisconnectInfo> {
+    while (this.pending.size > 0 && !this.closing) await this.pending.idle();
+    this.close(code, reason, reason, platformStopping());
+    return this.closed;
   }
 
   terminate(): void {

@@ -5,7 +5,8 @@ import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { silentLogger, type TransportLogger } from '../log.ts';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { PlatformError, isPlatformError } from '../../errors.ts';
+import { PlatformError, STOPPING_RETRY_AFTER_S, isPlatformError, platformStopping } from '../../errors.ts';
+import { settleWithin } from '../../deadline.ts';
 import { tenantKey, type Caller, type Tenant } from '../../tenant.ts';
 import { clip, resolveLimits, type Limits } from '../../limits.ts';
 import {
@@ -57,6 +58,11 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
   private readonly pingTimer: NodeJS.Timeout;
   private readonly servers = new Set<Server>();
   private closing?: Promise<void>;
+  private draining?: Promise<void>;
+  /** Set by drain() or close(): no new socket, no new wait for one. */
+  private stopping = false;
+  /** Close code of the sockets still open at shutdown: 1012 after a drain (reconnect elsewhere), else 1001. */
+  private closeCode = 1001;
   private readonly limits: Limits;
   /** Upgrades per remote address, checked before authentication. */
   private readonly upgradeRate: KeyedBuckets;
@@ -91,8 +97,9 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
     return this.registry.current(tenant) !== undefined;
   }
 
+  /** True once drain() or close() has begun. */
   get shuttingDown(): boolean {
-    return this.closing !== undefined;
+    return this.stopping;
   }
 
   /**
@@ -166,10 +173,33 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
     return next ? { closed: open.length, reconnectedAfterMs: Math.round(performance.now() - t0) } : { closed: open.length };
   }
 
-  /** Graceful shutdown: calls in flight fail with EPOS_UNREACHABLE, sockets close with 1001. */
+  /**
+   * Drain: refuses new upgrades (503 PLATFORM_STOPPING), fails calls waiting for a socket (none
+   * will come here), and closes each socket with 1012 (service restart) once its calls in flight
+   * have answered, so the EPOS reconnects to another node without losing them. At `deadlineMs`
+   * whatever is left is shut as by close(), with 1012.
+   */
+  drain(deadlineMs: number): Promise<void> {
+    this.draining ??= this.drainSockets(deadlineMs);
+    return this.draining;
+  }
+
+  /** Shutdown without a drain: calls in flight fail with PLATFORM_STOPPING, sockets close with 1001. */
   close(): Promise<void> {
+    this.stopping = true;
     this.closing ??= this.shutdown();
     return this.closing;
+  }
+
+  private async drainSockets(deadlineMs: number): Promise<void> {
+    this.stopping = true;
+    // A socket whose upgrade was under way when the drain began is told to go elsewhere too.
+    this.closeCode = CLOSE_SERVICE_RESTART;
+    this.registry.shutdown(platformStopping());
+    const conns = this.registry.all();
+    const drained = await settleWithin(Promise.all(conns.map((c) => c.closeWhenIdle(CLOSE_SERVICE_RESTART, 'service restart'))), deadlineMs);
+    this.log.info({ sockets: conns.length, drained }, drained ? 'EPOS sockets drained' : 'drain deadline passed; closing the EPOS sockets left');
+    await this.close();
   }
 
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -177,7 +207,7 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
   };
 
   private async accept(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    if (this.closing) return refuseUpgrade(socket, 503, shuttingDownError().toJSON());
+    if (this.stopping) return refuseStopping(socket);
     let caller: Caller;
     try {
       caller = await this.opts.authenticate(req);
@@ -187,7 +217,7 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
       else this.log.info({ code: err.code, remote: req.socket.remoteAddress }, 'EPOS upgrade refused');
       return refuseUpgrade(socket, err.status, { error: err.code, message: err.message });
     }
-    if (this.closing) return refuseUpgrade(socket, 503, shuttingDownError().toJSON());
+    if (this.stopping) return refuseStopping(socket);
     if (socket.destroyed) return;
     const key = tenantKey(caller);
     const accepting = this.accepting.get(key) ?? 0;
@@ -221,8 +251,8 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
 
   private onConnection(ws: WebSocket, caller: Caller, remoteAddress: string | undefined, socket: Duplex): void {
     const conn = new EposConnection(ws, caller, remoteAddress, this.stats, this.log, this.maxPayload, socket, this.limits);
-    if (this.closing) {
-      conn.shutdown(1001, 'platform shutting down', shuttingDownError());
+    if (this.stopping) {
+      conn.shutdown(this.closeCode, closeReason(this.closeCode), platformStopping());
       return;
     }
     this.registry.add(conn);
@@ -256,21 +286,25 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
   private async shutdown(): Promise<void> {
     clearInterval(this.pingTimer);
     for (const s of this.servers) s.off('upgrade', this.onUpgrade);
-    const err = shuttingDownError();
+    const err = this.closeCode === CLOSE_SERVICE_RESTART
+      ? platformStopping('platform shutting down: the drain deadline passed before the EPOS answered; the call may have executed and is not retried')
+      : platformStopping();
     this.registry.shutdown(err);
     const conns = this.registry.all();
-    for (const c of conns) c.shutdown(1001, 'platform shutting down', err);
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((resolve) => { timer = setTimeout(resolve, 2000); timer.unref(); });
-    await Promise.race([Promise.all(conns.map((c) => c.closed)), grace]);
-    clearTimeout(timer);
+    for (const c of conns) c.shutdown(this.closeCode, closeReason(this.closeCode), err);
+    await settleWithin(Promise.all(conns.map((c) => c.closed)), 2000);
     for (const c of conns) c.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 }
 
-function shuttingDownError(): PlatformError {
-  return new PlatformError('EPOS_UNREACHABLE', 'platform shutting down');
+function closeReason(code: number): string {
+  return code === CLOSE_SERVICE_RESTART ? 'service restart' : 'platform shutting down';
+}
+
+/** An upgrade while stopping: 503 PLATFORM_STOPPING with Retry-After, so the EPOS dials another node. */
+function refuseStopping(socket: Duplex): void {
+  refuseUpgrade(socket, 503, platformStopping().toJSON(), { 'Retry-After': String(STOPPING_RETRY_AFTER_S) });
 }
 
 /** The request's path, normalised; '' for a target the URL parser refuses (never throws). */

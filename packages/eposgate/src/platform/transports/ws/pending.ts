@@ -30,6 +30,8 @@ export class PendingCalls {
    * Made on first use: most sockets never give up on a call.
    */
   private givenUpIds?: Set<string>;
+  /** Resolved once no call is in flight (a draining socket waits on it before closing). */
+  private idleWaiters?: (() => void)[];
 
   constructor(private readonly rememberGivenUp = 10_000) {}
 
@@ -82,12 +84,24 @@ export class PendingCalls {
     return ids.length;
   }
 
+  /** Resolves once no call is in flight (at once when none is). */
+  idle(): Promise<void> {
+    if (this.calls.size === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.idleWaiters ??= []).push(resolve));
+  }
+
   private take(id: string): Entry | undefined {
     const e = this.calls.get(id);
     if (!e) return undefined;
     this.calls.delete(id);
     clearTimeout(e.timer);
     if (e.onAbort) e.signal?.removeEventListener('abort', e.onAbort);
+    if (this.calls.size === 0 && this.idleWaiters) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = undefined;
+      // After the caller's own settle: the answer reaches it before the socket starts closing.
+      queueMicrotask(() => { for (const w of waiters) w(); });
+    }
     return e;
   }
 

@@ -26,8 +26,9 @@ export class WsTransport implements Transport {
   }
 
   async call(tenant: Tenant, capability: Capability, params: Record<string, unknown>, headers: RequestorHeaders, opts: CallOptions): Promise<unknown> {
-    if (this.gateway.shuttingDown) throw new PlatformError('EPOS_UNREACHABLE', 'platform shutting down');
     const started = performance.now();
+    // On a stopping platform a call accepted before the drain still finds its socket while that
+    // is open; otherwise the registry refuses the wait with PLATFORM_STOPPING.
     const conn = this.gateway.registry.current(tenant)
       ?? await this.gateway.registry.waitFor(tenant, Math.min(this.connectGraceMs, opts.timeoutMs), opts.signal);
     if (!conn) {
