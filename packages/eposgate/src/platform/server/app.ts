@@ -9,6 +9,7 @@ import type { Caller } from '../tenant.ts';
 import { installErrorHandling, toPlatformError } from './errorHandler.ts';
 import { RateLimiter } from './rateLimit.ts';
 import { installJsonBody, isIdField } from './jsonBody.ts';
+import { installOpenApi, OPENAPI_PATHS } from './openapi.ts';
 import type { Limits } from '../limits.ts';
 
 declare module 'fastify' {
@@ -25,7 +26,7 @@ export interface AppOptions {
 
 const TRACE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 /** Routes that do not need an API key. */
-const PUBLIC = new Set(['/healthz', '/metrics', '/epos/data/openapi.json']);
+const PUBLIC = new Set(['/healthz', '/metrics', ...OPENAPI_PATHS]);
 
 export function buildApp(opts: AppOptions): FastifyInstance {
   const logsAnything = opts.logger.isLevelEnabled('fatal');
@@ -66,6 +67,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   (app.server as { connectionsCheckingInterval?: number }).connectionsCheckingInterval = Math.max(50, Math.min(1000, Math.floor(opts.limits.bodyReadTimeoutMs / 4)));
   installErrorHandling(app);
   installJsonBody(app, opts.limits);
+  installOpenApi(app, { isPublic: (url) => PUBLIC.has(url) });
   const limiter = new RateLimiter({ perSecond: opts.limits.requestsPerSecond, burst: opts.limits.requestBurst });
   const { idChars } = opts.limits;
 
