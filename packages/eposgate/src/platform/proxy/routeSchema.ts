@@ -8,8 +8,8 @@ import { PlatformErrorBody } from '../server/errorBody.ts';
 import type { ProductPath } from './proxied.ts';
 
 /**
- * Route options that keep a schema for documentation only: no validator runs on the request and
- * the answer is serialised as without a schema (JSON.stringify, nothing dropped).
+ * Route options that keep a schema for documentation only: the compiled request check accepts
+ * anything, and answers are serialised as without a schema (JSON.stringify, nothing dropped).
  */
 export const DOCUMENTED_ONLY: { validatorCompiler: FastifySchemaCompiler<unknown>; serializerCompiler: FastifySerializerCompiler<unknown> } = {
   validatorCompiler: () => () => true,
