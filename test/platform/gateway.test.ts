@@ -249,9 +249,15 @@ test('metrics count calls per capability and the OpenAPI document lists every mi
   const metrics = await fetch(p.url + '/metrics').then((r) => r.text());
   assert.match(metrics, /eposgate_calls_total\{capability="ListAreas",transport="ws"\} 3/);
   const doc = (await api(p.url, 'GET', '/epos/data/openapi.json')).body;
+  // One path per route: `/v1/parties/{id}` (UpdateParty) is documented as `/v1/parties/{partyId}`.
+  const shape = (path: string) => path.replace(/\{[^}]+\}/g, '{}');
+  const byShape = new Map(Object.keys(doc.paths).map((path) => [shape(path), path]));
+  assert.equal(byShape.size, Object.keys(doc.paths).length, 'no two paths differ only in placeholder names');
   for (const c of proxiedCapabilities()) {
-    const path = '/epos/data' + c.rest!.path;
-    assert.ok(doc.paths[path]?.[c.rest!.method.toLowerCase()], `${c.name} at ${path}`);
+    const path = byShape.get(shape('/epos/data' + c.rest!.path));
+    const op = path === undefined ? undefined : doc.paths[path][c.rest!.method.toLowerCase()];
+    assert.ok(op, `${c.name} at /epos/data${c.rest!.path}`);
+    assert.equal(op.operationId, c.name);
   }
   assert.equal(doc.paths['/epos/data/v1/orders/{orderId}/record-payment'].post.operationId, capability('RecordOrderPaymentById').name);
 });

@@ -15,7 +15,7 @@ import type { RateLimitOptions } from './server/rateLimit.ts';
 import { SqliteStore, type SqliteStoreOptions } from './store/sqlite/index.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { Metrics } from './dispatch/metrics.ts';
-import { dataDocRoute, dataRoutes } from './proxy/routes.ts';
+import { dataRoutes } from './proxy/routes.ts';
 import { EposGateway, WsTransport } from './transports/ws/index.ts';
 import { RestTransport } from './transports/rest.ts';
 import { Tester } from './tester/runner.ts';
@@ -192,7 +192,6 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platf
   void app.register(publicRoutes, {
     routes: [
       (scope) => metricsRoute(scope, () => metrics.prometheus(), opts.metricsToken ?? process.env.EPOSGATE_METRICS_TOKEN),
-      dataDocRoute,
     ],
   });
   void app.register(authenticatedRoutes, {

@@ -2,27 +2,22 @@
 // through invoke() to whichever transport the account's EPOS registered.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { EPOS_ERROR_STATUS, isEposError } from '@eposgate/contract';
-import { pathParamNames } from '@eposgate/contract';
 import type { Dispatcher } from '../dispatch/dispatcher.ts';
 import { PlatformError, isPlatformError, typeName } from '../errors.ts';
-import { openApiDocument } from './openapi.ts';
-import { DATA_PREFIX, proxiedCapabilities } from './proxied.ts';
+import { productPath, proxiedCapabilities } from './proxied.ts';
 import { requestorFrom } from './requestor.ts';
+import { dataRouteSchema, DOCUMENTED_ONLY } from './routeSchema.ts';
 
-/** GET /epos/data/openapi.json: public, registered in the public context. */
-export function dataDocRoute(app: FastifyInstance): void {
-  const doc = openApiDocument();
-  app.get(`${DATA_PREFIX}/openapi.json`, async () => doc);
-}
-
-/** The product routes: registered in the authenticated context. */
 export function dataRoutes(app: FastifyInstance, dispatcher: Dispatcher): void {
   for (const cap of proxiedCapabilities()) {
     const route = cap.rest!;
-    const names = pathParamNames(route.path);
+    const where = productPath(cap);
+    const { routeNames, paramNames } = where;
     app.route({
       method: route.method,
-      url: DATA_PREFIX + route.path.replace(/\{(\w+)\}/g, ':$1'),
+      url: where.path.replace(/\{(\w+)\}/g, ':$1'),
+      schema: dataRouteSchema(cap, where),
+      ...DOCUMENTED_ONLY,
       handler: async (req, reply) => {
         let params: Record<string, unknown> = {};
         if (route.method === 'POST' || route.method === 'PUT') {
@@ -37,7 +32,7 @@ export function dataRoutes(app: FastifyInstance, dispatcher: Dispatcher): void {
           }
         }
         const pathValues = req.params as Record<string, string>;
-        for (const n of names) params[n] = pathValues[n];
+        for (let i = 0; i < paramNames.length; i++) params[paramNames[i]!] = pathValues[routeNames[i]!];
         try {
           const result = await dispatcher.invoke(req.caller, cap, params, requestorFrom(req.headers));
           return sendResult(reply, result);
