@@ -3,7 +3,7 @@
 import type { ParamsOf, ResultOf } from '@eposgate/sdk';
 import { fmt } from './money.ts';
 import { getOrder } from './orders.ts';
-import type { BillLine, Store } from './store.ts';
+import type { BillLine, Restaurant } from './restaurant.ts';
 
 export const RESTAURANT = {
   name: 'The Gate House',
@@ -18,8 +18,8 @@ export const RESTAURANT = {
 const LOGO = "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 100 40'><rect width='100' height='40' rx='6' fill='#1b4332'/><text x='50' y='26' font-size='16' text-anchor='middle' fill='#fff'>GATE</text></svg>";
 const STAMP = "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 40 40'><circle cx='20' cy='20' r='18' fill='none' stroke='#1b4332' stroke-width='3'/></svg>";
 
-export function getOrderBill(store: Store, p: ParamsOf<'GetOrderBillById'>): ResultOf<'GetOrderBillById'> {
-  const order = getOrder(store, p.orderId);
+export function getOrderBill(restaurant: Restaurant, p: ParamsOf<'GetOrderBillById'>): ResultOf<'GetOrderBillById'> {
+  const order = getOrder(restaurant, p.orderId);
   const cur = order.totalAmount?.currencyCode ?? 'GBP';
   const table = order.details.dineIn?.tableId;
   const header: BillLine[] = [

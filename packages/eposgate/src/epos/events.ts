@@ -3,20 +3,20 @@
 // its payment was recorded takes that payment off its order again.
 import type { ParamsOf, ResultOf } from '@eposgate/sdk';
 import { findOrderRow, touch } from './orders.ts';
-import { iso, type Store } from './store.ts';
+import { iso, type Restaurant } from './restaurant.ts';
 
 type EventParams = ParamsOf<'HandleEvent:payment_intent.status_updated'>;
 
 const UNDOES_PAYMENT = ['Reversed', 'Canceled'];
 
-export function handleEvent(store: Store, p: EventParams): ResultOf<'HandleEvent:payment_intent.status_updated'> {
-  const db = store.db;
+export function handleEvent(restaurant: Restaurant, p: EventParams): ResultOf<'HandleEvent:payment_intent.status_updated'> {
+  const db = restaurant.db;
   const changedOrder = db.transaction((): string | undefined => {
-    const now = iso(store.now());
+    const now = iso(restaurant.now());
     const fresh = db.prepare('INSERT INTO events (id, event, payment_intent_id, payment_status, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING')
       .run(p.id, p.event, p.data.paymentIntentId, p.data.paymentStatus, now);
     // Seen before: acknowledged, nothing done (unless the `duplicates` fault applies it again).
-    if (fresh.changes === 0 && !store.fault?.(`HandleEvent:${p.event}`, 'duplicates')) return undefined;
+    if (fresh.changes === 0 && !restaurant.fault?.(`HandleEvent:${p.event}`, 'duplicates')) return undefined;
     db.prepare(
       'INSERT INTO payment_intents (id, status, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at',
     ).run(p.data.paymentIntentId, p.data.paymentStatus, now);
@@ -26,9 +26,9 @@ export function handleEvent(store: Store, p: EventParams): ResultOf<'HandleEvent
     db.prepare('DELETE FROM payments WHERE payment_intent_id = ?').run(p.data.paymentIntentId);
     const row = findOrderRow(db, pay.order_id);
     // A bill finalised by that payment is open again.
-    touch(store, pay.order_id, row && row.status === 'Finalized' ? 'Accepted' : undefined);
+    touch(restaurant, pay.order_id, row && row.status === 'Finalized' ? 'Accepted' : undefined);
     return pay.order_id;
   })();
-  if (changedOrder) store.changed({ eventType: 'OrderUpdated', event: { orderId: changedOrder } });
+  if (changedOrder) restaurant.changed({ eventType: 'OrderUpdated', event: { orderId: changedOrder } });
   return {};
 }

@@ -13,7 +13,7 @@ import type { CallInfo, Epos, Outcome } from '@eposgate/sdk';
 export const FAULT_KINDS = ['error', 'delay', 'timeout', 'disconnect', 'contract', 'duplicates', 'ignore-locks'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-/** Kinds the restaurant's logic asks for (Store.fault), not the invoke wrapper. */
+/** Kinds the restaurant's logic asks for (Restaurant.fault), not the invoke wrapper. */
 const LOGIC_KINDS: readonly FaultKind[] = ['duplicates', 'ignore-locks'];
 /** Capabilities whose logic has a hook for each logic kind. */
 const LOGIC_TARGETS: Record<string, (cap: string) => boolean> = {

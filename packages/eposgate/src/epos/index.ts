@@ -3,7 +3,7 @@
 import { defineEpos, type Epos, type EposOptions, type PosEvent } from '@eposgate/sdk';
 import { openDb, type Db } from './db.ts';
 import { seed } from './seed.ts';
-import type { Store } from './store.ts';
+import type { Restaurant } from './restaurant.ts';
 import { cancelOrderById, createOrder, getOrderById, searchOrders } from './orders.ts';
 import { recordOrderPayment } from './payments.ts';
 import { createOrderLock, deleteOrderLock, extendOrderLock } from './locks.ts';
@@ -42,7 +42,7 @@ export function createReferenceEpos(opts: ReferenceEposOptions): ReferenceEpos {
   const faults = opts.faults instanceof FaultInjector ? opts.faults : new FaultInjector(opts.faults ?? '');
   const now = opts.clock ?? (() => new Date());
   if (opts.seed !== false) seed(db, now());
-  const store: Store = {
+  const restaurant: Restaurant = {
     db,
     now,
     changed: (event) => {
@@ -57,29 +57,29 @@ export function createReferenceEpos(opts: ReferenceEposOptions): ReferenceEpos {
 
   const sound = defineEpos(
     {
-      GetOrderById: (p) => getOrderById(store, p),
-      SearchOrders: (p, ctx) => searchOrders(store, p, ctx),
-      CreateOrder: (p, ctx) => createOrder(store, p, ctx),
-      CancelOrderById: (p) => cancelOrderById(store, p),
-      RecordOrderPaymentById: (p, ctx) => recordOrderPayment(store, p, ctx),
-      GetOrderBillById: (p) => getOrderBill(store, p),
-      CreateOrderLock: (p, ctx) => createOrderLock(store, p, ctx),
-      ExtendOrderLock: (p, ctx) => extendOrderLock(store, p, ctx),
-      DeleteOrderLock: (p, ctx) => deleteOrderLock(store, p, ctx),
-      ListAreas: () => listAreas(store),
-      SearchTables: (p) => searchTables(store, p),
-      CreateParty: (p) => createParty(store, p),
-      GetPartyById: (p) => getPartyById(store, p),
-      UpdateParty: (p) => updateParty(store, p),
-      DeletePartyById: (p) => deletePartyById(store, p),
-      SearchParties: (p) => searchParties(store, p),
-      CreateReservation: (p) => createReservation(store, p),
-      GetReservationById: (p) => getReservationById(store, p),
-      UpdateReservation: (p) => updateReservation(store, p),
-      DeleteReservationById: (p) => deleteReservationById(store, p),
-      SearchReservations: (p) => searchReservations(store, p),
-      'HandleEvent:payment_intent.created': (p) => handleEvent(store, p),
-      'HandleEvent:payment_intent.status_updated': (p) => handleEvent(store, p),
+      GetOrderById: (p) => getOrderById(restaurant, p),
+      SearchOrders: (p, ctx) => searchOrders(restaurant, p, ctx),
+      CreateOrder: (p, ctx) => createOrder(restaurant, p, ctx),
+      CancelOrderById: (p) => cancelOrderById(restaurant, p),
+      RecordOrderPaymentById: (p, ctx) => recordOrderPayment(restaurant, p, ctx),
+      GetOrderBillById: (p) => getOrderBill(restaurant, p),
+      CreateOrderLock: (p, ctx) => createOrderLock(restaurant, p, ctx),
+      ExtendOrderLock: (p, ctx) => extendOrderLock(restaurant, p, ctx),
+      DeleteOrderLock: (p, ctx) => deleteOrderLock(restaurant, p, ctx),
+      ListAreas: () => listAreas(restaurant),
+      SearchTables: (p) => searchTables(restaurant, p),
+      CreateParty: (p) => createParty(restaurant, p),
+      GetPartyById: (p) => getPartyById(restaurant, p),
+      UpdateParty: (p) => updateParty(restaurant, p),
+      DeletePartyById: (p) => deletePartyById(restaurant, p),
+      SearchParties: (p) => searchParties(restaurant, p),
+      CreateReservation: (p) => createReservation(restaurant, p),
+      GetReservationById: (p) => getReservationById(restaurant, p),
+      UpdateReservation: (p) => updateReservation(restaurant, p),
+      DeleteReservationById: (p) => deleteReservationById(restaurant, p),
+      SearchReservations: (p) => searchReservations(restaurant, p),
+      'HandleEvent:payment_intent.created': (p) => handleEvent(restaurant, p),
+      'HandleEvent:payment_intent.status_updated': (p) => handleEvent(restaurant, p),
     },
     opts.sdk,
   );

@@ -3,7 +3,7 @@
 // - sub-item and modifier quantities are per single parent item;
 // - menu prices include VAT; tax lines report the VAT inside the total and add nothing;
 // - total = lines − discounts + service charge; tips are never part of the total.
-import type { Discount, OrderItem, OrderSubItem, Modifier } from './store.ts';
+import type { Discount, OrderItem, OrderSubItem, Modifier } from './restaurant.ts';
 
 function modifiersCost(mods: Modifier[] | undefined): number {
   return (mods ?? []).reduce((s, m) => s + m.quantity * m.amountPerModifier.value, 0);

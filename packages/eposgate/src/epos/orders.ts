@@ -5,7 +5,7 @@ import { compact, json, nextNumber, type Db } from './db.ts';
 import { currenciesOf, discountsCost, fmt, itemsCost } from './money.ts';
 import { pageQuery } from './paging.ts';
 import { assertWritable } from './lockCheck.ts';
-import { iso, type Discount, type Order, type OrderItem, type Payment, type Store, type TaxLine } from './store.ts';
+import { iso, type Discount, type Order, type OrderItem, type Payment, type Restaurant, type TaxLine } from './restaurant.ts';
 
 export interface OrderRow {
   seq: number;
@@ -50,8 +50,8 @@ export function findOrderRow(db: Db, id: string): OrderRow | undefined {
   return db.prepare('SELECT * FROM orders WHERE id = ?').get(id) as OrderRow | undefined;
 }
 
-export function requireOrderRow(store: Store, id: string): OrderRow {
-  const row = findOrderRow(store.db, id);
+export function requireOrderRow(restaurant: Restaurant, id: string): OrderRow {
+  const row = findOrderRow(restaurant.db, id);
   if (!row) throw new EposError('NotFound', `order ${id} does not exist`);
   return row;
 }
@@ -103,20 +103,20 @@ export function toOrder(db: Db, row: OrderRow): Order {
   });
 }
 
-export function getOrder(store: Store, id: string): Order {
-  return toOrder(store.db, requireOrderRow(store, id));
+export function getOrder(restaurant: Restaurant, id: string): Order {
+  return toOrder(restaurant.db, requireOrderRow(restaurant, id));
 }
 
-export function touch(store: Store, id: string, status?: Order['status']): void {
-  if (status) store.db.prepare('UPDATE orders SET status = ?, updated_at = ? WHERE id = ?').run(status, iso(store.now()), id);
-  else store.db.prepare('UPDATE orders SET updated_at = ? WHERE id = ?').run(iso(store.now()), id);
+export function touch(restaurant: Restaurant, id: string, status?: Order['status']): void {
+  if (status) restaurant.db.prepare('UPDATE orders SET status = ?, updated_at = ? WHERE id = ?').run(status, iso(restaurant.now()), id);
+  else restaurant.db.prepare('UPDATE orders SET updated_at = ? WHERE id = ?').run(iso(restaurant.now()), id);
 }
 
 function isKnownWaiter(db: Db, waiterId: string): boolean {
   return db.prepare('SELECT 1 FROM tables, json_each(tables.waiter_ids) w WHERE w.value = ? LIMIT 1').get(waiterId) !== undefined;
 }
 
-export function searchOrders(store: Store, p: ParamsOf<'SearchOrders'>, ctx: HandlerContext): ResultOf<'SearchOrders'> {
+export function searchOrders(restaurant: Restaurant, p: ParamsOf<'SearchOrders'>, ctx: HandlerContext): ResultOf<'SearchOrders'> {
   const where: string[] = [];
   const args: unknown[] = [];
   if (p.payableOnly) where.push(PAYABLE_SQL);
@@ -133,38 +133,38 @@ export function searchOrders(store: Store, p: ParamsOf<'SearchOrders'>, ctx: Han
   // A waiter signed in on the device sees their own orders; an id the restaurant does not know
   // (a device without waiter set-up) sees everything.
   const headerWaiter = ctx.headers.waiterId;
-  if (d?.waiterId === undefined && headerWaiter && isKnownWaiter(store.db, headerWaiter)) {
+  if (d?.waiterId === undefined && headerWaiter && isKnownWaiter(restaurant.db, headerWaiter)) {
     where.push('waiter_id = ?');
     args.push(headerWaiter);
   }
-  const page = pageQuery<OrderRow>(store.db, 'orders', 'orders', where, args, p.cursor);
-  return compact({ data: page.rows.map((r) => toOrder(store.db, r)), before: page.before, after: page.after });
+  const page = pageQuery<OrderRow>(restaurant.db, 'orders', 'orders', where, args, p.cursor);
+  return compact({ data: page.rows.map((r) => toOrder(restaurant.db, r)), before: page.before, after: page.after });
 }
 
-export function getOrderById(store: Store, p: ParamsOf<'GetOrderById'>): ResultOf<'GetOrderById'> {
-  return getOrder(store, p.orderId);
+export function getOrderById(restaurant: Restaurant, p: ParamsOf<'GetOrderById'>): ResultOf<'GetOrderById'> {
+  return getOrder(restaurant, p.orderId);
 }
 
-export function cancelOrderById(store: Store, p: ParamsOf<'CancelOrderById'>): ResultOf<'CancelOrderById'> {
-  const result = store.db.transaction(() => {
-    const row = requireOrderRow(store, p.orderId);
-    if (row.status === 'Canceled') return { order: toOrder(store.db, row), changed: false };
+export function cancelOrderById(restaurant: Restaurant, p: ParamsOf<'CancelOrderById'>): ResultOf<'CancelOrderById'> {
+  const result = restaurant.db.transaction(() => {
+    const row = requireOrderRow(restaurant, p.orderId);
+    if (row.status === 'Canceled') return { order: toOrder(restaurant.db, row), changed: false };
     if (row.status === 'Finalized') throw new EposError('Conflict', `order ${p.orderId} is already Finalized and cannot be cancelled`);
-    assertWritable(store, p.orderId, undefined, 'cancel the order');
-    const paid = paidSoFar(store.db, p.orderId);
+    assertWritable(restaurant, p.orderId, undefined, 'cancel the order');
+    const paid = paidSoFar(restaurant.db, p.orderId);
     if (paid > 0) {
       throw new EposError('Conflict', `order ${p.orderId} has ${fmt(paid, row.currency)} of payments recorded; refund them before cancelling`);
     }
-    touch(store, p.orderId, 'Canceled');
-    return { order: getOrder(store, p.orderId), changed: true };
+    touch(restaurant, p.orderId, 'Canceled');
+    return { order: getOrder(restaurant, p.orderId), changed: true };
   })();
-  if (result.changed) store.changed({ eventType: 'OrderUpdated', event: { orderId: p.orderId } });
+  if (result.changed) restaurant.changed({ eventType: 'OrderUpdated', event: { orderId: p.orderId } });
   return result.order;
 }
 
 /** Creates an order sent by Order and Pay. A repeated dojoOrderId returns the order made the first time. */
-export function createOrder(store: Store, p: ParamsOf<'CreateOrder'>, _ctx: HandlerContext): ResultOf<'CreateOrder'> {
-  const db = store.db;
+export function createOrder(restaurant: Restaurant, p: ParamsOf<'CreateOrder'>, _ctx: HandlerContext): ResultOf<'CreateOrder'> {
+  const db = restaurant.db;
   const existing = db.prepare('SELECT * FROM orders WHERE dojo_order_id = ?').get(p.dojoOrderId) as OrderRow | undefined;
   if (existing) return toOrder(db, existing);
 
@@ -208,7 +208,7 @@ export function createOrder(store: Store, p: ParamsOf<'CreateOrder'>, _ctx: Hand
   const id = db.transaction(() => {
     const n = nextNumber(db, 'order');
     const orderId = `ord_${String(n).padStart(4, '0')}`;
-    const now = iso(store.now());
+    const now = iso(restaurant.now());
     db.prepare(
       `INSERT INTO orders (id, reference, display_name, status, order_type, table_id, waiter_id, party_id, reservation_id, ready_at,
         collection, currency, items, discounts, tax_lines, service_charge, total, note, customer, dojo_order_id, created_at, updated_at)
@@ -224,6 +224,6 @@ export function createOrder(store: Store, p: ParamsOf<'CreateOrder'>, _ctx: Hand
     for (const pay of p.payments) ins.run(orderId, pay.paymentIntentId ?? null, pay.paidAmount.value, pay.tipsAmount?.value ?? 0, now);
     return orderId;
   })();
-  store.changed({ eventType: 'OrderUpdated', event: { orderId: id } });
-  return getOrder(store, id);
+  restaurant.changed({ eventType: 'OrderUpdated', event: { orderId: id } });
+  return getOrder(restaurant, id);
 }

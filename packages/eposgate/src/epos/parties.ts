@@ -4,7 +4,7 @@ import { EposError, type ParamsOf, type ResultOf } from '@eposgate/sdk';
 import { compact, json, nextNumber } from './db.ts';
 import { pageQuery } from './paging.ts';
 import { assertTablesExist } from './tables.ts';
-import type { Party, Store } from './store.ts';
+import type { Party, Restaurant } from './restaurant.ts';
 
 interface PartyRow {
   seq: number;
@@ -40,15 +40,15 @@ function toParty(r: PartyRow): Party {
   });
 }
 
-function requireParty(store: Store, id: string): PartyRow {
-  const row = store.db.prepare('SELECT * FROM parties WHERE id = ?').get(id) as PartyRow | undefined;
+function requireParty(restaurant: Restaurant, id: string): PartyRow {
+  const row = restaurant.db.prepare('SELECT * FROM parties WHERE id = ?').get(id) as PartyRow | undefined;
   if (!row) throw new EposError('NotFound', `party ${id} does not exist`);
   return row;
 }
 
 /** Refuses seating a party at a table another active party occupies. */
-function assertTablesFree(store: Store, tableIds: string[], exceptPartyId?: string): void {
-  const q = store.db.prepare(
+function assertTablesFree(restaurant: Restaurant, tableIds: string[], exceptPartyId?: string): void {
+  const q = restaurant.db.prepare(
     `SELECT p.id FROM parties p, json_each(p.table_ids) t
      WHERE t.value = ? AND p.end_time IS NULL AND p.id IS NOT ? LIMIT 1`,
   );
@@ -58,16 +58,16 @@ function assertTablesFree(store: Store, tableIds: string[], exceptPartyId?: stri
   }
 }
 
-export function getPartyById(store: Store, p: ParamsOf<'GetPartyById'>): ResultOf<'GetPartyById'> {
-  return toParty(requireParty(store, p.partyId));
+export function getPartyById(restaurant: Restaurant, p: ParamsOf<'GetPartyById'>): ResultOf<'GetPartyById'> {
+  return toParty(requireParty(restaurant, p.partyId));
 }
 
-export function createParty(store: Store, p: ParamsOf<'CreateParty'>): ResultOf<'CreateParty'> {
-  const db = store.db;
+export function createParty(restaurant: Restaurant, p: ParamsOf<'CreateParty'>): ResultOf<'CreateParty'> {
+  const db = restaurant.db;
   const existing = db.prepare('SELECT * FROM parties WHERE dojo_party_id = ?').get(p.dojoPartyId) as PartyRow | undefined;
   if (existing) return toParty(existing); // a retried create
-  assertTablesExist(store, p.tableIds);
-  assertTablesFree(store, p.tableIds);
+  assertTablesExist(restaurant, p.tableIds);
+  assertTablesFree(restaurant, p.tableIds);
   if (p.reservationId && !db.prepare('SELECT 1 FROM reservations WHERE id = ?').get(p.reservationId)) {
     throw new EposError('InvalidRequest', `reservation ${p.reservationId} does not exist`);
   }
@@ -82,41 +82,41 @@ export function createParty(store: Store, p: ParamsOf<'CreateParty'>): ResultOf<
     );
     return partyId;
   })();
-  store.changed({ eventType: 'PartyUpdated', event: { partyId: id } });
-  return getPartyById(store, { partyId: id });
+  restaurant.changed({ eventType: 'PartyUpdated', event: { partyId: id } });
+  return getPartyById(restaurant, { partyId: id });
 }
 
-export function updateParty(store: Store, p: ParamsOf<'UpdateParty'>): ResultOf<'UpdateParty'> {
-  const before = requireParty(store, p.id);
-  assertTablesExist(store, p.tableIds);
-  if (!p.endTime) assertTablesFree(store, p.tableIds, p.id);
+export function updateParty(restaurant: Restaurant, p: ParamsOf<'UpdateParty'>): ResultOf<'UpdateParty'> {
+  const before = requireParty(restaurant, p.id);
+  assertTablesExist(restaurant, p.tableIds);
+  if (!p.endTime) assertTablesFree(restaurant, p.tableIds, p.id);
   // The deposit's payment intents belong to Dojo: an update may not change them.
   const deposit = p.deposit ? JSON.stringify(p.deposit) : before.deposit;
-  store.db.prepare(
+  restaurant.db.prepare(
     `UPDATE parties SET dojo_party_id = ?, name = ?, covers = ?, table_ids = ?, status = ?, start_time = ?, expected_end_time = ?,
        end_time = ?, host_notes = ?, guest_requests = ?, deposit = ? WHERE id = ?`,
   ).run(
     p.dojoPartyId, p.name ?? null, p.covers ?? null, JSON.stringify(p.tableIds), p.status, p.startTime, p.expectedEndTime ?? null,
     p.endTime ?? null, p.hostNotes ?? null, p.guestRequests ?? null, deposit, p.id,
   );
-  store.changed({ eventType: 'PartyUpdated', event: { partyId: p.id } });
-  return getPartyById(store, { partyId: p.id });
+  restaurant.changed({ eventType: 'PartyUpdated', event: { partyId: p.id } });
+  return getPartyById(restaurant, { partyId: p.id });
 }
 
-export function deletePartyById(store: Store, p: ParamsOf<'DeletePartyById'>): ResultOf<'DeletePartyById'> {
-  requireParty(store, p.partyId);
-  store.db.prepare('DELETE FROM parties WHERE id = ?').run(p.partyId);
-  store.changed({ eventType: 'PartyUpdated', event: { partyId: p.partyId } });
+export function deletePartyById(restaurant: Restaurant, p: ParamsOf<'DeletePartyById'>): ResultOf<'DeletePartyById'> {
+  requireParty(restaurant, p.partyId);
+  restaurant.db.prepare('DELETE FROM parties WHERE id = ?').run(p.partyId);
+  restaurant.changed({ eventType: 'PartyUpdated', event: { partyId: p.partyId } });
   return {};
 }
 
-export function searchParties(store: Store, p: ParamsOf<'SearchParties'>): ResultOf<'SearchParties'> {
+export function searchParties(restaurant: Restaurant, p: ParamsOf<'SearchParties'>): ResultOf<'SearchParties'> {
   const where = [p.completedOnly ? 'end_time IS NOT NULL' : 'end_time IS NULL'];
   const args: unknown[] = [];
   if (p.tableId !== undefined) {
     where.push('EXISTS (SELECT 1 FROM json_each(parties.table_ids) t WHERE t.value = ?)');
     args.push(p.tableId);
   }
-  const page = pageQuery<PartyRow>(store.db, 'parties', 'parties', where, args, p.cursor);
+  const page = pageQuery<PartyRow>(restaurant.db, 'parties', 'parties', where, args, p.cursor);
   return compact({ data: page.rows.map(toParty), before: page.before, after: page.after });
 }

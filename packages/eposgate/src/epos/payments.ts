@@ -6,7 +6,7 @@ import { EposError, type HandlerContext, type ParamsOf, type ResultOf } from '@e
 import { fmt } from './money.ts';
 import { assertWritable } from './lockCheck.ts';
 import { getOrder, paidSoFar, requireOrderRow, touch } from './orders.ts';
-import { iso, type Store } from './store.ts';
+import { iso, type Restaurant } from './restaurant.ts';
 
 interface Recorded {
   order_id: string;
@@ -14,15 +14,15 @@ interface Recorded {
   tips: number;
 }
 
-export function recordOrderPayment(store: Store, p: ParamsOf<'RecordOrderPaymentById'>, _ctx: HandlerContext): ResultOf<'RecordOrderPaymentById'> {
-  const db = store.db;
+export function recordOrderPayment(restaurant: Restaurant, p: ParamsOf<'RecordOrderPaymentById'>, _ctx: HandlerContext): ResultOf<'RecordOrderPaymentById'> {
+  const db = restaurant.db;
   const outcome = db.transaction(() => {
-    const row = requireOrderRow(store, p.orderId);
+    const row = requireOrderRow(restaurant, p.orderId);
     const tips = p.tipsAmount?.value ?? 0;
 
     const seen = db.prepare('SELECT order_id, paid, tips FROM payments WHERE payment_intent_id = ?').get(p.paymentIntentId) as Recorded | undefined;
     // The `duplicates` fault: a known intent is recorded again as a new payment (paid twice).
-    if (seen && !store.fault?.('RecordOrderPaymentById', 'duplicates')) {
+    if (seen && !restaurant.fault?.('RecordOrderPaymentById', 'duplicates')) {
       if (seen.order_id !== p.orderId) {
         throw new EposError('Conflict', `payment intent ${p.paymentIntentId} is already recorded against order ${seen.order_id}`);
       }
@@ -47,9 +47,9 @@ export function recordOrderPayment(store: Store, p: ParamsOf<'RecordOrderPayment
       throw new EposError('Conflict', `order ${p.orderId} is ${row.status}; no payment can be recorded`);
     }
     try {
-      assertWritable(store, p.orderId, p.lockId, 'record a payment');
+      assertWritable(restaurant, p.orderId, p.lockId, 'record a payment');
     } catch (err) {
-      if (!store.fault?.('RecordOrderPaymentById', 'ignore-locks')) throw err; // the `ignore-locks` fault
+      if (!restaurant.fault?.('RecordOrderPaymentById', 'ignore-locks')) throw err; // the `ignore-locks` fault
     }
 
     const paid = paidSoFar(db, p.orderId);
@@ -61,11 +61,11 @@ export function recordOrderPayment(store: Store, p: ParamsOf<'RecordOrderPayment
       );
     }
     db.prepare('INSERT INTO payments (order_id, payment_intent_id, paid, tips, lock_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-      p.orderId, seen ? `${p.paymentIntentId}~again-${randomUUID()}` : p.paymentIntentId, p.paidAmount.value, tips, p.lockId ?? null, iso(store.now()),
+      p.orderId, seen ? `${p.paymentIntentId}~again-${randomUUID()}` : p.paymentIntentId, p.paidAmount.value, tips, p.lockId ?? null, iso(restaurant.now()),
     );
-    touch(store, p.orderId, p.paidAmount.value === outstanding ? 'Finalized' : undefined);
+    touch(restaurant, p.orderId, p.paidAmount.value === outstanding ? 'Finalized' : undefined);
     return { changed: true };
   })();
-  if (outcome.changed) store.changed({ eventType: 'OrderUpdated', event: { orderId: p.orderId } });
-  return getOrder(store, p.orderId);
+  if (outcome.changed) restaurant.changed({ eventType: 'OrderUpdated', event: { orderId: p.orderId } });
+  return getOrder(restaurant, p.orderId);
 }

@@ -4,7 +4,7 @@ import { EposError, type ParamsOf, type ResultOf } from '@eposgate/sdk';
 import { compact, json, nextNumber } from './db.ts';
 import { pageQuery } from './paging.ts';
 import { assertTablesExist } from './tables.ts';
-import type { Reservation, Store } from './store.ts';
+import type { Reservation, Restaurant } from './restaurant.ts';
 
 interface ReservationRow {
   seq: number;
@@ -32,8 +32,8 @@ function toReservation(r: ReservationRow): Reservation {
   });
 }
 
-function requireReservation(store: Store, id: string): ReservationRow {
-  const row = store.db.prepare('SELECT * FROM reservations WHERE id = ?').get(id) as ReservationRow | undefined;
+function requireReservation(restaurant: Restaurant, id: string): ReservationRow {
+  const row = restaurant.db.prepare('SELECT * FROM reservations WHERE id = ?').get(id) as ReservationRow | undefined;
   if (!row) throw new EposError('NotFound', `reservation ${id} does not exist`);
   return row;
 }
@@ -46,15 +46,15 @@ function checkCovers(covers: number): void {
   if (covers < 1) throw new EposError('InvalidRequest', 'covers must be at least 1');
 }
 
-export function getReservationById(store: Store, p: ParamsOf<'GetReservationById'>): ResultOf<'GetReservationById'> {
-  return toReservation(requireReservation(store, p.reservationId));
+export function getReservationById(restaurant: Restaurant, p: ParamsOf<'GetReservationById'>): ResultOf<'GetReservationById'> {
+  return toReservation(requireReservation(restaurant, p.reservationId));
 }
 
-export function createReservation(store: Store, p: ParamsOf<'CreateReservation'>): ResultOf<'CreateReservation'> {
-  const db = store.db;
+export function createReservation(restaurant: Restaurant, p: ParamsOf<'CreateReservation'>): ResultOf<'CreateReservation'> {
+  const db = restaurant.db;
   const existing = db.prepare('SELECT * FROM reservations WHERE dojo_reservation_id = ?').get(p.dojoReservationId) as ReservationRow | undefined;
   if (existing) return toReservation(existing); // a retried create
-  assertTablesExist(store, p.tableIds);
+  assertTablesExist(restaurant, p.tableIds);
   checkTimes(p.startTime, p.endTime);
   checkCovers(p.covers);
   const id = db.transaction(() => {
@@ -65,31 +65,31 @@ export function createReservation(store: Store, p: ParamsOf<'CreateReservation'>
     ).run(reservationId, p.dojoReservationId, p.name, p.covers, p.startTime, p.endTime, JSON.stringify(p.tableIds), p.hostNotes ?? null, p.guestRequests ?? null);
     return reservationId;
   })();
-  store.changed({ eventType: 'ReservationUpdated', event: { reservationId: id } });
-  return getReservationById(store, { reservationId: id });
+  restaurant.changed({ eventType: 'ReservationUpdated', event: { reservationId: id } });
+  return getReservationById(restaurant, { reservationId: id });
 }
 
-export function updateReservation(store: Store, p: ParamsOf<'UpdateReservation'>): ResultOf<'UpdateReservation'> {
-  requireReservation(store, p.id);
-  assertTablesExist(store, p.tableIds);
+export function updateReservation(restaurant: Restaurant, p: ParamsOf<'UpdateReservation'>): ResultOf<'UpdateReservation'> {
+  requireReservation(restaurant, p.id);
+  assertTablesExist(restaurant, p.tableIds);
   checkTimes(p.startTime, p.endTime);
   checkCovers(p.covers);
-  store.db.prepare(
+  restaurant.db.prepare(
     `UPDATE reservations SET dojo_reservation_id = ?, name = ?, covers = ?, start_time = ?, end_time = ?, table_ids = ?, host_notes = ?, guest_requests = ?
      WHERE id = ?`,
   ).run(p.dojoReservationId, p.name, p.covers, p.startTime, p.endTime, JSON.stringify(p.tableIds), p.hostNotes ?? null, p.guestRequests ?? null, p.id);
-  store.changed({ eventType: 'ReservationUpdated', event: { reservationId: p.id } });
-  return getReservationById(store, { reservationId: p.id });
+  restaurant.changed({ eventType: 'ReservationUpdated', event: { reservationId: p.id } });
+  return getReservationById(restaurant, { reservationId: p.id });
 }
 
-export function deleteReservationById(store: Store, p: ParamsOf<'DeleteReservationById'>): ResultOf<'DeleteReservationById'> {
-  requireReservation(store, p.reservationId);
-  store.db.prepare('DELETE FROM reservations WHERE id = ?').run(p.reservationId);
-  store.changed({ eventType: 'ReservationUpdated', event: { reservationId: p.reservationId } });
+export function deleteReservationById(restaurant: Restaurant, p: ParamsOf<'DeleteReservationById'>): ResultOf<'DeleteReservationById'> {
+  requireReservation(restaurant, p.reservationId);
+  restaurant.db.prepare('DELETE FROM reservations WHERE id = ?').run(p.reservationId);
+  restaurant.changed({ eventType: 'ReservationUpdated', event: { reservationId: p.reservationId } });
   return {};
 }
 
-export function searchReservations(store: Store, p: ParamsOf<'SearchReservations'>): ResultOf<'SearchReservations'> {
+export function searchReservations(restaurant: Restaurant, p: ParamsOf<'SearchReservations'>): ResultOf<'SearchReservations'> {
   const where: string[] = [];
   const args: unknown[] = [];
   if (p.tableId !== undefined) {
@@ -108,6 +108,6 @@ export function searchReservations(store: Store, p: ParamsOf<'SearchReservations
   if (p.fromTime !== undefined && p.toTime !== undefined && Date.parse(p.toTime) <= Date.parse(p.fromTime)) {
     throw new EposError('InvalidRequest', 'toTime must be after fromTime');
   }
-  const page = pageQuery<ReservationRow>(store.db, 'reservations', 'reservations', where, args, p.cursor);
+  const page = pageQuery<ReservationRow>(restaurant.db, 'reservations', 'reservations', where, args, p.cursor);
   return compact({ data: page.rows.map(toReservation), before: page.before, after: page.after });
 }

@@ -4,7 +4,7 @@
 import type { Db } from './db.ts';
 import { nextNumber } from './db.ts';
 import { discountsCost, includedTax, itemsCost } from './money.ts';
-import type { Discount, Modifier, OrderItem, OrderSubItem, TaxLine } from './store.ts';
+import type { Discount, Modifier, OrderItem, OrderSubItem, TaxLine } from './restaurant.ts';
 
 export const WAITERS = { alice: '101', ben: '102', cara: '103' } as const;
 

@@ -2,7 +2,7 @@
 import { EposError, type ParamsOf, type ResultOf } from '@eposgate/sdk';
 import { compact, json } from './db.ts';
 import { pageQuery } from './paging.ts';
-import type { Area, Store, Table } from './store.ts';
+import type { Area, Restaurant, Table } from './restaurant.ts';
 
 interface TableRow {
   seq: number;
@@ -17,19 +17,19 @@ function toTable(r: TableRow): Table {
   return compact({ id: r.id, name: r.name, maxCovers: r.max_covers ?? undefined, areaId: r.area_id ?? undefined, waiterIds: json<string[]>(r.waiter_ids, []) });
 }
 
-export function listAreas(store: Store): ResultOf<'ListAreas'> {
-  const areas = store.db.prepare('SELECT id, name FROM areas ORDER BY seq').all() as Array<{ id: string; name: string }>;
-  const waiters = store.db.prepare(
+export function listAreas(restaurant: Restaurant): ResultOf<'ListAreas'> {
+  const areas = restaurant.db.prepare('SELECT id, name FROM areas ORDER BY seq').all() as Array<{ id: string; name: string }>;
+  const waiters = restaurant.db.prepare(
     'SELECT DISTINCT w.value AS waiter FROM tables t, json_each(t.waiter_ids) w WHERE t.area_id = ? ORDER BY w.value',
   );
   return areas.map((a): Area => ({ id: a.id, name: a.name, waiterIds: (waiters.all(a.id) as Array<{ waiter: string }>).map((w) => w.waiter) }));
 }
 
-export function searchTables(store: Store, p: ParamsOf<'SearchTables'>): ResultOf<'SearchTables'> {
+export function searchTables(restaurant: Restaurant, p: ParamsOf<'SearchTables'>): ResultOf<'SearchTables'> {
   const where: string[] = [];
   const args: unknown[] = [];
   if (p.areaId !== undefined) {
-    if (!store.db.prepare('SELECT 1 FROM areas WHERE id = ?').get(p.areaId)) throw new EposError('NotFound', `area ${p.areaId} does not exist`);
+    if (!restaurant.db.prepare('SELECT 1 FROM areas WHERE id = ?').get(p.areaId)) throw new EposError('NotFound', `area ${p.areaId} does not exist`);
     where.push('area_id = ?');
     args.push(p.areaId);
   }
@@ -37,13 +37,13 @@ export function searchTables(store: Store, p: ParamsOf<'SearchTables'>): ResultO
     where.push('EXISTS (SELECT 1 FROM json_each(tables.waiter_ids) w WHERE w.value = ?)');
     args.push(p.waiterId);
   }
-  const page = pageQuery<TableRow>(store.db, 'tables', 'tables', where, args, p.cursor);
+  const page = pageQuery<TableRow>(restaurant.db, 'tables', 'tables', where, args, p.cursor);
   return compact({ data: page.rows.map(toTable), before: page.before, after: page.after });
 }
 
 /** Throws InvalidRequest naming the first table id that does not exist. */
-export function assertTablesExist(store: Store, ids: string[]): void {
+export function assertTablesExist(restaurant: Restaurant, ids: string[]): void {
   if (ids.length === 0) throw new EposError('InvalidRequest', 'tableIds must name at least one table');
-  const q = store.db.prepare('SELECT 1 FROM tables WHERE id = ?');
+  const q = restaurant.db.prepare('SELECT 1 FROM tables WHERE id = ?');
   for (const id of ids) if (!q.get(id)) throw new EposError('InvalidRequest', `table ${id} does not exist`);
 }

@@ -9,11 +9,11 @@ import type { Tenant } from '../tenant.ts';
 import type { Capability } from '@eposgate/contract';
 import { cancelledError, eposErrorToPlatform, redactedBodyExcerpt, redactedExcerpt } from './eposAnswer.ts';
 import { silentLogger, type TransportLogger } from './log.ts';
-import { buildRestRequest, type RestRequest, type RestTarget } from './restRequest.ts';
+import { buildEposHttpRequest, type EposHttpRequest, type RestTarget } from './eposHttpRequest.ts';
 import { guardedConnector, type Resolve } from './targetGuard.ts';
 import type { CallOptions, RequestorHeaders, Transport } from './transport.ts';
 
-export type { RestTarget } from './restRequest.ts';
+export type { RestTarget } from './eposHttpRequest.ts';
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
@@ -86,7 +86,7 @@ export class RestTransport implements Transport {
     if (opts.signal?.aborted) throw cancelledError(opts.signal);
     const target = await this.opts.resolve(tenant);
     if (!target) throw new PlatformError('EPOS_NOT_CONNECTED', 'no REST integration registered for this account/environment');
-    const req = buildRestRequest(target, capability, params, headers);
+    const req = buildEposHttpRequest(target, capability, params, headers);
 
     // A caller's signal or a sub-second timeout needs our own AbortController and timer. Otherwise
     // undici's header and body timeouts (coarse, ~1 s resolution) bound the call, which spares an
@@ -122,7 +122,7 @@ export class RestTransport implements Transport {
     await Promise.all([this.agent.close(), this.guardedAgent.close()]);
   }
 
-  private async send(agent: Agent, req: RestRequest, timeoutMs: number, signal: AbortSignal | undefined): Promise<Answer> {
+  private async send(agent: Agent, req: EposHttpRequest, timeoutMs: number, signal: AbortSignal | undefined): Promise<Answer> {
     const res = await agent.request({
       origin: req.origin,
       path: req.path,

@@ -12,7 +12,7 @@ export interface RestTarget {
   password: string;
 }
 
-export interface RestRequest {
+export interface EposHttpRequest {
   /** `scheme://host:port` of the EPOS. */
   origin: string;
   /** Base path + operation path, placeholders filled in. */
@@ -56,7 +56,7 @@ function prepare(target: RestTarget): PreparedTarget {
   return p;
 }
 
-export function buildRestRequest(target: RestTarget, capability: Capability, params: Record<string, unknown>, requestor: RequestorHeaders): RestRequest {
+export function buildEposHttpRequest(target: RestTarget, capability: Capability, params: Record<string, unknown>, requestor: RequestorHeaders): EposHttpRequest {
   if (!capability.rest) {
     throw new PlatformError('CAPABILITY_PREVIEW', `${capability.name} has no published REST contract, so it cannot be called over REST`);
   }

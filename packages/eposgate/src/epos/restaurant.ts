@@ -1,8 +1,9 @@
-// What every domain module of the demo restaurant works with.
+// The restaurant as every domain module of the reference EPOS sees it: its database, its clock, the
+// hook that sends a POS event after a change, and the logic faults it may be told to commit.
 import type { PosEvent, ResultOf } from '@eposgate/sdk';
 import type { Db } from './db.ts';
 
-export interface Store {
+export interface Restaurant {
   db: Db;
   /** The restaurant's clock (tests pass a fake one). */
   now(): Date;
