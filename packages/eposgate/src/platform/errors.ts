@@ -40,6 +40,7 @@ export type ErrorCode =
   | 'TARGET_FORBIDDEN'
   | 'SECRET_UNREADABLE'
   | 'STORE_UNAVAILABLE'
+  | 'CLUSTER_UNAVAILABLE'
   | 'INTERNAL';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -90,6 +91,8 @@ const STATUS: Record<ErrorCode, number> = {
   SECRET_UNREADABLE: 503,
   /** The store refused a write (disk full, I/O error); nothing was acknowledged. */
   STORE_UNAVAILABLE: 503,
+  /** The EPOS socket may be on another node, which this node cannot reach now (the cluster bus is down). */
+  CLUSTER_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 
