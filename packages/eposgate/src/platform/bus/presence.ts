@@ -46,7 +46,11 @@ export class Presence {
 
   /** This node now holds (or no longer holds) sockets of the tenant `key`. */
   hold(key: string, held: boolean): void {
-    if (held === this.local.has(key)) return;
+    if (held === this.local.has(key)) {
+      // Another socket of a tenant already held: a call waiting for one may go ahead.
+      if (held) this.wake(key);
+      return;
+    }
     if (held) this.local.add(key);
     else this.local.delete(key);
     this.seq += 1;

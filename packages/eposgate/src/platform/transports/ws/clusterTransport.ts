@@ -92,7 +92,7 @@ export class ClusterWsTransport implements Transport {
           this.bus.presence.dropNode(node);
           return { notHere: true };
         case 'TIMEOUT':
-          throw new PlatformError('EPOS_UNREACHABLE', `platform node ${node}, which holds the EPOS socket, did not answer within ${call.timeoutMs + ANSWER_SLACK_MS} ms; the call may have executed and is not retried`);
+          throw new PlatformError('EPOS_UNREACHABLE', `platform node ${node}, which holds the EPOS socket, did not answer within ${Math.round(call.timeoutMs + ANSWER_SLACK_MS)} ms; the call may have executed and is not retried`);
         case 'UNAVAILABLE':
           throw new PlatformError('CLUSTER_UNAVAILABLE', `the EPOS socket is on platform node ${node}, which this node cannot reach: ${err.message}`);
         default:
