@@ -16,7 +16,8 @@ function countingEpos(runs: Map<string, number>): Epos {
   return defineEpos({
     GetOrderById: async ({ orderId }) => {
       runs.set(orderId, (runs.get(orderId) ?? 0) + 1);
-      if (orderId === 'slow') await sleep(1500);
+      if (orderId === 'slow') await sleep(3000);
+      if (orderId === 'hang') await sleep(4000);
       return { id: orderId, status: 'New', details: { orderType: 'DineIn', dineIn: {} } };
     },
     CancelOrderById: ({ orderId }) => {
@@ -36,7 +37,7 @@ async function attach(t: { after(fn: () => Promise<void>): void }, c: TestCluste
 }
 
 test('a call on node B or C runs once on the EPOS held by node A and answers as a local call would', async (t) => {
-  const c = await testCluster(['A', 'B', 'C'], { callTimeoutMs: 800 });
+  const c = await testCluster(['A', 'B', 'C'], { callTimeoutMs: 1500 });
   t.after(() => c.destroy());
   const [a, b, cc] = c.nodes as [ClusterNode, ClusterNode, ClusterNode];
   const runs = new Map<string, number>();
@@ -69,6 +70,7 @@ test('a call on node B or C runs once on the EPOS held by node A and answers as 
   const slow = await api(cc.url, 'GET', '/epos/data/v1/orders/slow', { key: c.key });
   assert.equal(slow.status, 504, slow.text);
   assert.equal(slow.body.error, 'EPOS_TIMEOUT');
+  assert.match(slow.body.message, /within 1500 ms/);
   assert.equal(runs.get('slow'), 1);
 });
 
@@ -97,7 +99,7 @@ test('no socket anywhere is 503 EPOS_NOT_CONNECTED after the grace; a socket ope
 });
 
 test('a node that dies without goodbye is forgotten within the TTL; one that closes is forgotten at once', async (t) => {
-  const c = await testCluster(['A', 'B', 'C'], { callTimeoutMs: 1000, connectGraceMs: 100 });
+  const c = await testCluster(['A', 'B', 'C'], { callTimeoutMs: 6000, connectGraceMs: 100 });
   t.after(() => c.destroy());
   const [a, b, cc] = c.nodes as [ClusterNode, ClusterNode, ClusterNode];
   await attach(t, c, countingEpos(new Map()), a);
@@ -105,11 +107,19 @@ test('a node that dies without goodbye is forgotten within the TTL; one that clo
   const ok = await api(b.url, 'GET', '/epos/data/v1/orders/o', { key: c.key });
   assert.equal(ok.status, 200, ok.text);
 
+  const inFlight = api(b.url, 'GET', '/epos/data/v1/orders/hang', { key: c.key });
+  await sleep(100);
   await a.natsBus.crash();
   const t0 = performance.now();
   await until(() => b.bus.presence.holders('sandbox:cluster-acct').length === 0, 'A to expire on B', 3000);
   const took = performance.now() - t0;
   assert.ok(took < 1500, `expired after ${Math.round(took)} ms (ttl 800 ms)`);
+  // The call that was on A fails when A is dropped, not at its 6 s timeout.
+  const lost = await inFlight;
+  assert.equal(lost.status, 502, lost.text);
+  assert.equal(lost.body.error, 'EPOS_UNREACHABLE');
+  assert.match(lost.body.message, /left the cluster mid-call/);
+  assert.ok(performance.now() - t0 < 2000);
   const gone = await api(b.url, 'GET', '/epos/data/v1/orders/o', { key: c.key });
   assert.equal(gone.status, 503, gone.text);
   assert.equal(gone.body.error, 'EPOS_NOT_CONNECTED');

@@ -33,6 +33,8 @@ export class Presence {
   /** Tenant key → node → when its holding was learnt (the latest holder serves). */
   private readonly index = new Map<string, Map<string, number>>();
   private readonly waiters = new Map<string, Set<() => void>>();
+  /** Per node, who wants to know when it is dropped (calls forwarded to it). */
+  private readonly watchers = new Map<string, Set<() => void>>();
   private bus?: Bus;
   private timer?: NodeJS.Timeout;
   private unsubscribe?: () => void;
@@ -99,6 +101,23 @@ export class Presence {
     if (!peer) return;
     this.peers.delete(node);
     for (const key of peer.keys) this.unindex(key, node);
+    const watching = this.watchers.get(node);
+    this.watchers.delete(node);
+    for (const w of watching ?? []) w();
+  }
+
+  /**
+   * Calls `onGone` if `node` is dropped (silent past ttlMs, said goodbye) before the returned
+   * function is called. Lets a call forwarded to a node that died fail then, not at its timeout.
+   */
+  watchNode(node: string, onGone: () => void): () => void {
+    const set = this.watchers.get(node) ?? new Set<() => void>();
+    this.watchers.set(node, set);
+    set.add(onGone);
+    return () => {
+      set.delete(onGone);
+      if (set.size === 0 && this.watchers.get(node) === set) this.watchers.delete(node);
+    };
   }
 
   /** Starts announcing this node and listening to the others over `bus`. */

@@ -53,7 +53,8 @@ export class ClusterWsTransport implements Transport {
     const key = tenantKey(tenant);
     const graceEnd = started + Math.min(this.connectGraceMs, opts.timeoutMs);
     for (;;) {
-      const left = opts.timeoutMs - (performance.now() - started);
+      // Whole milliseconds: the figure appears in EPOS_TIMEOUT messages.
+      const left = Math.round(opts.timeoutMs - (performance.now() - started));
       if (this.gateway.isConnected(tenant) || this.gateway.shuttingDown) return this.local.call(tenant, capability, params, headers, { ...opts, timeoutMs: left });
       if (!this.bus.connected) return this.localOnly(tenant, capability, params, headers, { ...opts, timeoutMs: left }, graceEnd);
       const node = this.bus.presence.holders(key)[0];
@@ -81,9 +82,17 @@ export class ClusterWsTransport implements Transport {
   }
 
   private async forward(node: string, call: RemoteCall, signal?: AbortSignal): Promise<RemoteAnswer> {
+    let unwatch: (() => void) | undefined;
     try {
       const sent = this.bus.request(node, WS_CALL, call, call.timeoutMs + ANSWER_SLACK_MS) as Promise<RemoteAnswer>;
-      return await (signal ? abortable(sent, signal) : sent);
+      // A node that dies mid-call is dropped from presence within its TTL: the call fails then.
+      const gone = new Promise<never>((_, reject) => {
+        unwatch = this.bus.presence.watchNode(node, () => reject(new PlatformError('EPOS_UNREACHABLE',
+          `platform node ${node}, which holds the EPOS socket, left the cluster mid-call; the call may have executed and is not retried`)));
+      });
+      gone.catch(() => {});
+      const answer = Promise.race([sent, gone]);
+      return await (signal ? abortable(answer, signal) : answer);
     } catch (err) {
       if (isPlatformError(err) || !isBusError(err)) throw err;
       switch (err.code) {
@@ -98,6 +107,8 @@ export class ClusterWsTransport implements Transport {
         default:
           throw new PlatformError('INTERNAL', `platform node ${node} failed to run the call: ${err.message}`);
       }
+    } finally {
+      unwatch?.();
     }
   }
 
