@@ -19,7 +19,8 @@ try {
   const { record } = await p.keys.create(process.env.ACCOUNT!, 'sandbox', { key: process.env.API_KEY! });
   await p.registry.put({ accountId: record.accountId, env: 'sandbox', keyId: record.id, softwareHouseId: 'bench' }, 'ws', { capabilities: [{ name: 'GetOrderById', version: 'v1' }] });
   process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
-  serveParent(async () => ({}));
+  // `cpu`: this process's CPU time so far (µs), for B7's CPU-per-call figures.
+  serveParent(async () => { const u = process.cpuUsage(); return { cpuUs: u.user + u.system }; });
   process.send?.({ type: 'ready', url: p.url });
 } catch (err) {
   fatal(err);

@@ -95,19 +95,29 @@ export class Presence {
     });
   }
 
-  /** Forgets everything `node` held, e.g. when a request finds nobody home there. */
+  /** Forgets everything `node` held, e.g. when a request finds nobody home there: it is gone. */
   dropNode(node: string): void {
+    this.forget(node, true);
+  }
+
+  /**
+   * `gone`: the node died (silent, or nobody serves its subjects), so calls forwarded to it fail
+   * now. A node that said goodbye is only draining: it still answers what it was sent.
+   */
+  private forget(node: string, gone: boolean): void {
     const peer = this.peers.get(node);
-    if (!peer) return;
-    this.peers.delete(node);
-    for (const key of peer.keys) this.unindex(key, node);
+    if (peer) {
+      this.peers.delete(node);
+      for (const key of peer.keys) this.unindex(key, node);
+    }
+    if (!gone) return;
     const watching = this.watchers.get(node);
     this.watchers.delete(node);
     for (const w of watching ?? []) w();
   }
 
   /**
-   * Calls `onGone` if `node` is dropped (silent past ttlMs, said goodbye) before the returned
+   * Calls `onGone` if `node` is found dead (silent past ttlMs, or no responder) before the returned
    * function is called. Lets a call forwarded to a node that died fail then, not at its timeout.
    */
   watchNode(node: string, onGone: () => void): () => void {
@@ -138,7 +148,7 @@ export class Presence {
     this.unsubscribe?.();
     if (goodbye) this.bus?.publish(SUBJECT, { t: 'bye' });
     this.bus = undefined;
-    for (const node of [...this.peers.keys()]) this.dropNode(node);
+    for (const node of [...this.peers.keys()]) this.forget(node, false);
   }
 
   private tick(): void {
@@ -148,7 +158,7 @@ export class Presence {
   }
 
   private onMessage(from: string, m: PresenceMessage): void {
-    if (m.t === 'bye') return this.dropNode(from);
+    if (m.t === 'bye') return this.forget(from, false);
     let peer = this.peers.get(from);
     if (!peer) {
       peer = { seq: -1, keys: new Set(), lastSeen: Date.now(), syncing: false };
