@@ -6,7 +6,7 @@ import { installProcessGuard } from './processGuard.ts';
 import { checkSecretKeyEnv, startup } from './startup.ts';
 import { drainOnSignals } from './signals.ts';
 
-interface ServeOptions { port?: number; data: string; host: string; logLevel: string; forbidPrivateTargets?: boolean; debug?: boolean; drainDeadline: number }
+interface ServeOptions { port?: number; data: string; host: string; logLevel: string; forbidPrivateTargets?: boolean; debug?: boolean; drainDeadline: number; nats?: string; nodeId?: string }
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -17,6 +17,8 @@ export function serveCommand(): Command {
     .option('--log-level <level>', 'pino log level', 'info')
     .option('--forbid-private-targets', 'refuse private, loopback and reserved REST targets in sandbox too, as in production (also $EPOSGATE_FORBID_PRIVATE_TARGETS=1)')
     .option('--drain-deadline <ms>', 'on SIGTERM/SIGINT, how long calls in flight may take to finish before they fail', positive, DEFAULTS.drainDeadlineMs)
+    .option('--nats <url>', 'join a cluster over NATS, e.g. nats://127.0.0.1:4222 (also $EPOSGATE_NATS_URL)')
+    .option('--node-id <id>', 'this node\'s id in the cluster (also $EPOSGATE_NODE_ID; default random)')
     .option('--debug', 'print the stack trace of a start-up failure')
     .allowExcessArguments(true)
     .action(async (o: ServeOptions, cmd: Command) => {
@@ -26,12 +28,15 @@ export function serveCommand(): Command {
         const port = resolvePort(o.port, cmd.args);
         ctx.port = port;
         checkSecretKeyEnv();
+        const bus = o.nats ?? (process.env.EPOSGATE_NATS_URL || undefined);
+        const nodeId = o.nodeId ?? (process.env.EPOSGATE_NODE_ID || undefined);
         return startPlatform({
           dataDir: o.data, port, host: o.host, logger, drainDeadlineMs: o.drainDeadline, ...(o.forbidPrivateTargets ? { forbidPrivateTargets: true } : {}),
+          ...(bus ? { bus } : {}), ...(nodeId ? { nodeId } : {}),
         });
       });
       installProcessGuard(logger);
-      logger.info({ url: platform.url, data: o.data }, 'eposgate listening');
+      logger.info({ url: platform.url, data: o.data, node: platform.bus.nodeId, clustered: platform.bus.clustered }, 'eposgate listening');
       process.stdout.write(`eposgate listening on ${platform.url} (data: ${o.data})\n`);
       drainOnSignals(logger, () => platform.drain());
     });

@@ -25,6 +25,9 @@ import { resolveLimits, type Limits } from './limits.ts';
 import { Retention } from './retention.ts';
 import { StopGate } from './server/stopGate.ts';
 import { msLeft, settleWithin } from './deadline.ts';
+import { openBus, type Bus } from './bus/index.ts';
+import { shareInvalidations } from './bus/invalidation.ts';
+import { ClusterWsTransport } from './transports/ws/clusterTransport.ts';
 
 export interface PlatformOptions {
   dataDir: string;
@@ -70,6 +73,16 @@ export interface PlatformOptions {
   store?: SqliteStoreOptions;
   /** How long close() lets calls in flight finish before failing them (drain). Default 10 s. */
   drainDeadlineMs?: number;
+  /**
+   * The cluster bus: a Bus, or a NATS URL (nats://host:4222) to join the nodes on it. Default: the
+   * in-process bus of a single node ($EPOSGATE_NATS_URL is read by the CLI, not here). The platform
+   * closes it on close.
+   */
+  bus?: Bus | string;
+  /** This node's id in the cluster (letters, digits, "_", "-"). Default: random. */
+  nodeId?: string;
+  /** Cluster: a cached registration is read again after this long, should an invalidation be lost. Default 5000 ms. */
+  registryCacheTtlMs?: number;
 }
 
 export interface DrainOptions {
@@ -90,6 +103,7 @@ export interface Platform {
   retention: Retention;
   logger: Logger;
   limits: Limits;
+  bus: Bus;
   /** Base URL once listening, e.g. http://127.0.0.1:8080 */
   url: string;
   port: number;
@@ -116,9 +130,12 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   mkdirSync(opts.dataDir, { recursive: true });
   const lock = lockDataDir(opts.dataDir, { port: opts.port ?? DEFAULTS.port });
   let platform: Platform;
+  let bus: Bus | undefined;
   try {
-    platform = await assemble(opts, lock);
+    bus = await openBus(opts.bus, opts.nodeId);
+    platform = await assemble(opts, lock, bus);
   } catch (err) {
+    await bus?.close();
     lock.release();
     throw err;
   }
@@ -128,7 +145,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   return platform;
 }
 
-async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platform> {
+async function assemble(opts: PlatformOptions, lock: DataDirLock, bus: Bus): Promise<Platform> {
   const logger = opts.logger ?? pino({ level: 'silent' });
   const limits = resolveLimits({
     ...opts.limits,
@@ -141,6 +158,10 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platf
   const forbidPrivateTargets = opts.forbidPrivateTargets ?? process.env.EPOSGATE_FORBID_PRIVATE_TARGETS === '1';
   const keys = new KeyService(store.keys);
   const registry = new Registry(store.integrations, secrets);
+  if (bus.clustered) {
+    registry.expireCacheAfter(opts.registryCacheTtlMs ?? 5000);
+    shareInvalidations(bus, registry, keys);
+  }
 
   const gate = new StopGate();
   const app = buildApp({
@@ -164,11 +185,15 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platf
     resolve: (t) => registry.restTarget(t), logger: logger.child({ component: 'rest' }),
     guardTarget: (t) => t.env === 'production' || forbidPrivateTargets, excerptChars: limits.errorExcerptChars,
   });
+  const grace = opts.connectGraceMs !== undefined ? { connectGraceMs: opts.connectGraceMs } : {};
+  const localWs = new WsTransport(gateway, grace);
+  // A single node routes nothing: its calls go straight to the local socket.
+  const ws = bus.clustered ? new ClusterWsTransport(localWs, gateway, bus, grace) : localWs;
   const dispatcher = new Dispatcher({
     registry,
-    ws: new WsTransport(gateway, opts.connectGraceMs !== undefined ? { connectGraceMs: opts.connectGraceMs } : {}),
+    ws,
     rest,
-    wsConnected: (t) => gateway.isConnected(t),
+    wsConnected: ws instanceof ClusterWsTransport ? (t) => ws.connected(t) : (t) => gateway.isConnected(t),
     metrics,
     timeoutMs: opts.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
     validateResults: opts.validateResults ?? true,
@@ -226,6 +251,8 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platf
     const deadline = Date.now() + deadlineMs;
     logger.info({ deadlineMs }, 'draining: refusing new calls and sockets, finishing those in flight');
     gate.stop();
+    // Peers stop routing new calls here; calls they forwarded already still get their answer.
+    bus.presence.detach(true);
     // Sockets first: from here no upgrade is taken and each socket closes (1012) once its calls answered.
     const sockets = gateway.drain(deadlineMs);
     await tester.close();
@@ -240,11 +267,12 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platf
     await retention.stop();
     await app.close();
     await rest.close();
+    await bus.close();
     await store.close();
     logger.info({ requestsLeft: gate.requestsInFlight }, 'drained');
   };
   const platform: Platform = {
-    app, store, keys, registry, gateway, dispatcher, metrics, events, retention, tester, logger, limits, url, port: addr.port,
+    app, store, keys, registry, gateway, dispatcher, metrics, events, retention, tester, logger, limits, bus, url, port: addr.port,
     drain(o: DrainOptions = {}) {
       draining ??= drain(o.deadlineMs ?? opts.drainDeadlineMs ?? DEFAULTS.drainDeadlineMs);
       return draining;

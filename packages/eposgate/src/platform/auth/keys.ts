@@ -50,8 +50,11 @@ class KeyCache {
 }
 
 export interface KeyEvents {
-  /** A key was revoked, here or (seen by watchRevocations) by another process: what it opened must close. */
-  revoked: [keyId: string];
+  /**
+   * A key was revoked, here, by another process (seen by watchRevocations) or on another cluster
+   * node (`peer`): what it opened must close.
+   */
+  revoked: [keyId: string, origin: 'here' | 'store' | 'peer'];
 }
 
 export class KeyService extends EventEmitter<KeyEvents> {
@@ -80,7 +83,7 @@ export class KeyService extends EventEmitter<KeyEvents> {
       this.keys.revokedSince(since)
         .then((rows) => {
           since = next;
-          for (const r of rows) this.announce(r.id);
+          for (const r of rows) this.announce(r.id, 'store');
         })
         .catch(() => { /* the store is closing or busy: the next tick looks again */ })
         .finally(() => { polling = false; });
@@ -93,12 +96,17 @@ export class KeyService extends EventEmitter<KeyEvents> {
     this.watchTimer = undefined;
   }
 
-  private announce(keyId: string): void {
+  /** Another cluster node revoked `keyId`: drop it from the cache now rather than after its TTL. */
+  revokedByPeer(keyId: string): void {
+    this.announce(keyId, 'peer');
+  }
+
+  private announce(keyId: string, origin: KeyEvents['revoked'][1]): void {
     this.cache.forget(keyId);
     if (this.announced.has(keyId)) return;
     this.announced.add(keyId);
     if (this.announced.size > 100_000) this.announced.clear();
-    this.emit('revoked', keyId);
+    this.emit('revoked', keyId, origin);
   }
 
   /** Creates a key; the plain key is returned once and never stored. */
@@ -139,7 +147,7 @@ export class KeyService extends EventEmitter<KeyEvents> {
     this.cache.forget(id);
     const done = await this.keys.revoke(id, this.now().toISOString());
     this.cache.forget(id);
-    if (done) this.announce(id);
+    if (done) this.announce(id, 'here');
     return done;
   }
 

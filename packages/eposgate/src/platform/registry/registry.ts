@@ -38,6 +38,10 @@ interface TenantEntry {
 
 export class Registry {
   private readonly cache = new Map<string, Promise<TenantEntry>>();
+  /** When each cached entry was read from the store (only kept when entries expire). */
+  private readonly loadedAt = new Map<string, number>();
+  private cacheTtlMs = Infinity;
+  private readonly changeListeners: ((tenant: Tenant) => void)[] = [];
 
   constructor(
     private readonly store: IntegrationStore,
@@ -95,6 +99,7 @@ export class Registry {
       updated.catch(() => this.cache.delete(key));
       this.cache.set(key, updated);
     }
+    for (const l of this.changeListeners) l(tenant);
     return { integrations: after ? [view(after)] : [], previews: previewsOf(req) };
   }
 
@@ -142,10 +147,32 @@ export class Registry {
     return e.restTarget;
   }
 
+  /**
+   * Cluster: another node may write the store, so a cached entry is read again after `ms` (the
+   * fallback when an invalidation message is lost). Single node: entries never expire.
+   */
+  expireCacheAfter(ms: number): void {
+    this.cacheTtlMs = ms;
+  }
+
+  /** Forgets the cached entry: another node changed the tenant's registration. */
+  invalidate(tenant: Tenant): void {
+    const key = tenantKey(tenant);
+    this.cache.delete(key);
+    this.loadedAt.delete(key);
+  }
+
+  /** Called after each registration this registry writes (to tell the other nodes). */
+  onChange(listener: (tenant: Tenant) => void): void {
+    this.changeListeners.push(listener);
+  }
+
   private entry(tenant: Tenant): Promise<TenantEntry> {
     const key = tenantKey(tenant);
     let p = this.cache.get(key);
+    if (p && this.cacheTtlMs !== Infinity && performance.now() - (this.loadedAt.get(key) ?? 0) > this.cacheTtlMs) p = undefined;
     if (!p) {
+      if (this.cacheTtlMs !== Infinity) this.loadedAt.set(key, performance.now());
       p = Promise.all([this.store.get(tenant, 'ws'), this.store.get(tenant, 'rest')]).then(([ws, rest]) => entryOf(ws, rest));
       p.catch(() => this.cache.delete(key));
       this.cache.set(key, p);

@@ -1,0 +1,158 @@
+// The bus of a cluster, over NATS core (no JetStream: nothing here needs to outlive a restart).
+// Subjects, under `prefix` (default `eposgate`):
+//   <prefix>.node.<nodeId>.<subject>  requests addressed to one node (one subscriber: that node)
+//   <prefix>.pub.<subject>            broadcast messages, as { from, body }
+import { randomBytes } from 'node:crypto';
+import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { BusError, checkNodeId, type Bus, type MessageHandler, type RequestHandler } from './bus.ts';
+import { Presence, type PresenceOptions } from './presence.ts';
+
+export interface NatsBusOptions extends PresenceOptions {
+  /** nats://host:port, or several separated by commas. */
+  url: string;
+  /** Default: a random `n-xxxxxxxx`. */
+  nodeId?: string;
+  /** First token of every subject: clusters (or test runs) sharing one NATS server stay apart. */
+  prefix?: string;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const encode = (v: unknown) => encoder.encode(JSON.stringify(v ?? null));
+const decode = (b: Uint8Array) => (b.length ? JSON.parse(decoder.decode(b)) : null) as unknown;
+
+export class NatsBus implements Bus {
+  readonly clustered = true;
+  readonly presence: Presence;
+  private readonly subs = new Set<Subscription>();
+  private up = true;
+  private closed = false;
+
+  private constructor(private readonly nc: NatsConnection, readonly nodeId: string, private readonly prefix: string, opts: PresenceOptions) {
+    this.presence = new Presence(opts);
+    void this.watchStatus();
+  }
+
+  /** Connects (failing if NATS is unreachable now) and starts presence. */
+  static async connect(opts: NatsBusOptions): Promise<NatsBus> {
+    const nodeId = checkNodeId(opts.nodeId ?? `n-${randomBytes(4).toString('hex')}`);
+    let nc: NatsConnection;
+    try {
+      nc = await connect({
+        servers: opts.url.split(',').map((s) => s.trim()).filter(Boolean),
+        name: `eposgate-${nodeId}`,
+        // Once up, a node rides out NATS restarts: it keeps trying, local sockets keep serving.
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 250,
+        pingInterval: 2000,
+        maxPingOut: 2,
+        // An Error (with its stack) made up front for every request costs more than the request
+        // itself (B7 profile); failures are mapped to BusErrors with their own words anyway.
+        noAsyncTraces: true,
+      });
+    } catch (err) {
+      throw new Error(`cannot reach NATS at ${opts.url}: ${(err as Error).message}`, { cause: err });
+    }
+    const bus = new NatsBus(nc, nodeId, opts.prefix ?? 'eposgate', opts);
+    bus.presence.attach(bus);
+    return bus;
+  }
+
+  get connected(): boolean {
+    return this.up && !this.closed;
+  }
+
+  async request(node: string, subject: string, body: unknown, timeoutMs: number): Promise<unknown> {
+    if (!this.connected) throw new BusError('UNAVAILABLE', 'the cluster bus (NATS) is disconnected');
+    let reply: Uint8Array;
+    try {
+      reply = (await this.nc.request(`${this.prefix}.node.${node}.${subject}`, encode(body), { timeout: timeoutMs })).data;
+    } catch (err) {
+      throw toBusError(err, node, subject, timeoutMs);
+    }
+    const answer = decode(reply) as { ok?: unknown; failed?: string };
+    if (answer && typeof answer === 'object' && 'failed' in answer) throw new BusError('HANDLER_FAILED', `${subject} on node ${node} failed: ${answer.failed}`);
+    return answer.ok;
+  }
+
+  respond(subject: string, handler: RequestHandler): void {
+    this.track(this.nc.subscribe(`${this.prefix}.node.${this.nodeId}.${subject}`, {
+      callback: (err, msg) => {
+        if (err) return;
+        let body: unknown;
+        try {
+          body = decode(msg.data);
+        } catch {
+          return void msg.respond(encode({ failed: 'the request is not JSON' }));
+        }
+        Promise.resolve()
+          .then(() => handler(body))
+          .then((ok) => msg.respond(encode({ ok })), (e: Error) => msg.respond(encode({ failed: e.message })))
+          .catch(() => { /* the connection closed meanwhile: the requester times out */ });
+      },
+    }));
+  }
+
+  publish(subject: string, body: unknown): void {
+    if (this.closed) return;
+    try {
+      this.nc.publish(`${this.prefix}.pub.${subject}`, encode({ from: this.nodeId, body }));
+    } catch {
+      // Closed or draining: broadcast messages are best effort (presence heals by heartbeat).
+    }
+  }
+
+  subscribe(subject: string, handler: MessageHandler): () => void {
+    const sub = this.track(this.nc.subscribe(`${this.prefix}.pub.${subject}`, {
+      callback: (err, msg) => {
+        if (err) return;
+        let m: { from: string; body: unknown };
+        try {
+          m = decode(msg.data) as { from: string; body: unknown };
+        } catch {
+          return;
+        }
+        if (m && typeof m.from === 'string') handler(m.body, m.from);
+      },
+    }));
+    return () => { this.subs.delete(sub); sub.unsubscribe(); };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.presence.detach(true);
+    this.closed = true;
+    await this.nc.drain().catch(() => this.nc.close());
+  }
+
+  /** Tests only: leaves as a killed process would, without goodbye (peers expire it by TTL). */
+  async crash(): Promise<void> {
+    this.closed = true;
+    this.presence.detach(false);
+    await this.nc.close();
+  }
+
+  private track(sub: Subscription): Subscription {
+    this.subs.add(sub);
+    return sub;
+  }
+
+  private async watchStatus(): Promise<void> {
+    for await (const s of this.nc.status()) {
+      if (s.type === 'disconnect') this.up = false;
+      else if (s.type === 'reconnect') this.up = true;
+    }
+  }
+}
+
+function toBusError(err: unknown, node: string, subject: string, timeoutMs: number): BusError {
+  const e = err as Error & { isNoResponders?: () => boolean; cause?: unknown };
+  const name = (x: unknown) => (x as Error | undefined)?.name;
+  if (e.isNoResponders?.() || name(e.cause) === 'NoRespondersError' || name(e) === 'NoRespondersError') {
+    return new BusError('NO_RESPONDER', `node ${node} does not serve ${subject} (it left the cluster)`);
+  }
+  if (name(e) === 'TimeoutError' || name(e.cause) === 'TimeoutError') {
+    return new BusError('TIMEOUT', `node ${node} did not answer ${subject} within ${timeoutMs} ms`);
+  }
+  return new BusError('UNAVAILABLE', `the cluster bus (NATS) failed: ${e.message}`);
+}
