@@ -187,4 +187,12 @@ export const MIGRATIONS: Migration[] = [
     name: 'tester-002-finished-index',
     sql: 'CREATE INDEX tester_flows_finished ON tester_flows(finished_at) WHERE finished_at IS NOT NULL;',
   },
+  {
+    // Cluster readiness: an outbox entry leased to the worker (node) delivering it, and the node
+    // that runs a tester flow (store.ts: claimDue, inProgress).
+    name: 'cluster-001-leases-flow-nodes',
+    sql: `ALTER TABLE event_outbox ADD COLUMN lease_owner TEXT;
+     ALTER TABLE event_outbox ADD COLUMN lease_until INTEGER;
+     ALTER TABLE tester_flows ADD COLUMN node TEXT;`,
+  },
 ];
