@@ -2,6 +2,7 @@
 // and owns their start and stop.
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { KeyService } from './auth/keys.ts';
@@ -12,7 +13,10 @@ import { integrationRoutes } from './routes/integrations.ts';
 import { buildApp } from './server/app.ts';
 import { metricsRoute } from './server/metricsAccess.ts';
 import type { RateLimitOptions } from './server/rateLimit.ts';
-import { SqliteStore, type SqliteStoreOptions } from './store/sqlite/index.ts';
+import type { SqliteStoreOptions } from './store/sqlite/index.ts';
+import type { PostgresStoreOptions } from './store/postgres/index.ts';
+import { openStore, parseStoreUrl, type StoreLocation } from './store/open.ts';
+import type { Store } from './store/store.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { Metrics } from './dispatch/metrics.ts';
 import { dataRoutes } from './proxy/routes.ts';
@@ -25,7 +29,12 @@ import { resolveLimits, type Limits } from './limits.ts';
 import { Retention } from './retention.ts';
 
 export interface PlatformOptions {
-  dataDir: string;
+  /** The embedded store's data directory: the same as `database: 'sqlite:<dataDir>'`. */
+  dataDir?: string;
+  /** The store as a URL (store/open.ts): `sqlite:./data`, or `postgres://…` for cluster mode. Wins over dataDir. */
+  database?: string;
+  /** This node's id in a cluster (flows and outbox leases name it). Default $EPOSGATE_NODE_ID, else the host name. */
+  nodeId?: string;
   port?: number;
   host?: string;
   logger?: Logger;
@@ -66,11 +75,13 @@ export interface PlatformOptions {
   metricsToken?: string;
   /** The embedded store: durability (default `full`, docs/durability.md) and group commit. */
   store?: SqliteStoreOptions;
+  /** The PostgreSQL store: pool size and connect timeout. */
+  postgres?: PostgresStoreOptions;
 }
 
 export interface Platform {
   app: FastifyInstance;
-  store: SqliteStore;
+  store: Store;
   keys: KeyService;
   registry: Registry;
   gateway: EposGateway;
@@ -93,13 +104,20 @@ export const DEFAULTS = {
   callTimeoutMs: 10_000,
 } as const;
 
-/** Starts a platform on its data directory, which it holds alone until close (dataDirLock.ts). */
+/**
+ * Starts a platform on its store. An embedded one (SQLite) holds its data directory alone until
+ * close (dataDirLock.ts); a PostgreSQL one shares its store with the other nodes of the cluster.
+ */
 export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
-  mkdirSync(opts.dataDir, { recursive: true });
-  const lock = lockDataDir(opts.dataDir, { port: opts.port ?? DEFAULTS.port });
+  const where = storeOf(opts);
+  if (where.kind === 'postgres') {
+    return assemble(opts, where, { secrets: new SecretBox(Buffer.from(clusterSecretKey(opts), 'base64')) });
+  }
+  mkdirSync(where.dataDir, { recursive: true });
+  const lock = lockDataDir(where.dataDir, { port: opts.port ?? DEFAULTS.port });
   let platform: Platform;
   try {
-    platform = await assemble(opts, lock);
+    platform = await assemble(opts, where, { lock, secrets: SecretBox.load(where.dataDir, opts.secretKey) });
   } catch (err) {
     lock.release();
     throw err;
@@ -112,7 +130,26 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   return platform;
 }
 
-async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platform> {
+function storeOf(opts: PlatformOptions): StoreLocation {
+  if (opts.database !== undefined) return parseStoreUrl(opts.database);
+  if (opts.dataDir !== undefined) return { kind: 'sqlite', dataDir: opts.dataDir };
+  throw new Error('startPlatform needs a store: database (sqlite:DIR or postgres://…) or dataDir');
+}
+
+/** Every node must open the REST passwords the others sealed, and there is no data dir to keep a key in. */
+function clusterSecretKey(opts: PlatformOptions): string {
+  const key = opts.secretKey ?? process.env.EPOSGATE_SECRET_KEY;
+  if (!key) {
+    throw new Error('a PostgreSQL store (cluster mode) needs EPOSGATE_SECRET_KEY (base64, 32 bytes), the same on every node: '
+      + 'each node must open the REST passwords the others stored, and there is no data directory to keep secret.key in. '
+      + 'Make one with: openssl rand -base64 32');
+  }
+  return key;
+}
+
+async function assemble(opts: PlatformOptions, where: StoreLocation, held: { lock?: DataDirLock; secrets: SecretBox }): Promise<Platform> {
+  const { lock, secrets } = held;
+  const nodeId = opts.nodeId ?? process.env.EPOSGATE_NODE_ID ?? hostname();
   const logger = opts.logger ?? pino({ level: 'silent' });
   const limits = resolveLimits({
     ...opts.limits,
@@ -120,8 +157,9 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platf
     ...(opts.rateLimit ? { requestsPerSecond: opts.rateLimit.perSecond, requestBurst: opts.rateLimit.burst } : {}),
     ...(opts.maxFrameBytes !== undefined ? { frameBytes: opts.maxFrameBytes } : {}),
   });
-  const store = new SqliteStore(opts.dataDir, opts.store);
-  const secrets = SecretBox.load(opts.dataDir, opts.secretKey);
+  const store = await openStore(where, {
+    ...(opts.store ? { sqlite: opts.store } : {}), ...(opts.postgres ? { postgres: opts.postgres } : {}),
+  });
   const forbidPrivateTargets = opts.forbidPrivateTargets ?? process.env.EPOSGATE_FORBID_PRIVATE_TARGETS === '1';
   const keys = new KeyService(store.keys);
   const registry = new Registry(store.integrations, secrets, limits);
@@ -162,7 +200,7 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platf
     store: store.flows, dispatcher, registry, logger: logger.child({ component: 'tester' }), wire: gateway,
     ...(opts.testerCallTimeoutMs !== undefined ? { callTimeoutMs: opts.testerCallTimeoutMs } : {}),
     ...(opts.testerFlowTimeoutMs !== undefined ? { flowTimeoutMs: opts.testerFlowTimeoutMs } : {}),
-    flowsPerTenant: limits.flowsPerTenant,
+    flowsPerTenant: limits.flowsPerTenant, node: nodeId,
   });
   testerRoutes(app, tester);
   const events = new Events({
@@ -170,7 +208,7 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platf
     retry: { baseMs: opts.eventRetryBaseMs, maxMs: opts.eventRetryMaxMs, maxAttempts: opts.eventMaxAttempts },
     callTimeoutMs: opts.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
     ...(opts.sseKeepAliveMs ? { sseKeepAliveMs: opts.sseKeepAliveMs } : {}),
-    streamLimits: limits,
+    streamLimits: limits, node: nodeId,
   });
   keys.on('revoked', (keyId) => events.hub.closeKey(keyId));
   metricsRoute(app, () => metrics.prometheus(), opts.metricsToken ?? process.env.EPOSGATE_METRICS_TOKEN);
@@ -185,9 +223,11 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock): Promise<Platf
   const addr = app.server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`;
-  lock.setPort(addr.port);
+  lock?.setPort(addr.port);
   // Only now, listening and holding the data dir, are IN_PROGRESS flows known to be a dead platform's.
-  await tester.recover();
+  // In a cluster the other nodes' flows may be running: only this node's own (from before its
+  // restart) are known dead here.
+  await tester.recover(lock ? undefined : { only: nodeId });
   events.start();
   const retention = new Retention({ store, limits, logger: logger.child({ component: 'retention' }), onExpired: () => events.worker.kick() });
   retention.start();

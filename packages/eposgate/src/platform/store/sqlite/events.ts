@@ -9,7 +9,7 @@ import {
 import type { Statement } from 'better-sqlite3';
 import type { Db, Writer } from './db.ts';
 
-interface OutboxRow {
+export interface OutboxRow {
   account_id: string; env: Tenant['env']; seq: number; id: string; type: string; payload: string;
   status: DeliveryStatus; reason: string | null; attempts: number; next_attempt_at: number;
   last_attempt_at: string | null; delivered_at: string | null; last_error: string | null;
@@ -186,12 +186,12 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 }
 
-interface EposEventRow {
+export interface EposEventRow {
   account_id: string; env: Tenant['env']; seq: number; event_type: string; event: string; received_at: string;
   key_id: string; software_house_id: string; reseller_id: string | null;
 }
 
-function eposEventFromRow(r: EposEventRow): EposEventRecord {
+export function eposEventFromRow(r: EposEventRow): EposEventRecord {
   return {
     tenant: { accountId: r.account_id, env: r.env },
     seq: r.seq,

@@ -4,13 +4,13 @@ import type { FlowOwnerFilter, FlowStore } from '../store.ts';
 import type { FlowStatus, StepRecord, StoredFlow } from '../../tester/types.ts';
 import type { Db, Writer } from './db.ts';
 
-interface Row {
+export interface FlowRow {
   id: string; account_id: string; env: Tenant['env']; flow: string; flow_name: string; params: string;
   status: FlowStatus; started_at: string; finished_at: string | null; steps: string; node: string | null;
 }
 
 /** A row of tester_flows as a stored flow (the PostgreSQL store reads the same columns). */
-export function toFlow(r: Row): StoredFlow {
+export function toFlow(r: FlowRow): StoredFlow {
   return {
     flowID: r.id,
     flowName: r.flow_name,
@@ -56,12 +56,12 @@ export class SqliteFlowStore implements FlowStore {
   }
 
   async get(tenant: Tenant, id: string): Promise<StoredFlow | undefined> {
-    const r = this.q.get.get(id, tenant.accountId, tenant.env) as Row | undefined;
+    const r = this.q.get.get(id, tenant.accountId, tenant.env) as FlowRow | undefined;
     return r && toFlow(r);
   }
 
   async inProgress(owner?: FlowOwnerFilter): Promise<StoredFlow[]> {
-    return ownedBy((this.q.inProgress.all() as Row[]).map(toFlow), owner);
+    return ownedBy((this.q.inProgress.all() as FlowRow[]).map(toFlow), owner);
   }
 
   async pruneFinished(before: number, limit: number): Promise<number> {
