@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { KeyService } from '../platform/auth/keys.ts';
 import { isPlatformError } from '../platform/errors.ts';
 import { openStore, storeLocation } from '../platform/store/open.ts';
-import type { Store } from '../platform/store/store.ts';
+import { StoreUrlError, type Store } from '../platform/store/store.ts';
 import { DATABASE_FLAG, DATABASE_HELP, parseEnv } from './options.ts';
 
 interface StoreFlags { data: string; database?: string }
@@ -13,7 +13,7 @@ async function withKeys<T>(o: StoreFlags, fn: (keys: KeyService) => Promise<T>):
     store = await openStore(storeLocation(o));
     return await fn(new KeyService(store.keys));
   } catch (err) {
-    if (isPlatformError(err)) {
+    if (isPlatformError(err) || err instanceof StoreUrlError) {
       process.stderr.write(`error: ${err.message}\n`);
       process.exit(2);
     }

@@ -1,7 +1,7 @@
 // Which store a platform (or a CLI command) uses, from a URL: `sqlite:./data` (or a bare directory,
 // as --data always took) is the embedded store in that data directory; `postgres://…` is the
 // cluster store several nodes share (docs/cluster.md).
-import type { Store } from './store.ts';
+import { StoreUrlError, type Store } from './store.ts';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite/index.ts';
 import { PostgresStore, type PostgresStoreOptions } from './postgres/index.ts';
 import { redact } from './postgres/db.ts';
@@ -19,11 +19,11 @@ export function parseStoreUrl(url: string): StoreLocation {
   if (/^postgres(ql)?:\/\//i.test(url)) return { kind: 'postgres', url };
   if (/^sqlite:/i.test(url)) {
     const dataDir = url.slice('sqlite:'.length).replace(/^\/\//, '');
-    if (!dataDir) throw new Error('sqlite: needs a data directory, e.g. sqlite:./data');
+    if (!dataDir) throw new StoreUrlError('sqlite: needs a data directory, e.g. sqlite:./data');
     return { kind: 'sqlite', dataDir };
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1];
-  if (scheme) throw new Error(`database URL ${redact(url)}: unknown scheme "${scheme}"; use sqlite:DIR or postgres://user@host:5432/db`);
+  if (scheme) throw new StoreUrlError(`database URL ${redact(url)}: unknown scheme "${scheme}"; use sqlite:DIR or postgres://user@host:5432/db`);
   return { kind: 'sqlite', dataDir: url };
 }
 

@@ -3,6 +3,9 @@
 import type { Environment, Tenant } from '../tenant.ts';
 import type { FlowStatus, StepRecord, StoredFlow } from '../tester/types.ts';
 
+/** A store URL that names no store we can open (bad scheme, schema name, syntax). */
+export class StoreUrlError extends Error {}
+
 export interface ApiKeyRecord {
   id: string;
   accountId: string;

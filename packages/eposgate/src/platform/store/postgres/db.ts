@@ -5,6 +5,7 @@
 import pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
 import { PlatformError } from '../../errors.ts';
+import { StoreUrlError } from '../store.ts';
 
 export interface PostgresStoreOptions {
   /** Connections per node (default 10). */
@@ -37,12 +38,12 @@ export function poolConfig(url: string, o: PostgresStoreOptions = {}): { config:
   try {
     u = new URL(url);
   } catch {
-    throw new PlatformError('BAD_REQUEST', `database URL ${redact(url)} is not a URL: use postgres://user:password@host:5432/database`);
+    throw new StoreUrlError(`database URL ${redact(url)} is not a URL: use postgres://user:password@host:5432/database`);
   }
   const schema = u.searchParams.get('schema');
   u.searchParams.delete('schema');
   if (schema !== null && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
-    throw new PlatformError('BAD_REQUEST', `schema "${schema}" in the database URL must be letters, digits and _ (not starting with a digit)`);
+    throw new StoreUrlError(`schema "${schema}" in the database URL must be letters, digits and _ (not starting with a digit)`);
   }
   const config: pg.PoolConfig = {
     connectionString: u.toString(),
