@@ -7,7 +7,7 @@ import {
   type DeliveryError, type DeliveryStatus, type EposEventRecord, type EposEventStore, type OutboxChange, type OutboxEntry,
   type OutboxStore,
 } from '../store.ts';
-import { COLUMNS, eposEventFromRow, outboxFromRow, type EposEventRow, type OutboxRow } from '../sqlite/events.ts';
+import { changedColumns, eposEventFromRow, outboxFromRow, type EposEventRow, type OutboxRow } from '../sqlite/events.ts';
 import type { Pg, Queryable } from './db.ts';
 
 const DONE = DONE_STATUSES.map((s) => `'${s}'`).join(', ');
@@ -100,14 +100,10 @@ export class PgOutboxStore implements OutboxStore {
   }
 
   async update(tenant: Tenant, id: string, change: OutboxChange): Promise<boolean> {
-    const keys = (Object.keys(change) as (keyof OutboxChange)[]).sort();
-    if (!keys.length) return false;
-    const values: unknown[] = keys.map((k) => {
-      const v = change[k];
-      return v === undefined ? null : k === 'lastError' ? JSON.stringify(v) : v;
-    });
-    const n = keys.length;
-    const sql = `UPDATE event_outbox SET ${keys.map((k, i) => `${COLUMNS[k]} = $${i + 1}`).join(', ')},
+    const { columns, values } = changedColumns(change);
+    if (!columns.length) return false;
+    const n = columns.length;
+    const sql = `UPDATE event_outbox SET ${columns.map((c, i) => `${c} = $${i + 1}`).join(', ')},
         lease_owner = NULL, lease_until = NULL
       WHERE account_id = $${n + 1} AND env = $${n + 2} AND id = $${n + 3}
         AND (status = 'pending' OR (status = 'expired' AND $${n + 4}))`;

@@ -2,12 +2,8 @@
 // start at once on a fresh database: migrate() holds an advisory lock for the whole run, so one node
 // applies them and the others, once they get the lock, find them applied.
 import { DONE_STATUSES } from '../store.ts';
+import { KEYS_INTEGRATIONS_DDL, type Migration } from '../sqlite/migrations.ts';
 import type { Pg } from './db.ts';
-
-export interface Migration {
-  name: string;
-  sql: string;
-}
 
 const STATUSES = ['pending', ...DONE_STATUSES].map((s) => `'${s}'`).join(', ');
 
@@ -16,32 +12,8 @@ const STATUSES = ['pending', ...DONE_STATUSES].map((s) => `'${s}'`).join(', ');
 export const MIGRATIONS: Migration[] = [
   {
     name: '001-cluster-schema',
-    sql: `CREATE TABLE api_keys (
-       id TEXT PRIMARY KEY,
-       account_id TEXT NOT NULL,
-       env TEXT NOT NULL CHECK (env IN ('sandbox','production')),
-       hash TEXT NOT NULL UNIQUE,
-       hint TEXT NOT NULL,
-       label TEXT,
-       created_at TEXT NOT NULL,
-       revoked_at TEXT
-     );
-     CREATE INDEX api_keys_account ON api_keys(account_id);
+    sql: `${KEYS_INTEGRATIONS_DDL}
      CREATE INDEX api_keys_revoked ON api_keys(revoked_at) WHERE revoked_at IS NOT NULL;
-     CREATE TABLE integrations (
-       account_id TEXT NOT NULL,
-       env TEXT NOT NULL,
-       transport TEXT NOT NULL CHECK (transport IN ('ws','rest')),
-       created_at TEXT NOT NULL,
-       capabilities TEXT NOT NULL,
-       rest_url TEXT,
-       rest_base_url TEXT,
-       rest_username TEXT,
-       rest_password_enc TEXT,
-       software_house_id TEXT NOT NULL,
-       reseller_id TEXT,
-       PRIMARY KEY (account_id, env, transport)
-     );
      CREATE TABLE tenant_seqs (
        tbl TEXT NOT NULL,
        account_id TEXT NOT NULL,

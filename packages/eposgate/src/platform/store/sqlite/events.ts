@@ -57,10 +57,22 @@ function beyondLast(tbl: string, where = ''): string {
 // event_outbox_heads holds each tenant's oldest pending row (kept by triggers, migration
 // events-002), so finding due work costs O(log n) per tenant due, not a scan of every pending row.
 
-export const COLUMNS: Record<keyof OutboxChange, string> = {
+const COLUMNS: Record<keyof OutboxChange, string> = {
   status: 'status', reason: 'reason', attempts: 'attempts', nextAttemptAt: 'next_attempt_at',
   lastAttemptAt: 'last_attempt_at', deliveredAt: 'delivered_at', lastError: 'last_error',
 };
+
+/** The columns an OutboxChange sets, in a stable order, and their values (undefined clears). */
+export function changedColumns(change: OutboxChange): { columns: string[]; values: unknown[] } {
+  const keys = (Object.keys(change) as (keyof OutboxChange)[]).sort();
+  return {
+    columns: keys.map((k) => COLUMNS[k]),
+    values: keys.map((k) => {
+      const v = change[k];
+      return v === undefined ? null : k === 'lastError' ? JSON.stringify(v) : v;
+    }),
+  };
+}
 
 export class SqliteOutboxStore implements OutboxStore {
   private readonly q;
@@ -149,16 +161,12 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async update(tenant: Tenant, id: string, change: OutboxChange): Promise<boolean> {
-    const keys = (Object.keys(change) as (keyof OutboxChange)[]).sort();
-    if (!keys.length) return false;
-    const values: unknown[] = keys.map((k) => {
-      const v = change[k];
-      return v === undefined ? null : k === 'lastError' ? JSON.stringify(v) : v;
-    });
-    const sig = keys.join(',');
+    const { columns, values } = changedColumns(change);
+    if (!columns.length) return false;
+    const sig = columns.join(',');
     let stmt = this.updates.get(sig);
     if (!stmt) {
-      stmt = this.db.prepare(`UPDATE event_outbox SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(', ')},
+      stmt = this.db.prepare(`UPDATE event_outbox SET ${columns.map((c) => `${c} = ?`).join(', ')},
           lease_owner = NULL, lease_until = NULL
         WHERE account_id = ? AND env = ? AND id = ? AND (status = 'pending' OR (status = 'expired' AND ? = 1))`);
       this.updates.set(sig, stmt);

@@ -6,10 +6,8 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: Migration[] = [
-  {
-    name: '001-keys-integrations',
-    sql: `CREATE TABLE api_keys (
+/** API keys and registrations: the same DDL in SQLite and PostgreSQL (postgres/migrations.ts). Never edit: it has run. */
+export const KEYS_INTEGRATIONS_DDL = `CREATE TABLE api_keys (
        id TEXT PRIMARY KEY,
        account_id TEXT NOT NULL,
        env TEXT NOT NULL CHECK (env IN ('sandbox','production')),
@@ -33,7 +31,12 @@ export const MIGRATIONS: Migration[] = [
        software_house_id TEXT NOT NULL,
        reseller_id TEXT,
        PRIMARY KEY (account_id, env, transport)
-     );`,
+     );`;
+
+export const MIGRATIONS: Migration[] = [
+  {
+    name: '001-keys-integrations',
+    sql: KEYS_INTEGRATIONS_DDL,
   },
   {
     // src/platform/events: the outbox of events for EPOSes, and the events EPOSes submit.
