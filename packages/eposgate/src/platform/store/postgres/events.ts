@@ -81,13 +81,14 @@ export class PgOutboxStore implements OutboxStore {
   }
 
   async claimDue(now: number, owner: string, leaseMs: number, limit: number): Promise<OutboxEntry[]> {
-    // The conditions that matter are on `o`, the locked row: a row another node changed since this
-    // statement's snapshot is checked again in its committed state (and one it holds is skipped).
-    const rows = await this.db.rows<OutboxRow & { ord: number }>(`WITH h AS (${HEADS}),
-      c AS (SELECT o.account_id, o.env, o.seq FROM h JOIN event_outbox o
-          ON o.account_id = h.account_id AND o.env = h.env AND o.seq = h.seq
+    // One scan of the due pending rows, each kept only if it is its tenant's head (an index probe
+    // on event_outbox_pending), so the plan does not depend on table statistics. The conditions are
+    // on the locked row: one another node changed since this statement's snapshot is checked again
+    // in its committed state, and one another node is claiming right now is skipped.
+    const rows = await this.db.rows<OutboxRow & { ord: number }>(`WITH c AS (SELECT o.account_id, o.env, o.seq FROM event_outbox o
         WHERE o.status = 'pending' AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until <= $1)
-        ORDER BY h.next_attempt_at, h.ord LIMIT $4 FOR UPDATE OF o SKIP LOCKED)
+          AND o.seq = (SELECT MIN(i.seq) FROM event_outbox i WHERE i.account_id = o.account_id AND i.env = o.env AND i.status = 'pending')
+        ORDER BY o.next_attempt_at, o.ord LIMIT $4 FOR UPDATE SKIP LOCKED)
       UPDATE event_outbox o SET lease_owner = $2, lease_until = $3, next_attempt_at = $3 FROM c
       WHERE o.account_id = c.account_id AND o.env = c.env AND o.seq = c.seq RETURNING o.*`, [now, owner, now + leaseMs, limit]);
     return rows.sort((a, b) => a.ord - b.ord).map(outboxFromRow);
