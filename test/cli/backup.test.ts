@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { eposgate } from '../helpers/cli.ts';
 import { api, tempDir, testPlatform } from '../helpers/platform.ts';
 import { UNLIMITED_RATES } from '../../packages/eposgate/src/platform/limits.ts';
+import { dropSchemas, schemaUrl } from '../platform/store/pg.ts';
 
 const payment = (pi: string) => ({ paymentIntentId: pi, paymentStatus: 'Created', captureMode: 'Auto' });
 
@@ -91,4 +92,21 @@ test('eposgate backup refuses a directory that is not a data dir, and a non-empt
   assert.equal(busy.code, 2);
   assert.match(busy.stderr, /busy is not empty/);
   assert.equal(readFileSync(join(dir, 'busy', 'x'), 'utf8'), 'x');
+});
+
+test('eposgate backup of a PostgreSQL store refuses and points to pg_dump; keys create/list take --database', async (t) => {
+  const schema = `t_cli_${process.pid}`;
+  t.after(() => dropSchemas(schema));
+  const url = schemaUrl(schema);
+  const refused = await eposgate(['backup', '--database', url, '--out', join(tempDir(), 'out')]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /copies an embedded \(SQLite\) data directory; back a PostgreSQL store up with pg_dump/);
+  const created = await eposgate(['keys', 'create', '--database', url, '--account', 'acme-pg', '--env', 'sandbox']);
+  assert.equal(created.code, 0, created.stderr);
+  const listed = await eposgate(['keys', 'list', '--json'], { EPOSGATE_DATABASE_URL: url });
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.deepEqual((JSON.parse(listed.stdout) as { accountId: string }[]).map((k) => k.accountId), ['acme-pg']);
+  const bad = await eposgate(['keys', 'list', '--database', 'mysql://db/x']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /unknown scheme "mysql"; use sqlite:DIR or postgres:/);
 });

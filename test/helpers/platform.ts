@@ -3,9 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPlatform, type Platform, type PlatformOptions } from '../../packages/eposgate/src/platform/platform.ts';
+import { SqliteStore } from '../../packages/eposgate/src/platform/store/sqlite/index.ts';
 
 export interface TestPlatform extends Platform {
   dataDir: string;
+  /** Always the embedded store here, so tests may look at its database. */
+  store: SqliteStore;
   /** Stops the platform; the data directory stays so a restart can read it. */
   stop(): Promise<void>;
   /** Stops and deletes the data directory. */
@@ -19,8 +22,11 @@ export function tempDir(prefix = 'eposgate-test-'): string {
 export async function testPlatform(opts: Partial<PlatformOptions> = {}): Promise<TestPlatform> {
   const dataDir = opts.dataDir ?? tempDir();
   const p = await startPlatform({ port: 0, ...opts, dataDir });
+  const store = p.store;
+  if (!(store instanceof SqliteStore)) throw new Error('testPlatform runs on SQLite; start a PostgreSQL platform with startPlatform');
   return Object.assign(p, {
     dataDir,
+    store,
     stop: () => p.close(),
     destroy: async () => {
       await p.close();

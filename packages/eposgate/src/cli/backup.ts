@@ -5,6 +5,8 @@ import { Command } from 'commander';
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { storeLocation } from '../platform/store/open.ts';
+import { DATABASE_FLAG, DATABASE_HELP } from './options.ts';
 
 export interface BackupResult {
   database: string;
@@ -55,9 +57,16 @@ export function backupCommand(): Command {
   return new Command('backup')
     .description('copy a data directory (database and secret key), consistent even while the platform runs')
     .option('-d, --data <dir>', 'the platform\'s data directory', './data')
+    .option(DATABASE_FLAG, DATABASE_HELP)
     .requiredOption('-o, --out <dir>', 'where to write the copy (a new or empty directory)')
-    .action(async (o: { data: string; out: string }) => {
+    .action(async (o: { data: string; database?: string; out: string }) => {
       try {
+        const where = storeLocation(o);
+        if (where.kind === 'postgres') {
+          throw new BackupError('eposgate backup copies an embedded (SQLite) data directory; back a PostgreSQL store up with pg_dump '
+            + '(e.g. pg_dump --format=custom DBNAME > eposgate.dump), and keep EPOSGATE_SECRET_KEY with it: stored REST passwords need it');
+        }
+        o.data = where.dataDir;
         const r = await backupDataDir(o.data, o.out);
         process.stdout.write(`backed up ${o.data} to ${o.out}: platform.db (${r.pages} pages)${r.secretKey ? ' and secret.key' : ''}\n`);
         if (!r.secretKey) {

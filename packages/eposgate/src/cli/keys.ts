@@ -1,21 +1,25 @@
 import { Command } from 'commander';
 import { KeyService } from '../platform/auth/keys.ts';
 import { isPlatformError } from '../platform/errors.ts';
-import { SqliteStore } from '../platform/store/sqlite/index.ts';
-import { parseEnv } from './options.ts';
+import { openStore, storeLocation } from '../platform/store/open.ts';
+import { StoreUrlError, type Store } from '../platform/store/store.ts';
+import { DATABASE_FLAG, DATABASE_HELP, parseEnv } from './options.ts';
 
-async function withKeys<T>(dataDir: string, fn: (keys: KeyService) => Promise<T>): Promise<T> {
-  const store = new SqliteStore(dataDir);
+interface StoreFlags { data: string; database?: string }
+
+async function withKeys<T>(o: StoreFlags, fn: (keys: KeyService) => Promise<T>): Promise<T> {
+  let store: Store | undefined;
   try {
+    store = await openStore(storeLocation(o));
     return await fn(new KeyService(store.keys));
   } catch (err) {
-    if (isPlatformError(err)) {
+    if (isPlatformError(err) || err instanceof StoreUrlError) {
       process.stderr.write(`error: ${err.message}\n`);
       process.exit(2);
     }
     throw err;
   } finally {
-    await store.close();
+    await store?.close();
   }
 }
 
@@ -26,9 +30,10 @@ export function keysCommand(): Command {
     .requiredOption('--account <id>', 'account the key belongs to')
     .requiredOption('--env <env>', 'sandbox or production', parseEnv)
     .option('-d, --data <dir>', 'data directory', './data')
+    .option(DATABASE_FLAG, DATABASE_HELP)
     .option('--label <text>', 'a note to tell keys apart')
-    .action(async (o: { account: string; env: 'sandbox' | 'production'; data: string; label?: string }) => {
-      await withKeys(o.data, async (svc) => {
+    .action(async (o: StoreFlags & { account: string; env: 'sandbox' | 'production'; label?: string }) => {
+      await withKeys(o, async (svc) => {
         const { key, record } = await svc.create(o.account, o.env, o.label ? { label: o.label } : {});
         process.stdout.write(`created ${record.id} for account ${record.accountId} (${record.env}); store it now, it is not shown again:\n${key}\n`);
       });
@@ -37,9 +42,10 @@ export function keysCommand(): Command {
     .description('list keys (ids and hints, never the keys)')
     .option('--account <id>', 'only this account')
     .option('-d, --data <dir>', 'data directory', './data')
+    .option(DATABASE_FLAG, DATABASE_HELP)
     .option('--json', 'print JSON')
-    .action(async (o: { account?: string; data: string; json?: boolean }) => {
-      await withKeys(o.data, async (svc) => {
+    .action(async (o: StoreFlags & { account?: string; json?: boolean }) => {
+      await withKeys(o, async (svc) => {
         const list = (await svc.list(o.account)).map(({ hash: _hash, ...rest }) => rest);
         if (o.json) return void process.stdout.write(JSON.stringify(list, null, 2) + '\n');
         if (!list.length) return void process.stdout.write('no keys\n');
@@ -52,8 +58,9 @@ export function keysCommand(): Command {
     .description('revoke a key by id; requests with it get 401 from then on')
     .argument('<keyId>', 'id shown by keys create / keys list')
     .option('-d, --data <dir>', 'data directory', './data')
-    .action(async (id: string, o: { data: string }) => {
-      await withKeys(o.data, async (svc) => {
+    .option(DATABASE_FLAG, DATABASE_HELP)
+    .action(async (id: string, o: StoreFlags) => {
+      await withKeys(o, async (svc) => {
         if (!(await svc.revoke(id))) {
           process.stderr.write(`error: no active key with id ${id}\n`);
           process.exit(2);

@@ -58,3 +58,7 @@ export async function withExitCode(body: () => Promise<number>): Promise<void> {
   }
   process.exitCode = code;
 }
+
+/** The flag every command with --data also takes (store/open.ts parses it). */
+export const DATABASE_FLAG = '--database <url>';
+export const DATABASE_HELP = 'the store: sqlite:DIR or postgres://user@host:5432/db[?schema=name] (also $EPOSGATE_DATABASE_URL); wins over --data';

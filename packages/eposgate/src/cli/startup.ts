@@ -4,6 +4,7 @@ import { Buffer } from 'node:buffer';
 import { basename, dirname, join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { DataDirInUseError } from '../platform/dataDirLock.ts';
+import { StoreUrlError } from '../platform/store/store.ts';
 
 export interface StartupContext {
   /** The command, for the fallback line ("eposgate serve could not start"). */
@@ -26,7 +27,8 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUN
 
 /** The one line that explains why `ctx.command` could not start. */
 export function explainStartupError(err: unknown, ctx: StartupContext): string {
-  if (err instanceof StartupError || err instanceof DataDirInUseError || err instanceof InvalidArgumentError) return err.message;
+  if (err instanceof StartupError || err instanceof DataDirInUseError || err instanceof InvalidArgumentError
+    || err instanceof StoreUrlError) return err.message;
   if (!(err instanceof Error)) return `eposgate ${ctx.command} could not start: ${String(err)}`;
   // fetch() wraps the socket's error: "fetch failed" with the errno error as its cause.
   const e = (err.cause instanceof Error && (err.cause as Errno).code ? err.cause : err) as Errno;

@@ -12,7 +12,10 @@ import { integrationRoutes } from './routes/integrations.ts';
 import { authenticatedRoutes, buildApp, publicRoutes } from './server/app.ts';
 import { metricsRoute } from './server/metricsAccess.ts';
 import type { RateLimitOptions } from './server/rateLimit.ts';
-import { SqliteStore, type SqliteStoreOptions } from './store/sqlite/index.ts';
+import type { SqliteStoreOptions } from './store/sqlite/index.ts';
+import type { PostgresStoreOptions } from './store/postgres/index.ts';
+import { openStore, parseStoreUrl, type StoreLocation } from './store/open.ts';
+import type { Store } from './store/store.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { Metrics } from './dispatch/metrics.ts';
 import { dataRoutes } from './proxy/routes.ts';
@@ -30,7 +33,12 @@ import { shareInvalidations } from './bus/invalidation.ts';
 import { ClusterWsTransport } from './transports/ws/clusterTransport.ts';
 
 export interface PlatformOptions {
-  dataDir: string;
+  /** The embedded store's data directory: the same as `database: 'sqlite:<dataDir>'`. */
+  dataDir?: string;
+  /** The store as a URL (store/open.ts): `sqlite:./data`, or `postgres://…` for cluster mode. Wins over dataDir. */
+  database?: string;
+  /** This node's id in a cluster (letters, digits, "_", "-"): the bus, flows and outbox leases name it. Default: random. */
+  nodeId?: string;
   port?: number;
   host?: string;
   logger?: Logger;
@@ -79,10 +87,10 @@ export interface PlatformOptions {
    * closes it on close.
    */
   bus?: Bus | string;
-  /** This node's id in the cluster (letters, digits, "_", "-"). Default: random. */
-  nodeId?: string;
   /** Cluster: a cached registration is read again after this long, should an invalidation be lost. Default 5000 ms. */
   registryCacheTtlMs?: number;
+  /** The PostgreSQL store: pool size and connect timeout. */
+  postgres?: PostgresStoreOptions;
 }
 
 export interface DrainOptions {
@@ -92,7 +100,7 @@ export interface DrainOptions {
 
 export interface Platform {
   app: FastifyInstance;
-  store: SqliteStore;
+  store: Store;
   keys: KeyService;
   registry: Registry;
   gateway: EposGateway;
@@ -125,27 +133,58 @@ export const DEFAULTS = {
   drainDeadlineMs: 10_000,
 } as const;
 
-/** Starts a platform on its data directory, which it holds alone until close (dataDirLock.ts). */
+/**
+ * Starts a platform on its store. An embedded one (SQLite) holds its data directory alone until
+ * close (dataDirLock.ts); a PostgreSQL one shares its store with the other nodes of the cluster.
+ */
 export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
-  mkdirSync(opts.dataDir, { recursive: true });
-  const lock = lockDataDir(opts.dataDir, { port: opts.port ?? DEFAULTS.port });
+  const where = storeOf(opts);
+  let lock: DataDirLock | undefined;
+  if (where.kind === 'sqlite') {
+    mkdirSync(where.dataDir, { recursive: true });
+    lock = lockDataDir(where.dataDir, { port: opts.port ?? DEFAULTS.port });
+  }
   let platform: Platform;
   let bus: Bus | undefined;
   try {
+    const secrets = where.kind === 'postgres'
+      ? new SecretBox(Buffer.from(clusterSecretKey(opts), 'base64'))
+      : SecretBox.load(where.dataDir, opts.secretKey);
     bus = await openBus(opts.bus, opts.nodeId);
-    platform = await assemble(opts, lock, bus);
+    platform = await assemble(opts, where, { secrets, bus, ...(lock ? { lock } : {}) });
   } catch (err) {
     await bus?.close();
-    lock.release();
+    lock?.release();
     throw err;
   }
+  if (!lock) return platform;
+  const held = lock;
   const drain = platform.drain.bind(platform);
   let released: Promise<void> | undefined;
-  platform.drain = (o) => (released ??= drain(o).finally(() => lock.release()));
+  platform.drain = (o) => (released ??= drain(o).finally(() => held.release()));
   return platform;
 }
 
-async function assemble(opts: PlatformOptions, lock: DataDirLock, bus: Bus): Promise<Platform> {
+function storeOf(opts: PlatformOptions): StoreLocation {
+  if (opts.database !== undefined) return parseStoreUrl(opts.database);
+  if (opts.dataDir !== undefined) return { kind: 'sqlite', dataDir: opts.dataDir };
+  throw new Error('startPlatform needs a store: database (sqlite:DIR or postgres://…) or dataDir');
+}
+
+/** Every node must open the REST passwords the others sealed, and there is no data dir to keep a key in. */
+function clusterSecretKey(opts: PlatformOptions): string {
+  const key = opts.secretKey ?? process.env.EPOSGATE_SECRET_KEY;
+  if (!key) {
+    throw new Error('a PostgreSQL store (cluster mode) needs EPOSGATE_SECRET_KEY (base64, 32 bytes), the same on every node: '
+      + 'each node must open the REST passwords the others stored, and there is no data directory to keep secret.key in. '
+      + 'Make one with: openssl rand -base64 32');
+  }
+  return key;
+}
+
+async function assemble(opts: PlatformOptions, where: StoreLocation, held: { lock?: DataDirLock; secrets: SecretBox; bus: Bus }): Promise<Platform> {
+  const { lock, secrets, bus } = held;
+  const nodeId = bus.nodeId;
   const logger = opts.logger ?? pino({ level: 'silent' });
   const limits = resolveLimits({
     ...opts.limits,
@@ -153,8 +192,9 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock, bus: Bus): Pro
     ...(opts.rateLimit ? { requestsPerSecond: opts.rateLimit.perSecond, requestBurst: opts.rateLimit.burst } : {}),
     ...(opts.maxFrameBytes !== undefined ? { frameBytes: opts.maxFrameBytes } : {}),
   });
-  const store = new SqliteStore(opts.dataDir, opts.store);
-  const secrets = SecretBox.load(opts.dataDir, opts.secretKey);
+  const store = await openStore(where, {
+    ...(opts.store ? { sqlite: opts.store } : {}), ...(opts.postgres ? { postgres: opts.postgres } : {}),
+  });
   const forbidPrivateTargets = opts.forbidPrivateTargets ?? process.env.EPOSGATE_FORBID_PRIVATE_TARGETS === '1';
   const keys = new KeyService(store.keys);
   const registry = new Registry(store.integrations, secrets);
@@ -203,14 +243,14 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock, bus: Bus): Pro
     store: store.flows, dispatcher, registry, logger: logger.child({ component: 'tester' }), wire: gateway,
     ...(opts.testerCallTimeoutMs !== undefined ? { callTimeoutMs: opts.testerCallTimeoutMs } : {}),
     ...(opts.testerFlowTimeoutMs !== undefined ? { flowTimeoutMs: opts.testerFlowTimeoutMs } : {}),
-    flowsPerTenant: limits.flowsPerTenant,
+    flowsPerTenant: limits.flowsPerTenant, node: nodeId,
   });
   const events = new Events({
     store, registry, dispatcher, gateway, logger,
     retry: { baseMs: opts.eventRetryBaseMs, maxMs: opts.eventRetryMaxMs, maxAttempts: opts.eventMaxAttempts },
     callTimeoutMs: opts.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
     ...(opts.sseKeepAliveMs ? { sseKeepAliveMs: opts.sseKeepAliveMs } : {}),
-    streamLimits: limits,
+    streamLimits: limits, node: nodeId,
   });
   keys.on('revoked', (keyId) => events.hub.closeKey(keyId));
   // The two route contexts: public routes guard themselves; the rest need an API key (server/app.ts).
@@ -239,9 +279,11 @@ async function assemble(opts: PlatformOptions, lock: DataDirLock, bus: Bus): Pro
   const addr = app.server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`;
-  lock.setPort(addr.port);
+  lock?.setPort(addr.port);
   // Only now, listening and holding the data dir, are IN_PROGRESS flows known to be a dead platform's.
-  await tester.recover();
+  // In a cluster the other nodes' flows may be running: only this node's own (from before its
+  // restart) are known dead here.
+  await tester.recover(lock ? undefined : { only: nodeId });
   events.start();
   const retention = new Retention({ store, limits, logger: logger.child({ component: 'retention' }), onExpired: () => events.worker.kick() });
   retention.start();

@@ -26,6 +26,8 @@ export interface EventsDeps {
   sseKeepAliveMs?: number;
   /** SSE streams per tenant and send buffer per stream (limits.ts). */
   streamLimits?: StreamLimits;
+  /** This node's id: the owner of the outbox leases its worker takes. */
+  node?: string;
 }
 
 export class Events {
@@ -41,6 +43,7 @@ export class Events {
       policy: { ...DEFAULT_RETRY, ...definedOnly(d.retry ?? {}) },
       logger: log,
       callTimeoutMs: d.callTimeoutMs,
+      ...(d.node !== undefined ? { owner: d.node } : {}),
     });
     this.hub = new StreamHub({
       store: d.store.eposEvents, keepAliveMs: d.sseKeepAliveMs ?? 15_000, ...(d.streamLimits ? { limits: d.streamLimits } : {}),

@@ -3,7 +3,10 @@
 // answered it (or it is dead-lettered), and the outbox is durable, so a restart resumes.
 //
 // Per tenant, one event is in flight at a time and only the oldest pending one is ever taken, so a
-// tenant's events arrive in creation order. Different tenants are delivered concurrently.
+// tenant's events arrive in creation order. Different tenants are delivered concurrently. Entries
+// are taken with a lease (outbox.claimDue), so workers on several nodes sharing one store never
+// deliver the same event at once; a node that dies leaves leases that run out and are taken again.
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Dispatcher } from '../dispatch/dispatcher.ts';
 import { isPlatformError, platformStopping } from '../errors.ts';
@@ -22,14 +25,14 @@ export interface DeliveryWorkerOptions {
   callTimeoutMs: number;
   /** Tenants delivered at the same time. Default 16. */
   concurrency?: number;
+  /** Who holds the leases this worker takes (the node id). Default: a random id per worker. */
+  owner?: string;
   now?: () => number;
   random?: () => number;
 }
 
 /** Slack beyond the call timeout for which a taken entry is not due again (its lease). */
 const LEASE_SLACK_MS = 5_000;
-/** Rows read per look at the outbox. */
-const BATCH = 100;
 
 export class DeliveryWorker {
   private readonly inflight = new Map<string, Promise<void>>();
@@ -37,6 +40,7 @@ export class DeliveryWorker {
   private readonly connectedMeanwhile = new Set<string>();
   private readonly abort = new AbortController();
   private readonly concurrency: number;
+  private readonly owner: string;
   private readonly now: () => number;
   private timer?: NodeJS.Timeout;
   private started = false;
@@ -47,6 +51,7 @@ export class DeliveryWorker {
   constructor(private readonly o: DeliveryWorkerOptions) {
     this.concurrency = o.concurrency ?? 16;
     this.now = o.now ?? Date.now;
+    this.owner = o.owner ?? randomUUID();
   }
 
   /** Resumes what the outbox holds (pending rows of a previous run included). */
@@ -104,13 +109,17 @@ export class DeliveryWorker {
     clearTimeout(this.timer);
     this.timer = undefined;
     const now = this.now();
-    const due = this.inflight.size < this.concurrency ? await this.o.outbox.dueHeads(now, BATCH) : [];
+    const free = this.concurrency - this.inflight.size;
+    // The lease: not due again while this attempt can still be running. A tenant in flight here
+    // holds a lease, so it is not handed out again.
+    const due = free > 0 ? await this.o.outbox.claimDue(now, this.owner, this.o.callTimeoutMs + LEASE_SLACK_MS, free) : [];
+    if (this.stopped) {
+      // Stopped while claiming: hand the leases back so the next start need not wait them out.
+      await Promise.allSettled(due.map((e) => this.o.outbox.update(e.tenant, e.event.id, { nextAttemptAt: now })));
+      return;
+    }
     for (const entry of due) {
-      if (this.stopped || this.inflight.size >= this.concurrency) break;
       const key = tenantKey(entry.tenant);
-      if (this.inflight.has(key)) continue;
-      // The lease: not due again while this attempt can still be running.
-      await this.o.outbox.update(entry.tenant, entry.event.id, { nextAttemptAt: now + this.o.callTimeoutMs + LEASE_SLACK_MS });
       this.connectedMeanwhile.delete(key);
       const run = this.deliver(entry).finally(() => {
         this.inflight.delete(key);

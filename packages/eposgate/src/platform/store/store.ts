@@ -1,7 +1,10 @@
-// The persistence the platform needs, as interfaces. SQLite is the embedded default; a PostgreSQL
-// implementation can follow without touching callers, which is why every method is async.
+// The persistence the platform needs, as interfaces. SQLite is the embedded default, PostgreSQL the
+// cluster store (several nodes share it); callers see only these interfaces (open.ts picks one).
 import type { Environment, Tenant } from '../tenant.ts';
 import type { FlowStatus, StepRecord, StoredFlow } from '../tester/records.ts';
+
+/** A store URL that names no store we can open (bad scheme, schema name, syntax). */
+export class StoreUrlError extends Error {}
 
 export interface ApiKeyRecord {
   id: string;
@@ -103,6 +106,8 @@ export interface OutboxEntry {
   lastAttemptAt?: string;
   deliveredAt?: string;
   lastError?: DeliveryError;
+  /** Set while a worker (node) holds the entry: claimDue gave it out until `until` (epoch ms). */
+  lease?: { owner: string; until: number };
   raisedBy: { keyId: string; softwareHouseId: string; resellerId?: string };
 }
 
@@ -116,14 +121,22 @@ export interface OutboxStore {
   list(tenant: Tenant, q: { status?: DeliveryStatus; after?: number; limit: number }): Promise<OutboxEntry[]>;
   /** For each tenant its oldest pending entry, when that one is due at `now`. */
   dueHeads(now: number, limit: number): Promise<OutboxEntry[]>;
+  /**
+   * Takes up to `limit` tenants' oldest pending entries that are due at `now` and not leased (or
+   * whose lease ran out), atomically: each comes back leased to `owner` until `now + leaseMs`, and is
+   * not due before then, so no other worker (node) takes it meanwhile. A tenant's later entries wait
+   * behind its head, so its events keep their order. `update` ends the lease.
+   */
+  claimDue(now: number, owner: string, leaseMs: number, limit: number): Promise<OutboxEntry[]>;
   /** Earliest nextAttemptAt later than `after` among the tenants' oldest pending entries. */
   nextDueAt(after: number): Promise<number | undefined>;
   /**
    * Changes a pending entry. Once an entry left `pending` (expired by retention meanwhile) only a
-   * change to `delivered` still lands: the EPOS did get it. Returns whether a row changed.
+   * change to `delivered` still lands: the EPOS did get it. Ends the entry's lease (the attempt is
+   * over). Returns whether a row changed.
    */
   update(tenant: Tenant, id: string, change: OutboxChange): Promise<boolean>;
-  /** Makes every pending entry of the tenant due at `now`; returns how many. */
+  /** Makes every pending entry of the tenant due at `now` (a leased one keeps its lease); returns how many. */
   makeDue(tenant: Tenant, now: number): Promise<number>;
   /** Retention: marks up to `limit` pending entries created before `before` (epoch ms) `expired`, reason `ttl`. */
   expirePending(before: number, lastError: DeliveryError, limit: number): Promise<number>;
@@ -158,13 +171,22 @@ export interface EposEventStore {
 
 // ── Tester flows ─────────────────────────────────────────────────────────────────────────────────
 
+export interface FlowOwnerFilter {
+  only?: string;
+  notIn?: readonly string[];
+}
+
 export interface FlowStore {
   insert(flow: StoredFlow): Promise<void>;
   update(id: string, change: { status: FlowStatus; steps: StepRecord[]; finishedAt?: string }): Promise<void>;
   /** A flow of this tenant; another tenant's id is undefined. */
   get(tenant: Tenant, id: string): Promise<StoredFlow | undefined>;
-  /** Flows of every tenant still marked IN_PROGRESS (a stop cut them short). */
-  inProgress(): Promise<StoredFlow[]>;
+  /**
+   * Flows of every tenant still marked IN_PROGRESS (a stop cut them short). `owner` narrows them by
+   * the node that ran them: `only` that node's, or those of nodes `notIn` the list (gone nodes; a
+   * flow stored without a node counts as gone).
+   */
+  inProgress(owner?: FlowOwnerFilter): Promise<StoredFlow[]>;
   /** Retention: deletes up to `limit` finished runs (never IN_PROGRESS) that finished before `before` (epoch ms). */
   pruneFinished(before: number, limit: number): Promise<number>;
   /** Retention: deletes up to `limit` finished runs beyond each tenant's newest `keep` finished ones. */

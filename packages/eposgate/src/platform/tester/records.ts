@@ -60,4 +60,6 @@ export interface StoredFlow extends FlowResult {
   /** The catalogue name it was started with ("Get Order"). */
   flow: string;
   params: Record<string, unknown>;
+  /** The node running it (cluster mode): only a gone node's flows are taken over. */
+  node?: string;
 }

@@ -12,7 +12,7 @@ import { show } from './checks.ts';
 import { FlowRun, StopFlow, explain, type FlowDef, type TesterWire } from './flow.ts';
 import { FLOWS } from './flows/index.ts';
 import { describeFlow, parseStart, type StartFlow } from './params.ts';
-import type { FlowStore } from '../store/store.ts';
+import type { FlowOwnerFilter, FlowStore } from '../store/store.ts';
 import type { FlowDescription, FlowResult, FlowStatus, StoredFlow } from './types.ts';
 
 export interface TesterOptions {
@@ -29,6 +29,8 @@ export interface TesterOptions {
   flowsPerTenant?: number;
   /** Raw JSON-RPC calls and a 1012 restart on the tenant's socket, for the protocol flows. */
   wire?: TesterWire;
+  /** This node's id, stored with each run so that another node knows whose flow it is (cluster mode). */
+  node?: string;
   now?: () => Date;
 }
 const RESTART_NOTE = 'the platform stopped while this flow was running; the flow did not finish';
@@ -47,6 +49,7 @@ export class Tester {
   /** Flows started and not yet settled, per tenant: counted before the first await, so bursts cannot overshoot. */
   private readonly inProgress = new Map<string, number>();
   private readonly flowsPerTenant: number;
+  private readonly node?: string;
   private closing = false;
 
   constructor(o: TesterOptions) {
@@ -60,6 +63,7 @@ export class Tester {
     this.flowTimeoutMs = o.flowTimeoutMs ?? 5 * 60_000;
     this.flowsPerTenant = o.flowsPerTenant ?? DEFAULT_LIMITS.flowsPerTenant;
     this.now = o.now ?? (() => new Date());
+    if (o.node !== undefined) this.node = o.node;
   }
 
   /** GET /epos-tester-tool/flows */
@@ -92,7 +96,7 @@ export class Tester {
     const id = randomUUID();
     const stored: StoredFlow = {
       flowID: id, flowName: def.flowName, status: 'IN_PROGRESS', startedAt: this.now().toISOString(), steps: [],
-      tenant, flow: def.name, params,
+      tenant, flow: def.name, params, ...(this.node !== undefined ? { node: this.node } : {}),
     };
     try {
       await this.store.insert(stored);
@@ -150,7 +154,7 @@ export class Tester {
   async get(tenant: Tenant, id: string): Promise<FlowResult | undefined> {
     const f = await this.store.get(tenant, id);
     if (!f) return undefined;
-    const { tenant: _t, flow: _f, params: _p, ...result } = f;
+    const { tenant: _t, flow: _f, params: _p, node: _n, ...result } = f;
     return result;
   }
 
@@ -161,11 +165,12 @@ export class Tester {
 
   /**
    * On start: flows stored IN_PROGRESS were cut short by a stop. They become FAILURE, the step that
-   * was running says so, and finishedAt is now.
+   * was running says so, and finishedAt is now. `owner` narrows which runs are known dead (in a
+   * cluster: this node's own from before its restart, or those of nodes that are gone).
    */
-  async recover(): Promise<number> {
+  async recover(owner?: FlowOwnerFilter): Promise<number> {
     const at = this.now().toISOString();
-    const stale = await this.store.inProgress();
+    const stale = await this.store.inProgress(owner);
     for (const f of stale) {
       const steps = f.steps.map((s) => s.status === 'IN_PROGRESS'
         ? { ...s, status: 'FAILURE' as const, finishedAt: at, additionalInformation: [...s.additionalInformation, `${RESTART_NOTE} (noticed at restart, ${at})`] }

@@ -9,14 +9,16 @@ import {
 import type { Statement } from 'better-sqlite3';
 import type { Db, Writer } from './db.ts';
 
-interface OutboxRow {
+export interface OutboxRow {
   account_id: string; env: Tenant['env']; seq: number; id: string; type: string; payload: string;
   status: DeliveryStatus; reason: string | null; attempts: number; next_attempt_at: number;
   last_attempt_at: string | null; delivered_at: string | null; last_error: string | null;
   key_id: string; software_house_id: string; reseller_id: string | null;
+  lease_owner: string | null; lease_until: number | null;
 }
 
-function outboxFromRow(r: OutboxRow): OutboxEntry {
+/** A row of event_outbox as an entry (the PostgreSQL store reads the same columns). */
+export function outboxFromRow(r: OutboxRow): OutboxEntry {
   return {
     tenant: { accountId: r.account_id, env: r.env },
     seq: r.seq,
@@ -28,6 +30,7 @@ function outboxFromRow(r: OutboxRow): OutboxEntry {
     ...(r.last_attempt_at !== null ? { lastAttemptAt: r.last_attempt_at } : {}),
     ...(r.delivered_at !== null ? { deliveredAt: r.delivered_at } : {}),
     ...(r.last_error !== null ? { lastError: JSON.parse(r.last_error) } : {}),
+    ...(r.lease_owner !== null && r.lease_until !== null ? { lease: { owner: r.lease_owner, until: Number(r.lease_until) } } : {}),
     raisedBy: {
       keyId: r.key_id, softwareHouseId: r.software_house_id,
       ...(r.reseller_id !== null ? { resellerId: r.reseller_id } : {}),
@@ -59,6 +62,18 @@ const COLUMNS: Record<keyof OutboxChange, string> = {
   lastAttemptAt: 'last_attempt_at', deliveredAt: 'delivered_at', lastError: 'last_error',
 };
 
+/** The columns an OutboxChange sets, in a stable order, and their values (undefined clears). */
+export function changedColumns(change: OutboxChange): { columns: string[]; values: unknown[] } {
+  const keys = (Object.keys(change) as (keyof OutboxChange)[]).sort();
+  return {
+    columns: keys.map((k) => COLUMNS[k]),
+    values: keys.map((k) => {
+      const v = change[k];
+      return v === undefined ? null : k === 'lastError' ? JSON.stringify(v) : v;
+    }),
+  };
+}
+
 export class SqliteOutboxStore implements OutboxStore {
   private readonly q;
   private readonly insertTx;
@@ -79,9 +94,18 @@ export class SqliteOutboxStore implements OutboxStore {
       dueHeads: db.prepare(`SELECT o.* FROM event_outbox_heads h JOIN event_outbox o
           ON o.account_id = h.account_id AND o.env = h.env AND o.seq = h.seq
         WHERE h.next_attempt_at <= ? ORDER BY h.next_attempt_at, o.rowid LIMIT ?`),
+      // The lease is checked on the row itself too: claimDue sets next_attempt_at to the lease's
+      // end, but makeDue or a caller may move it.
+      claimable: db.prepare(`SELECT o.* FROM event_outbox_heads h JOIN event_outbox o
+          ON o.account_id = h.account_id AND o.env = h.env AND o.seq = h.seq
+        WHERE h.next_attempt_at <= @now AND (o.lease_until IS NULL OR o.lease_until <= @now)
+        ORDER BY h.next_attempt_at, o.rowid LIMIT @limit`),
+      lease: db.prepare(`UPDATE event_outbox SET lease_owner = @owner, lease_until = @until, next_attempt_at = @until
+        WHERE account_id = @accountId AND env = @env AND seq = @seq RETURNING *`),
       nextDue: db.prepare('SELECT MIN(next_attempt_at) AS at FROM event_outbox_heads WHERE next_attempt_at > ?'),
-      makeDue: db.prepare(`UPDATE event_outbox SET next_attempt_at = ?
-        WHERE account_id = ? AND env = ? AND status = 'pending' AND next_attempt_at > ?`),
+      makeDue: db.prepare(`UPDATE event_outbox SET next_attempt_at = @now
+        WHERE account_id = @accountId AND env = @env AND status = 'pending' AND next_attempt_at > @now
+          AND (lease_until IS NULL OR lease_until <= @now)`),
       expire: db.prepare(`UPDATE event_outbox SET status = 'expired', reason = 'ttl', last_error = ?
         WHERE rowid IN (SELECT rowid FROM event_outbox WHERE status = 'pending' AND created_at < ? LIMIT ?)`),
       pruneDone: db.prepare(`DELETE FROM event_outbox WHERE rowid IN
@@ -124,22 +148,26 @@ export class SqliteOutboxStore implements OutboxStore {
     return (this.q.dueHeads.all(now, limit) as OutboxRow[]).map(outboxFromRow);
   }
 
+  async claimDue(now: number, owner: string, leaseMs: number, limit: number): Promise<OutboxEntry[]> {
+    const until = now + leaseMs;
+    const rows = await this.w.write(() => (this.q.claimable.all({ now, limit }) as OutboxRow[]).map((r) =>
+      this.q.lease.get({ owner, until, accountId: r.account_id, env: r.env, seq: r.seq }) as OutboxRow));
+    return rows.map(outboxFromRow);
+  }
+
   async nextDueAt(after: number): Promise<number | undefined> {
     const r = this.q.nextDue.get(after) as { at: number | null };
     return r.at ?? undefined;
   }
 
   async update(tenant: Tenant, id: string, change: OutboxChange): Promise<boolean> {
-    const keys = (Object.keys(change) as (keyof OutboxChange)[]).sort();
-    if (!keys.length) return false;
-    const values: unknown[] = keys.map((k) => {
-      const v = change[k];
-      return v === undefined ? null : k === 'lastError' ? JSON.stringify(v) : v;
-    });
-    const sig = keys.join(',');
+    const { columns, values } = changedColumns(change);
+    if (!columns.length) return false;
+    const sig = columns.join(',');
     let stmt = this.updates.get(sig);
     if (!stmt) {
-      stmt = this.db.prepare(`UPDATE event_outbox SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(', ')}
+      stmt = this.db.prepare(`UPDATE event_outbox SET ${columns.map((c) => `${c} = ?`).join(', ')},
+          lease_owner = NULL, lease_until = NULL
         WHERE account_id = ? AND env = ? AND id = ? AND (status = 'pending' OR (status = 'expired' AND ? = 1))`);
       this.updates.set(sig, stmt);
     }
@@ -149,7 +177,7 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async makeDue(tenant: Tenant, now: number): Promise<number> {
-    return (await this.w.write(() => this.q.makeDue.run(now, tenant.accountId, tenant.env, now))).changes;
+    return (await this.w.write(() => this.q.makeDue.run({ now, accountId: tenant.accountId, env: tenant.env }))).changes;
   }
 
   async expirePending(before: number, lastError: DeliveryError, limit: number): Promise<number> {
@@ -166,12 +194,12 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 }
 
-interface EposEventRow {
+export interface EposEventRow {
   account_id: string; env: Tenant['env']; seq: number; event_type: string; event: string; received_at: string;
   key_id: string; software_house_id: string; reseller_id: string | null;
 }
 
-function eposEventFromRow(r: EposEventRow): EposEventRecord {
+export function eposEventFromRow(r: EposEventRow): EposEventRecord {
   return {
     tenant: { accountId: r.account_id, env: r.env },
     seq: r.seq,

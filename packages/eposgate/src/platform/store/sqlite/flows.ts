@@ -1,15 +1,16 @@
 // Tester flow runs: one row per run, steps as JSON (rewritten as each step starts and ends).
 import type { Tenant } from '../../tenant.ts';
-import type { FlowStore } from '../store.ts';
+import type { FlowOwnerFilter, FlowStore } from '../store.ts';
 import type { FlowStatus, StepRecord, StoredFlow } from '../../tester/records.ts';
 import type { Db, Writer } from './db.ts';
 
-interface Row {
+export interface FlowRow {
   id: string; account_id: string; env: Tenant['env']; flow: string; flow_name: string; params: string;
-  status: FlowStatus; started_at: string; finished_at: string | null; steps: string;
+  status: FlowStatus; started_at: string; finished_at: string | null; steps: string; node: string | null;
 }
 
-function toFlow(r: Row): StoredFlow {
+/** A row of tester_flows as a stored flow (the PostgreSQL store reads the same columns). */
+export function toFlow(r: FlowRow): StoredFlow {
   return {
     flowID: r.id,
     flowName: r.flow_name,
@@ -20,6 +21,7 @@ function toFlow(r: Row): StoredFlow {
     tenant: { accountId: r.account_id, env: r.env },
     flow: r.flow,
     params: JSON.parse(r.params) as Record<string, unknown>,
+    ...(r.node !== null ? { node: r.node } : {}),
   };
 }
 
@@ -27,8 +29,8 @@ export class SqliteFlowStore implements FlowStore {
   private readonly q;
   constructor(db: Db, private readonly w: Writer) {
     this.q = {
-      insert: db.prepare(`INSERT INTO tester_flows (id, account_id, env, flow, flow_name, params, status, started_at, finished_at, steps)
-        VALUES (@id, @accountId, @env, @flow, @flowName, @params, @status, @startedAt, @finishedAt, @steps)`),
+      insert: db.prepare(`INSERT INTO tester_flows (id, account_id, env, flow, flow_name, params, status, started_at, finished_at, steps, node)
+        VALUES (@id, @accountId, @env, @flow, @flowName, @params, @status, @startedAt, @finishedAt, @steps, @node)`),
       update: db.prepare('UPDATE tester_flows SET status = ?, steps = ?, finished_at = COALESCE(?, finished_at) WHERE id = ?'),
       get: db.prepare('SELECT * FROM tester_flows WHERE id = ? AND account_id = ? AND env = ?'),
       inProgress: db.prepare("SELECT * FROM tester_flows WHERE status = 'IN_PROGRESS' ORDER BY started_at"),
@@ -45,7 +47,7 @@ export class SqliteFlowStore implements FlowStore {
     await this.w.write(() => this.q.insert.run({
       id: f.flowID, accountId: f.tenant.accountId, env: f.tenant.env, flow: f.flow, flowName: f.flowName,
       params: JSON.stringify(f.params), status: f.status, startedAt: f.startedAt, finishedAt: f.finishedAt ?? null,
-      steps: JSON.stringify(f.steps),
+      steps: JSON.stringify(f.steps), node: f.node ?? null,
     }));
   }
 
@@ -54,12 +56,12 @@ export class SqliteFlowStore implements FlowStore {
   }
 
   async get(tenant: Tenant, id: string): Promise<StoredFlow | undefined> {
-    const r = this.q.get.get(id, tenant.accountId, tenant.env) as Row | undefined;
+    const r = this.q.get.get(id, tenant.accountId, tenant.env) as FlowRow | undefined;
     return r && toFlow(r);
   }
 
-  async inProgress(): Promise<StoredFlow[]> {
-    return (this.q.inProgress.all() as Row[]).map(toFlow);
+  async inProgress(owner?: FlowOwnerFilter): Promise<StoredFlow[]> {
+    return ownedBy((this.q.inProgress.all() as FlowRow[]).map(toFlow), owner);
   }
 
   async pruneFinished(before: number, limit: number): Promise<number> {
@@ -75,4 +77,11 @@ export class SqliteFlowStore implements FlowStore {
     }
     return limit - left;
   }
+}
+
+/** The flows `owner` selects (store.ts FlowStore.inProgress). IN_PROGRESS runs are few: filtered here, not in SQL. */
+export function ownedBy(flows: StoredFlow[], owner?: FlowOwnerFilter): StoredFlow[] {
+  if (!owner) return flows;
+  return flows.filter((f) => (owner.only === undefined || f.node === owner.only)
+    && (owner.notIn === undefined || f.node === undefined || !owner.notIn.includes(f.node)));
 }

@@ -2,7 +2,7 @@ import type { Tenant } from '../../tenant.ts';
 import type { IntegrationStore, StoredIntegration, TransportKind } from '../store.ts';
 import type { Db, Writer } from './db.ts';
 
-interface Row {
+export interface IntegrationRow {
   account_id: string; env: Tenant['env']; transport: TransportKind; created_at: string; capabilities: string;
   rest_url: string | null; rest_base_url: string | null; rest_username: string | null; rest_password_enc: string | null;
   software_house_id: string; reseller_id: string | null;
@@ -27,19 +27,8 @@ export class SqliteIntegrationStore implements IntegrationStore {
 
   async get(tenant: Tenant, transport: TransportKind): Promise<StoredIntegration | undefined> {
     // The registry caches what it reads: only committed rows.
-    const r = await this.w.read(() => this.q.get.get(tenant.accountId, tenant.env, transport) as Row | undefined);
-    if (!r) return undefined;
-    return {
-      tenant: { accountId: r.account_id, env: r.env },
-      transport: r.transport,
-      createdAt: r.created_at,
-      capabilities: JSON.parse(r.capabilities),
-      ...(r.rest_url !== null
-        ? { rest: { url: r.rest_url, baseUrl: r.rest_base_url!, username: r.rest_username!, passwordEnc: r.rest_password_enc! } }
-        : {}),
-      softwareHouseId: r.software_house_id,
-      ...(r.reseller_id !== null ? { resellerId: r.reseller_id } : {}),
-    };
+    const r = await this.w.read(() => this.q.get.get(tenant.accountId, tenant.env, transport) as IntegrationRow | undefined);
+    return r && integrationFromRow(r);
   }
 
   async put(i: StoredIntegration): Promise<void> {
@@ -55,4 +44,19 @@ export class SqliteIntegrationStore implements IntegrationStore {
   async delete(tenant: Tenant, transport: TransportKind): Promise<void> {
     await this.w.write(() => this.q.delete.run(tenant.accountId, tenant.env, transport));
   }
+}
+
+/** A row of integrations as a stored integration (the PostgreSQL store reads the same columns). */
+export function integrationFromRow(r: IntegrationRow): StoredIntegration {
+  return {
+    tenant: { accountId: r.account_id, env: r.env },
+    transport: r.transport,
+    createdAt: r.created_at,
+    capabilities: JSON.parse(r.capabilities),
+    ...(r.rest_url !== null
+      ? { rest: { url: r.rest_url, baseUrl: r.rest_base_url!, username: r.rest_username!, passwordEnc: r.rest_password_enc! } }
+      : {}),
+    softwareHouseId: r.software_house_id,
+    ...(r.reseller_id !== null ? { resellerId: r.reseller_id } : {}),
+  };
 }

@@ -2,12 +2,13 @@ import type { Environment } from '../../tenant.ts';
 import type { ApiKeyRecord, KeyStore } from '../store.ts';
 import type { Db, Writer } from './db.ts';
 
-interface Row {
+export interface KeyRow {
   id: string; account_id: string; env: Environment; hash: string; hint: string;
   label: string | null; created_at: string; revoked_at: string | null;
 }
 
-function fromRow(r: Row): ApiKeyRecord {
+/** A row of api_keys as a record (the PostgreSQL store reads the same columns). */
+export function keyFromRow(r: KeyRow): ApiKeyRecord {
   return {
     id: r.id, accountId: r.account_id, env: r.env, hash: r.hash, hint: r.hint,
     ...(r.label ? { label: r.label } : {}),
@@ -36,13 +37,13 @@ export class SqliteKeyStore implements KeyStore {
 
   async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
     // A key whose insert may still fail to commit does not authenticate yet.
-    const r = await this.w.read(() => this.q.byHash.get(hash) as Row | undefined);
-    return r && fromRow(r);
+    const r = await this.w.read(() => this.q.byHash.get(hash) as KeyRow | undefined);
+    return r && keyFromRow(r);
   }
 
   async list(filter: { accountId?: string } = {}): Promise<ApiKeyRecord[]> {
-    const rows = await this.w.read(() => (filter.accountId ? this.q.byAccount.all(filter.accountId) : this.q.all.all()) as Row[]);
-    return rows.map(fromRow);
+    const rows = await this.w.read(() => (filter.accountId ? this.q.byAccount.all(filter.accountId) : this.q.all.all()) as KeyRow[]);
+    return rows.map(keyFromRow);
   }
 
   async revoke(id: string, at: string): Promise<boolean> {

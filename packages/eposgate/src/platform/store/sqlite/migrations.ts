@@ -6,10 +6,8 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: Migration[] = [
-  {
-    name: '001-keys-integrations',
-    sql: `CREATE TABLE api_keys (
+/** API keys and registrations: the same DDL in SQLite and PostgreSQL (postgres/migrations.ts). Never edit: it has run. */
+export const KEYS_INTEGRATIONS_DDL = `CREATE TABLE api_keys (
        id TEXT PRIMARY KEY,
        account_id TEXT NOT NULL,
        env TEXT NOT NULL CHECK (env IN ('sandbox','production')),
@@ -33,7 +31,12 @@ export const MIGRATIONS: Migration[] = [
        software_house_id TEXT NOT NULL,
        reseller_id TEXT,
        PRIMARY KEY (account_id, env, transport)
-     );`,
+     );`;
+
+export const MIGRATIONS: Migration[] = [
+  {
+    name: '001-keys-integrations',
+    sql: KEYS_INTEGRATIONS_DDL,
   },
   {
     // src/platform/events: the outbox of events for EPOSes, and the events EPOSes submit.
@@ -186,5 +189,13 @@ export const MIGRATIONS: Migration[] = [
     // src/platform/tester: retention finds finished runs by age.
     name: 'tester-002-finished-index',
     sql: 'CREATE INDEX tester_flows_finished ON tester_flows(finished_at) WHERE finished_at IS NOT NULL;',
+  },
+  {
+    // Cluster readiness: an outbox entry leased to the worker (node) delivering it, and the node
+    // that runs a tester flow (store.ts: claimDue, inProgress).
+    name: 'cluster-001-leases-flow-nodes',
+    sql: `ALTER TABLE event_outbox ADD COLUMN lease_owner TEXT;
+     ALTER TABLE event_outbox ADD COLUMN lease_until INTEGER;
+     ALTER TABLE tester_flows ADD COLUMN node TEXT;`,
   },
 ];

@@ -1,0 +1,102 @@
+// The cluster store's schema, by name, like the SQLite one (append, never edit). Several nodes may
+// start at once on a fresh database: migrate() holds an advisory lock for the whole run, so one node
+// applies them and the others, once they get the lock, find them applied.
+import { DONE_STATUSES } from '../store.ts';
+import { KEYS_INTEGRATIONS_DDL, type Migration } from '../sqlite/migrations.ts';
+import type { Pg } from './db.ts';
+
+const STATUSES = ['pending', ...DONE_STATUSES].map((s) => `'${s}'`).join(', ');
+
+// Times the platform compares as numbers are BIGINT epoch ms; ISO strings stay TEXT, as in SQLite,
+// so both stores compare them the same way. `ord` is the insertion order (SQLite's rowid).
+export const MIGRATIONS: Migration[] = [
+  {
+    name: '001-cluster-schema',
+    sql: `${KEYS_INTEGRATIONS_DDL}
+     CREATE INDEX api_keys_revoked ON api_keys(revoked_at) WHERE revoked_at IS NOT NULL;
+     CREATE TABLE tenant_seqs (
+       tbl TEXT NOT NULL,
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       last BIGINT NOT NULL,
+       PRIMARY KEY (tbl, account_id, env)
+     );
+     CREATE TABLE event_outbox (
+       ord BIGSERIAL NOT NULL,
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       seq BIGINT NOT NULL,
+       id TEXT NOT NULL,
+       type TEXT NOT NULL,
+       payload TEXT NOT NULL,
+       status TEXT NOT NULL CHECK (status IN (${STATUSES})),
+       reason TEXT,
+       attempts INTEGER NOT NULL DEFAULT 0,
+       next_attempt_at BIGINT NOT NULL,
+       last_attempt_at TEXT,
+       delivered_at TEXT,
+       last_error TEXT,
+       key_id TEXT NOT NULL,
+       software_house_id TEXT NOT NULL,
+       reseller_id TEXT,
+       created_at BIGINT NOT NULL,
+       lease_owner TEXT,
+       lease_until BIGINT,
+       PRIMARY KEY (account_id, env, seq),
+       UNIQUE (account_id, env, id)
+     );
+     -- Each tenant's oldest pending row is the first entry of its range here (DISTINCT ON).
+     CREATE INDEX event_outbox_pending ON event_outbox(account_id, env, seq) WHERE status = 'pending';
+     CREATE INDEX event_outbox_status ON event_outbox(account_id, env, status, seq);
+     CREATE INDEX event_outbox_age ON event_outbox(status, created_at);
+     CREATE TABLE epos_events (
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       seq BIGINT NOT NULL,
+       event_type TEXT NOT NULL,
+       event TEXT NOT NULL,
+       received_at TEXT NOT NULL,
+       key_id TEXT NOT NULL,
+       software_house_id TEXT NOT NULL,
+       reseller_id TEXT,
+       PRIMARY KEY (account_id, env, seq)
+     );
+     CREATE INDEX epos_events_age ON epos_events(received_at);
+     CREATE TABLE tester_flows (
+       ord BIGSERIAL NOT NULL,
+       id TEXT PRIMARY KEY,
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       flow TEXT NOT NULL,
+       flow_name TEXT NOT NULL,
+       params TEXT NOT NULL,
+       status TEXT NOT NULL CHECK (status IN ('IN_PROGRESS','SUCCESS','FAILURE','TIMED_OUT')),
+       started_at TEXT NOT NULL,
+       finished_at TEXT,
+       steps TEXT NOT NULL,
+       node TEXT
+     );
+     CREATE INDEX tester_flows_tenant ON tester_flows(account_id, env, started_at);
+     CREATE INDEX tester_flows_status ON tester_flows(status);
+     CREATE INDEX tester_flows_finished ON tester_flows(finished_at) WHERE finished_at IS NOT NULL;`,
+  },
+];
+
+/** Any fixed number: every eposgate node takes the same lock. */
+const MIGRATION_LOCK = 0x6570_6f73;
+
+/** Applies the migrations not yet applied, each once, even when several nodes call this at once. */
+export async function migrate(db: Pg, migrations: readonly Migration[] = MIGRATIONS): Promise<void> {
+  await db.tx(async (q) => {
+    // Held until this transaction ends: a second node waits here, then sees every migration done.
+    await q.rows('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    if (db.schema) await q.rows(`CREATE SCHEMA IF NOT EXISTS "${db.schema}"`);
+    await q.rows('CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
+    const done = new Set((await q.rows<{ name: string }>('SELECT name FROM migrations')).map((r) => r.name));
+    for (const m of migrations) {
+      if (done.has(m.name)) continue;
+      await q.rows(m.sql);
+      await q.rows('INSERT INTO migrations (name, applied_at) VALUES ($1, $2)', [m.name, new Date().toISOString()]);
+    }
+  });
+}

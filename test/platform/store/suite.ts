@@ -1,0 +1,304 @@
+// One test suite every Store implementation passes (SQLite: store-sqlite.test.ts, PostgreSQL:
+// store-postgres.test.ts). It covers each sub-store method, and the races nodes run into: two
+// stores (two pools) claiming the outbox at once, seq numbers allocated concurrently, and, where
+// the store is shared by processes, migrations started together.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ApiKeyRecord, OutboxEntry, Store, StoredIntegration } from '../../../packages/eposgate/src/platform/store/store.ts';
+import type { StoredFlow } from '../../../packages/eposgate/src/platform/tester/types.ts';
+import type { Tenant } from '../../../packages/eposgate/src/platform/tenant.ts';
+
+export interface StoreHarness {
+  /** A store on a fresh, empty database. */
+  open(): Promise<Store>;
+  /** Another store on the database of `s`, with its own connections (another node); absent for a single-process store. */
+  peer?(s: Store): Promise<Store>;
+  /** `n` stores opened at once on one fresh database: their migrations race. */
+  openMany?(n: number): Promise<Store[]>;
+  /** Drops what the harness made. */
+  cleanup(): Promise<void>;
+}
+
+const T0 = Date.parse('2026-11-01T00:00:00.000Z');
+const A: Tenant = { accountId: 'acc-a', env: 'sandbox' };
+const B: Tenant = { accountId: 'acc-b', env: 'sandbox' };
+const A_PROD: Tenant = { accountId: 'acc-a', env: 'production' };
+
+function entry(tenant: Tenant, id: string, nextAttemptAt = T0, createdAt = T0): Omit<OutboxEntry, 'seq'> {
+  return {
+    tenant,
+    event: { id, accountId: tenant.accountId, event: 'payment_intent.created', data: { paymentIntentId: id }, createdAt: new Date(createdAt).toISOString() },
+    status: 'pending', attempts: 0, nextAttemptAt, raisedBy: { keyId: 'key_1', softwareHouseId: 'sh', resellerId: 'rs' },
+  };
+}
+
+function flow(tenant: Tenant, id: string, o: Partial<StoredFlow> = {}): StoredFlow {
+  return {
+    flowID: id, flowName: 'Get Order', status: 'IN_PROGRESS', startedAt: new Date(T0).toISOString(), steps: [],
+    tenant, flow: 'Get Order', params: { orderId: 'ord_1' }, ...o,
+  };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function storeSuite(name: string, h: StoreHarness): void {
+  describe(`store suite: ${name}`, () => {
+    after(() => h.cleanup());
+    const stores: Store[] = [];
+    after(async () => { for (const s of stores) await s.close(); });
+    const open = async () => { const s = await h.open(); stores.push(s); return s; };
+
+    test('keys: insert, find by hash, list all or by account, revoke once, revocations since a time', async () => {
+      const s = await open();
+      const k1: ApiKeyRecord = { id: 'key_1', accountId: 'acc-a', env: 'sandbox', hash: 'h1', hint: 'eg_sb_1', label: 'till', createdAt: iso(T0) };
+      const k2: ApiKeyRecord = { id: 'key_2', accountId: 'acc-b', env: 'production', hash: 'h2', hint: 'eg_pr_2', createdAt: iso(T0 + 1) };
+      await s.keys.insert(k1);
+      await s.keys.insert(k2);
+      await assert.rejects(s.keys.insert({ ...k2, id: 'key_3' }), 'a hash is unique');
+      assert.deepEqual(await s.keys.findByHash('h1'), k1);
+      assert.equal(await s.keys.findByHash('nope'), undefined);
+      assert.deepEqual((await s.keys.list()).map((k) => k.id), ['key_1', 'key_2']);
+      assert.deepEqual(await s.keys.list({ accountId: 'acc-b' }), [k2]);
+      assert.equal(await s.keys.revoke('key_2', iso(T0 + 10)), true);
+      assert.equal(await s.keys.revoke('key_2', iso(T0 + 20)), false, 'already revoked');
+      assert.equal(await s.keys.revoke('key_9', iso(T0 + 20)), false, 'no such key');
+      assert.equal((await s.keys.findByHash('h2'))?.revokedAt, iso(T0 + 10));
+      assert.deepEqual(await s.keys.revokedSince(iso(T0 + 5)), [{ id: 'key_2', revokedAt: iso(T0 + 10) }]);
+      assert.deepEqual(await s.keys.revokedSince(iso(T0 + 11)), []);
+    });
+
+    test('integrations: put replaces the whole row, get per transport, delete', async () => {
+      const s = await open();
+      const ws: StoredIntegration = {
+        tenant: A, transport: 'ws', createdAt: iso(T0), softwareHouseId: 'sh', resellerId: 'rs',
+        capabilities: [{ name: 'GetOrderById', version: '1', updatedAt: iso(T0) }],
+      };
+      const rest: StoredIntegration = {
+        tenant: A, transport: 'rest', createdAt: iso(T0), softwareHouseId: 'sh', capabilities: [],
+        rest: { url: 'https://epos.example/api', baseUrl: 'https://epos.example/api', username: 'u', passwordEnc: 'v1.x.y.z' },
+      };
+      await s.integrations.put(ws);
+      await s.integrations.put(rest);
+      assert.deepEqual(await s.integrations.get(A, 'ws'), ws);
+      assert.deepEqual(await s.integrations.get(A, 'rest'), rest);
+      assert.equal(await s.integrations.get(A_PROD, 'ws'), undefined, 'another env is another tenant');
+      const { resellerId: _r, ...noReseller } = ws;
+      const replaced = { ...noReseller, capabilities: [], createdAt: iso(T0 + 5) };
+      await s.integrations.put(replaced);
+      assert.deepEqual(await s.integrations.get(A, 'ws'), replaced, 'no field of the old row survives');
+      await s.integrations.delete(A, 'ws');
+      assert.equal(await s.integrations.get(A, 'ws'), undefined);
+      assert.deepEqual(await s.integrations.get(A, 'rest'), rest);
+    });
+
+    test('outbox: insert numbers per tenant and is idempotent by id; get and list with status, cursor and limit', async () => {
+      const s = await open();
+      const first = await s.outbox.insert(entry(A, 'e1'));
+      assert.equal(first.created, true);
+      assert.equal(first.entry.seq, 1);
+      assert.deepEqual(first.entry.raisedBy, { keyId: 'key_1', softwareHouseId: 'sh', resellerId: 'rs' });
+      const again = await s.outbox.insert({ ...entry(A, 'e1'), attempts: 7 });
+      assert.equal(again.created, false);
+      assert.deepEqual(again.entry, first.entry, 'the stored one comes back unchanged');
+      assert.equal((await s.outbox.insert(entry(B, 'e1'))).entry.seq, 1, 'another tenant counts from 1');
+      assert.equal((await s.outbox.insert(entry(A, 'e2'))).entry.seq, 2);
+      assert.equal((await s.outbox.insert(entry(A, 'e3'))).entry.seq, 3);
+      assert.deepEqual(await s.outbox.get(A, 'e2'), (await s.outbox.list(A, { after: 1, limit: 1 }))[0]);
+      assert.equal(await s.outbox.get(A_PROD, 'e2'), undefined);
+      assert.equal(await s.outbox.update(A, 'e2', { status: 'delivered', deliveredAt: iso(T0), attempts: 1 }), true);
+      assert.deepEqual((await s.outbox.list(A, { limit: 10 })).map((e) => e.seq), [1, 2, 3]);
+      assert.deepEqual((await s.outbox.list(A, { status: 'pending', limit: 10 })).map((e) => e.seq), [1, 3]);
+      assert.deepEqual((await s.outbox.list(A, { status: 'pending', after: 1, limit: 10 })).map((e) => e.seq), [3]);
+      assert.deepEqual((await s.outbox.list(A, { limit: 2 })).map((e) => e.seq), [1, 2]);
+      const e2 = await s.outbox.get(A, 'e2');
+      assert.equal(e2?.status, 'delivered');
+      assert.equal(e2?.deliveredAt, iso(T0));
+    });
+
+    test('outbox: due heads are each tenant’s oldest pending entry; nextDueAt; update only lands on pending (or expired → delivered)', async () => {
+      const s = await open();
+      await s.outbox.insert(entry(A, 'a1', T0 + 10));
+      await s.outbox.insert(entry(A, 'a2', T0));
+      await s.outbox.insert(entry(B, 'b1', T0 + 20));
+      assert.deepEqual((await s.outbox.dueHeads(T0 + 10, 10)).map((e) => e.event.id), ['a1'], 'a2 waits behind a1 although due earlier');
+      assert.deepEqual((await s.outbox.dueHeads(T0 + 20, 10)).map((e) => e.event.id), ['a1', 'b1'], 'ordered by due time');
+      assert.deepEqual((await s.outbox.dueHeads(T0 + 20, 1)).map((e) => e.event.id), ['a1']);
+      assert.equal(await s.outbox.nextDueAt(T0), T0 + 10);
+      assert.equal(await s.outbox.nextDueAt(T0 + 10), T0 + 20);
+      assert.equal(await s.outbox.nextDueAt(T0 + 20), undefined);
+      const err = { code: 'EPOS_TIMEOUT', message: 'slow', at: iso(T0) };
+      assert.equal(await s.outbox.update(A, 'a1', { attempts: 1, lastError: err, nextAttemptAt: T0 + 100 }), true);
+      assert.deepEqual((await s.outbox.get(A, 'a1'))?.lastError, err);
+      assert.equal(await s.outbox.update(A, 'a1', { status: 'failed', reason: 'max-attempts' }), true);
+      assert.equal(await s.outbox.update(A, 'a1', { status: 'delivered' }), false, 'a finished entry stays as it ended');
+      assert.equal(await s.outbox.update(A, 'nope', { attempts: 1 }), false);
+      assert.equal(await s.outbox.update(A, 'a1', {}), false);
+      assert.deepEqual((await s.outbox.dueHeads(T0 + 20, 10)).map((e) => e.event.id), ['a2', 'b1'], 'the next one is the head');
+      assert.equal(await s.outbox.expirePending(T0 + 1, { code: 'EXPIRED', message: 'ttl', at: iso(T0) }, 1), 1);
+      assert.equal(await s.outbox.expirePending(T0 + 1, { code: 'EXPIRED', message: 'ttl', at: iso(T0) }, 10), 1);
+      assert.equal((await s.outbox.get(A, 'a2'))?.reason, 'ttl');
+      assert.equal((await s.outbox.get(B, 'b1'))?.status, 'expired');
+      assert.deepEqual(await s.outbox.dueHeads(T0 + 1_000, 10), [], 'nothing pending');
+      assert.equal(await s.outbox.update(A, 'a2', { attempts: 1 }), false, 'expired: only a delivery still lands');
+      assert.equal(await s.outbox.update(A, 'a2', { status: 'delivered', reason: undefined, deliveredAt: iso(T0 + 5) }), true);
+      const a2 = await s.outbox.get(A, 'a2');
+      assert.equal(a2?.status, 'delivered');
+      assert.equal(a2?.reason, undefined);
+    });
+
+    test('outbox: claimDue leases heads to one owner, hides them until the lease ends, and update ends the lease', async () => {
+      const s = await open();
+      await s.outbox.insert(entry(A, 'a1'));
+      await s.outbox.insert(entry(A, 'a2', T0 + 10_000));
+      await s.outbox.insert(entry(B, 'b1', T0 + 50));
+      const got = await s.outbox.claimDue(T0 + 1, 'node-1', 1_000, 10);
+      assert.deepEqual(got.map((e) => e.event.id), ['a1']);
+      assert.deepEqual(got[0]!.lease, { owner: 'node-1', until: T0 + 1_001 });
+      assert.deepEqual((await s.outbox.get(A, 'a1'))?.lease, { owner: 'node-1', until: T0 + 1_001 });
+      assert.deepEqual((await s.outbox.claimDue(T0 + 60, 'node-2', 1_000, 10)).map((e) => e.event.id), ['b1'],
+        'a1 is leased and a2 waits behind it');
+      assert.equal(await s.outbox.update(B, 'b1', { status: 'delivered' }), true);
+      assert.equal(await s.outbox.makeDue(A, T0 + 70), 1, 'makeDue moves a2, not the leased head');
+      assert.deepEqual(await s.outbox.claimDue(T0 + 70, 'node-2', 1_000, 10), [], 'still leased');
+      assert.equal(await s.outbox.nextDueAt(T0 + 70), T0 + 1_001, 'the head is next due when its lease ends');
+      // node-1 dies: its lease runs out and another owner takes the same head.
+      const again = await s.outbox.claimDue(T0 + 1_001, 'node-2', 1_000, 10);
+      assert.deepEqual(again.map((e) => [e.event.id, e.lease?.owner]), [['a1', 'node-2']]);
+      assert.equal(await s.outbox.update(A, 'a1', { status: 'delivered', attempts: 1, deliveredAt: iso(T0) }), true);
+      assert.equal((await s.outbox.get(A, 'a1'))?.lease, undefined, 'update ends the lease');
+      assert.equal(await s.outbox.update(A, 'a1', { status: 'delivered', attempts: 2 }), false, 'a second delivery does not count');
+      const next = await s.outbox.claimDue(T0 + 1_002, 'node-1', 1_000, 10);
+      assert.deepEqual(next.map((e) => e.event.id), ['a2']);
+      assert.equal(await s.outbox.update(A, 'a2', { nextAttemptAt: T0 + 5_000 }), true, 'a retry ends the lease too');
+      assert.deepEqual(await s.outbox.claimDue(T0 + 4_999, 'node-1', 1_000, 10), []);
+      assert.deepEqual((await s.outbox.claimDue(T0 + 5_000, 'node-1', 1_000, 10)).map((e) => e.event.id), ['a2']);
+    });
+
+    test('outbox: makeDue makes a tenant’s waiting entries due now; retention prunes finished ones only, and seqs never come back', async () => {
+      const s = await open();
+      for (let i = 1; i <= 5; i++) await s.outbox.insert(entry(A, `a${i}`, T0 + 100_000, T0 + i));
+      await s.outbox.insert(entry(B, 'b1', T0 + 100_000));
+      assert.equal(await s.outbox.makeDue(A, T0), 5);
+      assert.equal(await s.outbox.makeDue(A, T0), 0, 'already due');
+      assert.deepEqual((await s.outbox.dueHeads(T0, 10)).map((e) => e.event.id), ['a1']);
+      for (const id of ['a1', 'a2', 'a3', 'a4']) await s.outbox.update(A, id, { status: 'delivered' });
+      assert.equal(await s.outbox.pruneDone(T0 + 3, 10), 2, 'a1 and a2 are finished and older');
+      assert.equal(await s.outbox.pruneDoneBeyond(1, 1), 1, 'up to the limit');
+      assert.equal(await s.outbox.pruneDoneBeyond(1, 10), 1, 'a3 and a4 are beyond the last 1 and finished');
+      assert.deepEqual((await s.outbox.list(A, { limit: 10 })).map((e) => e.event.id), ['a5']);
+      assert.equal(await s.outbox.pruneDoneBeyond(0, 10), 0, 'a5 is pending');
+      await s.outbox.update(A, 'a5', { status: 'delivered' });
+      assert.equal(await s.outbox.pruneDoneBeyond(0, 10), 1);
+      assert.equal((await s.outbox.insert(entry(A, 'a6'))).entry.seq, 6, 'pruning hands no seq out twice');
+      assert.equal((await s.outbox.get(B, 'b1'))?.status, 'pending');
+    });
+
+    test('EPOS events: append numbers per tenant; list after a cursor; retention by age and by count; seqs never come back', async () => {
+      const s = await open();
+      const rec = (t: Tenant, at: number) => ({
+        tenant: t, eventType: 'order.updated', event: { orderId: `ord_${at}` }, receivedAt: iso(at), keyId: 'key_1', softwareHouseId: 'sh',
+      });
+      for (let i = 0; i < 4; i++) assert.equal((await s.eposEvents.append(rec(A, T0 + i))).seq, i + 1);
+      const b = await s.eposEvents.append({ ...rec(B, T0), resellerId: 'rs' });
+      assert.equal(b.seq, 1);
+      assert.deepEqual(await s.eposEvents.list(B, 0, 10), [b]);
+      assert.deepEqual((await s.eposEvents.list(A, 1, 2)).map((e) => e.seq), [2, 3]);
+      assert.equal(await s.eposEvents.pruneOlder(T0 + 1, 10), 2, 'A’s first and B’s');
+      assert.equal(await s.eposEvents.pruneBeyond(1, 10), 2, 'A keeps its last one');
+      assert.deepEqual((await s.eposEvents.list(A, 0, 10)).map((e) => e.seq), [4]);
+      assert.equal(await s.eposEvents.pruneBeyond(0, 10), 1);
+      assert.equal((await s.eposEvents.append(rec(A, T0 + 9))).seq, 5);
+    });
+
+    test('flows: insert, update, get per tenant, in progress by owner node, retention by age and by count', async () => {
+      const s = await open();
+      await s.flows.insert(flow(A, 'f1', { node: 'n1' }));
+      await s.flows.insert(flow(A, 'f2', { node: 'n2', startedAt: iso(T0 + 1) }));
+      await s.flows.insert(flow(B, 'f3', { startedAt: iso(T0 + 2) }));
+      assert.deepEqual(await s.flows.get(A, 'f1'), flow(A, 'f1', { node: 'n1' }));
+      assert.equal(await s.flows.get(B, 'f1'), undefined, 'another tenant’s id is not found');
+      const ids = async (o?: Parameters<Store['flows']['inProgress']>[0]) => (await s.flows.inProgress(o)).map((f) => f.flowID);
+      assert.deepEqual(await ids(), ['f1', 'f2', 'f3']);
+      assert.deepEqual(await ids({ only: 'n2' }), ['f2']);
+      assert.deepEqual(await ids({ notIn: ['n1', 'n3'] }), ['f2', 'f3'], 'gone nodes’ flows and flows with no node');
+      const step = { name: 'Get the order', status: 'SUCCESS' as const, startedAt: iso(T0), finishedAt: iso(T0), additionalInformation: [] };
+      await s.flows.update('f1', { status: 'IN_PROGRESS', steps: [step] });
+      assert.deepEqual((await s.flows.get(A, 'f1'))?.steps, [step]);
+      await s.flows.update('f1', { status: 'SUCCESS', steps: [step], finishedAt: iso(T0 + 10) });
+      await s.flows.update('f1', { status: 'SUCCESS', steps: [step] });
+      assert.equal((await s.flows.get(A, 'f1'))?.finishedAt, iso(T0 + 10), 'finishedAt is kept when not given');
+      await s.flows.update('f2', { status: 'FAILURE', steps: [], finishedAt: iso(T0 + 20) });
+      assert.deepEqual(await ids(), ['f3']);
+      for (let i = 0; i < 3; i++) await s.flows.insert(flow(A, `g${i}`, { status: 'SUCCESS', startedAt: iso(T0 + 100 + i), finishedAt: iso(T0 + 100 + i) }));
+      assert.equal(await s.flows.pruneFinished(T0 + 15, 10), 1, 'f1 finished before; f3 is running');
+      assert.equal(await s.flows.pruneFinishedBeyond(2, 10), 2, 'A keeps its newest 2 finished runs');
+      assert.equal(await s.flows.get(A, 'f2'), undefined);
+      assert.ok(await s.flows.get(A, 'g2'));
+      assert.ok(await s.flows.get(A, 'g1'));
+      assert.ok(await s.flows.get(B, 'f3'), 'a running flow is never pruned');
+    });
+
+    test('seq numbers allocated concurrently (two stores where there can be two) never collide', async () => {
+      const s = await open();
+      const t = h.peer ? await h.peer(s) : s;
+      if (t !== s) stores.push(t);
+      const n = 60;
+      const raised = await Promise.all(Array.from({ length: n }, (_, i) => (i % 2 ? s : t).outbox.insert(entry(A, `e${i}`))));
+      assert.deepEqual(raised.map((r) => r.entry.seq).sort((x, y) => x - y), Array.from({ length: n }, (_, i) => i + 1));
+      const dupes = await Promise.all([s, t, s, t].map((x) => x.outbox.insert(entry(A, 'same'))));
+      assert.equal(dupes.filter((d) => d.created).length, 1, 'one raise of an id wins');
+      assert.equal(new Set(dupes.map((d) => d.entry.seq)).size, 1);
+      const appended = await Promise.all(Array.from({ length: n }, (_, i) => (i % 2 ? s : t).eposEvents.append({
+        tenant: A, eventType: 'order.updated', event: {}, receivedAt: iso(T0), keyId: 'k', softwareHouseId: 'sh',
+      })));
+      assert.deepEqual(appended.map((r) => r.seq).sort((x, y) => x - y), Array.from({ length: n }, (_, i) => i + 1));
+      assert.deepEqual((await s.eposEvents.list(A, 0, 500)).map((r) => r.seq), Array.from({ length: n }, (_, i) => i + 1));
+    });
+
+    test('claim race: workers on two stores claiming at once deliver each event once, each tenant in order', async () => {
+      const s = await open();
+      const t = h.peer ? await h.peer(s) : s;
+      if (t !== s) stores.push(t);
+      const tenants = Array.from({ length: 12 }, (_, i): Tenant => ({ accountId: `acc-${i}`, env: 'sandbox' }));
+      const perTenant = 8;
+      for (let k = 0; k < perTenant; k++) await Promise.all(tenants.map((tn) => s.outbox.insert(entry(tn, `${tn.accountId}-${k}`))));
+      const delivered: { tenant: string; seq: number; by: string }[] = [];
+      const holding = new Set<string>();
+      const worker = async (store: Store, owner: string): Promise<void> => {
+        for (let idle = 0; idle < 5;) {
+          const got = await store.outbox.claimDue(T0 + 1, owner, 60_000, 3);
+          if (!got.length) { idle++; await new Promise((r) => setTimeout(r, 2)); continue; }
+          idle = 0;
+          await Promise.all(got.map(async (e) => {
+            const key = e.tenant.accountId;
+            assert.ok(!holding.has(key), `${key}: one entry of a tenant is held at a time`);
+            holding.add(key);
+            delivered.push({ tenant: key, seq: e.seq, by: owner });
+            await new Promise((r) => setImmediate(r));
+            holding.delete(key);
+            assert.equal(await store.outbox.update(e.tenant, e.event.id, { status: 'delivered', attempts: e.attempts + 1 }), true);
+          }));
+        }
+      };
+      await Promise.all([worker(s, 'n1'), worker(t, 'n2'), worker(s, 'n3'), worker(t, 'n4')]);
+      assert.equal(delivered.length, tenants.length * perTenant, 'every event delivered exactly once');
+      for (const tn of tenants) {
+        const seqs = delivered.filter((d) => d.tenant === tn.accountId).map((d) => d.seq);
+        assert.deepEqual(seqs, Array.from({ length: perTenant }, (_, i) => i + 1), `${tn.accountId} in order`);
+      }
+      if (t !== s) {
+        const owners = new Set(delivered.map((d) => d.by));
+        assert.ok(owners.size >= 2, `both stores took work (${[...owners].join(', ')})`);
+      }
+    });
+
+    if (h.openMany) {
+      test('migrations started by three nodes at once on a fresh database run once, and each store works', async () => {
+        const many = await h.openMany!(3);
+        stores.push(...many);
+        await Promise.all(many.map((m, i) => m.keys.insert({ id: `k${i}`, accountId: 'acc', env: 'sandbox', hash: `h${i}`, hint: 'x', createdAt: iso(T0) })));
+        assert.equal((await many[0]!.keys.list()).length, 3);
+      });
+    }
+  });
+}
