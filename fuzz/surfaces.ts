@@ -120,7 +120,7 @@ export function dataRequests(key: string, mutate = true): fc.Arbitrary<FuzzReque
   return fc.oneof(...proxiedCapabilities().map((c) => productRequest(c, key, mutate)));
 }
 
-/** EPOS-side outcomes the platform reports with a 5xx on purpose (docs/gateway.md "Statuses"). */
+/** EPOS-side outcomes the platform reports with a 5xx on purpose (docs/data-api.md "Statuses"). */
 const UPSTREAM = new Set(['CAPABILITY_NOT_REGISTERED', 'CAPABILITY_PREVIEW', 'EPOS_TIMEOUT', 'EPOS_NOT_CONNECTED']);
 
 export const data: Surface = {

@@ -8,7 +8,7 @@ import { runReferenceEpos, type RunningEpos } from '../../packages/eposgate/src/
 import { capability } from '../../packages/contract/src/catalogue.ts';
 import { validateResult } from '../../packages/contract/src/validate.ts';
 import { api, testPlatform, type TestPlatform } from '../helpers/platform.ts';
-import type { PlatformOptions } from '../../packages/eposgate/src/platform/platform.ts';
+import type { StartPlatformOptions } from '../../packages/eposgate/src/platform/platform.ts';
 
 describe('fault specs', () => {
   test('every kind parses, with probability, next-N, several joined by commas', () => {
@@ -168,7 +168,7 @@ interface Live {
   close(): Promise<void>;
 }
 
-async function live(transport: 'ws' | 'rest', faults: string, opts: Partial<PlatformOptions> = {}, env: 'sandbox' | 'production' = 'sandbox', extra: { controlPort?: number; register?: boolean } = {}): Promise<Live> {
+async function live(transport: 'ws' | 'rest', faults: string, opts: Partial<StartPlatformOptions> = {}, env: 'sandbox' | 'production' = 'sandbox', extra: { controlPort?: number; register?: boolean } = {}): Promise<Live> {
   const p = await testPlatform({ callTimeoutMs: 400, ...opts });
   const { key } = await p.keys.create('acc-faults', env);
   const running = await runReferenceEpos({

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { NatsBus } from '../../packages/eposgate/src/platform/bus/index.ts';
 import type { ApiKeyRecord } from '../../packages/eposgate/src/platform/store/store.ts';
-import type { PlatformOptions } from '../../packages/eposgate/src/platform/platform.ts';
+import type { StartPlatformOptions } from '../../packages/eposgate/src/platform/platform.ts';
 import { testPlatform, type TestPlatform } from './platform.ts';
 
 export const NATS_URL = process.env.EPOSGATE_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -23,7 +23,7 @@ export interface TestCluster {
   destroy(): Promise<void>;
 }
 
-export async function testCluster(ids: string[], opts: Partial<PlatformOptions> & { natsUrl?: (id: string) => string; heartbeatMs?: number; ttlMs?: number } = {}, accountId = 'cluster-acct'): Promise<TestCluster> {
+export async function testCluster(ids: string[], opts: Partial<StartPlatformOptions> & { natsUrl?: (id: string) => string; heartbeatMs?: number; ttlMs?: number } = {}, accountId = 'cluster-acct'): Promise<TestCluster> {
   const prefix = `t${randomBytes(4).toString('hex')}`;
   const nodes: ClusterNode[] = [];
   for (const nodeId of ids) {

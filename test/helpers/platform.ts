@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPlatform, type Platform, type PlatformOptions } from '../../packages/eposgate/src/platform/platform.ts';
+import { startPlatform, type Platform, type StartPlatformOptions } from '../../packages/eposgate/src/platform/platform.ts';
 import { SqliteStore } from '../../packages/eposgate/src/platform/store/sqlite/index.ts';
 
 export interface TestPlatform extends Platform {
@@ -19,7 +19,7 @@ export function tempDir(prefix = 'eposgate-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function testPlatform(opts: Partial<PlatformOptions> = {}): Promise<TestPlatform> {
+export async function testPlatform(opts: Partial<StartPlatformOptions> = {}): Promise<TestPlatform> {
   const dataDir = opts.dataDir ?? tempDir();
   const p = await startPlatform({ port: 0, ...opts, dataDir });
   const store = p.store;

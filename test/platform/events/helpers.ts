@@ -4,13 +4,13 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
-import type { PlatformOptions } from '../../../packages/eposgate/src/platform/platform.ts';
+import type { StartPlatformOptions } from '../../../packages/eposgate/src/platform/platform.ts';
 import { api, testPlatform, type TestPlatform } from '../../helpers/platform.ts';
 
 export const CREATED = 'HandleEvent:payment_intent.created';
 export const STATUS_UPDATED = 'HandleEvent:payment_intent.status_updated';
 
-export const FAST: Partial<PlatformOptions> = {
+export const FAST: Partial<StartPlatformOptions> = {
   connectGraceMs: 50,
   callTimeoutMs: 500,
   eventRetryBaseMs: 20,
@@ -20,7 +20,7 @@ export const FAST: Partial<PlatformOptions> = {
 
 type TestContext = { after(fn: () => Promise<void> | void): void };
 
-export async function platform(t: TestContext, opts: Partial<PlatformOptions> = {}): Promise<TestPlatform> {
+export async function platform(t: TestContext, opts: Partial<StartPlatformOptions> = {}): Promise<TestPlatform> {
   const p = await testPlatform({ ...FAST, ...opts });
   t.after(() => p.destroy());
   return p;

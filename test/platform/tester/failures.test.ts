@@ -5,14 +5,14 @@ import { after, describe, it } from 'node:test';
 import { EposError, type Handlers } from '../../../packages/sdk/src/index.ts';
 import { createReferenceEpos } from '../../../packages/eposgate/src/epos/index.ts';
 import { attachWs, dump, newPlatform, runFlow, brokenReference, type Base } from './helpers.ts';
-import type { PlatformOptions } from '../../../packages/eposgate/src/platform/platform.ts';
+import type { StartPlatformOptions } from '../../../packages/eposgate/src/platform/platform.ts';
 
 
 
 const cleanups: Array<() => Promise<void>> = [];
 after(async () => { for (const c of cleanups.reverse()) await c(); });
 
-async function setup(overrides: (base: Base) => Handlers, opts: Partial<PlatformOptions> = {}, capabilities?: string[]) {
+async function setup(overrides: (base: Base) => Handlers, opts: Partial<StartPlatformOptions> = {}, capabilities?: string[]) {
   const { platform, key } = await newPlatform(opts);
   const ref = createReferenceEpos({ dbPath: ':memory:' });
   const conn = await attachWs(platform, key, brokenReference(ref, overrides), capabilities);

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { connect, defineEpos, EposError, register, restHandler, type ConnectOptions, type Epos, type EposConnection, type HandlerContext, type HandlerName, type Handlers } from '../../../packages/sdk/src/index.ts';
 import { createReferenceEpos, type ReferenceEpos } from '../../../packages/eposgate/src/epos/index.ts';
-import type { PlatformOptions } from '../../../packages/eposgate/src/platform/platform.ts';
+import type { StartPlatformOptions } from '../../../packages/eposgate/src/platform/platform.ts';
 import type { FlowResult } from '../../../packages/eposgate/src/platform/tester/types.ts';
 import { api, testPlatform, type TestPlatform } from '../../helpers/platform.ts';
 
@@ -20,7 +20,7 @@ export interface Setup {
   close(): Promise<void>;
 }
 
-export async function newPlatform(opts: Partial<PlatformOptions> = {}): Promise<{ platform: TestPlatform; key: string }> {
+export async function newPlatform(opts: Partial<StartPlatformOptions> = {}): Promise<{ platform: TestPlatform; key: string }> {
   const platform = await testPlatform(opts);
   const { key } = await platform.keys.create('acc-tester', 'sandbox');
   return { platform, key };
@@ -50,7 +50,7 @@ export function closeServer(server: Server): void {
 }
 
 /** Reference EPOS on WS (default) or REST, everything registered. */
-export async function withReference(transport: 'ws' | 'rest' = 'ws', opts: Partial<PlatformOptions> = {}): Promise<Setup> {
+export async function withReference(transport: 'ws' | 'rest' = 'ws', opts: Partial<StartPlatformOptions> = {}): Promise<Setup> {
   const { platform, key } = await newPlatform(opts);
   const ref = createReferenceEpos({ dbPath: ':memory:' });
   let stop: () => Promise<void>;

@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPlatform, type Platform, type PlatformOptions } from '../platform/platform.ts';
+import { startPlatform, type Platform, type StartPlatformOptions } from '../platform/platform.ts';
 import { flowApplies, missingCapabilities } from '../platform/tester/flows/index.ts';
 import { goneReason } from '../platform/tester/report.ts';
 import type { FlowDescription, FlowResult } from '../platform/tester/types.ts';
@@ -81,7 +81,7 @@ export interface Target {
 export async function openTarget(
   o: TargetOptions,
   dirPrefix: string,
-  platformOptions: Partial<PlatformOptions>,
+  platformOptions: Partial<StartPlatformOptions>,
 ): Promise<Target> {
   if (!o.eposUrl) {
     if (!o.platform || !o.apiKey) throw new Error('give --platform URL and --api-key KEY, or --epos-url URL --username U --password P');

@@ -44,7 +44,7 @@ export function platformCaller(o: PlatformCallerOptions): Caller {
         let body: any;
         try { body = text ? JSON.parse(text) : undefined; } catch { body = undefined; }
         if (res.statusCode >= 200 && res.statusCode < 300) return { ok: true, result: body ?? {} };
-        // A platform error names its code in `error`, an EPOS error its type in `errorType` (docs/gateway.md).
+        // A platform error names its code in `error`, an EPOS error its type in `errorType` (docs/data-api.md).
         const outcome = typeof body?.error === 'string' ? body.error : typeof body?.errorType === 'string' ? body.errorType : `HTTP_${res.statusCode}`;
         return { ok: false, outcome, message: String(body?.message ?? body?.debugMessage ?? text).slice(0, 300) };
       } catch (err) {

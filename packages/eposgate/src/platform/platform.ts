@@ -32,7 +32,7 @@ import { openBus, type Bus } from './bus/index.ts';
 import { shareInvalidations } from './bus/invalidation.ts';
 import { ClusterWsTransport } from './transports/ws/clusterTransport.ts';
 
-export interface PlatformOptions {
+export interface StartPlatformOptions {
   /** The embedded store's data directory: the same as `database: 'sqlite:<dataDir>'`. */
   dataDir?: string;
   /** The store as a URL (store/open.ts): `sqlite:./data`, or `postgres://…` for cluster mode. Wins over dataDir. */
@@ -137,7 +137,7 @@ export const DEFAULTS = {
  * Starts a platform on its store. An embedded one (SQLite) holds its data directory alone until
  * close (dataDirLock.ts); a PostgreSQL one shares its store with the other nodes of the cluster.
  */
-export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
+export async function startPlatform(opts: StartPlatformOptions): Promise<Platform> {
   const where = storeOf(opts);
   let lock: DataDirLock | undefined;
   if (where.kind === 'sqlite') {
@@ -165,14 +165,14 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   return platform;
 }
 
-function storeOf(opts: PlatformOptions): StoreLocation {
+function storeOf(opts: StartPlatformOptions): StoreLocation {
   if (opts.database !== undefined) return parseStoreUrl(opts.database);
   if (opts.dataDir !== undefined) return { kind: 'sqlite', dataDir: opts.dataDir };
   throw new Error('startPlatform needs a store: database (sqlite:DIR or postgres://…) or dataDir');
 }
 
 /** Every node must open the REST passwords the others sealed, and there is no data dir to keep a key in. */
-function clusterSecretKey(opts: PlatformOptions): string {
+function clusterSecretKey(opts: StartPlatformOptions): string {
   const key = opts.secretKey ?? process.env.EPOSGATE_SECRET_KEY;
   if (!key) {
     throw new Error('a PostgreSQL store (cluster mode) needs EPOSGATE_SECRET_KEY (base64, 32 bytes), the same on every node: '
@@ -182,7 +182,7 @@ function clusterSecretKey(opts: PlatformOptions): string {
   return key;
 }
 
-async function assemble(opts: PlatformOptions, where: StoreLocation, held: { lock?: DataDirLock; secrets: SecretBox; bus: Bus }): Promise<Platform> {
+async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: { lock?: DataDirLock; secrets: SecretBox; bus: Bus }): Promise<Platform> {
   const { lock, secrets, bus } = held;
   const nodeId = bus.nodeId;
   const logger = opts.logger ?? pino({ level: 'silent' });

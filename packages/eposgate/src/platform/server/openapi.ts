@@ -6,7 +6,7 @@ import { ErrorBody as PlatformErrorBody } from './schemas.ts';
 import { METRICS_PATH } from './metricsAccess.ts';
 
 export const OPENAPI_PATHS = ['/openapi.json', '/epos/data/openapi.json'] as const;
-/** Served but not documented: the operator's Prometheus scrape (its own bearer token, docs/gateway.md). */
+/** Served but not documented: the operator's Prometheus scrape (its own bearer token, docs/data-api.md). */
 export const UNDOCUMENTED_PATHS: readonly string[] = [METRICS_PATH];
 
 const API_KEY = { ApiKey: [], SoftwareHouseId: [] };

@@ -4,20 +4,20 @@
 import { PlatformError } from '../../errors.ts';
 import { tenantKey, type Tenant } from '../../tenant.ts';
 import { cancelledError } from '../eposAnswer.ts';
-import type { EposConnection } from './connection.ts';
+import type { EposSocket } from './eposSocket.ts';
 
 interface Waiter {
-  resolve(c: EposConnection | undefined): void;
+  resolve(c: EposSocket | undefined): void;
   reject(e: PlatformError): void;
 }
 
 export class ConnectionRegistry {
   /** Per tenant key, oldest first. */
-  private readonly byTenant = new Map<string, EposConnection[]>();
+  private readonly byTenant = new Map<string, EposSocket[]>();
   private readonly waiters = new Map<string, Set<Waiter>>();
   private shutdownError?: PlatformError;
 
-  add(conn: EposConnection): void {
+  add(conn: EposSocket): void {
     const list = this.byTenant.get(conn.key) ?? [];
     list.push(conn);
     this.byTenant.set(conn.key, list);
@@ -28,7 +28,7 @@ export class ConnectionRegistry {
     }
   }
 
-  remove(conn: EposConnection): void {
+  remove(conn: EposSocket): void {
     const list = this.byTenant.get(conn.key);
     if (!list) return;
     const rest = list.filter((c) => c !== conn);
@@ -37,7 +37,7 @@ export class ConnectionRegistry {
   }
 
   /** The socket that serves the tenant now: the newest one still open. */
-  current(tenant: Tenant): EposConnection | undefined {
+  current(tenant: Tenant): EposSocket | undefined {
     const list = this.byTenant.get(tenantKey(tenant));
     if (!list) return undefined;
     for (let i = list.length - 1; i >= 0; i -= 1) if (list[i].open) return list[i];
@@ -48,11 +48,11 @@ export class ConnectionRegistry {
     return (this.byTenant.get(tenantKey(tenant)) ?? []).filter((c) => c.open).length;
   }
 
-  list(tenant: Tenant): EposConnection[] {
+  list(tenant: Tenant): EposSocket[] {
     return [...(this.byTenant.get(tenantKey(tenant)) ?? [])];
   }
 
-  all(): EposConnection[] {
+  all(): EposSocket[] {
     return [...this.byTenant.values()].flat();
   }
 
@@ -60,7 +60,7 @@ export class ConnectionRegistry {
    * Resolves with the tenant's serving socket as soon as there is one, or `undefined` after
    * `ms`; rejects if the caller's signal fires or the registry shuts down meanwhile.
    */
-  waitFor(tenant: Tenant, ms: number, signal?: AbortSignal): Promise<EposConnection | undefined> {
+  waitFor(tenant: Tenant, ms: number, signal?: AbortSignal): Promise<EposSocket | undefined> {
     if (this.shutdownError) return Promise.reject(this.shutdownError);
     const now = this.current(tenant);
     if (now) return Promise.resolve(now);

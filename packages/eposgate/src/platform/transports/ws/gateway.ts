@@ -10,8 +10,8 @@ import { settleWithin } from '../../deadline.ts';
 import { tenantKey, type Caller, type Tenant } from '../../tenant.ts';
 import { clip, resolveLimits, type Limits } from '../../limits.ts';
 import {
-  CLOSE_KEY_REVOKED, EposConnection, emptyFrameStats, type ConnectionInfo, type DisconnectInfo, type FrameStats,
-} from './connection.ts';
+  CLOSE_KEY_REVOKED, EposSocket, emptyFrameStats, type ConnectionInfo, type DisconnectInfo, type FrameStats,
+} from './eposSocket.ts';
 import { ConnectionRegistry } from './connections.ts';
 import { KeyedBuckets } from './rate.ts';
 
@@ -250,7 +250,7 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
   }
 
   private onConnection(ws: WebSocket, caller: Caller, remoteAddress: string | undefined, socket: Duplex): void {
-    const conn = new EposConnection(ws, caller, remoteAddress, this.stats, this.log, this.maxPayload, socket, this.limits);
+    const conn = new EposSocket(ws, caller, remoteAddress, this.stats, this.log, this.maxPayload, socket, this.limits);
     if (this.stopping) {
       conn.shutdown(this.closeCode, closeReason(this.closeCode), platformStopping());
       return;

@@ -61,7 +61,7 @@ export interface CallOpts {
 
 let connectionCounter = 0;
 
-export class EposConnection {
+export class EposSocket {
   readonly info: ConnectionInfo;
   readonly key: string;
   readonly closed: Promise<DisconnectInfo>;
