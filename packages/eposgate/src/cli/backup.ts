@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { cliIo } from './io.ts';
 
 export interface BackupResult {
   database: string;
@@ -59,14 +60,14 @@ export function backupCommand(): Command {
     .action(async (o: { data: string; out: string }) => {
       try {
         const r = await backupDataDir(o.data, o.out);
-        process.stdout.write(`backed up ${o.data} to ${o.out}: platform.db (${r.pages} pages)${r.secretKey ? ' and secret.key' : ''}\n`);
+        cliIo().stdout.write(`backed up ${o.data} to ${o.out}: platform.db (${r.pages} pages)${r.secretKey ? ' and secret.key' : ''}\n`);
         if (!r.secretKey) {
-          process.stdout.write(`note: ${o.data} has no secret.key; the platform uses EPOSGATE_SECRET_KEY: keep that key with this backup, or stored REST passwords cannot be read\n`);
+          cliIo().stdout.write(`note: ${o.data} has no secret.key; the platform uses EPOSGATE_SECRET_KEY: keep that key with this backup, or stored REST passwords cannot be read\n`);
         }
-        process.stdout.write(`restore: stop the platform, use ${o.out} as its --data directory (or copy its files into an empty one), start it\n`);
+        cliIo().stdout.write(`restore: stop the platform, use ${o.out} as its --data directory (or copy its files into an empty one), start it\n`);
       } catch (err) {
-        process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-        process.exit(2);
+        cliIo().stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+        cliIo().exit(2);
       }
     });
 }
