@@ -1,6 +1,6 @@
 // Every start-up failure is one line: what failed, the path or port, what to do. The errors are the
-// real ones (a port in use, a file as --data, ...); the wording is checked in-process, the exit code
-// and the absence of a stack trace through two real `serve` runs.
+// real ones (a port in use, a file as --data, ...); the wording and exit codes are checked in-process,
+// and through the compiled CLI once: the exit code and the stack trace only --debug prints.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { checkSecretKeyEnv, explainStartupError, StartupError } from '../../packages/eposgate/src/cli/startup.ts';
 import { resolvePort } from '../../packages/eposgate/src/cli/options.ts';
 import { startPlatform } from '../../packages/eposgate/src/platform/platform.ts';
-import { BIN, ROOT, eposgate } from '../helpers/cli.ts';
+import { BIN, ROOT, eposgate, eposgateBin } from '../helpers/cli.ts';
 import { tempDir, testPlatform } from '../helpers/platform.ts';
 
 async function failure(opts: Parameters<typeof startPlatform>[0]): Promise<unknown> {
@@ -123,11 +123,12 @@ test('serve prints one error line and exits 1; --debug adds the stack', async (t
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'data');
   writeFileSync(file, '');
-  const plain = await eposgate(['serve', '--port', '0', '--data', file]);
+  const plain = await eposgateBin(['serve', '--port', '0', '--data', file]);
   assert.equal(plain.code, 1);
   assert.equal(plain.stdout, '');
   assert.equal(plain.stderr, `error: --data ${file} is not a directory (${file} is a file): point --data at a directory, new or the platform's\n`);
-  const debug = await eposgate(['serve', '--port', '0', '--data', file, '--debug'], { EPOSGATE_SECRET_KEY: '' });
+  assert.deepEqual(await eposgate(['serve', '--port', '0', '--data', file]), plain, 'in-process, the same');
+  const debug = await eposgateBin(['serve', '--port', '0', '--data', file, '--debug'], { EPOSGATE_SECRET_KEY: '' });
   assert.equal(debug.code, 1);
   assert.ok(debug.stderr.startsWith(plain.stderr), debug.stderr);
   assert.match(debug.stderr, /\n\s+at .*platform\.[jt]s:\d+:\d+/, 'the stack follows');

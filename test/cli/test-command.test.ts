@@ -14,7 +14,8 @@ import { attachRest, attachWs, closeServer, newPlatform, SHID, USER, PASS, withR
 const cleanups: Array<() => Promise<void>> = [];
 after(async () => { for (const c of cleanups.reverse()) await c(); });
 
-describe('eposgate test', () => {
+// The runs at once: each has its own platform and EPOS, and runCli keeps each run's output apart.
+describe('eposgate test', { concurrency: true }, () => {
   it('runs every flow that applies against a platform, prints each step, writes reports, exits 0', async () => {
     const s = await withReference('ws');
     cleanups.push(() => s.close());

@@ -5,24 +5,22 @@
 //
 // Every deliberate difference is listed in SLIPS with its reason. The test fails on any difference
 // not listed AND on any listed difference that no longer exists, so the list stays true.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CAPABILITIES, type CapabilityDef } from '../../packages/contract/src/catalogue.ts';
 import * as E from '../../packages/contract/src/entities.ts';
 import { EPOSError } from '../../packages/contract/src/eposError.ts';
 import { pathParamNames, restRequest } from '../../packages/contract/src/rest.ts';
 import { validateResult } from '../../packages/contract/src/validate.ts';
+import { haveReference, REFERENCE_SPEC_DIR } from '../helpers/reference.ts';
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const specDir = join(repoRoot, '..', 'shared', 'reference', 'spec');
-const REST_FILE = join(specDir, 'epos-data-rest.openapi.json');
-const WS_FILE = join(specDir, 'epos-data-ws.asyncapi.yml');
-const haveSpec = existsSync(REST_FILE) && existsSync(WS_FILE);
-const SKIP = `reference spec not found at ${specDir}: cross-check skipped`;
+const REST_FILE = join(REFERENCE_SPEC_DIR, 'epos-data-rest.openapi.json');
+const WS_FILE = join(REFERENCE_SPEC_DIR, 'epos-data-ws.asyncapi.yml');
+/** Skips the test when the specs are absent; under CI fails it instead. */
+const haveSpec = (t: TestContext) => haveReference(t, [REST_FILE, WS_FILE]);
 
 type SpecId = 'rest' | 'ws';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -377,7 +375,7 @@ function collectDiffs(rest: Json, ws: Json): Diffs {
 // ── Tests ────────────────────────────────────────────────────────────────────────────────────────
 
 test('every REST operation of the spec is a catalogue route, and vice versa', (t) => {
-  if (!haveSpec) return t.skip(SKIP);
+  if (!haveSpec(t)) return;
   const { rest } = load();
   const specRoutes = sorted(restOperations(rest).keys());
   const ourRoutes = sorted(new Set(stable.filter((c) => c.rest).map((c) => `${c.rest!.method} ${normPath(c.rest!.path)}`)));
@@ -391,7 +389,7 @@ test('every REST operation of the spec is a catalogue route, and vice versa', (t
 });
 
 test('every AsyncAPI channel is a catalogue wsMethod, and vice versa (previews excepted)', (t) => {
-  if (!haveSpec) return t.skip(SKIP);
+  if (!haveSpec(t)) return;
   const { ws } = load();
   const channels = sorted(Object.keys(ws.channels));
   const methods = sorted(new Set(stable.map((c) => c.wsMethod)));
@@ -402,7 +400,7 @@ test('every AsyncAPI channel is a catalogue wsMethod, and vice versa (previews e
 });
 
 test('request headers: WS RequestHeaders fields and REST header names match ours', (t) => {
-  if (!haveSpec) return t.skip(SKIP);
+  if (!haveSpec(t)) return;
   const { rest, ws } = load();
   const diffs: Diffs = new Map();
   compare(canonOurs(E.RequestHeaders), canonSpec(ws.components.schemas.RequestHeaders, ws, 'RequestHeaders'), 'ws', 'RequestHeaders', '', diffs);
@@ -436,7 +434,7 @@ test('REST body = params minus path params, for every capability', () => {
 });
 
 test('schemas agree with the published specs, field by field (deliberate differences listed)', (t) => {
-  if (!haveSpec) return t.skip(SKIP);
+  if (!haveSpec(t)) return;
   const { rest, ws } = load();
   const found = collectDiffs(rest, ws);
   if (process.env.CROSSCHECK_VERBOSE) for (const [k, v] of found) t.diagnostic(`${k}: ${v}`);
@@ -453,7 +451,7 @@ test('schemas agree with the published specs, field by field (deliberate differe
 });
 
 test('the cross-check sees what it claims to see', (t) => {
-  if (!haveSpec) return t.skip(SKIP);
+  if (!haveSpec(t)) return;
   const { rest } = load();
   // A planted difference in each aspect must be caught.
   const money = canonSpec({ $ref: '#/components/schemas/Money' }, rest, 'Money');

@@ -1,15 +1,40 @@
-// Runs bin/eposgate as a user would, in a child process.
+// Runs the command line: in this process (runCli: arguments, messages, exit codes), or as a user
+// would, bin/eposgate in a child process (the compiled CLI: `npm run build` first).
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { runCli } from '../../packages/eposgate/src/cli/main.ts';
 
 export const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 export const BIN = join(ROOT, 'bin', 'eposgate');
 
 const run = promisify(execFile);
 
-export async function eposgate(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string; code: number }> {
+export interface CliResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/**
+ * `eposgate ARGS` run in-process, with `env` over process.env for what the CLI reads. For commands
+ * that finish and for start-up failures; a platform it starts reads process.env itself.
+ */
+export async function eposgate(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    env: { ...process.env, ...env },
+    stdout: { write: (s: string) => { stdout += s; } },
+    stderr: { write: (s: string) => { stderr += s; } },
+    exit: () => {},
+  });
+  return { stdout, stderr, code };
+}
+
+/** `eposgate ARGS` as a user runs it: bin/eposgate in a child process, to its exit. */
+export async function eposgateBin(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   try {
     const { stdout, stderr } = await run(BIN, args, { cwd: ROOT, env: { ...process.env, ...env } });
     return { stdout, stderr, code: 0 };

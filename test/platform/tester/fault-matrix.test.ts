@@ -51,35 +51,39 @@ it('the matrix is not empty: flows declare the faults they catch', () => {
   for (const { flow, spec } of cases) assert.doesNotThrow(() => parseFault(spec), `${flow.name}: ${spec}`);
 });
 
-for (const transport of ['ws', 'rest'] as const) {
-  describe(`each flow fails when the reference EPOS commits its faults, over ${transport}`, () => {
-    let platform: TestPlatform;
-    let key: string;
-    let epos: RunningEpos;
-    before(async () => {
-      ({ platform, key } = await newPlatform({ testerCallTimeoutMs: CALL_TIMEOUT_MS }));
-      epos = await runReferenceEpos({ transport, platformUrl: platform.url, apiKey: key, softwareHouseId: SHID, dbPath: ':memory:' });
-    });
-    after(async () => {
-      await epos.close();
-      await platform.destroy();
-    });
-
-    for (const { flow, spec } of cases) {
-      if (flow.transports && !flow.transports.includes(transport)) continue;
-      it(`${flow.name} fails under ${spec}`, async () => {
-        const fault = parseFault(spec);
-        epos.reference.faults.set([fault]);
-        try {
-          const r = await runFlow({ platform, key }, flow.name, PARAMS[flow.name] ?? {});
-          expectFailure(fault, r);
-        } finally {
-          epos.reference.faults.clear();
-          epos.reference.faults.release();
-          // A dropped socket comes back by itself; the next case needs it.
-          if (epos.connection && !epos.connection.connected) await once(epos.connection, 'connect');
-        }
+// The two transports at once (each has its own platform and EPOS; most of a case is waiting); the
+// cases of one transport one at a time, as they share its EPOS's faults.
+describe('the fault matrix, over both transports at once', { concurrency: 2 }, () => {
+  for (const transport of ['ws', 'rest'] as const) {
+    describe(`each flow fails when the reference EPOS commits its faults, over ${transport}`, { concurrency: 1 }, () => {
+      let platform: TestPlatform;
+      let key: string;
+      let epos: RunningEpos;
+      before(async () => {
+        ({ platform, key } = await newPlatform({ testerCallTimeoutMs: CALL_TIMEOUT_MS }));
+        epos = await runReferenceEpos({ transport, platformUrl: platform.url, apiKey: key, softwareHouseId: SHID, dbPath: ':memory:' });
       });
-    }
-  });
-}
+      after(async () => {
+        await epos.close();
+        await platform.destroy();
+      });
+
+      for (const { flow, spec } of cases) {
+        if (flow.transports && !flow.transports.includes(transport)) continue;
+        it(`${flow.name} fails under ${spec}`, async () => {
+          const fault = parseFault(spec);
+          epos.reference.faults.set([fault]);
+          try {
+            const r = await runFlow({ platform, key }, flow.name, PARAMS[flow.name] ?? {});
+            expectFailure(fault, r);
+          } finally {
+            epos.reference.faults.clear();
+            epos.reference.faults.release();
+            // A dropped socket comes back by itself; the next case needs it.
+            if (epos.connection && !epos.connection.connected) await once(epos.connection, 'connect');
+          }
+        });
+      }
+    });
+  }
+});

@@ -7,6 +7,7 @@ import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, re
 import { join } from 'node:path';
 import { storeLocation } from '../platform/store/open.ts';
 import { DATABASE_FLAG, DATABASE_HELP } from './options.ts';
+import { cliIo } from './io.ts';
 
 export interface BackupResult {
   database: string;
@@ -68,14 +69,14 @@ export function backupCommand(): Command {
         }
         o.data = where.dataDir;
         const r = await backupDataDir(o.data, o.out);
-        process.stdout.write(`backed up ${o.data} to ${o.out}: platform.db (${r.pages} pages)${r.secretKey ? ' and secret.key' : ''}\n`);
+        cliIo().stdout.write(`backed up ${o.data} to ${o.out}: platform.db (${r.pages} pages)${r.secretKey ? ' and secret.key' : ''}\n`);
         if (!r.secretKey) {
-          process.stdout.write(`note: ${o.data} has no secret.key; the platform uses EPOSGATE_SECRET_KEY: keep that key with this backup, or stored REST passwords cannot be read\n`);
+          cliIo().stdout.write(`note: ${o.data} has no secret.key; the platform uses EPOSGATE_SECRET_KEY: keep that key with this backup, or stored REST passwords cannot be read\n`);
         }
-        process.stdout.write(`restore: stop the platform, use ${o.out} as its --data directory (or copy its files into an empty one), start it\n`);
+        cliIo().stdout.write(`restore: stop the platform, use ${o.out} as its --data directory (or copy its files into an empty one), start it\n`);
       } catch (err) {
-        process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-        process.exit(2);
+        cliIo().stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+        cliIo().exit(2);
       }
     });
 }

@@ -4,6 +4,7 @@ import { runReferenceEpos } from '../epos/run.ts';
 import { FaultSpecError, parseFaults } from '../epos/faults.ts';
 import type { ReconnectInfo } from '@eposgate/sdk';
 import { parsePort } from './options.ts';
+import { cliIo } from './io.ts';
 import { installProcessGuard } from './processGuard.ts';
 import { startup } from './startup.ts';
 import { dirname } from 'node:path';
@@ -47,11 +48,10 @@ export function eposCommand(): Command {
       faults?: string; controlPort?: number;
     }) => {
       const log = pino({ level: 'info' });
-      installProcessGuard(log);
-      const apiKey = o.apiKey ?? process.env.EPOSGATE_API_KEY;
+      const apiKey = o.apiKey ?? cliIo().env.EPOSGATE_API_KEY;
       if (!apiKey) {
-        process.stderr.write('error: --api-key (or $EPOSGATE_API_KEY) is required: create one with `eposgate keys create`\n');
-        process.exit(2);
+        cliIo().stderr.write('error: --api-key (or $EPOSGATE_API_KEY) is required: create one with `eposgate keys create`\n');
+        return cliIo().exit(2);
       }
       const running = await startup({ command: 'epos', platformUrl: o.platform, dbFile: o.db, dataDir: dirname(o.db), host: o.host, ...(o.port !== undefined ? { port: o.port } : {}), debug: o.debug === true },
         () => runReferenceEpos({
@@ -63,6 +63,7 @@ export function eposCommand(): Command {
           ...(o.faults ? { faults: o.faults } : {}), ...(o.controlPort !== undefined ? { controlPort: o.controlPort } : {}),
           onEventError: (event, err) => log.warn({ event, err: (err as Error).message }, 'POS event not sent'),
         }));
+      installProcessGuard(log);
       // Once per lost connection, then sparsely (attempts 2, 4, 8, …) while the platform stays down.
       let lastError = '';
       running.connection?.on('disconnect', (d) => log.warn(d, 'disconnected from the platform'));

@@ -3,6 +3,7 @@ import { KeyService } from '../platform/auth/keys.ts';
 import { isPlatformError } from '../platform/errors.ts';
 import { openStore, storeLocation } from '../platform/store/open.ts';
 import { StoreUrlError, type Store } from '../platform/store/store.ts';
+import { cliIo } from './io.ts';
 import { DATABASE_FLAG, DATABASE_HELP, parseEnv } from './options.ts';
 
 interface StoreFlags { data: string; database?: string }
@@ -14,8 +15,8 @@ async function withKeys<T>(o: StoreFlags, fn: (keys: KeyService) => Promise<T>):
     return await fn(new KeyService(store.keys));
   } catch (err) {
     if (isPlatformError(err) || err instanceof StoreUrlError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      process.exit(2);
+      cliIo().stderr.write(`error: ${err.message}\n`);
+      cliIo().exit(2);
     }
     throw err;
   } finally {
@@ -35,7 +36,7 @@ export function keysCommand(): Command {
     .action(async (o: StoreFlags & { account: string; env: 'sandbox' | 'production'; label?: string }) => {
       await withKeys(o, async (svc) => {
         const { key, record } = await svc.create(o.account, o.env, o.label ? { label: o.label } : {});
-        process.stdout.write(`created ${record.id} for account ${record.accountId} (${record.env}); store it now, it is not shown again:\n${key}\n`);
+        cliIo().stdout.write(`created ${record.id} for account ${record.accountId} (${record.env}); store it now, it is not shown again:\n${key}\n`);
       });
     });
   keys.command('list')
@@ -47,10 +48,10 @@ export function keysCommand(): Command {
     .action(async (o: StoreFlags & { account?: string; json?: boolean }) => {
       await withKeys(o, async (svc) => {
         const list = (await svc.list(o.account)).map(({ hash: _hash, ...rest }) => rest);
-        if (o.json) return void process.stdout.write(JSON.stringify(list, null, 2) + '\n');
-        if (!list.length) return void process.stdout.write('no keys\n');
+        if (o.json) return void cliIo().stdout.write(JSON.stringify(list, null, 2) + '\n');
+        if (!list.length) return void cliIo().stdout.write('no keys\n');
         for (const k of list) {
-          process.stdout.write([k.id, k.accountId, k.env, k.hint, k.createdAt, k.revokedAt ? `revoked ${k.revokedAt}` : 'active', k.label ?? ''].join('\t').trimEnd() + '\n');
+          cliIo().stdout.write([k.id, k.accountId, k.env, k.hint, k.createdAt, k.revokedAt ? `revoked ${k.revokedAt}` : 'active', k.label ?? ''].join('\t').trimEnd() + '\n');
         }
       });
     });
@@ -62,10 +63,10 @@ export function keysCommand(): Command {
     .action(async (id: string, o: StoreFlags) => {
       await withKeys(o, async (svc) => {
         if (!(await svc.revoke(id))) {
-          process.stderr.write(`error: no active key with id ${id}\n`);
-          process.exit(2);
+          cliIo().stderr.write(`error: no active key with id ${id}\n`);
+          return cliIo().exit(2);
         }
-        process.stdout.write(`revoked ${id}\n`);
+        cliIo().stdout.write(`revoked ${id}\n`);
       });
     });
   return keys;

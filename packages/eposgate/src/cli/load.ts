@@ -11,6 +11,7 @@ import { htmlReport, jsonReport, junitReport, textSummary } from '../load/report
 import { LoadSetupError, pct, runLoad, type Progress } from '../load/run.ts';
 import { client, openTarget, registerRestEpos, type TargetOptions } from './test.ts';
 import { positive, withExitCode } from './options.ts';
+import { cliIo } from './io.ts';
 
 interface Options extends TargetOptions {
   journey: JourneyName;
@@ -83,7 +84,7 @@ export function loadCommand(): Command {
     .action((o: Options) => withExitCode(() => loadTest(o)));
 }
 
-const out = (s: string) => void process.stdout.write(s);
+const out = (s: string) => void cliIo().stdout.write(s);
 
 function progressLine(p: Progress): string {
   const t = `${(Math.min(p.elapsedMs, p.durationMs) / 1000).toFixed(1)}s/${(p.durationMs / 1000).toFixed(p.durationMs < 10_000 ? 1 : 0)}s`;
@@ -104,7 +105,7 @@ async function loadTest(o: Options): Promise<number> {
     }
     const reg = (await http('GET', '/epos/integrations')) as { restIntegrations: Array<{ capabilities: { name: string }[] }>; wsIntegrations: Array<{ capabilities: { name: string }[] }> };
     const registered = new Set([...reg.restIntegrations, ...reg.wsIntegrations].flatMap((i) => i.capabilities.map((c) => c.name)));
-    const tty = process.stdout.isTTY === true;
+    const tty = cliIo().stdout.isTTY === true;
     let lastLen = 0;
     out(`load: ${o.journey}${o.locks ? ' with locks' : ''}, ${o.terminals} terminals, ${o.rate}/s for ${o.duration / 1000}s through ${o.eposUrl ? `an in-process platform to ${o.eposUrl}` : base}\n`);
     const report = await runLoad({

@@ -1,5 +1,6 @@
 // Option parsing shared by subcommands: clear errors for bad values.
 import { InvalidArgumentError } from 'commander';
+import { CliExit, cliIo } from './io.ts';
 
 export function parsePort(v: string): number {
   const n = Number(v);
@@ -14,7 +15,7 @@ export function positive(v: string): number {
   return n;
 }
 
-export function defaultPort(env: NodeJS.ProcessEnv = process.env): number {
+export function defaultPort(env: NodeJS.ProcessEnv = cliIo().env): number {
   if (env.PORT) {
     try {
       return parsePort(env.PORT);
@@ -30,7 +31,7 @@ export function defaultPort(env: NodeJS.ProcessEnv = process.env): number {
  * arrives as $npm_config_port=N, and `npm start --port N` as $npm_config_port=true with N as a stray
  * argument; both are honoured, as are `npm start -- --port N` and `PORT=N npm start`.
  */
-export function resolvePort(given: number | undefined, extraArgs: readonly string[], env: NodeJS.ProcessEnv = process.env): number {
+export function resolvePort(given: number | undefined, extraArgs: readonly string[], env: NodeJS.ProcessEnv = cliIo().env): number {
   const underNpm = env.npm_lifecycle_event !== undefined;
   if (extraArgs.length > 0) {
     if (underNpm && env.npm_config_port === 'true' && extraArgs.length === 1 && given === undefined) return parsePort(extraArgs[0]!);
@@ -53,10 +54,11 @@ export async function withExitCode(body: () => Promise<number>): Promise<void> {
   try {
     code = await body();
   } catch (err) {
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (err instanceof CliExit) throw err;
+    cliIo().stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
     code = 2;
   }
-  process.exitCode = code;
+  cliIo().setExitCode(code);
 }
 
 /** The flag every command with --data also takes (store/open.ts parses it). */

@@ -5,6 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { DataDirInUseError } from '../platform/dataDirLock.ts';
 import { StoreUrlError } from '../platform/store/store.ts';
+import { cliIo } from './io.ts';
 
 export interface StartupContext {
   /** The command, for the fallback line ("eposgate serve could not start"). */
@@ -78,7 +79,7 @@ export function explainStartupError(err: unknown, ctx: StartupContext): string {
   }
   const secret = /^secret key must be 32 bytes, got (\d+)$/.exec(e.message);
   if (secret) {
-    return process.env.EPOSGATE_SECRET_KEY
+    return cliIo().env.EPOSGATE_SECRET_KEY
       ? secretKeyMessage(Number(secret[1]))
       : `${join(data, 'secret.key')} does not hold a key (base64 of 32 bytes; it decodes to ${secret[1]} bytes): restore it from your backup, or stored REST passwords cannot be read`;
   }
@@ -90,7 +91,7 @@ function secretKeyMessage(bytes: number): string {
 }
 
 /** EPOSGATE_SECRET_KEY, when set, must be 32 bytes in base64: refused before anything starts. */
-export function checkSecretKeyEnv(value = process.env.EPOSGATE_SECRET_KEY): void {
+export function checkSecretKeyEnv(value = cliIo().env.EPOSGATE_SECRET_KEY): void {
   if (value === undefined || value === '') return;
   const trimmed = value.trim();
   const bytes = Buffer.from(trimmed, 'base64').length;
@@ -105,8 +106,8 @@ export async function startup<T>(ctx: StartupContext & { debug?: boolean }, star
   try {
     return await start();
   } catch (err) {
-    process.stderr.write(`error: ${explainStartupError(err, ctx).replace(/\s*\n\s*/g, ' ')}\n`);
-    if (ctx.debug) process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(1);
+    cliIo().stderr.write(`error: ${explainStartupError(err, ctx).replace(/\s*\n\s*/g, ' ')}\n`);
+    if (ctx.debug) cliIo().stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    return cliIo().exit(1);
   }
 }

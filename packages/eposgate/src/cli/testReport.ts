@@ -3,6 +3,7 @@
 import { readiness, type FlowOutcome, type ProductReadiness } from '../platform/tester/products.ts';
 import { eposSaidLines } from '../platform/tester/report.ts';
 import type { FlowDescription, FlowResult, StepRecord } from '../platform/tester/types.ts';
+import { cliIo } from './io.ts';
 
 export interface Ran {
   flow: string;
@@ -29,8 +30,8 @@ export const skipped = (flow: string, why: string): NotRan => ({ flow, status: '
 /** `why` is a phrase: "the EPOS is gone (EPOS_UNREACHABLE: …)". */
 export const notRun = (flow: string, why: string): NotRan => ({ flow, status: 'NOT_RUN', reason: `not run: ${why}` });
 
-const tty = () => process.stdout.isTTY === true;
-export const out = (s: string) => void process.stdout.write(s);
+const tty = () => cliIo().stdout.isTTY === true;
+export const out = (s: string) => void cliIo().stdout.write(s);
 export const MARK: Record<string, string> = { SUCCESS: '✓', FAILURE: '✗', TIMED_OUT: '⏱', IN_PROGRESS: '…' };
 export const color = (status: string, s: string) => {
   if (!tty()) return s;
