@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { backupDataDir } from '../../packages/eposgate/src/cli/backup.ts';
 import { DataDirInUseError, LOCK_FILE } from '../../packages/eposgate/src/platform/dataDirLock.ts';
 import { startPlatform } from '../../packages/eposgate/src/platform/platform.ts';
-import { eposgate } from '../helpers/cli.ts';
+import { eposgate, eposgateBin } from '../helpers/cli.ts';
 import { tempDir, testPlatform } from '../helpers/platform.ts';
 
 const FLOW_ID = '11111111-2222-4333-8444-555555555555';
@@ -125,7 +125,8 @@ test('a lock held from another host is not taken over: its process cannot be che
 test('keys and backup keep working on a data dir a running platform holds', async (t) => {
   const p = await testPlatform();
   t.after(() => p.destroy());
-  const created = await eposgate(['keys', 'create', '--data', p.dataDir, '--account', 'acc-lock', '--env', 'sandbox']);
+  // A separate process, as a user runs it: in this one a busy wait on the lock would stall the platform that holds it.
+  const created = await eposgateBin(['keys', 'create', '--data', p.dataDir, '--account', 'acc-lock', '--env', 'sandbox']);
   assert.equal(created.code, 0, created.stderr);
   const key = created.stdout.trim().split('\n').at(-1)!;
   const res = await fetch(`${p.url}/epos/integrations`, { headers: { authorization: `Basic ${key}`, 'software-house-id': 'shid' } });

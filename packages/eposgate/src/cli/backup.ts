@@ -62,7 +62,7 @@ export function backupCommand(): Command {
     .requiredOption('-o, --out <dir>', 'where to write the copy (a new or empty directory)')
     .action(async (o: { data: string; database?: string; out: string }) => {
       try {
-        const where = storeLocation(o);
+        const where = storeLocation(o, cliIo().env);
         if (where.kind === 'postgres') {
           throw new BackupError('eposgate backup copies an embedded (SQLite) data directory; back a PostgreSQL store up with pg_dump '
             + '(e.g. pg_dump --format=custom DBNAME > eposgate.dump), and keep EPOSGATE_SECRET_KEY with it: stored REST passwords need it');

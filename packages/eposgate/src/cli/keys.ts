@@ -11,7 +11,7 @@ interface StoreFlags { data: string; database?: string }
 async function withKeys<T>(o: StoreFlags, fn: (keys: KeyService) => Promise<T>): Promise<T> {
   let store: Store | undefined;
   try {
-    store = await openStore(storeLocation(o));
+    store = await openStore(storeLocation(o, cliIo().env));
     return await fn(new KeyService(store.keys));
   } catch (err) {
     if (isPlatformError(err) || err instanceof StoreUrlError) {
