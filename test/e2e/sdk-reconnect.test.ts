@@ -94,6 +94,9 @@ test('a call made while the platform has just restarted waits for the SDK to dia
 
   const { dataDir, port } = p;
   await p.stop();
+  // One turn of the event loop, so this process's HTTP pool sees the old server close the
+  // connection register() kept alive (a restart starting with no I/O wait would race it).
+  await new Promise((r) => setTimeout(r, 10));
   p = await testPlatform({ dataDir, port, callTimeoutMs: 3000, connectGraceMs: 2000 });
   // No waiting for the socket: the call rides the connect grace.
   const res = await api(p.url, 'GET', '/epos/data/v1/areas', { key });
