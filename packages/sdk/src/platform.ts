@@ -44,18 +44,8 @@ async function call(opts: PlatformOptions, method: 'PUT' | 'POST', path: string,
   if (opts.resellerId) headers['reseller-id'] = opts.resellerId;
   const url = new URL(path, opts.platformUrl.endsWith('/') ? opts.platformUrl : `${opts.platformUrl}/`);
   const timeout = opts.timeoutMs ?? 10_000;
-  const init = { method, headers, body: JSON.stringify(body) };
   // Global fetch, not an HTTP library: the SDK's only dependencies are the contract and `ws`.
-  let res: Response;
-  try {
-    res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeout) });
-  } catch (err) {
-    // A kept-alive connection the platform closed (a restart, a drain) fails the next request before
-    // it is sent. Both calls are safe to repeat (a registration replaces, an event is a hint), so
-    // once more on a fresh connection.
-    if (!closedBeforeAnswer(err)) throw err;
-    res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeout) });
-  }
+  const res = await fetch(url, { method, headers, body: JSON.stringify(body), signal: AbortSignal.timeout(timeout) });
   const text = await res.text();
   let parsed: unknown = text;
   try {
@@ -65,11 +55,6 @@ async function call(opts: PlatformOptions, method: 'PUT' | 'POST', path: string,
   }
   if (res.status < 200 || res.status >= 300) throw new PlatformRequestError(res.status, parsed, what);
   return parsed;
-}
-
-function closedBeforeAnswer(err: unknown): boolean {
-  const code = (err as { cause?: { code?: string } })?.cause?.code;
-  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 /** The registration body's capability list: every implemented capability, version v1. */
