@@ -150,10 +150,12 @@ export async function startPlatform(opts: StartPlatformOptions): Promise<Platfor
     const secrets = where.kind === 'postgres'
       ? new SecretBox(Buffer.from(clusterSecretKey(opts), 'base64'))
       : SecretBox.load(where.dataDir, opts.secretKey);
+    checkClusterPair(where, opts.bus);
     bus = await openBus(opts.bus, opts.nodeId);
     platform = await assemble(opts, where, { secrets, bus, ...(lock ? { lock } : {}) });
   } catch (err) {
-    await bus?.close();
+    // The platform owns a bus it was given, as it would have on close.
+    await (bus ?? (typeof opts.bus === 'object' ? opts.bus : undefined))?.close();
     lock?.release();
     throw err;
   }
@@ -169,6 +171,25 @@ function storeOf(opts: StartPlatformOptions): StoreLocation {
   if (opts.database !== undefined) return parseStoreUrl(opts.database);
   if (opts.dataDir !== undefined) return { kind: 'sqlite', dataDir: opts.dataDir };
   throw new Error('startPlatform needs a store: database (sqlite:DIR or postgres://…) or dataDir');
+}
+
+/**
+ * A shared store and a cluster bus go together: nodes on one PostgreSQL store with no bus could not
+ * route calls to each other's sockets nor drop each other's stale caches; nodes on a bus with
+ * their own SQLite stores would each have their own keys, registrations, events and flows.
+ */
+function checkClusterPair(where: StoreLocation, bus: Bus | string | undefined): void {
+  const clustered = typeof bus === 'string' || bus?.clustered === true;
+  if (where.kind === 'postgres' && !clustered) {
+    throw new Error('a PostgreSQL store (cluster mode) needs the cluster bus: give --nats nats://host:4222 (or EPOSGATE_NATS_URL), '
+      + 'the same on every node sharing this store; without it a node cannot reach the EPOS sockets held by the others, '
+      + 'nor tell them about registration changes and revoked keys');
+  }
+  if (where.kind === 'sqlite' && clustered) {
+    throw new Error('a NATS bus (cluster mode) needs the shared PostgreSQL store: give --database postgres://user@host:5432/db '
+      + '(or EPOSGATE_DATABASE_URL), the same on every node; with the embedded SQLite store each node would keep its own keys, '
+      + 'registrations, events and flows');
+  }
 }
 
 /** Every node must open the REST passwords the others sealed, and there is no data dir to keep a key in. */
