@@ -271,7 +271,7 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     retry: { baseMs: opts.eventRetryBaseMs, maxMs: opts.eventRetryMaxMs, maxAttempts: opts.eventMaxAttempts },
     callTimeoutMs: opts.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
     ...(opts.sseKeepAliveMs ? { sseKeepAliveMs: opts.sseKeepAliveMs } : {}),
-    streamLimits: limits, node: nodeId,
+    streamLimits: limits, node: nodeId, ...(bus.clustered ? { bus, presence: bus.presence } : {}),
   });
   keys.on('revoked', (keyId) => events.hub.closeKey(keyId));
   // The two route contexts: public routes guard themselves; the rest need an API key (server/app.ts).
