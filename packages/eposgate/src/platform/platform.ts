@@ -23,6 +23,7 @@ import { EposGateway, WsTransport } from './transports/ws/index.ts';
 import { RestTransport } from './transports/rest.ts';
 import { Tester } from './tester/runner.ts';
 import { testerRoutes } from './tester/routes.ts';
+import { FlowTakeover } from './tester/takeover.ts';
 import { Events } from './events/index.ts';
 import { resolveLimits, type Limits } from './limits.ts';
 import { Retention } from './retention.ts';
@@ -305,6 +306,8 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
   // In a cluster the other nodes' flows may be running: only this node's own (from before its
   // restart) are known dead here.
   await tester.recover(lock ? undefined : { only: nodeId });
+  const takeover = bus.clustered ? new FlowTakeover(tester, bus.presence, nodeId, logger.child({ component: 'tester' })) : undefined;
+  takeover?.start();
   events.start();
   const retention = new Retention({ store, limits, logger: logger.child({ component: 'retention' }), onExpired: () => events.worker.kick() });
   retention.start();
@@ -318,6 +321,7 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     bus.presence.detach(true);
     // Sockets first: from here no upgrade is taken and each socket closes (1012) once its calls answered.
     const sockets = gateway.drain(deadlineMs);
+    await takeover?.stop();
     await tester.close();
     await Promise.all([
       events.stop(deadlineMs),

@@ -41,7 +41,8 @@ export class Presence {
   private timer?: NodeJS.Timeout;
   private unsubscribe?: () => void;
   private readonly heartbeatMs: number;
-  private readonly ttlMs: number;
+  /** A node not heard from for this long is dropped. */
+  readonly ttlMs: number;
 
   constructor(opts: PresenceOptions = {}) {
     this.heartbeatMs = opts.heartbeatMs ?? 1000;
