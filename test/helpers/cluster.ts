@@ -17,7 +17,11 @@ export interface ClusterNode extends Platform {
   stop(): Promise<void>;
 }
 
-export type ClusterOptions = Partial<StartPlatformOptions> & { natsUrl?: (id: string) => string; heartbeatMs?: number; ttlMs?: number };
+export type ClusterOptions = Partial<StartPlatformOptions> & {
+  natsUrl?: (id: string) => string; heartbeatMs?: number; ttlMs?: number;
+  /** The PostgreSQL database the cluster's schema is made in (default: the test database). */
+  databaseBase?: string;
+};
 
 export interface TestCluster {
   nodes: ClusterNode[];
@@ -35,7 +39,7 @@ export interface TestCluster {
 export async function testCluster(ids: string[], opts: ClusterOptions = {}, accountId = 'cluster-acct'): Promise<TestCluster> {
   const prefix = `t${randomBytes(4).toString('hex')}`;
   const schema = `c_${prefix}`;
-  const database = schemaUrl(schema);
+  const database = schemaUrl(schema, opts.databaseBase);
   const secretKey = randomBytes(32).toString('base64');
   const nodes: ClusterNode[] = [];
   const addNode = async (nodeId: string, extra: ClusterOptions = {}): Promise<ClusterNode> => {
@@ -43,7 +47,7 @@ export async function testCluster(ids: string[], opts: ClusterOptions = {}, acco
     const natsBus = await NatsBus.connect({
       url: o.natsUrl?.(nodeId) ?? NATS_URL, nodeId, prefix, heartbeatMs: o.heartbeatMs ?? 200, ttlMs: o.ttlMs ?? 800,
     });
-    const { natsUrl: _n, heartbeatMs: _h, ttlMs: _t, ...platformOpts } = o;
+    const { natsUrl: _n, heartbeatMs: _h, ttlMs: _t, databaseBase: _d, ...platformOpts } = o;
     const p = await startPlatform({ port: 0, secretKey, ...platformOpts, database, bus: natsBus });
     const node = Object.assign(p, { nodeId, natsBus, stop: () => p.close() });
     nodes.push(node);
@@ -53,7 +57,7 @@ export async function testCluster(ids: string[], opts: ClusterOptions = {}, acco
     for (const id of ids) await addNode(id);
   } catch (err) {
     for (const n of nodes) await n.close().catch(() => {});
-    await dropSchemas(schema);
+    await dropSchemas(schema).catch(() => {});
     throw err;
   }
   const { key, record } = await nodes[0]!.keys.create(accountId, 'sandbox');
