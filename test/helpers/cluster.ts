@@ -3,6 +3,7 @@
 // the real PostgreSQL (test/platform/store/pg.ts), as a cluster's nodes share one store. The API key
 // is created once, in that store.
 import { randomBytes } from 'node:crypto';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { NatsBus } from '../../packages/eposgate/src/platform/bus/index.ts';
 import type { ApiKeyRecord } from '../../packages/eposgate/src/platform/store/store.ts';
 import { startPlatform, type Platform, type StartPlatformOptions } from '../../packages/eposgate/src/platform/platform.ts';
@@ -73,4 +74,23 @@ export async function testCluster(ids: string[], opts: ClusterOptions = {}, acco
 /** A NATS bus of its own (a random subject prefix), for a single PostgreSQL node started by hand. */
 export function testBus(nodeId?: string, prefix = `t${randomBytes(4).toString('hex')}`): Promise<NatsBus> {
   return NatsBus.connect({ url: NATS_URL, prefix, heartbeatMs: 200, ttlMs: 800, ...(nodeId !== undefined ? { nodeId } : {}) });
+}
+
+/** A TCP relay to NATS that the test can cut, as a network failure would. */
+export async function natsRelay(): Promise<{ url: string; cut(): void }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((down) => {
+    const up = createConnection(4222, '127.0.0.1');
+    for (const s of [down, up]) { sockets.add(s); s.on('error', () => {}); s.on('close', () => sockets.delete(s)); }
+    down.pipe(up).pipe(down);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    cut() {
+      server.close();
+      for (const s of sockets) s.destroy();
+    },
+  };
 }

@@ -306,7 +306,7 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
   // In a cluster the other nodes' flows may be running: only this node's own (from before its
   // restart) are known dead here.
   await tester.recover(lock ? undefined : { only: nodeId });
-  const takeover = bus.clustered ? new FlowTakeover(tester, bus.presence, nodeId, logger.child({ component: 'tester' })) : undefined;
+  const takeover = bus.clustered ? new FlowTakeover({ tester, flows: store.flows, presence: bus.presence, self: nodeId, log: logger.child({ component: 'tester' }) }) : undefined;
   takeover?.start();
   events.start();
   const retention = new Retention({ store, limits, logger: logger.child({ component: 'retention' }), onExpired: () => events.worker.kick() });

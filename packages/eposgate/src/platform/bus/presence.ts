@@ -146,6 +146,21 @@ export class Presence {
     return () => this.goneListeners.delete(listener);
   }
 
+  /**
+   * Asks `node` directly whether it is there. 'gone': NATS says nobody serves its subjects (the
+   * process died or closed its bus); 'unknown': no answer (it may be frozen or cut off, or this
+   * node is) — not proof of death.
+   */
+  async probe(node: string): Promise<'alive' | 'gone' | 'unknown'> {
+    if (!this.bus) return 'unknown';
+    try {
+      await this.bus.request(node, SYNC, null, this.heartbeatMs);
+      return 'alive';
+    } catch (err) {
+      return (err as { code?: unknown }).code === 'NO_RESPONDER' ? 'gone' : 'unknown';
+    }
+  }
+
   /** Starts announcing this node and listening to the others over `bus`. */
   attach(bus: Messaging): void {
     this.bus = bus;
