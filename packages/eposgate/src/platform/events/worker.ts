@@ -197,6 +197,10 @@ export class DeliveryWorker {
         this.o.logger.debug(log, 'event waits for its EPOS to connect');
         return;
       }
+      case 'handOff':
+        await this.o.outbox.update(tenant, id, { lastError, nextAttemptAt: this.now() + backoffMs(this.o.policy, entry.attempts + 1, this.o.random) });
+        this.o.logger.debug(log, 'event left for a node that can reach its EPOS');
+        return;
       case 'skip':
         await this.o.outbox.update(tenant, id, { status: 'skipped', reason: verdict.reason, lastError });
         this.o.logger.info(log, 'event skipped: its capability is no longer registered');
