@@ -3,10 +3,8 @@
 // Node A (socket holder) and the EPOS are child processes; node B is this process; the load
 // generator is its own process and speaks HTTP to A (baseline) or B (subject).
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pino from 'pino';
+import pg from 'pg';
 import { startPlatform } from '../packages/eposgate/src/platform/platform.ts';
 import { NatsBus } from '../packages/eposgate/src/platform/bus/index.ts';
 import { generateKey } from '../packages/eposgate/src/platform/auth/apiKey.ts';
@@ -20,17 +18,33 @@ type Report = (r: Omit<Result, 'met'> & { met?: boolean | null }) => void;
 
 const IN_FLIGHT = 64;
 const NATS_URL = process.env.EPOSGATE_NATS_URL ?? 'nats://127.0.0.1:4222';
+/** The nodes share one fresh schema of this database (a cluster needs the PostgreSQL store). */
+const DATABASE_URL = process.env.EPOSGATE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function dropSchema(schema: string): Promise<void> {
+  const c = new pg.Client({ connectionString: DATABASE_URL });
+  await c.connect();
+  try {
+    await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await c.end();
+  }
+}
 
 export async function runB7(cfg: Cfg, result: Report): Promise<void> {
   const prefix = `b7${randomBytes(3).toString('hex')}`;
   const account = 'bench-b7';
   const key = generateKey('sandbox');
-  const nodeA = startChild('cluster-node.ts', { NATS_URL, NODE_ID: 'A', NATS_PREFIX: prefix, API_KEY: key, ACCOUNT: account });
-  const dir = mkdtempSync(join(tmpdir(), 'eposgate-bench-b7-'));
+  const u = new URL(DATABASE_URL);
+  u.searchParams.set('schema', prefix);
+  const database = u.toString();
+  const secretKey = randomBytes(32).toString('base64');
   const bus = await NatsBus.connect({ url: NATS_URL, nodeId: 'B', prefix });
-  const b = await startPlatform({ dataDir: dir, port: 0, host: '127.0.0.1', logger: pino({ level: 'silent' }), bus, rateLimit: { perSecond: 1e9, burst: 1e9 }, limits: UNLIMITED_RATES });
+  const b = await startPlatform({ database, secretKey, port: 0, host: '127.0.0.1', logger: pino({ level: 'silent' }), bus, rateLimit: { perSecond: 1e9, burst: 1e9 }, limits: UNLIMITED_RATES });
+  // Key and registration once, in the shared store, before node A starts on it.
   const { record } = await b.keys.create(account, 'sandbox', { key });
   await b.registry.put({ accountId: account, env: 'sandbox', keyId: record.id, softwareHouseId: 'bench' }, 'ws', { capabilities: [{ name: 'GetOrderById', version: 'v1' }] });
+  const nodeA = startChild('cluster-node.ts', { NATS_URL, NODE_ID: 'A', NATS_PREFIX: prefix, DATABASE_URL: database, EPOSGATE_SECRET_KEY: secretKey });
   const { url: aUrl } = await nodeA.wait<{ url: string }>('ready');
   const epos = startChild('epos-ws.ts', { PLATFORM_URL: aUrl, API_KEY: key });
   const lg = startChild('loadgen.ts');
@@ -93,6 +107,6 @@ export async function runB7(cfg: Cfg, result: Report): Promise<void> {
     await Promise.all([epos.stop(), lg.stop()]);
     await nodeA.stop();
     await b.close();
-    rmSync(dir, { recursive: true, force: true });
+    await dropSchema(prefix);
   }
 }

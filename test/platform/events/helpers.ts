@@ -18,6 +18,9 @@ export const FAST: Partial<StartPlatformOptions> = {
   eventMaxAttempts: 5,
 };
 
+/** Any platform node, embedded or in a cluster: these helpers only talk to it over HTTP/WS. */
+type Node = Pick<TestPlatform, 'url'>;
+
 type TestContext = { after(fn: () => Promise<void> | void): void };
 
 export async function platform(t: TestContext, opts: Partial<StartPlatformOptions> = {}): Promise<TestPlatform> {
@@ -30,14 +33,14 @@ export async function key(p: TestPlatform, account: string): Promise<string> {
   return (await p.keys.create(account, 'sandbox')).key;
 }
 
-export async function registerWs(p: TestPlatform, k: string, names: string[] = [CREATED, STATUS_UPDATED]): Promise<void> {
+export async function registerWs(p: Node, k: string, names: string[] = [CREATED, STATUS_UPDATED]): Promise<void> {
   const res = await api(p.url, 'PUT', '/epos/integrations/ws', { key: k, body: { capabilities: names.map((name) => ({ name, version: 'v1' })) } });
   if (res.status !== 200) throw new Error(`registration failed: ${res.status} ${res.text}`);
 }
 
 export const payment = (paymentIntentId = 'pi_1', paymentStatus = 'Created') => ({ paymentIntentId, paymentStatus, captureMode: 'Auto' });
 
-export function raise(p: TestPlatform, k: string, body: Record<string, unknown>) {
+export function raise(p: Node, k: string, body: Record<string, unknown>) {
   return api(p.url, 'POST', '/epos/data/v1/events', { key: k, body });
 }
 
@@ -53,7 +56,7 @@ export interface FakeEpos {
 }
 
 /** A real WebSocket client playing the EPOS: answers every request with `answer` (undefined: no answer). */
-export async function wsEpos(p: TestPlatform, k: string, answer: Answer = ok, softwareHouseId = 'sh-epos'): Promise<FakeEpos> {
+export async function wsEpos(p: Node, k: string, answer: Answer = ok, softwareHouseId = 'sh-epos'): Promise<FakeEpos> {
   const sock = new WebSocket(`${p.url.replace('http', 'ws')}/epos`, {
     headers: { authorization: `Basic ${k}`, 'software-house-id': softwareHouseId },
   });
@@ -106,11 +109,11 @@ export async function until<T>(check: () => Promise<T> | T, ms = 2000, what = 'c
   }
 }
 
-export async function eventState(p: TestPlatform, k: string, id: string) {
+export async function eventState(p: Node, k: string, id: string) {
   return (await api(p.url, 'GET', `/epos/data/v1/events/${id}`, { key: k })).body;
 }
 
-export async function delivered(p: TestPlatform, k: string, id: string, ms = 2000) {
+export async function delivered(p: Node, k: string, id: string, ms = 2000) {
   return until(async () => {
     const e = await eventState(p, k, id);
     return e?.delivery?.status === 'delivered' ? e : undefined;

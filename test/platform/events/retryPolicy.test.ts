@@ -14,7 +14,7 @@ test('the delay doubles from the base, stays in the upper half of each step, and
   assert.equal(backoffMs(policy, 1000, () => 0), 150_000);
 });
 
-test('which failures are retried, waited out, skipped or dead-lettered at once', () => {
+test('which failures are retried, waited out, handed off, skipped or dead-lettered at once', () => {
   const v = (code: ConstructorParameters<typeof PlatformError>[0], extra?: Record<string, unknown>) => judge(new PlatformError(code, 'x', extra ? { extra } : {})).kind;
   for (const code of ['EPOS_TIMEOUT', 'EPOS_UNREACHABLE', 'EPOS_BAD_RESPONSE', 'CONTRACT_VIOLATION', 'INTERNAL'] as const) assert.equal(v(code), 'retry', code);
   assert.equal(v('EPOS_ERROR', { eposError: { errorType: 'UnexpectedError' } }), 'retry');
@@ -25,5 +25,6 @@ test('which failures are retried, waited out, skipped or dead-lettered at once',
   assert.equal(v('VALIDATION_FAILED'), 'fail');
   assert.equal(v('CALL_CANCELLED'), 'requeue');
   assert.equal(v('PLATFORM_STOPPING'), 'requeue');
+  assert.equal(v('CLUSTER_UNAVAILABLE'), 'handOff', 'this node lost the bus: not an attempt, any node may take it');
   assert.equal(judge(new Error('boom')).kind, 'retry');
 });

@@ -10,6 +10,7 @@ import { startPlatform, type Platform } from '../../../packages/eposgate/src/pla
 import { PostgresStore } from '../../../packages/eposgate/src/platform/store/postgres/index.ts';
 import { UNLIMITED_RATES } from '../../../packages/eposgate/src/platform/limits.ts';
 import { api } from '../../helpers/platform.ts';
+import { testBus } from '../../helpers/cluster.ts';
 import { TEST_DATABASE, dropSchemas, schemaUrl } from './pg.ts';
 
 const SECRET = randomBytes(32).toString('base64');
@@ -64,7 +65,7 @@ test('on start a node marks FAILURE only its own flows left IN_PROGRESS, never a
   await seed.flows.insert({ ...base, flowID: 'mine', node: 'node-a' });
   await seed.flows.insert({ ...base, flowID: 'peers', node: 'node-b' });
   await seed.close();
-  const p = await startPlatform({ database: url, port: 0, secretKey: SECRET, nodeId: 'node-a' });
+  const p = await startPlatform({ database: url, port: 0, secretKey: SECRET, bus: await testBus('node-a') });
   t.after(() => p.close());
   assert.equal((await p.store.flows.get(base.tenant, 'mine'))?.status, 'FAILURE');
   assert.equal((await p.store.flows.get(base.tenant, 'peers'))?.status, 'IN_PROGRESS', 'node-b may still be running it');
@@ -85,7 +86,7 @@ test('while PostgreSQL is unreachable requests answer 503 STORE_UNAVAILABLE with
     await dropSchemas(schema);
   });
   p = await startPlatform({
-    database: schemaUrl(schema, viaRelay.toString()), port: 0, secretKey: SECRET, limits: UNLIMITED_RATES,
+    database: schemaUrl(schema, viaRelay.toString()), port: 0, secretKey: SECRET, limits: UNLIMITED_RATES, bus: await testBus(),
     postgres: { connectTimeoutMs: 1_000 },
   });
   const { key } = await p.keys.create('acc-pg', 'sandbox');

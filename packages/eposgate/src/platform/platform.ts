@@ -23,6 +23,7 @@ import { EposGateway, WsTransport } from './transports/ws/index.ts';
 import { RestTransport } from './transports/rest.ts';
 import { Tester } from './tester/runner.ts';
 import { testerRoutes } from './tester/routes.ts';
+import { FlowTakeover } from './tester/takeover.ts';
 import { Events } from './events/index.ts';
 import { resolveLimits, type Limits } from './limits.ts';
 import { Retention } from './retention.ts';
@@ -150,10 +151,12 @@ export async function startPlatform(opts: StartPlatformOptions): Promise<Platfor
     const secrets = where.kind === 'postgres'
       ? new SecretBox(Buffer.from(clusterSecretKey(opts), 'base64'))
       : SecretBox.load(where.dataDir, opts.secretKey);
+    checkClusterPair(where, opts.bus);
     bus = await openBus(opts.bus, opts.nodeId);
     platform = await assemble(opts, where, { secrets, bus, ...(lock ? { lock } : {}) });
   } catch (err) {
-    await bus?.close();
+    // The platform owns a bus it was given, as it would have on close.
+    await (bus ?? (typeof opts.bus === 'object' ? opts.bus : undefined))?.close();
     lock?.release();
     throw err;
   }
@@ -169,6 +172,25 @@ function storeOf(opts: StartPlatformOptions): StoreLocation {
   if (opts.database !== undefined) return parseStoreUrl(opts.database);
   if (opts.dataDir !== undefined) return { kind: 'sqlite', dataDir: opts.dataDir };
   throw new Error('startPlatform needs a store: database (sqlite:DIR or postgres://…) or dataDir');
+}
+
+/**
+ * A shared store and a cluster bus go together: nodes on one PostgreSQL store with no bus could not
+ * route calls to each other's sockets nor drop each other's stale caches; nodes on a bus with
+ * their own SQLite stores would each have their own keys, registrations, events and flows.
+ */
+function checkClusterPair(where: StoreLocation, bus: Bus | string | undefined): void {
+  const clustered = typeof bus === 'string' || bus?.clustered === true;
+  if (where.kind === 'postgres' && !clustered) {
+    throw new Error('a PostgreSQL store (cluster mode) needs the cluster bus: give --nats nats://host:4222 (or EPOSGATE_NATS_URL), '
+      + 'the same on every node sharing this store; without it a node cannot reach the EPOS sockets held by the others, '
+      + 'nor tell them about registration changes and revoked keys');
+  }
+  if (where.kind === 'sqlite' && clustered) {
+    throw new Error('a NATS bus (cluster mode) needs the shared PostgreSQL store: give --database postgres://user@host:5432/db '
+      + '(or EPOSGATE_DATABASE_URL), the same on every node; with the embedded SQLite store each node would keep its own keys, '
+      + 'registrations, events and flows');
+  }
 }
 
 /** Every node must open the REST passwords the others sealed, and there is no data dir to keep a key in. */
@@ -250,7 +272,7 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     retry: { baseMs: opts.eventRetryBaseMs, maxMs: opts.eventRetryMaxMs, maxAttempts: opts.eventMaxAttempts },
     callTimeoutMs: opts.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
     ...(opts.sseKeepAliveMs ? { sseKeepAliveMs: opts.sseKeepAliveMs } : {}),
-    streamLimits: limits, node: nodeId,
+    streamLimits: limits, node: nodeId, ...(bus.clustered ? { bus, presence: bus.presence } : {}),
   });
   keys.on('revoked', (keyId) => events.hub.closeKey(keyId));
   // The two route contexts: public routes guard themselves; the rest need an API key (server/app.ts).
@@ -284,6 +306,8 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
   // In a cluster the other nodes' flows may be running: only this node's own (from before its
   // restart) are known dead here.
   await tester.recover(lock ? undefined : { only: nodeId });
+  const takeover = bus.clustered ? new FlowTakeover({ tester, flows: store.flows, presence: bus.presence, self: nodeId, log: logger.child({ component: 'tester' }) }) : undefined;
+  takeover?.start();
   events.start();
   const retention = new Retention({ store, limits, logger: logger.child({ component: 'retention' }), onExpired: () => events.worker.kick() });
   retention.start();
@@ -297,6 +321,7 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     bus.presence.detach(true);
     // Sockets first: from here no upgrade is taken and each socket closes (1012) once its calls answered.
     const sockets = gateway.drain(deadlineMs);
+    await takeover?.stop();
     await tester.close();
     await Promise.all([
       events.stop(deadlineMs),

@@ -35,11 +35,14 @@ export class Presence {
   private readonly waiters = new Map<string, Set<() => void>>();
   /** Per node, who wants to know when it is dropped (calls forwarded to it). */
   private readonly watchers = new Map<string, Set<() => void>>();
+  private readonly heldListeners = new Set<(key: string, node: string) => void>();
+  private readonly goneListeners = new Set<(node: string) => void>();
   private bus?: Messaging;
   private timer?: NodeJS.Timeout;
   private unsubscribe?: () => void;
   private readonly heartbeatMs: number;
-  private readonly ttlMs: number;
+  /** A node not heard from for this long is dropped. */
+  readonly ttlMs: number;
 
   constructor(opts: PresenceOptions = {}) {
     this.heartbeatMs = opts.heartbeatMs ?? 1000;
@@ -114,6 +117,7 @@ export class Presence {
     const watching = this.watchers.get(node);
     this.watchers.delete(node);
     for (const w of watching ?? []) w();
+    if (peer) for (const l of this.goneListeners) l(node);
   }
 
   /**
@@ -128,6 +132,33 @@ export class Presence {
       set.delete(onGone);
       if (set.size === 0 && this.watchers.get(node) === set) this.watchers.delete(node);
     };
+  }
+
+  /** Calls `listener` each time another node starts holding a tenant's sockets. */
+  onHeld(listener: (key: string, node: string) => void): () => void {
+    this.heldListeners.add(listener);
+    return () => this.heldListeners.delete(listener);
+  }
+
+  /** Calls `listener` each time a node is found dead (not one that said goodbye: it is draining). */
+  onGone(listener: (node: string) => void): () => void {
+    this.goneListeners.add(listener);
+    return () => this.goneListeners.delete(listener);
+  }
+
+  /**
+   * Asks `node` directly whether it is there. 'gone': NATS says nobody serves its subjects (the
+   * process died or closed its bus); 'unknown': no answer (it may be frozen or cut off, or this
+   * node is) — not proof of death.
+   */
+  async probe(node: string): Promise<'alive' | 'gone' | 'unknown'> {
+    if (!this.bus) return 'unknown';
+    try {
+      await this.bus.request(node, SYNC, null, this.heartbeatMs);
+      return 'alive';
+    } catch (err) {
+      return (err as { code?: unknown }).code === 'NO_RESPONDER' ? 'gone' : 'unknown';
+    }
   }
 
   /** Starts announcing this node and listening to the others over `bus`. */
@@ -203,6 +234,7 @@ export class Presence {
       at.set(node, performance.now());
       this.index.set(key, at);
       this.wake(key);
+      for (const l of this.heldListeners) l(key, node);
     } else {
       peer.keys.delete(key);
       this.unindex(key, node);

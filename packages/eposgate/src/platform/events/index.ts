@@ -6,6 +6,9 @@ import type { Dispatcher } from '../dispatch/dispatcher.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { Store } from '../store/store.ts';
 import type { EposGateway } from '../transports/ws/gateway.ts';
+import type { Messaging } from '../bus/messaging.ts';
+import type { Presence } from '../bus/presence.ts';
+import type { Tenant } from '../tenant.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './retryPolicy.ts';
 import { eventRoutes } from './routes.ts';
 import { StreamHub, type StreamLimits } from './stream.ts';
@@ -28,11 +31,24 @@ export interface EventsDeps {
   streamLimits?: StreamLimits;
   /** This node's id: the owner of the outbox leases its worker takes. */
   node?: string;
+  /**
+   * Cluster: the bus to the other nodes. An EPOS event posted here is announced to them, so their
+   * open streams of the tenant read it from the shared store (and stream.ts re-reads the store on
+   * each keep-alive, should an announcement be lost).
+   */
+  bus?: Messaging;
+  /** Cluster: who holds which EPOS sockets; a tenant parked here waiting for its EPOS resumes when it connects on a peer. */
+  presence?: Presence;
 }
+
+/** Broadcast subject: "this tenant has a new EPOS event in the store". */
+const STREAM_NEWS = 'events.stream';
 
 export class Events {
   readonly worker: DeliveryWorker;
   readonly hub: StreamHub;
+  private readonly unsubscribe?: () => void;
+  private readonly unheld?: () => void;
   private readonly onConnect: (info: { caller: { accountId: string; env: 'sandbox' | 'production' } }) => void;
 
   constructor(private readonly d: EventsDeps) {
@@ -47,7 +63,16 @@ export class Events {
     });
     this.hub = new StreamHub({
       store: d.store.eposEvents, keepAliveMs: d.sseKeepAliveMs ?? 15_000, ...(d.streamLimits ? { limits: d.streamLimits } : {}),
+      pollOnKeepAlive: d.bus !== undefined,
     });
+    const bus = d.bus;
+    if (bus && d.presence) this.unheld = d.presence.onHeld((key) => this.worker.connectedElsewhere(key));
+    if (bus) {
+      this.unsubscribe = bus.subscribe(STREAM_NEWS, (body, from) => {
+        const t = body as Tenant | null;
+        if (from !== bus.nodeId && typeof t?.accountId === 'string' && (t.env === 'sandbox' || t.env === 'production')) this.hub.notify(t);
+      });
+    }
     this.onConnect = ({ caller }) => {
       this.worker.connected({ accountId: caller.accountId, env: caller.env })
         .catch((err) => log.error({ err }, 'could not resume events on connect'));
@@ -56,7 +81,16 @@ export class Events {
 
   /** The event routes, for the authenticated context. */
   routes(app: FastifyInstance): void {
-    eventRoutes(app, { outbox: this.d.store.outbox, eposEvents: this.d.store.eposEvents, registry: this.d.registry, worker: this.worker, hub: this.hub });
+    eventRoutes(app, {
+      outbox: this.d.store.outbox, eposEvents: this.d.store.eposEvents, registry: this.d.registry, worker: this.worker, hub: this.hub,
+      appended: (t) => this.appended(t),
+    });
+  }
+
+  /** An EPOS event of `t` is stored: the streams here, and on every other node, read it. */
+  appended(t: Tenant): void {
+    this.hub.notify(t);
+    this.d.bus?.publish(STREAM_NEWS, { accountId: t.accountId, env: t.env });
   }
 
   start(): void {
@@ -70,6 +104,8 @@ export class Events {
    */
   async stop(graceMs = 0): Promise<void> {
     this.d.gateway.off('connect', this.onConnect);
+    this.unsubscribe?.();
+    this.unheld?.();
     this.hub.close();
     await this.worker.stop(graceMs);
   }

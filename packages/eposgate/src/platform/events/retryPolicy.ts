@@ -29,7 +29,12 @@ export type Verdict =
   /** Retrying cannot help: status `failed` at once. */
   | { kind: 'fail'; reason: 'rejected' }
   /** The platform is stopping: put it back untouched. */
-  | { kind: 'requeue' };
+  | { kind: 'requeue' }
+  /**
+   * This node lost the cluster bus and cannot reach the node holding the socket: the call never
+   * reached the EPOS, so not an attempt; due again after the backoff, for any node to take.
+   */
+  | { kind: 'handOff' };
 
 export function judge(err: unknown): Verdict {
   if (!isPlatformError(err)) return { kind: 'retry' };
@@ -41,6 +46,8 @@ export function judge(err: unknown): Verdict {
     case 'PLATFORM_STOPPING':
     case 'CALL_CANCELLED':
       return { kind: 'requeue' };
+    case 'CLUSTER_UNAVAILABLE':
+      return { kind: 'handOff' };
     // The event itself is wrong for the contract or the EPOS: the same bytes would be refused again.
     case 'VALIDATION_FAILED':
     case 'UNKNOWN_CAPABILITY':

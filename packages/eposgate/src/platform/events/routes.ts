@@ -61,6 +61,8 @@ export interface EventRouteDeps {
   registry: Registry;
   worker: DeliveryWorker;
   hub: StreamHub;
+  /** An EPOS event of the tenant was stored (the streams of every node read it). */
+  appended: (tenant: Tenant) => void;
   now?: () => Date;
 }
 
@@ -105,7 +107,7 @@ export function eventRoutes(app: FastifyInstance, d: EventRouteDeps): void {
       softwareHouseId: req.caller.softwareHouseId,
       ...(req.caller.resellerId ? { resellerId: req.caller.resellerId } : {}),
     });
-    d.hub.notify(req.caller);
+    d.appended(tenantOf(req));
     return body;
   });
 

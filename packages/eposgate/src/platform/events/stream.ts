@@ -26,6 +26,8 @@ export interface StreamHubOptions {
   stallMs?: number;
   /** Streams per tenant and the send buffer per stream (limits.ts); defaults when absent. */
   limits?: StreamLimits;
+  /** Cluster: each keep-alive also reads the store, in case the news of a peer's event was lost. */
+  pollOnKeepAlive?: boolean;
 }
 
 export class StreamHub {
@@ -72,7 +74,10 @@ export class StreamHub {
     let set = this.byTenant.get(key);
     if (!set) this.byTenant.set(key, (set = new Set()));
     set.add(stream);
-    const keepAlive = setInterval(() => stream.keepAlive(), this.o.keepAliveMs);
+    const keepAlive = setInterval(() => {
+      stream.keepAlive();
+      if (this.o.pollOnKeepAlive) stream.pull();
+    }, this.o.keepAliveMs);
     keepAlive.unref();
     // A write racing the client's going away must not become an unheard 'error' event.
     res.on('error', () => {});

@@ -38,6 +38,8 @@ export class DeliveryWorker {
   private readonly inflight = new Map<string, Promise<void>>();
   /** Tenants whose EPOS connected while one of their deliveries was in flight. */
   private readonly connectedMeanwhile = new Set<string>();
+  /** Tenants whose head event this worker parked to wait for their EPOS (by tenant key). */
+  private readonly parked = new Map<string, Tenant>();
   private readonly abort = new AbortController();
   private readonly concurrency: number;
   private readonly owner: string;
@@ -82,6 +84,7 @@ export class DeliveryWorker {
   /** The tenant's EPOS just connected: its waiting events are due now. */
   async connected(tenant: Tenant): Promise<void> {
     if (this.stopped) return;
+    this.parked.delete(tenantKey(tenant));
     if (this.inflight.has(tenantKey(tenant))) this.connectedMeanwhile.add(tenantKey(tenant));
     const n = await this.o.outbox.makeDue(tenant, this.now());
     // Nothing became due: the outbox looks the same as before, and its timer already covers the
@@ -89,6 +92,23 @@ export class DeliveryWorker {
     if (n === 0) return;
     this.o.logger.debug({ tenant: tenantKey(tenant), n }, 'EPOS connected: its pending events are due');
     this.kick();
+  }
+
+  /**
+   * Cluster: the tenant's EPOS connected on another node (presence). That node makes the tenant's
+   * events due itself, but not an event this worker held at that moment: one in flight here is
+   * retried at once when it fails, one parked here is made due now.
+   */
+  connectedElsewhere(key: string): void {
+    if (this.stopped) return;
+    if (this.inflight.has(key)) this.connectedMeanwhile.add(key);
+    else this.unpark(key);
+  }
+
+  private unpark(key: string): void {
+    const tenant = this.parked.get(key);
+    if (!tenant) return;
+    this.connected(tenant).catch((err) => this.o.logger.error({ err }, 'could not resume events on a connect elsewhere'));
   }
 
   /**
@@ -121,6 +141,7 @@ export class DeliveryWorker {
     for (const entry of due) {
       const key = tenantKey(entry.tenant);
       this.connectedMeanwhile.delete(key);
+      this.parked.delete(key);
       const run = this.deliver(entry).finally(() => {
         this.inflight.delete(key);
         this.kick();
@@ -167,11 +188,19 @@ export class DeliveryWorker {
         return;
       case 'wait': {
         // Parked until the EPOS connects (connected() makes it due), or the longest delay passes.
-        const back = this.connectedMeanwhile.delete(tenantKey(tenant));
+        const key = tenantKey(tenant);
+        const back = this.connectedMeanwhile.delete(key);
+        if (!back) this.parked.set(key, tenant);
         await this.o.outbox.update(tenant, id, { lastError, nextAttemptAt: this.now() + (back ? 0 : this.o.policy.maxMs) });
+        // The news may have come while the row was written: then it is due now after all.
+        if (!back && this.connectedMeanwhile.delete(key)) this.unpark(key);
         this.o.logger.debug(log, 'event waits for its EPOS to connect');
         return;
       }
+      case 'handOff':
+        await this.o.outbox.update(tenant, id, { lastError, nextAttemptAt: this.now() + backoffMs(this.o.policy, entry.attempts + 1, this.o.random) });
+        this.o.logger.debug(log, 'event left for a node that can reach its EPOS');
+        return;
       case 'skip':
         await this.o.outbox.update(tenant, id, { status: 'skipped', reason: verdict.reason, lastError });
         this.o.logger.info(log, 'event skipped: its capability is no longer registered');

@@ -168,15 +168,16 @@ export class Tester {
    * was running says so, and finishedAt is now. `owner` narrows which runs are known dead (in a
    * cluster: this node's own from before its restart, or those of nodes that are gone).
    */
-  async recover(owner?: FlowOwnerFilter): Promise<number> {
+  async recover(owner?: FlowOwnerFilter, why: (f: StoredFlow, at: string) => string = (_f, at) => `${RESTART_NOTE} (noticed at restart, ${at})`): Promise<number> {
     const at = this.now().toISOString();
     const stale = await this.store.inProgress(owner);
     for (const f of stale) {
+      const note = why(f, at);
       const steps = f.steps.map((s) => s.status === 'IN_PROGRESS'
-        ? { ...s, status: 'FAILURE' as const, finishedAt: at, additionalInformation: [...s.additionalInformation, `${RESTART_NOTE} (noticed at restart, ${at})`] }
+        ? { ...s, status: 'FAILURE' as const, finishedAt: at, additionalInformation: [...s.additionalInformation, note] }
         : s);
       if (!f.steps.some((s) => s.status === 'IN_PROGRESS')) {
-        steps.push({ name: 'Finish the flow', status: 'FAILURE', startedAt: at, finishedAt: at, additionalInformation: [`${RESTART_NOTE} (noticed at restart, ${at})`] });
+        steps.push({ name: 'Finish the flow', status: 'FAILURE', startedAt: at, finishedAt: at, additionalInformation: [note] });
       }
       await this.store.update(f.flowID, { status: 'FAILURE', steps, finishedAt: at });
     }

@@ -153,7 +153,8 @@ function pgFailure(code: string, message: string): string | undefined {
     return `The platform cannot reach its PostgreSQL store (${code || message}); nothing was written. Try again later`;
   }
   // SQLSTATE classes: 08 connection exception, 57P0x shutdown/cannot connect now, 53 insufficient resources.
-  if (code.startsWith('08') || /^57P0[1-3]$/.test(code)) {
+  // 55000 "not currently accepting connections": connections to the database are switched off (maintenance).
+  if (code.startsWith('08') || /^57P0[1-3]$/.test(code) || (code === '55000' && /not currently accepting connections/i.test(message))) {
     return `The platform's PostgreSQL store is restarting or unreachable (SQLSTATE ${code}); nothing was written. Try again later`;
   }
   if (code === '53100') return "The platform's PostgreSQL store is out of disk space; nothing was written. Try again later";
