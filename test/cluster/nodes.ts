@@ -92,16 +92,20 @@ export function haproxyConfig(frontPort: number, nodePorts: readonly number[]): 
 }
 
 /** HAProxy in the foreground on a free port, in front of `nodePorts`; resolves once it routes /healthz. */
-export async function haproxy(t: TestContext, nodePorts: readonly number[]): Promise<string> {
+export async function haproxy(t: TestContext, nodePorts: readonly number[]): Promise<{ url: string; log(): string }> {
   const port = await freePort();
   const dir = tempDir('eposgate-haproxy-');
   const file = join(dir, 'haproxy.cfg');
   writeFileSync(file, haproxyConfig(port, nodePorts));
-  const child = spawn('haproxy', ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('haproxy', ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
+  let log = '';
+  child.stdout!.on('data', (d: Buffer) => { log += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
   t.after(async () => { await stop(child); rmSync(dir, { recursive: true, force: true }); });
   const url = `http://127.0.0.1:${port}`;
-  await untilOk(`${url}/healthz`, 10_000).catch((e: Error) => { throw new Error(`${e.message}; haproxy said: ${err}`); });
-  return url;
+  const exited = once(child, 'exit').then(([code]) => { throw new Error(`haproxy exited with ${code}: ${err}`); });
+  await Promise.race([untilOk(`${url}/healthz`, 10_000), exited]).catch((e: Error) => { throw new Error(`${e.message}; haproxy said: ${err}`); });
+  exited.catch(() => {});
+  return { url, log: () => log };
 }

@@ -1,7 +1,8 @@
 // The composition root: builds the store, services, HTTP server and gateway from options,
 // and owns their start and stop.
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { KeyService } from './auth/keys.ts';
@@ -307,6 +308,7 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     await settleWithin(gate.idle(), 500);
     keys.stopWatching();
     await retention.stop();
+    await stopListening(app.server);
     await app.close();
     await rest.close();
     await bus.close();
@@ -323,4 +325,22 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     close: () => platform.drain(),
   };
   return platform;
+}
+
+/**
+ * Stops taking connections, then lets the requests on connections already accepted be answered
+ * (503 PLATFORM_STOPPING, Connection: close) before app.close() cuts whatever is left. A load
+ * balancer retries a refused connection on another node (nothing was sent), but not a request cut
+ * unanswered: closing the listener and the connections in one step would cut a request that had
+ * just arrived. net.Server's close, not http.Server's: the latter also closes "idle" connections,
+ * which includes one accepted whose request has not been parsed yet.
+ */
+async function stopListening(server: Server): Promise<void> {
+  if (!server.listening) return;
+  NetServer.prototype.close.call(server);
+  // A request follows its connection within a round trip; idle keep-alive connections may stay open.
+  const end = Date.now() + 100;
+  while (Date.now() < end && await new Promise<number>((r) => server.getConnections((_e, n) => r(n))) > 0) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
