@@ -117,7 +117,7 @@ export interface Platform {
   url: string;
   port: number;
   /**
-   * Stops the platform without failing the calls in flight (docs/cluster-drain.md): new requests
+   * Stops the platform without failing the calls in flight (docs/cluster.md, "Drain"): new requests
    * and EPOS sockets are refused with 503 PLATFORM_STOPPING, each EPOS socket closes with 1012 once
    * its calls have answered, then the store is flushed and closed. Past the deadline whatever is
    * left fails with PLATFORM_STOPPING. Calling it again answers the same promise.
