@@ -1,11 +1,11 @@
 // The composition root: builds the store, services, HTTP server and gateway from options,
 // and owns their start and stop.
 import { mkdirSync } from 'node:fs';
-import { Server as NetServer, type AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { KeyService } from './auth/keys.ts';
+import { Listener } from './server/listener.ts';
 import { lockDataDir, type DataDirLock } from './dataDirLock.ts';
 import { SecretBox } from './auth/secrets.ts';
 import { Registry } from './registry/registry.ts';
@@ -278,7 +278,7 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     throw err;
   }
   const addr = app.server.address() as AddressInfo;
-  const accepted = lastConnection(app.server);
+  const listener = new Listener(app.server);
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`;
   lock?.setPort(addr.port);
@@ -309,8 +309,9 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     await settleWithin(gate.idle(), 500);
     keys.stopWatching();
     await retention.stop();
-    await stopListening(app.server, accepted.at);
+    await listener.stop();
     await app.close();
+    await listener.closed();
     await rest.close();
     await bus.close();
     await store.close();
@@ -326,27 +327,4 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     close: () => platform.drain(),
   };
   return platform;
-}
-
-/** When `server` last accepted a connection (ms since the epoch), for stopListening. */
-function lastConnection(server: Server): { at: number } {
-  const last = { at: 0 };
-  server.on('connection', () => { last.at = Date.now(); });
-  return last;
-}
-
-/**
- * Stops taking connections, then lets a request on a connection accepted in the last moment arrive
- * and be answered (503 PLATFORM_STOPPING, Connection: close) before app.close() cuts whatever is
- * left. A load balancer retries a refused connection on another node (nothing was sent), but not a
- * request cut unanswered: closing the listener and the connections in one step cut a request that
- * had just arrived. net.Server's close, not http.Server's: the latter also closes "idle"
- * connections, which includes one accepted whose request has not been parsed yet.
- */
-async function stopListening(server: Server, lastAcceptedAt: number): Promise<void> {
-  if (!server.listening) return;
-  NetServer.prototype.close.call(server);
-  // A request follows its connection within a round trip: 100 ms after the last one accepted.
-  const wait = lastAcceptedAt + 100 - Date.now();
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 }
