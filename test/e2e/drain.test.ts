@@ -1,4 +1,4 @@
-// Drain (docs/cluster-drain.md) over real sockets: calls in flight are answered, not failed; new
+// Drain (docs/cluster.md, "Drain") over real sockets: calls in flight are answered, not failed; new
 // calls, sockets, flows and streams are refused with 503 PLATFORM_STOPPING; the EPOS is told to
 // reconnect (1012) only once its calls answered, and with a list of URLs it moves to the next node.
 import { test } from 'node:test';

@@ -61,9 +61,11 @@ export function spawnEposgate(args: string[], ready: RegExp, env: NodeJS.Process
   });
 }
 
+/** SIGTERM, then resolves on exit; at once for a child that has already exited or was killed. */
 export function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
+    // A child killed by a signal has exitCode null and signalCode set: it will not exit again.
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });

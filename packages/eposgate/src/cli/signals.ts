@@ -1,4 +1,4 @@
-// How a long-running command stops: the first SIGTERM or SIGINT drains (docs/cluster-drain.md) and
+// How a long-running command stops: the first SIGTERM or SIGINT drains (docs/cluster.md, "Drain") and
 // exits 0 once done; a second one, from an operator who will not wait, exits at once.
 import { constants } from 'node:os';
 import type { Logger } from 'pino';

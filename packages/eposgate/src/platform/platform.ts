@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { KeyService } from './auth/keys.ts';
+import { Listener } from './server/listener.ts';
 import { lockDataDir, type DataDirLock } from './dataDirLock.ts';
 import { SecretBox } from './auth/secrets.ts';
 import { Registry } from './registry/registry.ts';
@@ -117,7 +118,7 @@ export interface Platform {
   url: string;
   port: number;
   /**
-   * Stops the platform without failing the calls in flight (docs/cluster-drain.md): new requests
+   * Stops the platform without failing the calls in flight (docs/cluster.md, "Drain"): new requests
    * and EPOS sockets are refused with 503 PLATFORM_STOPPING, each EPOS socket closes with 1012 once
    * its calls have answered, then the store is flushed and closed. Past the deadline whatever is
    * left fails with PLATFORM_STOPPING. Calling it again answers the same promise.
@@ -299,6 +300,7 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     throw err;
   }
   const addr = app.server.address() as AddressInfo;
+  const listener = new Listener(app.server);
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`;
   lock?.setPort(addr.port);
@@ -332,7 +334,9 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     await settleWithin(gate.idle(), 500);
     keys.stopWatching();
     await retention.stop();
+    await listener.stop();
     await app.close();
+    await listener.closed();
     await rest.close();
     await bus.close();
     await store.close();

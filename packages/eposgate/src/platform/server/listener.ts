@@ -1,0 +1,43 @@
+// The last step of a drain on the HTTP side: stop taking connections before cutting the ones left.
+// A load balancer retries a refused connection on another node (nothing was sent), but not a
+// request cut unanswered; closing the listener and the connections in one step cut requests that
+// had just arrived (HAProxy logged them SH--, 502), so a rolling restart lost calls.
+import { Server as NetServer, type Socket } from 'node:net';
+import type { Server } from 'node:http';
+import { settleWithin } from '../deadline.ts';
+
+export class Listener {
+  readonly #open = new Set<Socket>();
+  #lastAcceptedAt = 0;
+
+  constructor(private readonly server: Server) {
+    server.on('connection', (s: Socket) => {
+      this.#lastAcceptedAt = Date.now();
+      this.#open.add(s);
+      s.once('close', () => this.#open.delete(s));
+    });
+  }
+
+  /**
+   * Stops taking connections, then waits until 100 ms after the last one accepted: a request follows
+   * its connection within a round trip, and is answered (503 PLATFORM_STOPPING, Connection: close)
+   * rather than cut. net.Server's close, not http.Server's: the latter also closes "idle"
+   * connections, which includes one accepted whose request has not been parsed yet.
+   */
+  async stop(): Promise<void> {
+    if (!this.server.listening) return;
+    NetServer.prototype.close.call(this.server);
+    const wait = this.#lastAcceptedAt + 100 - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+
+  /**
+   * After the server cut its connections: resolves once they have closed, as http.Server's own
+   * close would (with the listener already closed, its callback no longer waits for them), so a
+   * client on the same host sees them gone before the platform reports it stopped.
+   */
+  async closed(withinMs = 1000): Promise<void> {
+    const closing = [...this.#open].map((s) => new Promise((r) => s.once('close', r)));
+    await settleWithin(Promise.all(closing), withinMs);
+  }
+}
