@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { connect, defineEpos, register } from '../../packages/sdk/src/index.ts';
-import { eposgate, spawnEposgate, stop } from '../helpers/cli.ts';
+import { eposgate, spawnEposgate, stop, eposgateBin } from '../helpers/cli.ts';
 import { api, tempDir } from '../helpers/platform.ts';
 import { NATS_URL } from '../helpers/cluster.ts';
 import { dropSchemas, schemaUrl } from '../platform/store/pg.ts';
@@ -57,19 +57,19 @@ test('two serve processes on NATS route a call to the node holding the socket; a
 test('serve --nats with no NATS there refuses to start and says so', async (t) => {
   const schema = `cli_nonats_${randomBytes(3).toString('hex')}`;
   t.after(() => dropSchemas(schema));
-  const r = await eposgate(['serve', '--port', '0', '--database', schemaUrl(schema), '--nats', 'nats://127.0.0.1:1'], { EPOSGATE_SECRET_KEY: randomBytes(32).toString('base64') });
+  const r = await eposgateBin(['serve', '--port', '0', '--database', schemaUrl(schema), '--nats', 'nats://127.0.0.1:1'], { EPOSGATE_SECRET_KEY: randomBytes(32).toString('base64') });
   assert.notEqual(r.code, 0);
   assert.match(r.stderr + r.stdout, /cannot reach NATS at nats:\/\/127\.0\.0\.1:1/);
 });
 
 test('serve with a PostgreSQL store and no NATS, or NATS and the SQLite store, refuses to start and says which is missing', async (t) => {
   const env = { EPOSGATE_SECRET_KEY: randomBytes(32).toString('base64') };
-  const noBus = await eposgate(['serve', '--port', '0', '--database', schemaUrl('never_created')], env);
+  const noBus = await eposgateBin(['serve', '--port', '0', '--database', schemaUrl('never_created')], env);
   assert.notEqual(noBus.code, 0);
   assert.match(noBus.stderr, /could not start: a PostgreSQL store \(cluster mode\) needs the cluster bus: give --nats/);
   const dir = tempDir();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const noStore = await eposgate(['serve', '--port', '0', '--data', dir, '--nats', NATS_URL], env);
+  const noStore = await eposgateBin(['serve', '--port', '0', '--data', dir, '--nats', NATS_URL], env);
   assert.notEqual(noStore.code, 0);
   assert.match(noStore.stderr, /could not start: a NATS bus \(cluster mode\) needs the shared PostgreSQL store: give --database/);
 });
