@@ -4,6 +4,8 @@
 //   <prefix>.pub.<subject>            broadcast messages, as { from, body }
 //   _INBOX.<prefix>.<nodeId>.<r>.<n>  answers to this node's requests (one subscription for all)
 import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { writeBatcher } from '@eposgate/contract';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { BusError, checkNodeId, type Bus, type MessageHandler, type RequestHandler } from './bus.ts';
 import { Presence, type PresenceOptions } from './presence.ts';
@@ -48,6 +50,7 @@ export class NatsBus implements Bus {
   private readonly inbox: string;
   private lastId = 0;
   private sweeper?: NodeJS.Timeout;
+  private batched?: { socket: Duplex; batch: () => void };
 
   private constructor(private readonly nc: NatsConnection, readonly nodeId: string, private readonly prefix: string, opts: PresenceOptions) {
     this.presence = new Presence(opts);
@@ -93,6 +96,7 @@ export class NatsBus implements Bus {
     });
     this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
     try {
+      this.batchWrites();
       this.nc.publish(`${this.prefix}.node.${node}.${subject}`, encode(body), { reply: `${this.inbox}${id}` });
     } catch (err) {
       this.waiting.delete(id);
@@ -115,7 +119,7 @@ export class NatsBus implements Bus {
         }
         Promise.resolve()
           .then(() => handler(body))
-          .then((ok) => msg.respond(encode({ ok })), (e: Error) => msg.respond(encode({ failed: e.message })))
+          .then((ok) => { this.batchWrites(); msg.respond(encode({ ok })); }, (e: Error) => msg.respond(encode({ failed: e.message })))
           .catch(() => { /* the connection closed meanwhile: the requester times out */ });
       },
     }));
@@ -160,6 +164,18 @@ export class NatsBus implements Bus {
     this.presence.detach(false);
     await this.nc.close();
     this.failWaiting();
+  }
+
+  /**
+   * Corks the NATS socket until this turn's I/O is done, as the gateway does with EPOS sockets:
+   * requests (or answers) made in one turn leave in one write, not one syscall each. The socket
+   * is nats.js's own; should its internals change, nothing is batched and nothing breaks.
+   */
+  private batchWrites(): void {
+    const socket = (this.nc as unknown as { protocol?: { transport?: { socket?: Partial<Duplex> } } }).protocol?.transport?.socket;
+    if (typeof socket?.cork !== 'function') return;
+    if (this.batched?.socket !== socket) this.batched = { socket: socket as Duplex, batch: writeBatcher(socket as Duplex) };
+    this.batched.batch();
   }
 
   private answered(subject: string, data: Uint8Array, status: number | undefined): void {
