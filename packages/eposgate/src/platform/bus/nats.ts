@@ -128,6 +128,7 @@ export class NatsBus implements Bus {
   publish(subject: string, body: unknown): void {
     if (this.closed) return;
     try {
+      this.batchWrites();
       this.nc.publish(`${this.prefix}.pub.${subject}`, encode({ from: this.nodeId, body }));
     } catch {
       // Closed or draining: broadcast messages are best effort (presence heals by heartbeat).
