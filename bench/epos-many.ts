@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { connect, defineEpos, type EposConnection } from '../packages/sdk/src/index.ts';
-import { orderFor, serveParent } from './lib.ts';
+import { orderFor, serveParent, summarise } from './lib.ts';
 
 const keys = (JSON.parse(readFileSync(process.env.KEYS_FILE!, 'utf8')) as { accountId: string; key: string }[])
   .slice(Number(process.env.FROM), Number(process.env.TO));
@@ -38,12 +38,15 @@ serveParent(async (msg) => {
   let opened = 0;
   let failed = 0;
   let firstError: string | undefined;
+  const took: number[] = [];
   const t0 = performance.now();
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < keys.length) {
       const k = keys[next++]!;
       try {
+        const t = performance.now();
         await openOne(k.accountId, k.key);
+        took.push(performance.now() - t);
         opened += 1;
       } catch (e) {
         failed += 1;
@@ -51,6 +54,6 @@ serveParent(async (msg) => {
       }
     }
   }));
-  return { opened, failed, ms: performance.now() - t0, ...(firstError ? { firstError } : {}) };
+  return { opened, failed, ms: performance.now() - t0, connectMs: summarise(took), ...(firstError ? { firstError } : {}) };
 });
 process.send?.({ type: 'ready' });

@@ -1,7 +1,9 @@
-// B3 server side (a child process, run with a raised open-files limit and --expose-gc): either the
+// B3/B8 server side (a child process, run with a raised open-files limit and --expose-gc): either the
 // platform (MODE=platform, DATA_DIR with keys and registrations already stored) or a bare `ws`
 // server (MODE=bare). Answers `mem` (RSS/heap after GC, sockets held) and, for the platform,
 // `probe` (GetOrderById to the given accounts, checking each answer names its own account).
+// B8 cluster node: MODE=platform with DATABASE (postgres://…), NATS_URL, NATS_PREFIX, NODE_ID and
+// SECRET_KEY; it also answers `known` (how many of the given accounts it sees held on any node).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
@@ -9,14 +11,20 @@ import { WebSocketServer } from 'ws';
 import { startPlatform, type Platform } from '../packages/eposgate/src/platform/platform.ts';
 import { serveParent, settledMemory, summarise } from './lib.ts';
 import { UNLIMITED_RATES } from '../packages/eposgate/src/platform/limits.ts';
+import { NatsBus } from '../packages/eposgate/src/platform/bus/index.ts';
+import { tenantKey } from '../packages/eposgate/src/platform/tenant.ts';
 
 const mode = process.env.MODE;
 let platform: Platform | undefined;
 let bareCount = 0;
 
 if (mode === 'platform') {
+  const env = process.env;
+  const cluster = env.NATS_URL
+    ? { database: env.DATABASE!, nodeId: env.NODE_ID!, secretKey: env.SECRET_KEY!, bus: await NatsBus.connect({ url: env.NATS_URL, nodeId: env.NODE_ID!, prefix: env.NATS_PREFIX! }) }
+    : { dataDir: env.DATA_DIR! };
   platform = await startPlatform({
-    dataDir: process.env.DATA_DIR!, port: 0, host: '127.0.0.1', logger: pino({ level: 'silent' }),
+    ...cluster, port: 0, host: '127.0.0.1', logger: pino({ level: 'silent' }),
     rateLimit: { perSecond: 1e9, burst: 1e9 }, limits: UNLIMITED_RATES,
   });
   process.send?.({ type: 'ready', url: platform.url });
@@ -40,6 +48,16 @@ serveParent(async (msg) => {
     // Profiling aid: a heap snapshot of the process as it holds its sockets.
     const { writeHeapSnapshot } = await import('node:v8');
     return { file: writeHeapSnapshot(String(msg.file)) };
+  }
+  if (msg.cmd === 'known' && platform) {
+    // Accounts `acct-FROM` … `acct-(TO-1)` held here or, by presence, on another node.
+    const p = platform;
+    let known = 0;
+    for (let i = Number(msg.from); i < Number(msg.to); i += 1) {
+      const t = { accountId: `acct-${i}`, env: 'sandbox' as const };
+      if (p.gateway.isConnected(t) || p.bus.presence.holders(tenantKey(t)).length > 0) known += 1;
+    }
+    return { known };
   }
   if (msg.cmd === 'probe' && platform) {
     const accounts = msg.accounts as string[];

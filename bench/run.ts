@@ -431,6 +431,7 @@ async function b4(): Promise<void> {
 
 const BENCHES: Record<string, () => Promise<void>> = { B1: b1, B2: b2, B3: b3, B4: b4, B5: b5, B6: b6, B9: async () => (await import('./b9.ts')).runB9(CFG, result, log) };
 BENCHES.B7 = async () => (await import('./b7.ts')).runB7(CFG, result);
+BENCHES.B8 = async () => (await import('./b8.ts')).runB8(quick, result, log);
 BENCHES.B10 = async () => (await import('./b10.ts')).runB10(CFG, result);
 BENCHES.LOAD = async () => (await import('./load.ts')).runLoadBench(CFG, result, log);
 

@@ -129,3 +129,21 @@ test('a node that dies without goodbye is forgotten within the TTL; one that clo
   await cc.stop();
   await until(() => !b.bus.presence.peerIds().includes('C'), 'the goodbye of C', 300);
 });
+
+test('a node whose own event loop was blocked past the TTL does not take its live peers for dead', async (t) => {
+  const c = await testCluster(['A', 'B']);
+  t.after(() => c.destroy());
+  const [a, b] = c.nodes as [ClusterNode, ClusterNode];
+  await until(() => b.bus.presence.peerIds().includes('A') && a.bus.presence.peerIds().includes('B'), 'A and B to know each other');
+  let dropped = 0;
+  const unwatch = b.bus.presence.watchNode('A', () => { dropped += 1; });
+  t.after(unwatch);
+  // Both nodes share this loop: blocking it (a long GC, validators compiling) delays every tick
+  // and leaves the heartbeats unread in the socket for 2× the TTL (800 ms).
+  const end = Date.now() + 1600;
+  while (Date.now() < end) { /* blocked */ }
+  await sleep(150);
+  assert.equal(dropped, 0, 'B dropped A after its own loop was blocked');
+  assert.ok(b.bus.presence.peerIds().includes('A'));
+  assert.ok(a.bus.presence.peerIds().includes('B'));
+});

@@ -2,7 +2,10 @@
 // Subjects, under `prefix` (default `eposgate`):
 //   <prefix>.node.<nodeId>.<subject>  requests addressed to one node (one subscriber: that node)
 //   <prefix>.pub.<subject>            broadcast messages, as { from, body }
+//   _INBOX.<prefix>.<nodeId>.<r>.<n>  answers to this node's requests (one subscription for all)
 import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { writeBatcher } from '@eposgate/contract';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { BusError, checkNodeId, type Bus, type MessageHandler, type RequestHandler } from './bus.ts';
 import { Presence, type PresenceOptions } from './presence.ts';
@@ -20,6 +23,17 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const encode = (v: unknown) => encoder.encode(JSON.stringify(v ?? null));
 const decode = (b: Uint8Array) => (b.length ? JSON.parse(decoder.decode(b)) : null) as unknown;
+/** How often requests past their timeout are looked for (timeouts here are a second or more). */
+const SWEEP_MS = 50;
+
+interface Waiting {
+  resolve(data: Uint8Array): void;
+  reject(err: BusError): void;
+  deadline: number;
+  node: string;
+  subject: string;
+  timeoutMs: number;
+}
 
 export class NatsBus implements Bus {
   readonly clustered = true;
@@ -27,9 +41,21 @@ export class NatsBus implements Bus {
   private readonly subs = new Set<Subscription>();
   private up = true;
   private closed = false;
+  /**
+   * Requests in flight by number, answered on one inbox subscription. nats.js's request() builds
+   * a deferred, a timer and an Error per request (its cancel() makes one even after a success):
+   * more than the request itself on the forwarded-call path (B7 profile).
+   */
+  private readonly waiting = new Map<number, Waiting>();
+  private readonly inbox: string;
+  private lastId = 0;
+  private sweeper?: NodeJS.Timeout;
+  private batched?: { socket: Duplex; batch: () => void };
 
   private constructor(private readonly nc: NatsConnection, readonly nodeId: string, private readonly prefix: string, opts: PresenceOptions) {
     this.presence = new Presence(opts);
+    this.inbox = `_INBOX.${prefix}.${nodeId}.${randomBytes(4).toString('hex')}.`;
+    this.track(nc.subscribe(`${this.inbox}*`, { callback: (err, msg) => { if (!err) this.answered(msg.subject, msg.data, msg.headers?.code); } }));
     void this.watchStatus();
   }
 
@@ -64,13 +90,19 @@ export class NatsBus implements Bus {
 
   async request(node: string, subject: string, body: unknown, timeoutMs: number): Promise<unknown> {
     if (!this.connected) throw new BusError('UNAVAILABLE', 'the cluster bus (NATS) is disconnected');
-    let reply: Uint8Array;
+    const id = (this.lastId += 1);
+    const reply = new Promise<Uint8Array>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject, deadline: performance.now() + timeoutMs, node, subject, timeoutMs });
+    });
+    this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
     try {
-      reply = (await this.nc.request(`${this.prefix}.node.${node}.${subject}`, encode(body), { timeout: timeoutMs })).data;
+      this.batchWrites();
+      this.nc.publish(`${this.prefix}.node.${node}.${subject}`, encode(body), { reply: `${this.inbox}${id}` });
     } catch (err) {
-      throw toBusError(err, node, subject, timeoutMs);
+      this.waiting.delete(id);
+      throw new BusError('UNAVAILABLE', `the cluster bus (NATS) failed: ${(err as Error).message}`);
     }
-    const answer = decode(reply) as { ok?: unknown; failed?: string };
+    const answer = decode(await reply) as { ok?: unknown; failed?: string };
     if (answer && typeof answer === 'object' && 'failed' in answer) throw new BusError('HANDLER_FAILED', `${subject} on node ${node} failed: ${answer.failed}`);
     return answer.ok;
   }
@@ -87,7 +119,7 @@ export class NatsBus implements Bus {
         }
         Promise.resolve()
           .then(() => handler(body))
-          .then((ok) => msg.respond(encode({ ok })), (e: Error) => msg.respond(encode({ failed: e.message })))
+          .then((ok) => { this.batchWrites(); msg.respond(encode({ ok })); }, (e: Error) => msg.respond(encode({ failed: e.message })))
           .catch(() => { /* the connection closed meanwhile: the requester times out */ });
       },
     }));
@@ -96,6 +128,7 @@ export class NatsBus implements Bus {
   publish(subject: string, body: unknown): void {
     if (this.closed) return;
     try {
+      this.batchWrites();
       this.nc.publish(`${this.prefix}.pub.${subject}`, encode({ from: this.nodeId, body }));
     } catch {
       // Closed or draining: broadcast messages are best effort (presence heals by heartbeat).
@@ -123,6 +156,7 @@ export class NatsBus implements Bus {
     this.presence.detach(true);
     this.closed = true;
     await this.nc.drain().catch(() => this.nc.close());
+    this.failWaiting();
   }
 
   /** Tests only: leaves as a killed process would, without goodbye (peers expire it by TTL). */
@@ -130,6 +164,49 @@ export class NatsBus implements Bus {
     this.closed = true;
     this.presence.detach(false);
     await this.nc.close();
+    this.failWaiting();
+  }
+
+  /**
+   * Corks the NATS socket until this turn's I/O is done, as the gateway does with EPOS sockets:
+   * requests (or answers) made in one turn leave in one write, not one syscall each. The socket
+   * is nats.js's own; should its internals change, nothing is batched and nothing breaks.
+   */
+  private batchWrites(): void {
+    const socket = (this.nc as unknown as { protocol?: { transport?: { socket?: Partial<Duplex> } } }).protocol?.transport?.socket;
+    if (typeof socket?.cork !== 'function') return;
+    if (this.batched?.socket !== socket) this.batched = { socket: socket as Duplex, batch: writeBatcher(socket as Duplex) };
+    this.batched.batch();
+  }
+
+  private answered(subject: string, data: Uint8Array, status: number | undefined): void {
+    const id = Number(subject.slice(this.inbox.length));
+    const w = this.waiting.get(id);
+    if (!w) return;
+    this.waiting.delete(id);
+    // An empty 503 is the server saying nobody subscribes to that subject: the node is gone.
+    if (status === 503 && data.length === 0) w.reject(new BusError('NO_RESPONDER', `node ${w.node} does not serve ${w.subject} (it left the cluster)`));
+    else w.resolve(data);
+  }
+
+  private sweep(): void {
+    const now = performance.now();
+    for (const [id, w] of this.waiting) {
+      if (w.deadline > now) continue;
+      this.waiting.delete(id);
+      w.reject(new BusError('TIMEOUT', `node ${w.node} did not answer ${w.subject} within ${w.timeoutMs} ms`));
+    }
+    if (this.waiting.size === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+
+  private failWaiting(): void {
+    for (const w of this.waiting.values()) w.reject(new BusError('UNAVAILABLE', 'the cluster bus (NATS) closed before the answer came'));
+    this.waiting.clear();
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
   }
 
   private track(sub: Subscription): Subscription {
@@ -143,16 +220,4 @@ export class NatsBus implements Bus {
       else if (s.type === 'reconnect') this.up = true;
     }
   }
-}
-
-function toBusError(err: unknown, node: string, subject: string, timeoutMs: number): BusError {
-  const e = err as Error & { isNoResponders?: () => boolean; cause?: unknown };
-  const name = (x: unknown) => (x as Error | undefined)?.name;
-  if (e.isNoResponders?.() || name(e.cause) === 'NoRespondersError' || name(e) === 'NoRespondersError') {
-    return new BusError('NO_RESPONDER', `node ${node} does not serve ${subject} (it left the cluster)`);
-  }
-  if (name(e) === 'TimeoutError' || name(e.cause) === 'TimeoutError') {
-    return new BusError('TIMEOUT', `node ${node} did not answer ${subject} within ${timeoutMs} ms`);
-  }
-  return new BusError('UNAVAILABLE', `the cluster bus (NATS) failed: ${e.message}`);
 }

@@ -39,6 +39,7 @@ export class Presence {
   private readonly goneListeners = new Set<(node: string) => void>();
   private bus?: Messaging;
   private timer?: NodeJS.Timeout;
+  private lastTick = Date.now();
   private unsubscribe?: () => void;
   private readonly heartbeatMs: number;
   /** A node not heard from for this long is dropped. */
@@ -168,6 +169,7 @@ export class Presence {
     this.unsubscribe = bus.subscribe(SUBJECT, (body, from) => {
       if (from !== bus.nodeId) this.onMessage(from, body as PresenceMessage);
     });
+    this.lastTick = Date.now();
     this.timer = setInterval(() => this.tick(), this.heartbeatMs);
     this.timer.unref();
     bus.publish(SUBJECT, { t: 'hb', seq: this.seq });
@@ -184,7 +186,12 @@ export class Presence {
 
   private tick(): void {
     this.bus?.publish(SUBJECT, { t: 'hb', seq: this.seq });
-    const deadline = Date.now() - this.ttlMs;
+    const now = Date.now();
+    // A late tick means this node's own loop was blocked (a long GC, validators compiling): the
+    // peers' heartbeats may be sitting unread in the socket, so that time is not held against them.
+    const blocked = Math.max(0, now - this.lastTick - this.heartbeatMs);
+    this.lastTick = now;
+    const deadline = now - this.ttlMs - blocked;
     for (const [node, peer] of this.peers) if (peer.lastSeen < deadline) this.dropNode(node);
   }
 
