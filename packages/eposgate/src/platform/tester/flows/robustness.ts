@@ -11,7 +11,7 @@ import { CheckFailure, Checker, amount, fail, repeats, show } from '../checks.ts
 import { CallFailure, type FlowRun, type Step } from '../flow.ts';
 import type { FlowDef, ParamDef } from '../types.ts';
 import {
-  P, checkIsOrder, checkPaymentApplied, checkUnchanged, createOrder, findTable, getOrder, isoIn, orderToCreate, orderToWorkOn, outstanding,
+  P, WORK_ON_ORDER_PARAMS, checkIsOrder, checkPaymentApplied, checkUnchanged, createOrder, findTable, getOrder, isoIn, orderToCreate, orderToWorkOn, outstanding, workOnOrder,
   paymentParams, testerId, type PaymentSent,
 } from './common.ts';
 import { paymentEvent, sendEvent } from './events.ts';
@@ -22,19 +22,16 @@ const LOCK_MS = 2 * 60_000;
 const TERMINAL_A: RequestorHeaders = { deviceId: 'tester-terminal-a' };
 const TERMINAL_B: RequestorHeaders = { deviceId: 'tester-terminal-b' };
 
-const WORK_PARAMS: ParamDef[] = [P.orderIdOptional, P.currency, { ...P.maxPages, default: 5 }];
-const WORK_ON: FlowDef['requiresOneOf'] = [['CreateOrder', 'SearchOrders']];
 
 type OnOrder = Omit<FlowDef, 'family' | 'changesData' | 'requiresOneOf' | 'params'> & { params?: ParamDef[] };
 
 /**
  * A flow on one order that it creates or finds (orderToWorkOn), so it changes data: the fields such
- * flows share. `uses` lists what it uses beyond CreateOrder and SearchOrders; `params` defaults to WORK_PARAMS.
+ * flows share. `uses` lists what it uses beyond CreateOrder and SearchOrders; `params` defaults to WORK_ON_ORDER_PARAMS.
  */
 function onOrder(def: OnOrder): FlowDef {
   return {
-    ...def, family: FAMILY, changesData: true, requiresOneOf: WORK_ON,
-    uses: [...(def.uses ?? []), 'CreateOrder', 'SearchOrders'], params: def.params ?? WORK_PARAMS,
+    ...def, family: FAMILY, changesData: true, ...workOnOrder(def.uses, def.params),
   };
 }
 
@@ -213,7 +210,7 @@ export const paymentReplayFlow = onOrder({
   flowName: 'RecordOrderPaymentById replayed with the same paymentIntentId through EPOS Data API',
   description: 'Records a payment with a tip, replays it twice (as after a timeout): each replay answers the same order and nothing moves. Sends a second payment twice at the same moment: it is recorded once. The first intent with another amount is refused with Conflict. Rule: paymentIntentId is the idempotency key, paid once, same answer. Changes data: creates an order when no orderId is given and pays part of it.',
   requires: ['RecordOrderPaymentById', 'GetOrderById'],
-  params: [...WORK_PARAMS, P.tipAmount],
+  params: [...WORK_ON_ORDER_PARAMS, P.tipAmount],
   faults: ['RecordOrderPaymentById:duplicates'],
   async run(run) {
     const { orderId, before, left } = await orderToPay(run, 4, 'pay two parts and keep some outstanding');
@@ -364,7 +361,7 @@ export const lockedPaymentsFlow = onOrder({
   flowName: 'Payments with a wrong or an expired lockId through EPOS Data API',
   description: 'Locks the order and sends payments with a wrong lockId and with none: both are refused (Conflict) and change nothing. Releases it, locks it again for lockExpiryMs, waits until that lock has expired, lets another terminal lock the order, and sends a payment with the expired lockId: refused (Conflict). The holder\'s payment is then recorded. Rule: on a locked order only the holder\'s lockId pays. Changes data: creates an order when no orderId is given and pays part of it; locks are always released.',
   requires: ['CreateOrderLock', 'DeleteOrderLock', 'RecordOrderPaymentById', 'GetOrderById'],
-  params: [...WORK_PARAMS, LOCK_EXPIRY],
+  params: [...WORK_ON_ORDER_PARAMS, LOCK_EXPIRY],
   faults: ['RecordOrderPaymentById:ignore-locks'],
   async run(run) {
     const { orderId, before, left } = await orderToPay(run, 2, 'pay under a lock');
