@@ -3,6 +3,7 @@ export { defineEpos } from './define.ts';
 export type { Epos, EposOptions, ContractErrorReport, Outcome, CallInfo } from './define.ts';
 export { EposError } from './errors.ts';
 export { restHandler } from './rest.ts';
+export { basicAuthMatches } from './basicAuth.ts';
 export type { RestOptions, NodeHandler } from './rest.ts';
 export { fastifyPlugin } from './fastify.ts';
 export type { FastifyApp, FastifyPlugin } from './fastify.ts';

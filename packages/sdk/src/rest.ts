@@ -1,11 +1,12 @@
 // restHandler: the EPOS side of the REST transport as a plain node (req, res) handler. Routes come
 // from the catalogue's `rest` rows; only implemented capabilities are served.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { EVENT_PREFIX, requestorFromHttp, type CapabilityDef } from '@eposgate/contract';
 import type { EPOSError } from '@eposgate/contract';
 import { REST_STATUS } from './errors.ts';
 import type { Epos } from './define.ts';
+import { basicAuthMatches } from './basicAuth.ts';
 
 export interface RestOptions {
   /** Basic-auth credentials the platform was registered with. */
@@ -65,25 +66,6 @@ function send(res: ServerResponse, status: number, body: unknown, extra: Record<
 
 function sendError(res: ServerResponse, error: EPOSError, status = REST_STATUS[error.errorType] ?? 500, extra: Record<string, string> = {}): void {
   send(res, status, error, extra);
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function authorised(header: string | undefined, opts: RestOptions): boolean {
-  if (!header) return false;
-  const m = /^Basic\s+(\S+)\s*$/i.exec(header);
-  if (!m) return false;
-  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-  const i = decoded.indexOf(':');
-  if (i < 0) return false;
-  // evaluate both so a wrong username costs the same as a wrong password
-  const u = sameSecret(decoded.slice(0, i), opts.username);
-  const p = sameSecret(decoded.slice(i + 1), opts.password);
-  return u && p;
 }
 
 class BodyError extends Error {
@@ -149,7 +131,7 @@ export function restCore(epos: Epos, opts: RestOptions): RestCore {
 
   async function handle(req: IncomingMessage, res: ServerResponse, bodyText?: string): Promise<void> {
     const traceId = randomUUID();
-    if (!authorised(req.headers.authorization, opts)) {
+    if (!basicAuthMatches(req.headers.authorization, opts)) {
       if (bodyText === undefined) req.resume();
       sendError(res, { errorType: 'InvalidRequest', debugMessage: 'missing or wrong basic-auth credentials', traceId }, 401, {
         'www-authenticate': 'Basic realm="epos", charset="UTF-8"',

@@ -1,8 +1,8 @@
 // The sandbox-only control API of a running reference EPOS: GET, PUT and DELETE /_faults, behind
 // the same basic auth the platform uses for its REST routes. A product team turns faults on and off
 // while its tests run, without restarting the EPOS.
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { basicAuthMatches } from '@eposgate/sdk';
 import { FaultSpecError, formatFault, type FaultInjector } from './faults.ts';
 
 export const FAULTS_PATH = '/_faults';
@@ -24,23 +24,6 @@ function send(res: ServerResponse, status: number, body: unknown, extra: Record<
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...extra });
   res.end(text);
-}
-
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function authorised(header: string | undefined, o: FaultControlOptions): boolean {
-  const m = /^Basic\s+(\S+)\s*$/i.exec(header ?? '');
-  if (!m) return false;
-  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-  const i = decoded.indexOf(':');
-  if (i < 0) return false;
-  const u = same(decoded.slice(0, i), o.username);
-  const p = same(decoded.slice(i + 1), o.password);
-  return u && p;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -88,7 +71,7 @@ export function faultControl(o: FaultControlOptions): (req: IncomingMessage, res
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!authorised(req.headers.authorization, o)) {
+    if (!basicAuthMatches(req.headers.authorization, o)) {
       req.resume();
       send(res, 401, { errorType: 'InvalidRequest', debugMessage: 'missing or wrong basic-auth credentials (those of the reference EPOS: --username, --password)' }, { 'www-authenticate': 'Basic realm="epos", charset="UTF-8"' });
       return;

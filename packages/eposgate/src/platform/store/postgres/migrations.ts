@@ -2,7 +2,8 @@
 // start at once on a fresh database: migrate() holds an advisory lock for the whole run, so one node
 // applies them and the others, once they get the lock, find them applied.
 import { DONE_STATUSES } from '../store.ts';
-import { KEYS_INTEGRATIONS_DDL, type Migration } from '../sqlite/migrations.ts';
+import { KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, eposEventsTable, outboxColumns, tenantSeqsTable } from '../ddl.ts';
+import type { Migration } from '../sqlite/migrations.ts';
 import type { Pg } from './db.ts';
 
 const STATUSES = ['pending', ...DONE_STATUSES].map((s) => `'${s}'`).join(', ');
@@ -14,31 +15,10 @@ export const MIGRATIONS: Migration[] = [
     name: '001-cluster-schema',
     sql: `${KEYS_INTEGRATIONS_DDL}
      CREATE INDEX api_keys_revoked ON api_keys(revoked_at) WHERE revoked_at IS NOT NULL;
-     CREATE TABLE tenant_seqs (
-       tbl TEXT NOT NULL,
-       account_id TEXT NOT NULL,
-       env TEXT NOT NULL,
-       last BIGINT NOT NULL,
-       PRIMARY KEY (tbl, account_id, env)
-     );
+     ${tenantSeqsTable('BIGINT')}
      CREATE TABLE event_outbox (
        ord BIGSERIAL NOT NULL,
-       account_id TEXT NOT NULL,
-       env TEXT NOT NULL,
-       seq BIGINT NOT NULL,
-       id TEXT NOT NULL,
-       type TEXT NOT NULL,
-       payload TEXT NOT NULL,
-       status TEXT NOT NULL CHECK (status IN (${STATUSES})),
-       reason TEXT,
-       attempts INTEGER NOT NULL DEFAULT 0,
-       next_attempt_at BIGINT NOT NULL,
-       last_attempt_at TEXT,
-       delivered_at TEXT,
-       last_error TEXT,
-       key_id TEXT NOT NULL,
-       software_house_id TEXT NOT NULL,
-       reseller_id TEXT,
+       ${outboxColumns('BIGINT', STATUSES)}
        created_at BIGINT NOT NULL,
        lease_owner TEXT,
        lease_until BIGINT,
@@ -49,35 +29,14 @@ export const MIGRATIONS: Migration[] = [
      CREATE INDEX event_outbox_pending ON event_outbox(account_id, env, seq) WHERE status = 'pending';
      CREATE INDEX event_outbox_status ON event_outbox(account_id, env, status, seq);
      CREATE INDEX event_outbox_age ON event_outbox(status, created_at);
-     CREATE TABLE epos_events (
-       account_id TEXT NOT NULL,
-       env TEXT NOT NULL,
-       seq BIGINT NOT NULL,
-       event_type TEXT NOT NULL,
-       event TEXT NOT NULL,
-       received_at TEXT NOT NULL,
-       key_id TEXT NOT NULL,
-       software_house_id TEXT NOT NULL,
-       reseller_id TEXT,
-       PRIMARY KEY (account_id, env, seq)
-     );
+     ${eposEventsTable('BIGINT')}
      CREATE INDEX epos_events_age ON epos_events(received_at);
      CREATE TABLE tester_flows (
        ord BIGSERIAL NOT NULL,
-       id TEXT PRIMARY KEY,
-       account_id TEXT NOT NULL,
-       env TEXT NOT NULL,
-       flow TEXT NOT NULL,
-       flow_name TEXT NOT NULL,
-       params TEXT NOT NULL,
-       status TEXT NOT NULL CHECK (status IN ('IN_PROGRESS','SUCCESS','FAILURE','TIMED_OUT')),
-       started_at TEXT NOT NULL,
-       finished_at TEXT,
-       steps TEXT NOT NULL,
+       ${TESTER_FLOW_COLUMNS},
        node TEXT
      );
-     CREATE INDEX tester_flows_tenant ON tester_flows(account_id, env, started_at);
-     CREATE INDEX tester_flows_status ON tester_flows(status);
+     ${TESTER_FLOW_INDEXES}
      CREATE INDEX tester_flows_finished ON tester_flows(finished_at) WHERE finished_at IS NOT NULL;`,
   },
 ];

@@ -1,37 +1,22 @@
 // Schema changes by name, applied once each in array order inside one transaction each.
 // Append, never edit: a name that has run is never run again. Each area of the platform owns its
 // own entries, so independent changes do not fight over a version number.
+import { KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, eposEventsTable, outboxColumns, tenantSeqsTable } from '../ddl.ts';
+
 export interface Migration {
   name: string;
   sql: string;
 }
 
-/** API keys and registrations: the same DDL in SQLite and PostgreSQL (postgres/migrations.ts). Never edit: it has run. */
-export const KEYS_INTEGRATIONS_DDL = `CREATE TABLE api_keys (
-       id TEXT PRIMARY KEY,
-       account_id TEXT NOT NULL,
-       env TEXT NOT NULL CHECK (env IN ('sandbox','production')),
-       hash TEXT NOT NULL UNIQUE,
-       hint TEXT NOT NULL,
-       label TEXT,
-       created_at TEXT NOT NULL,
-       revoked_at TEXT
-     );
-     CREATE INDEX api_keys_account ON api_keys(account_id);
-     CREATE TABLE integrations (
-       account_id TEXT NOT NULL,
-       env TEXT NOT NULL,
-       transport TEXT NOT NULL CHECK (transport IN ('ws','rest')),
-       created_at TEXT NOT NULL,
-       capabilities TEXT NOT NULL,
-       rest_url TEXT,
-       rest_base_url TEXT,
-       rest_username TEXT,
-       rest_password_enc TEXT,
-       software_house_id TEXT NOT NULL,
-       reseller_id TEXT,
-       PRIMARY KEY (account_id, env, transport)
-     );`;
+/** A trigger body: the tenant of `row` (the trigger's NEW or OLD) gets its oldest pending row as head again. */
+function rebuildHead(row: 'NEW' | 'OLD'): string {
+  return `BEGIN
+       DELETE FROM event_outbox_heads WHERE account_id = ${row}.account_id AND env = ${row}.env;
+       INSERT INTO event_outbox_heads (account_id, env, seq, next_attempt_at)
+         SELECT account_id, env, seq, next_attempt_at FROM event_outbox
+         WHERE account_id = ${row}.account_id AND env = ${row}.env AND status = 'pending' ORDER BY seq LIMIT 1;
+     END;`;
+}
 
 export const MIGRATIONS: Migration[] = [
   {
@@ -42,57 +27,21 @@ export const MIGRATIONS: Migration[] = [
     // src/platform/events: the outbox of events for EPOSes, and the events EPOSes submit.
     name: 'events-001-outbox-epos-events',
     sql: `CREATE TABLE event_outbox (
-       account_id TEXT NOT NULL,
-       env TEXT NOT NULL,
-       seq INTEGER NOT NULL,
-       id TEXT NOT NULL,
-       type TEXT NOT NULL,
-       payload TEXT NOT NULL,
-       status TEXT NOT NULL CHECK (status IN ('pending','delivered','failed','skipped')),
-       reason TEXT,
-       attempts INTEGER NOT NULL DEFAULT 0,
-       next_attempt_at INTEGER NOT NULL,
-       last_attempt_at TEXT,
-       delivered_at TEXT,
-       last_error TEXT,
-       key_id TEXT NOT NULL,
-       software_house_id TEXT NOT NULL,
-       reseller_id TEXT,
+       ${outboxColumns('INTEGER', "'pending','delivered','failed','skipped'")}
        PRIMARY KEY (account_id, env, seq),
        UNIQUE (account_id, env, id)
      );
      CREATE INDEX event_outbox_pending ON event_outbox(status, account_id, env, seq);
      CREATE INDEX event_outbox_status ON event_outbox(account_id, env, status, seq);
-     CREATE TABLE epos_events (
-       account_id TEXT NOT NULL,
-       env TEXT NOT NULL,
-       seq INTEGER NOT NULL,
-       event_type TEXT NOT NULL,
-       event TEXT NOT NULL,
-       received_at TEXT NOT NULL,
-       key_id TEXT NOT NULL,
-       software_house_id TEXT NOT NULL,
-       reseller_id TEXT,
-       PRIMARY KEY (account_id, env, seq)
-     );`,
+     ${eposEventsTable('INTEGER')}`,
   },
   {
     // src/platform/tester: one row per flow run, its steps as JSON.
     name: 'tester-001-flows',
     sql: `CREATE TABLE tester_flows (
-       id TEXT PRIMARY KEY,
-       account_id TEXT NOT NULL,
-       env TEXT NOT NULL,
-       flow TEXT NOT NULL,
-       flow_name TEXT NOT NULL,
-       params TEXT NOT NULL,
-       status TEXT NOT NULL CHECK (status IN ('IN_PROGRESS','SUCCESS','FAILURE','TIMED_OUT')),
-       started_at TEXT NOT NULL,
-       finished_at TEXT,
-       steps TEXT NOT NULL
+       ${TESTER_FLOW_COLUMNS}
      );
-     CREATE INDEX tester_flows_tenant ON tester_flows(account_id, env, started_at);
-     CREATE INDEX tester_flows_status ON tester_flows(status);`,
+     ${TESTER_FLOW_INDEXES}`,
   },
   {
     // src/platform/auth: revocations made by another process are looked up by time.
@@ -105,22 +54,7 @@ export const MIGRATIONS: Migration[] = [
     // pending row without scanning the pending ones, and per-tenant sequences that outlive pruning.
     name: 'events-002-expiry-heads-retention',
     sql: `CREATE TABLE event_outbox_new (
-       account_id TEXT NOT NULL,
-       env TEXT NOT NULL,
-       seq INTEGER NOT NULL,
-       id TEXT NOT NULL,
-       type TEXT NOT NULL,
-       payload TEXT NOT NULL,
-       status TEXT NOT NULL CHECK (status IN ('pending','delivered','failed','skipped','expired')),
-       reason TEXT,
-       attempts INTEGER NOT NULL DEFAULT 0,
-       next_attempt_at INTEGER NOT NULL,
-       last_attempt_at TEXT,
-       delivered_at TEXT,
-       last_error TEXT,
-       key_id TEXT NOT NULL,
-       software_house_id TEXT NOT NULL,
-       reseller_id TEXT,
+       ${outboxColumns('INTEGER', "'pending','delivered','failed','skipped','expired'")}
        created_at INTEGER NOT NULL,
        PRIMARY KEY (account_id, env, seq),
        UNIQUE (account_id, env, id)
@@ -157,28 +91,12 @@ export const MIGRATIONS: Migration[] = [
      END;
      CREATE TRIGGER event_outbox_head_update AFTER UPDATE OF status, next_attempt_at ON event_outbox
        WHEN OLD.status = 'pending' OR NEW.status = 'pending'
-     BEGIN
-       DELETE FROM event_outbox_heads WHERE account_id = NEW.account_id AND env = NEW.env;
-       INSERT INTO event_outbox_heads (account_id, env, seq, next_attempt_at)
-         SELECT account_id, env, seq, next_attempt_at FROM event_outbox
-         WHERE account_id = NEW.account_id AND env = NEW.env AND status = 'pending' ORDER BY seq LIMIT 1;
-     END;
+     ${rebuildHead('NEW')}
      CREATE TRIGGER event_outbox_head_delete AFTER DELETE ON event_outbox WHEN OLD.status = 'pending'
-     BEGIN
-       DELETE FROM event_outbox_heads WHERE account_id = OLD.account_id AND env = OLD.env;
-       INSERT INTO event_outbox_heads (account_id, env, seq, next_attempt_at)
-         SELECT account_id, env, seq, next_attempt_at FROM event_outbox
-         WHERE account_id = OLD.account_id AND env = OLD.env AND status = 'pending' ORDER BY seq LIMIT 1;
-     END;
+     ${rebuildHead('OLD')}
 
      -- The last seq handed out per tenant and table: pruning old rows never makes a number come back.
-     CREATE TABLE tenant_seqs (
-       tbl TEXT NOT NULL,
-       account_id TEXT NOT NULL,
-       env TEXT NOT NULL,
-       last INTEGER NOT NULL,
-       PRIMARY KEY (tbl, account_id, env)
-     );
+     ${tenantSeqsTable('INTEGER')}
      INSERT INTO tenant_seqs (tbl, account_id, env, last)
        SELECT 'event_outbox', account_id, env, MAX(seq) FROM event_outbox GROUP BY account_id, env;
      INSERT INTO tenant_seqs (tbl, account_id, env, last)

@@ -1,10 +1,19 @@
 // Bookings: parties (guests seated at tables), reservations, and the journey that joins them
 // (a reservation, then the party seated for it with its reservationId).
-import type { Party, Reservation } from '@eposgate/contract';
+import type { CapabilityName, Party, Reservation } from '@eposgate/contract';
 import { Checker, fail } from '../checks.ts';
 import type { FlowRun } from '../flow.ts';
 import type { FlowDef } from '../types.ts';
 import { P, findTable, isoIn, testerId, walk } from './common.ts';
+
+/** Deletes what the flow made (its left-behind clean-up `undo` is then dropped) and checks it is NotFound after. */
+async function deleteAndCheckGone(run: FlowRun, what: string, del: CapabilityName, get: CapabilityName, id: Record<string, string>, undo: () => void): Promise<void> {
+  await run.step(`Delete ${what} (${del})`, async (s) => {
+    await s.call(del, id);
+    undo();
+    await s.expectError(get, id, ['NotFound']);
+  });
+}
 
 async function table(run: FlowRun): Promise<string> {
   const t = await findTable(run, { free: true });
@@ -65,11 +74,7 @@ export const partiesFlow: FlowDef = {
       w.items.forEach((p, i) => c.that(p.tableIds.includes(tableId), `$.data[${i}].tableIds`, `party ${p.id} is not at the table searched`, `to include ${tableId}`, p.tableIds));
       c.assert('SearchParties by tableId does not find the party');
     });
-    await run.step(`Delete party ${party.id} (DeletePartyById)`, async (s) => {
-      await s.call('DeletePartyById', { partyId: party.id });
-      undo();
-      await s.expectError('GetPartyById', { partyId: party.id }, ['NotFound']);
-    });
+    await deleteAndCheckGone(run, `party ${party.id}`, 'DeletePartyById', 'GetPartyById', { partyId: party.id }, undo);
   },
 };
 
@@ -116,11 +121,7 @@ export const reservationsFlow: FlowDef = {
       w.items.forEach((r, i) => c.that(Date.parse(r.endTime) > Date.parse(fromTime) && Date.parse(r.startTime) < Date.parse(toTime), `$.data[${i}]`, `reservation ${r.id} lies outside the window searched`, `overlapping ${fromTime} – ${toTime}`, { startTime: r.startTime, endTime: r.endTime }));
       c.assert('SearchReservations by time window does not find the reservation');
     });
-    await run.step(`Delete reservation ${res.id} (DeleteReservationById)`, async (s) => {
-      await s.call('DeleteReservationById', { reservationId: res.id });
-      undo();
-      await s.expectError('GetReservationById', { reservationId: res.id }, ['NotFound']);
-    });
+    await deleteAndCheckGone(run, `reservation ${res.id}`, 'DeleteReservationById', 'GetReservationById', { reservationId: res.id }, undo);
   },
 };
 

@@ -6,7 +6,7 @@ import type { CreateOrderParams, Order, Payment } from '@eposgate/contract';
 import type { CapabilityName, ParamsOf, ResultOf } from '@eposgate/contract';
 import { Checker, amount, fail, money, repeats, show } from '../checks.ts';
 import type { FlowRun, Step } from '../flow.ts';
-import type { ParamDef } from '../types.ts';
+import type { FlowDef, ParamDef } from '../types.ts';
 
 export const CLOSED_STATUSES: readonly string[] = ['Finalized', 'Canceled', 'Failed'];
 
@@ -142,6 +142,17 @@ export function checkPayable(c: Checker, o: Order, path: string): void {
   if (o.paidAmount && o.totalAmount) {
     c.that(o.paidAmount.value < o.totalAmount.value, `${path}.paidAmount.value`, `order ${o.id} is already fully paid`, `less than totalAmount ${o.totalAmount.value}`, o.paidAmount.value);
   }
+}
+
+/** The params that pick orderToWorkOn's order. */
+export const WORK_ON_ORDER_PARAMS: ParamDef[] = [P.orderIdOptional, P.currency, { ...P.maxPages, default: 5 }];
+
+/**
+ * The fields of a flow on orderToWorkOn's order: one way to get an order must be registered, the
+ * flow uses both ways, and `uses` besides; its params are WORK_ON_ORDER_PARAMS unless it adds some.
+ */
+export function workOnOrder(uses: CapabilityName[] = [], params = WORK_ON_ORDER_PARAMS): Pick<FlowDef, 'requiresOneOf' | 'uses' | 'params'> {
+  return { requiresOneOf: [['CreateOrder', 'SearchOrders']], uses: [...uses, 'CreateOrder', 'SearchOrders'], params };
 }
 
 /** The order a flow works on: the orderId param, else a new one (CreateOrder), else the first payable one. */

@@ -2,7 +2,7 @@
 import type { Order } from '@eposgate/contract';
 import { Checker, fail } from '../checks.ts';
 import type { FlowDef } from '../types.ts';
-import { P, checkIsOrder, checkPayable, createOrder, getOrder, orderToCreate, orderToWorkOn, testerId, walk } from './common.ts';
+import { P, checkIsOrder, checkPayable, createOrder, getOrder, orderToCreate, orderToWorkOn, testerId, walk, workOnOrder } from './common.ts';
 
 export const getOrderFlow: FlowDef = {
   name: 'Get Order',
@@ -139,10 +139,8 @@ export const getOrderBillFlow: FlowDef = {
   changesData: true,
   requires: ['GetOrderBillById'],
   products: { 'Pay at Table': 'if registered' },
-  requiresOneOf: [['CreateOrder', 'SearchOrders']],
-  uses: ['GetOrderById', 'CreateOrder', 'SearchOrders'],
+  ...workOnOrder(['GetOrderById']),
   faults: ['GetOrderBillById:contract'],
-  params: [P.orderIdOptional, P.currency, { ...P.maxPages, default: 5 }],
   async run(run) {
     const { orderId } = await orderToWorkOn(run);
     let order: Order | undefined;

@@ -9,7 +9,7 @@ import type { FlowRun } from '../flow.ts';
 import type { FlowDef } from '../types.ts';
 import {
   P, checkIsOrder, checkPayable, checkPaymentApplied, checkUnchanged, findTable, getOrder, orderToWorkOn, outstanding, paymentParams,
-  testerId, walk, type PaymentSent,
+  testerId, walk, workOnOrder, type PaymentSent,
 } from './common.ts';
 
 /** Long expiry when the EPOS cannot extend, short when it can (as Dojo does). */
@@ -183,10 +183,8 @@ export const orderLockingFlow: FlowDef = {
   changesData: true,
   requires: ['CreateOrderLock', 'DeleteOrderLock', 'GetOrderById'],
   products: { 'Pay at Table': 'if registered' },
-  requiresOneOf: [['CreateOrder', 'SearchOrders']],
-  uses: ['ExtendOrderLock', 'CreateOrder', 'SearchOrders'],
+  ...workOnOrder(['ExtendOrderLock']),
   faults: ['CreateOrderLock:error=Conflict#1'],
-  params: [P.orderIdOptional, P.currency, { ...P.maxPages, default: 5 }],
   async run(run) {
     const canExtend = await run.has('ExtendOrderLock');
     const { orderId } = await orderToWorkOn(run);

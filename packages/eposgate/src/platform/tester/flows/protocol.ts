@@ -49,6 +49,17 @@ async function requireWebSocket(run: FlowRun): Promise<TesterWire> {
   });
 }
 
+/** The params of a flow that sends `calls` calls at once, each answered within answerWithinMs. */
+function callsAtOnceParams(calls: number, description: string): ParamDef[] {
+  return [{ name: 'calls', type: 'integer', required: false, default: calls, description }, ANSWER_WITHIN];
+}
+
+/** Such a flow's start: the EPOS must be on WebSocket; how many calls (at most `max`) and how long each may take. */
+async function callsAtOnce(run: FlowRun, max: number): Promise<{ n: number; within: number }> {
+  await requireWebSocket(run);
+  return { n: Math.min(run.int('calls'), max), within: answerWithin(run) };
+}
+
 /** Params as the platform sends them on the wire: the request fields plus `headers`. */
 function wireParams(params: Record<string, unknown>): Record<string, unknown> {
   return { ...params, headers: { dojoRequestingProduct: TESTER_REQUESTOR.dojoRequestingProduct } };
@@ -184,14 +195,9 @@ export const callsInFlightFlow: FlowDef = {
   requires: ['GetOrderById', 'SearchOrders'],
   transports: WS_ONLY,
   faults: ['GetOrderById:error=UnexpectedError#1', 'GetOrderById:contract#1'],
-  params: [
-    { name: 'calls', type: 'integer', required: false, default: 20, description: 'calls in flight at once (orders are reused when the EPOS lists fewer)' },
-    ANSWER_WITHIN,
-  ],
+  params: callsAtOnceParams(20, 'calls in flight at once (orders are reused when the EPOS lists fewer)'),
   async run(run) {
-    await requireWebSocket(run);
-    const n = Math.min(run.int('calls'), 100);
-    const within = answerWithin(run);
+    const { n, within } = await callsAtOnce(run, 100);
     const ids = await run.step(`Find ${n} orders to read (SearchOrders)`, async (s) => {
       const found = await someOrderIds(s, n);
       if (!found.length) fail('SearchOrders lists no orders: the flow needs at least two orders to read at once');
@@ -335,14 +341,9 @@ export const concurrentCallsFlow: FlowDef = {
   uses: ['SearchOrders'],
   transports: WS_ONLY,
   faults: ['GetOrderById:timeout@0.2', 'GetOrderById:delay=3000#5'],
-  params: [
-    { name: 'calls', type: 'integer', required: false, default: 50, description: 'calls at once (at most 200)' },
-    ANSWER_WITHIN,
-  ],
+  params: callsAtOnceParams(50, 'calls at once (at most 200)'),
   async run(run) {
-    await requireWebSocket(run);
-    const n = Math.min(run.int('calls'), 200);
-    const within = answerWithin(run);
+    const { n, within } = await callsAtOnce(run, 200);
     const known = (await run.transportsOf('SearchOrders')).ws
       ? await run.step('Find orders to read (SearchOrders)', async (s) => {
         const ids = await someOrderIds(s, n);

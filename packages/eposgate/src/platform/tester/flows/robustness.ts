@@ -11,7 +11,7 @@ import { CheckFailure, Checker, amount, fail, repeats, show } from '../checks.ts
 import { CallFailure, type FlowRun, type Step } from '../flow.ts';
 import type { FlowDef, ParamDef } from '../types.ts';
 import {
-  P, checkIsOrder, checkPaymentApplied, checkUnchanged, createOrder, findTable, getOrder, isoIn, orderToCreate, orderToWorkOn, outstanding,
+  P, WORK_ON_ORDER_PARAMS, checkIsOrder, checkPaymentApplied, checkUnchanged, createOrder, findTable, getOrder, isoIn, orderToCreate, orderToWorkOn, outstanding, workOnOrder,
   paymentParams, testerId, type PaymentSent,
 } from './common.ts';
 import { paymentEvent, sendEvent } from './events.ts';
@@ -22,8 +22,18 @@ const LOCK_MS = 2 * 60_000;
 const TERMINAL_A: RequestorHeaders = { deviceId: 'tester-terminal-a' };
 const TERMINAL_B: RequestorHeaders = { deviceId: 'tester-terminal-b' };
 
-const WORK_PARAMS: ParamDef[] = [P.orderIdOptional, P.currency, { ...P.maxPages, default: 5 }];
-const WORK_ON: FlowDef['requiresOneOf'] = [['CreateOrder', 'SearchOrders']];
+
+type OnOrder = Omit<FlowDef, 'family' | 'changesData' | 'requiresOneOf' | 'params'> & { params?: ParamDef[] };
+
+/**
+ * A flow on one order that it creates or finds (orderToWorkOn), so it changes data: the fields such
+ * flows share. `uses` lists what it uses beyond CreateOrder and SearchOrders; `params` defaults to WORK_ON_ORDER_PARAMS.
+ */
+function onOrder(def: OnOrder): FlowDef {
+  return {
+    ...def, family: FAMILY, changesData: true, ...workOnOrder(def.uses, def.params),
+  };
+}
 
 /** The EPOSError a failed call answered, if it answered one. */
 function eposErrorOf(err: unknown): EPOSError | undefined {
@@ -66,6 +76,13 @@ function needOutstanding(o: Order, need: number, why: string): number {
     });
   }
   return left;
+}
+
+/** The order a flow works on (created or found), read back, with at least `need` minor units left to pay. */
+async function orderToPay(run: FlowRun, need: number, why: string): Promise<{ orderId: string; before: Order; left: number }> {
+  const { orderId } = await orderToWorkOn(run);
+  const before = await readOrder(run, orderId);
+  return { orderId, before, left: needOutstanding(before, need, why) };
 }
 
 async function readOrder(run: FlowRun, orderId: string, name = `Get order ${orderId} (GetOrderById)`): Promise<Order> {
@@ -138,21 +155,14 @@ async function releaseLock(run: FlowRun, orderId: string, lockId: string, dropCl
 
 const UPDATED = 'HandleEvent:payment_intent.status_updated' as const;
 
-export const duplicateEventsFlow: FlowDef = {
+export const duplicateEventsFlow = onOrder({
   name: 'Duplicate Payment Events',
   flowName: 'The same payment event delivered two and three times through EPOS Data API',
-  family: FAMILY,
   description: 'Records a payment, delivers payment_intent.status_updated (Reversed) for its intent and checks the payment came off the order; records the same intent again (a terminal retrying), then delivers the same event (same id) a second and a third time: each repeat must be acknowledged and change nothing. Rule: at-least-once delivery, a repeated event id is a no-op. Changes data: creates an order when no orderId is given and records a payment on it.',
-  changesData: true,
   requires: [UPDATED, 'RecordOrderPaymentById', 'GetOrderById'],
-  requiresOneOf: WORK_ON,
-  uses: ['CreateOrder', 'SearchOrders'],
-  params: WORK_PARAMS,
   faults: [`${UPDATED}:duplicates`],
   async run(run) {
-    const { orderId } = await orderToWorkOn(run);
-    const before = await readOrder(run, orderId);
-    const left = needOutstanding(before, 2, 'record a payment');
+    const { orderId, before, left } = await orderToPay(run, 2, 'record a payment');
     const p = payment(run, Math.floor(left / 2));
     const paid = await pay(run, orderId, before, p, 'Record the payment the event is about');
     const reversed = paymentEvent(run, 'payment_intent.status_updated', p.paymentIntentId, 'Reversed', 'Auto');
@@ -191,25 +201,19 @@ export const duplicateEventsFlow: FlowDef = {
       });
     }
   },
-};
+});
 
 // 2. A payment replayed with the same paymentIntentId.
 
-export const paymentReplayFlow: FlowDef = {
+export const paymentReplayFlow = onOrder({
   name: 'Payment Replay',
   flowName: 'RecordOrderPaymentById replayed with the same paymentIntentId through EPOS Data API',
-  family: FAMILY,
   description: 'Records a payment with a tip, replays it twice (as after a timeout): each replay answers the same order and nothing moves. Sends a second payment twice at the same moment: it is recorded once. The first intent with another amount is refused with Conflict. Rule: paymentIntentId is the idempotency key, paid once, same answer. Changes data: creates an order when no orderId is given and pays part of it.',
-  changesData: true,
   requires: ['RecordOrderPaymentById', 'GetOrderById'],
-  requiresOneOf: WORK_ON,
-  uses: ['CreateOrder', 'SearchOrders'],
-  params: [...WORK_PARAMS, P.tipAmount],
+  params: [...WORK_ON_ORDER_PARAMS, P.tipAmount],
   faults: ['RecordOrderPaymentById:duplicates'],
   async run(run) {
-    const { orderId } = await orderToWorkOn(run);
-    const before = await readOrder(run, orderId);
-    const left = needOutstanding(before, 4, 'pay two parts and keep some outstanding');
+    const { orderId, before, left } = await orderToPay(run, 4, 'pay two parts and keep some outstanding');
     const first = payment(run, Math.floor(left / 4), run.int('tipAmount') || 0);
     const c = currencyOf(run, before);
     const answered = await pay(run, orderId, before, first, 'Pay a part with a tip');
@@ -240,25 +244,18 @@ export const paymentReplayFlow: FlowDef = {
       });
     }
   },
-};
+});
 
 // 3. Two payments on one order at the same moment.
 
-export const concurrentPaymentsFlow: FlowDef = {
+export const concurrentPaymentsFlow = onOrder({
   name: 'Concurrent Payments',
   flowName: 'Two payments on one order at the same moment through EPOS Data API',
-  family: FAMILY,
   description: 'Two terminals pay the same order at the same moment: two quarters of what is outstanding are both recorded; then two payments of all that is left race, and exactly one is recorded while the other is refused as an overpayment (InvalidRequest). The order then adds up to its total and is no longer payable, and a further payment is refused. Rule: totals stay consistent under concurrency, an overpayment is refused. Changes data: creates an order when no orderId is given and pays it in full.',
-  changesData: true,
   requires: ['RecordOrderPaymentById', 'GetOrderById'],
-  requiresOneOf: WORK_ON,
-  uses: ['CreateOrder', 'SearchOrders'],
-  params: WORK_PARAMS,
   faults: ['RecordOrderPaymentById:error=InvalidRequest#1'],
   async run(run) {
-    const { orderId } = await orderToWorkOn(run);
-    const before = await readOrder(run, orderId);
-    const left = needOutstanding(before, 4, 'pay in four');
+    const { orderId, before, left } = await orderToPay(run, 4, 'pay in four');
     const c = currencyOf(run, before);
     const q = Math.floor(left / 4);
     const pair = [payment(run, q), payment(run, q)];
@@ -300,7 +297,7 @@ export const concurrentPaymentsFlow: FlowDef = {
       await refusedPayment(s, orderId, settled, payment(run, 1), ['InvalidRequest', 'Conflict'], 'a payment on a fully paid order must be refused');
     });
   },
-};
+});
 
 /** Both payments of a concurrent pair are on the order, once each, and the total moved by both. */
 function checkBothApplied(before: Order, after: Order, pair: PaymentSent[]): void {
@@ -319,16 +316,11 @@ function checkBothApplied(before: Order, after: Order, pair: PaymentSent[]): voi
 
 // 4. Two locks on one order at once.
 
-export const concurrentLocksFlow: FlowDef = {
+export const concurrentLocksFlow = onOrder({
   name: 'Concurrent Locks',
   flowName: 'Two locks on one order at the same moment through EPOS Data API',
-  family: FAMILY,
   description: 'Two terminals (two deviceIds) lock the same order at the same moment with different lockIds: exactly one lock is granted and the other is a Conflict; the winner then releases it. Rule: at most one lock per order. Changes data only when no orderId is given and the flow creates an order; the lock is always released.',
-  changesData: true,
   requires: ['CreateOrderLock', 'DeleteOrderLock', 'GetOrderById'],
-  requiresOneOf: WORK_ON,
-  uses: ['CreateOrder', 'SearchOrders'],
-  params: WORK_PARAMS,
   faults: ['CreateOrderLock:error=Conflict'],
   async run(run) {
     const { orderId } = await orderToWorkOn(run);
@@ -355,7 +347,7 @@ export const concurrentLocksFlow: FlowDef = {
     });
     await releaseLock(run, orderId, ids[winner.i], winner.drop, 'The winner is done', terminals[winner.i]);
   },
-};
+});
 
 // 5. A payment with a wrong lockId, and with an expired one.
 
@@ -364,21 +356,15 @@ const LOCK_EXPIRY: ParamDef = {
   description: 'how long the short lock lives before the flow lets it expire (raise it when the EPOS clock is behind the tester\'s)',
 };
 
-export const lockedPaymentsFlow: FlowDef = {
+export const lockedPaymentsFlow = onOrder({
   name: 'Payments Against Locks',
   flowName: 'Payments with a wrong or an expired lockId through EPOS Data API',
-  family: FAMILY,
   description: 'Locks the order and sends payments with a wrong lockId and with none: both are refused (Conflict) and change nothing. Releases it, locks it again for lockExpiryMs, waits until that lock has expired, lets another terminal lock the order, and sends a payment with the expired lockId: refused (Conflict). The holder\'s payment is then recorded. Rule: on a locked order only the holder\'s lockId pays. Changes data: creates an order when no orderId is given and pays part of it; locks are always released.',
-  changesData: true,
   requires: ['CreateOrderLock', 'DeleteOrderLock', 'RecordOrderPaymentById', 'GetOrderById'],
-  requiresOneOf: WORK_ON,
-  uses: ['CreateOrder', 'SearchOrders'],
-  params: [...WORK_PARAMS, LOCK_EXPIRY],
+  params: [...WORK_ON_ORDER_PARAMS, LOCK_EXPIRY],
   faults: ['RecordOrderPaymentById:ignore-locks'],
   async run(run) {
-    const { orderId } = await orderToWorkOn(run);
-    const before = await readOrder(run, orderId);
-    const left = needOutstanding(before, 2, 'pay under a lock');
+    const { orderId, before, left } = await orderToPay(run, 2, 'pay under a lock');
     const held = randomUUID();
     const drop = await takeLock(run, orderId, held, isoIn(LOCK_MS), 'Terminal A locks the order', TERMINAL_A);
     await run.step('A payment with a wrong lockId is refused (Conflict) and changes nothing', async (s) => {
@@ -413,26 +399,20 @@ export const lockedPaymentsFlow: FlowDef = {
     await pay(run, orderId, before, payment(run, Math.floor(left / 2), 0, other), 'The holder\'s payment is recorded', TERMINAL_B);
     await releaseLock(run, orderId, other, dropOther, 'Terminal B is done', TERMINAL_B);
   },
-};
+});
 
 // 6. A lock extended, released, then taken by another terminal.
 
-export const lockHandoverFlow: FlowDef = {
+export const lockHandoverFlow = onOrder({
   name: 'Lock Handover',
   flowName: 'A lock extended, released and taken by another terminal through EPOS Data API',
-  family: FAMILY,
   description: 'Terminal A locks the order and extends the lock (ExtendOrderLock, when registered) while terminal B\'s lock is a Conflict; A releases, B locks. A\'s old lockId can then neither pay (Conflict) nor be extended (NotFound or Conflict); B pays under its lock and releases it. Rule: a released lock gives the order to the next terminal and its old lockId no longer pays. Changes data: creates an order when no orderId is given and pays part of it; locks are always released.',
-  changesData: true,
   requires: ['CreateOrderLock', 'DeleteOrderLock', 'RecordOrderPaymentById', 'GetOrderById'],
-  requiresOneOf: WORK_ON,
-  uses: ['ExtendOrderLock', 'CreateOrder', 'SearchOrders'],
-  params: WORK_PARAMS,
+  uses: ['ExtendOrderLock'],
   faults: ['RecordOrderPaymentById:ignore-locks', 'ExtendOrderLock:error=NotFound'],
   async run(run) {
     const canExtend = await run.has('ExtendOrderLock');
-    const { orderId } = await orderToWorkOn(run);
-    const before = await readOrder(run, orderId);
-    const left = needOutstanding(before, 2, 'pay under a lock');
+    const { orderId, before, left } = await orderToPay(run, 2, 'pay under a lock');
     const a = randomUUID();
     const b = randomUUID();
     const dropA = await takeLock(run, orderId, a, isoIn(LOCK_MS), 'Terminal A locks the order', TERMINAL_A);
@@ -457,25 +437,20 @@ export const lockHandoverFlow: FlowDef = {
     await pay(run, orderId, before, payment(run, Math.floor(left / 2), 0, b), 'Terminal B pays under its lock', TERMINAL_B);
     await releaseLock(run, orderId, b, dropB, 'Terminal B is done', TERMINAL_B);
   },
-};
+});
 
 // 7. Partial payments that sum to the total.
 
-export const partialPaymentsFlow: FlowDef = {
+export const partialPaymentsFlow = onOrder({
   name: 'Partial Payments',
   flowName: 'Partial payments that sum to the total through EPOS Data API',
-  family: FAMILY,
   description: 'Pays the order in three parts; after each part the order (as answered and as read back) is payable while something is left and stops being payable exactly when the parts sum to the total. Rule: payable turns false exactly when paidAmount reaches totalAmount, not before. Changes data: creates an order when no orderId is given and pays it in full.',
-  changesData: true,
   requires: ['RecordOrderPaymentById', 'GetOrderById'],
-  requiresOneOf: WORK_ON,
-  uses: ['CreateOrder', 'SearchOrders'],
-  params: WORK_PARAMS,
   faults: ['GetOrderById:contract'],
   async run(run) {
-    const { orderId } = await orderToWorkOn(run);
-    let current = await readOrder(run, orderId);
-    const left = needOutstanding(current, 3, 'pay in three parts');
+    const start = await orderToPay(run, 3, 'pay in three parts');
+    const { orderId, left } = start;
+    let current = start.before;
     const third = Math.floor(left / 3);
     const parts = [third, third, left - 2 * third];
     for (const [i, paid] of parts.entries()) {
@@ -499,7 +474,7 @@ export const partialPaymentsFlow: FlowDef = {
       });
     }
   },
-};
+});
 
 // 8. SearchOrders paging while orders change.
 

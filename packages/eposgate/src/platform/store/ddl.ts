@@ -1,0 +1,93 @@
+// Table definitions the SQLite and PostgreSQL stores share, so the two schemas cannot drift apart.
+// Each piece is spliced into migrations that have run: the text they produce must never change.
+// `int` is the store's integer for sequence numbers and epoch-ms times (INTEGER / BIGINT).
+type Int = 'INTEGER' | 'BIGINT';
+
+/** API keys and registrations: the same DDL in SQLite and PostgreSQL. Never edit: it has run. */
+export const KEYS_INTEGRATIONS_DDL = `CREATE TABLE api_keys (
+       id TEXT PRIMARY KEY,
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL CHECK (env IN ('sandbox','production')),
+       hash TEXT NOT NULL UNIQUE,
+       hint TEXT NOT NULL,
+       label TEXT,
+       created_at TEXT NOT NULL,
+       revoked_at TEXT
+     );
+     CREATE INDEX api_keys_account ON api_keys(account_id);
+     CREATE TABLE integrations (
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       transport TEXT NOT NULL CHECK (transport IN ('ws','rest')),
+       created_at TEXT NOT NULL,
+       capabilities TEXT NOT NULL,
+       rest_url TEXT,
+       rest_base_url TEXT,
+       rest_username TEXT,
+       rest_password_enc TEXT,
+       software_house_id TEXT NOT NULL,
+       reseller_id TEXT,
+       PRIMARY KEY (account_id, env, transport)
+     );`;
+
+/** The outbox's columns from account_id to reseller_id; `statuses` is the CHECK's quoted list. */
+export function outboxColumns(int: Int, statuses: string): string {
+  return `account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       seq ${int} NOT NULL,
+       id TEXT NOT NULL,
+       type TEXT NOT NULL,
+       payload TEXT NOT NULL,
+       status TEXT NOT NULL CHECK (status IN (${statuses})),
+       reason TEXT,
+       attempts INTEGER NOT NULL DEFAULT 0,
+       next_attempt_at ${int} NOT NULL,
+       last_attempt_at TEXT,
+       delivered_at TEXT,
+       last_error TEXT,
+       key_id TEXT NOT NULL,
+       software_house_id TEXT NOT NULL,
+       reseller_id TEXT,`;
+}
+
+/** The events EPOSes submit, numbered per tenant. */
+export function eposEventsTable(int: Int): string {
+  return `CREATE TABLE epos_events (
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       seq ${int} NOT NULL,
+       event_type TEXT NOT NULL,
+       event TEXT NOT NULL,
+       received_at TEXT NOT NULL,
+       key_id TEXT NOT NULL,
+       software_house_id TEXT NOT NULL,
+       reseller_id TEXT,
+       PRIMARY KEY (account_id, env, seq)
+     );`;
+}
+
+/** The last seq handed out per tenant and table. */
+export function tenantSeqsTable(int: Int): string {
+  return `CREATE TABLE tenant_seqs (
+       tbl TEXT NOT NULL,
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       last ${int} NOT NULL,
+       PRIMARY KEY (tbl, account_id, env)
+     );`;
+}
+
+/** A tester flow run's columns from id to steps (PostgreSQL adds ord before and node after). */
+export const TESTER_FLOW_COLUMNS = `id TEXT PRIMARY KEY,
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       flow TEXT NOT NULL,
+       flow_name TEXT NOT NULL,
+       params TEXT NOT NULL,
+       status TEXT NOT NULL CHECK (status IN ('IN_PROGRESS','SUCCESS','FAILURE','TIMED_OUT')),
+       started_at TEXT NOT NULL,
+       finished_at TEXT,
+       steps TEXT NOT NULL`;
+
+export const TESTER_FLOW_INDEXES = `CREATE INDEX tester_flows_tenant ON tester_flows(account_id, env, started_at);
+     CREATE INDEX tester_flows_status ON tester_flows(status);`;
