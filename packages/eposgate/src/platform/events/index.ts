@@ -53,6 +53,7 @@ export class Events {
 
   constructor(private readonly d: EventsDeps) {
     const log = d.logger.child({ component: 'events' });
+    const presence = d.presence;
     this.worker = new DeliveryWorker({
       outbox: d.store.outbox,
       dispatcher: d.dispatcher,
@@ -60,6 +61,7 @@ export class Events {
       logger: log,
       callTimeoutMs: d.callTimeoutMs,
       ...(d.node !== undefined ? { owner: d.node } : {}),
+      ...(d.bus && presence ? { heldAnywhere: (key: string) => presence.holders(key).length > 0 } : {}),
     });
     this.hub = new StreamHub({
       store: d.store.eposEvents, keepAliveMs: d.sseKeepAliveMs ?? 15_000, ...(d.streamLimits ? { limits: d.streamLimits } : {}),

@@ -27,6 +27,8 @@ export interface DeliveryWorkerOptions {
   concurrency?: number;
   /** Who holds the leases this worker takes (the node id). Default: a random id per worker. */
   owner?: string;
+  /** Cluster: whether some node holds the tenant's EPOS socket now (presence, by tenant key). */
+  heldAnywhere?: (key: string) => boolean;
   now?: () => number;
   random?: () => number;
 }
@@ -192,8 +194,9 @@ export class DeliveryWorker {
         const back = this.connectedMeanwhile.delete(key);
         if (!back) this.parked.set(key, tenant);
         await this.o.outbox.update(tenant, id, { lastError, nextAttemptAt: this.now() + (back ? 0 : this.o.policy.maxMs) });
-        // The news may have come while the row was written: then it is due now after all.
-        if (!back && this.connectedMeanwhile.delete(key)) this.unpark(key);
+        // The news may have come while the row was written, or before this attempt gave up (a
+        // presence notice is only sent on a change): then it is due now after all.
+        if (!back && (this.connectedMeanwhile.delete(key) || this.o.heldAnywhere?.(key) === true)) this.unpark(key);
         this.o.logger.debug(log, 'event waits for its EPOS to connect');
         return;
       }
