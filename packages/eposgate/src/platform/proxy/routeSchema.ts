@@ -2,18 +2,17 @@
 // result and error answers. The schema documents the route (OpenAPI); it does not validate it:
 // the dispatcher validates the params once, with the contract's validator and error bodies.
 import { Type, type TSchema } from '@sinclair/typebox';
-import type { FastifySchema, FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify';
+import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
 import { EPOSError, REST_HEADER_NAMES, type Capability } from '@eposgate/contract';
 import { ErrorBody as PlatformErrorBody } from '../server/schemas.ts';
 import type { ProductPath } from './proxied.ts';
 
 /**
  * Route options that keep a schema for documentation only: the compiled request check accepts
- * anything, and answers are serialised as without a schema (JSON.stringify, nothing dropped).
+ * anything. Answers are serialised as on every route (server/validation.ts: JSON.stringify).
  */
-export const DOCUMENTED_ONLY: { validatorCompiler: FastifySchemaCompiler<unknown>; serializerCompiler: FastifySerializerCompiler<unknown> } = {
+export const DOCUMENTED_ONLY: { validatorCompiler: FastifySchemaCompiler<unknown> } = {
   validatorCompiler: () => () => true,
-  serializerCompiler: () => (data) => JSON.stringify(data),
 };
 
 const json = (description: string, schema: TSchema) => ({ description, content: { 'application/json': { schema } } });

@@ -90,9 +90,10 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   });
   if (opts.gate) {
     const gate = opts.gate;
-    app.addHook('onSend', async (_req, reply, payload) => {
+    // A callback hook: an async one costs a promise on every answer.
+    app.addHook('onSend', (_req, reply, payload, done) => {
       gate.closeConnection(reply);
-      return payload;
+      done(null, payload);
     });
   }
   // One access line per request, when info is logged at all.
