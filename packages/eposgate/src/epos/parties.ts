@@ -3,7 +3,7 @@
 import { EposError, type ParamsOf, type ResultOf } from '@eposgate/sdk';
 import { compact, json, nextNumber } from './db.ts';
 import { pageQuery } from './paging.ts';
-import { assertTablesExist } from './tables.ts';
+import { assertTablesExist, filterByTable } from './tables.ts';
 import type { Party, Restaurant } from './restaurant.ts';
 
 interface PartyRow {
@@ -113,10 +113,7 @@ export function deletePartyById(restaurant: Restaurant, p: ParamsOf<'DeleteParty
 export function searchParties(restaurant: Restaurant, p: ParamsOf<'SearchParties'>): ResultOf<'SearchParties'> {
   const where = [p.completedOnly ? 'end_time IS NOT NULL' : 'end_time IS NULL'];
   const args: unknown[] = [];
-  if (p.tableId !== undefined) {
-    where.push('EXISTS (SELECT 1 FROM json_each(parties.table_ids) t WHERE t.value = ?)');
-    args.push(p.tableId);
-  }
+  filterByTable('parties', p.tableId, where, args);
   const page = pageQuery<PartyRow>(restaurant.db, 'parties', 'parties', where, args, p.cursor);
   return compact({ data: page.rows.map(toParty), before: page.before, after: page.after });
 }

@@ -3,7 +3,7 @@
 import { EposError, type ParamsOf, type ResultOf } from '@eposgate/sdk';
 import { compact, json, nextNumber } from './db.ts';
 import { pageQuery } from './paging.ts';
-import { assertTablesExist } from './tables.ts';
+import { assertTablesExist, filterByTable } from './tables.ts';
 import type { Reservation, Restaurant } from './restaurant.ts';
 
 interface ReservationRow {
@@ -92,10 +92,7 @@ export function deleteReservationById(restaurant: Restaurant, p: ParamsOf<'Delet
 export function searchReservations(restaurant: Restaurant, p: ParamsOf<'SearchReservations'>): ResultOf<'SearchReservations'> {
   const where: string[] = [];
   const args: unknown[] = [];
-  if (p.tableId !== undefined) {
-    where.push('EXISTS (SELECT 1 FROM json_each(reservations.table_ids) t WHERE t.value = ?)');
-    args.push(p.tableId);
-  }
+  filterByTable('reservations', p.tableId, where, args);
   // Times are compared as instants (julianday), whatever offset they were written with.
   if (p.fromTime !== undefined) {
     where.push('julianday(end_time) > julianday(?)');

@@ -47,3 +47,13 @@ export function assertTablesExist(restaurant: Restaurant, ids: string[]): void {
   const q = restaurant.db.prepare('SELECT 1 FROM tables WHERE id = ?');
   for (const id of ids) if (!q.get(id)) throw new EposError('InvalidRequest', `table ${id} does not exist`);
 }
+
+/**
+ * Narrows a search of parties or reservations to the rows seated or booked at `tableId`, when one is
+ * given: both keep their tables as a JSON array in `table_ids`.
+ */
+export function filterByTable(tbl: 'parties' | 'reservations', tableId: string | undefined, where: string[], args: unknown[]): void {
+  if (tableId === undefined) return;
+  where.push(`EXISTS (SELECT 1 FROM json_each(${tbl}.table_ids) t WHERE t.value = ?)`);
+  args.push(tableId);
+}
