@@ -31,11 +31,13 @@ export function outboxFromRow(r: OutboxRow): OutboxEntry {
     ...(r.delivered_at !== null ? { deliveredAt: r.delivered_at } : {}),
     ...(r.last_error !== null ? { lastError: JSON.parse(r.last_error) } : {}),
     ...(r.lease_owner !== null && r.lease_until !== null ? { lease: { owner: r.lease_owner, until: Number(r.lease_until) } } : {}),
-    raisedBy: {
-      keyId: r.key_id, softwareHouseId: r.software_house_id,
-      ...(r.reseller_id !== null ? { resellerId: r.reseller_id } : {}),
-    },
+    raisedBy: raisedByFromRow(r),
   };
+}
+
+/** Who raised a row: the key, its software house and reseller (absent when the row has none). */
+function raisedByFromRow(r: { key_id: string; software_house_id: string; reseller_id: string | null }): OutboxEntry['raisedBy'] {
+  return { keyId: r.key_id, softwareHouseId: r.software_house_id, ...(r.reseller_id !== null ? { resellerId: r.reseller_id } : {}) };
 }
 
 const DONE = DONE_STATUSES.map((s) => `'${s}'`).join(', ');
@@ -206,9 +208,7 @@ export function eposEventFromRow(r: EposEventRow): EposEventRecord {
     eventType: r.event_type,
     event: JSON.parse(r.event),
     receivedAt: r.received_at,
-    keyId: r.key_id,
-    softwareHouseId: r.software_house_id,
-    ...(r.reseller_id !== null ? { resellerId: r.reseller_id } : {}),
+    ...raisedByFromRow(r),
   };
 }
 
