@@ -5,7 +5,7 @@ import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { silentLogger, type TransportLogger } from '../log.ts';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { SDK_HEADER, parseSdkHeader, type SdkInfo } from '@eposgate/contract';
+import { SDK_HEADER, formatSdkHeader, parseSdkHeader, type SdkInfo } from '@eposgate/contract';
 import { PlatformError, STOPPING_RETRY_AFTER_S, isPlatformError, platformStopping } from '../../errors.ts';
 import { settleWithin } from '../../deadline.ts';
 import { tenantKey, type Caller, type Tenant } from '../../tenant.ts';
@@ -264,7 +264,7 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
       // Header values the EPOS chose: clipped like every EPOS string in a log line.
       softwareHouseId: clip(caller.softwareHouseId, this.limits.logStringChars),
       resellerId: caller.resellerId === undefined ? undefined : clip(caller.resellerId, this.limits.logStringChars),
-      remoteAddress, sockets: this.registry.count(caller),
+      remoteAddress, sockets: this.registry.count(caller), ...(sdk ? { sdk: formatSdkHeader(sdk) } : {}),
     }, 'EPOS connected');
     this.emitSafely('connect', conn.info);
     void conn.closed.then((info) => {
