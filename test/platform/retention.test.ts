@@ -198,3 +198,20 @@ test('a large prune works in chunks and lets the event loop run between them', a
   assert.deepEqual(await store.eposEvents.list(A, 0, 10), []);
   assert.ok(turns >= 12, `the event loop got ${turns} turns during 12 chunks`);
 });
+
+test('registration history is pruned by age and by count per tenant, in chunks; the newest rows stay', async (t) => {
+  const { store, clock, retention } = await fixture(t);
+  const ws = { transport: 'ws' as const, createdAt: new Date(T0).toISOString(), softwareHouseId: 'sh', capabilities: [] };
+  const change = (tenant: Tenant, at: number) => ({
+    tenant, at: new Date(at).toISOString(), transport: 'ws' as const, capabilities: ['GetOrderById'], added: [], dropped: [], softwareHouseId: 'sh', keyId: 'key_1',
+  });
+  for (let i = 1; i <= 20; i += 1) await store.integrations.put({ ...ws, tenant: A }, change(A, T0 + i * MIN));
+  for (let i = 1; i <= 3; i += 1) await store.integrations.put({ ...ws, tenant: B }, change(B, T0 + (10 + i) * MIN));
+  clock.now = T0 + 60 * MIN;
+  const r = await retention({ registrationChangeMaxAgeMs: 55 * MIN, registrationChangesPerTenant: 10 }).run();
+  assert.equal(r.changesByAge, 4, 'A’s first 4 are older than 55 minutes');
+  assert.equal(r.changesByCount, 6, 'A keeps its newest 10 (chunks of 7)');
+  const ids = async (tenant: Tenant) => (await store.integrations.history(tenant, { limit: 100 })).map((c) => c.seq);
+  assert.deepEqual(await ids(A), [20, 19, 18, 17, 16, 15, 14, 13, 12, 11]);
+  assert.deepEqual(await ids(B), [3, 2, 1], 'B has fewer than the cap, all young');
+});

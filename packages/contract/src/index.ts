@@ -11,3 +11,4 @@ export * from './posEvents.ts';
 export * from './jsonDepth.ts';
 export * from './wsBatch.ts';
 export * from './backoff.ts';
+export * from './sdkHeader.ts';

@@ -6,7 +6,8 @@ import { CAPABILITIES, EVENT_PREFIX, backoffDelay, type BackoffOptions } from '@
 import { JSONRPC_VERSION, RPC_METHOD_NOT_FOUND, parseFrame, requestorFromWire } from '@eposgate/contract';
 import type { EPOSError } from '@eposgate/contract';
 import type { Epos } from './define.ts';
-import { writeBatcher } from '@eposgate/contract';
+import { writeBatcher, SDK_HEADER, formatSdkHeader } from '@eposgate/contract';
+import { SDK } from './version.ts';
 
 export interface ConnectOptions {
   /**
@@ -110,6 +111,7 @@ class Connection extends EventEmitter implements EposConnection {
     const headers: Record<string, string> = {
       authorization: `Basic ${this.opts.apiKey}`,
       'software-house-id': this.opts.softwareHouseId,
+      [SDK_HEADER]: formatSdkHeader(SDK),
     };
     if (this.opts.resellerId) headers['reseller-id'] = this.opts.resellerId;
     const ws = new WebSocket(this.#url, {

@@ -4,7 +4,7 @@
 // the store is shared by processes, migrations started together.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ApiKeyRecord, OutboxEntry, Store, StoredIntegration } from '../../../packages/eposgate/src/platform/store/store.ts';
+import type { ApiKeyRecord, OutboxEntry, RegistrationChange, Store, StoredIntegration } from '../../../packages/eposgate/src/platform/store/store.ts';
 import type { StoredFlow } from '../../../packages/eposgate/src/platform/tester/types.ts';
 import type { Tenant } from '../../../packages/eposgate/src/platform/tenant.ts';
 
@@ -89,6 +89,42 @@ export function storeSuite(name: string, h: StoreHarness): void {
       await s.integrations.delete(A, 'ws');
       assert.equal(await s.integrations.get(A, 'ws'), undefined);
       assert.deepEqual(await s.integrations.get(A, 'rest'), rest);
+    });
+
+    test('registration history: put and delete append a row in the same write, numbered per tenant, newest first; retention by age and count', async () => {
+      const s = await open();
+      const ws: StoredIntegration = {
+        tenant: A, transport: 'ws', createdAt: iso(T0), softwareHouseId: 'sh',
+        capabilities: [{ name: 'GetOrderById', version: 'v1', updatedAt: iso(T0) }],
+      };
+      const change = (t: Tenant, at: number, o: Partial<RegistrationChange> = {}): Omit<RegistrationChange, 'seq'> => ({
+        tenant: t, at: iso(at), transport: 'ws', capabilities: ['GetOrderById'], added: ['GetOrderById'], dropped: [],
+        softwareHouseId: 'sh', keyId: 'key_1', keyHint: 'sk_sandbox_ab', ...o,
+      });
+      assert.equal(await s.integrations.put(ws), undefined, 'no change given: no row');
+      assert.deepEqual(await s.integrations.history(A, { limit: 10 }), []);
+      assert.equal(await s.integrations.put(ws, change(A, T0)), 1);
+      const rest: StoredIntegration = {
+        tenant: A, transport: 'rest', createdAt: iso(T0), softwareHouseId: 'sh', resellerId: 'rs',
+        capabilities: [{ name: 'SearchOrders', version: 'v1', updatedAt: iso(T0) }],
+        rest: { url: 'https://epos.example/api', baseUrl: 'https://epos.example/api', username: 'u', passwordEnc: 'v1.x.y.z' },
+      };
+      const restChange = change(A, T0 + 1, { transport: 'rest', capabilities: ['SearchOrders'], added: ['SearchOrders'], url: 'https://epos.example/api', resellerId: 'rs' });
+      assert.equal(await s.integrations.put(rest, restChange), 2);
+      assert.equal(await s.integrations.put({ ...ws, tenant: B }, change(B, T0 + 2)), 1, 'another tenant counts from 1');
+      assert.equal(await s.integrations.delete(A, 'ws', change(A, T0 + 3, { capabilities: [], added: [], dropped: ['GetOrderById'] })), 3);
+      assert.equal(await s.integrations.get(A, 'ws'), undefined);
+      const all = await s.integrations.history(A, { limit: 10 });
+      assert.deepEqual(all.map((c) => c.seq), [3, 2, 1], 'newest first');
+      assert.deepEqual(all[1], { ...restChange, seq: 2 }, 'every field comes back as written');
+      assert.deepEqual(all[0]!.dropped, ['GetOrderById']);
+      assert.deepEqual((await s.integrations.history(A, { before: 3, limit: 1 })).map((c) => c.seq), [2], 'a page below a cursor');
+      assert.deepEqual((await s.integrations.history(A_PROD, { limit: 10 })), [], 'another env is another tenant');
+      assert.equal(await s.integrations.pruneHistoryOlder(T0 + 1, 10), 1, 'A’s first row only');
+      assert.equal(await s.integrations.pruneHistoryBeyond(1, 10), 1, 'A keeps its newest row; B has one');
+      assert.deepEqual((await s.integrations.history(A, { limit: 10 })).map((c) => c.seq), [3]);
+      assert.equal(await s.integrations.put(ws, change(A, T0 + 9)), 4, 'seqs never come back');
+      assert.equal((await s.integrations.history(B, { limit: 10 })).length, 1);
     });
 
     test('outbox: insert numbers per tenant and is idempotent by id; get and list with status, cursor and limit', async () => {
@@ -236,6 +272,22 @@ export function storeSuite(name: string, h: StoreHarness): void {
       assert.ok(await s.flows.get(A, 'g2'));
       assert.ok(await s.flows.get(A, 'g1'));
       assert.ok(await s.flows.get(B, 'f3'), 'a running flow is never pruned');
+    });
+
+    test('flows: the latest finished run per flow of a tenant, without steps; running and other tenants’ runs are not read', async () => {
+      const s = await open();
+      await s.flows.insert(flow(A, 'a1', { status: 'SUCCESS', finishedAt: iso(T0 + 10) }));
+      await s.flows.insert(flow(A, 'a2', { status: 'FAILURE', finishedAt: iso(T0 + 20) }));
+      await s.flows.insert(flow(A, 'a3', { startedAt: iso(T0 + 30) }));
+      await s.flows.insert(flow(A, 'p1', { flow: 'Pay at Table', flowName: 'Pay at Table', status: 'TIMED_OUT', finishedAt: iso(T0 + 5) }));
+      await s.flows.insert(flow(A, 'p2', { flow: 'Pay at Table', flowName: 'Pay at Table', status: 'SUCCESS', finishedAt: iso(T0 + 15) }));
+      await s.flows.insert(flow(B, 'b1', { status: 'SUCCESS', finishedAt: iso(T0 + 99) }));
+      const latest = (await s.flows.latestFinished(A)).sort((x, y) => x.flow.localeCompare(y.flow));
+      assert.deepEqual(latest, [
+        { flowID: 'a2', flow: 'Get Order', status: 'FAILURE', finishedAt: iso(T0 + 20) },
+        { flowID: 'p2', flow: 'Pay at Table', status: 'SUCCESS', finishedAt: iso(T0 + 15) },
+      ]);
+      assert.deepEqual(await s.flows.latestFinished(A_PROD), []);
     });
 
     test('seq numbers allocated concurrently (two stores where there can be two) never collide', async () => {

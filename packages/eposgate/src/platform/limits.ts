@@ -57,6 +57,9 @@ export interface Limits {
   /** Delivered, failed, skipped and expired outbox rows kept per tenant, and their age, ms. */
   outboxDonePerTenant: number;
   outboxDoneMaxAgeMs: number;
+  /** Registration changes (GET /epos/integrations/history) kept per tenant, and their age, ms. */
+  registrationChangesPerTenant: number;
+  registrationChangeMaxAgeMs: number;
   /** A pending event not delivered within this time is marked `expired`, ms. */
   pendingEventTtlMs: number;
   /** How often retention runs, ms. */
@@ -102,6 +105,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   flowRunMaxAgeMs: 30 * DAY,
   outboxDonePerTenant: 100_000,
   outboxDoneMaxAgeMs: 30 * DAY,
+  registrationChangesPerTenant: 1000,
+  registrationChangeMaxAgeMs: 365 * DAY,
   pendingEventTtlMs: 7 * DAY,
   retentionIntervalMs: 60_000,
 

@@ -33,6 +33,8 @@ import { msLeft, settleWithin } from './deadline.ts';
 import { openBus, type Bus } from './bus/index.ts';
 import { shareInvalidations } from './bus/invalidation.ts';
 import { ClusterWsTransport } from './transports/ws/clusterTransport.ts';
+import { ConnectionDirectory } from './health/connections.ts';
+import { healthRoutes } from './health/routes.ts';
 
 export interface StartPlatformOptions {
   /** The embedded store's data directory: the same as `database: 'sqlite:<dataDir>'`. */
@@ -276,6 +278,7 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     streamLimits: limits, node: nodeId, ...(bus.clustered ? { bus, presence: bus.presence } : {}),
   });
   keys.on('revoked', (keyId) => events.hub.closeKey(keyId));
+  const connections = new ConnectionDirectory(gateway, bus);
   // The two route contexts: public routes guard themselves; the rest need an API key (server/app.ts).
   void app.register(publicRoutes, {
     routes: [
@@ -289,6 +292,7 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
       (scope) => dataRoutes(scope, dispatcher),
       (scope) => testerRoutes(scope, tester),
       (scope) => events.routes(scope),
+      (scope) => healthRoutes(scope, { registry, flows: store.flows, connections }),
     ],
   });
 

@@ -4,7 +4,8 @@
 //     that never comes back no longer holds its events pending forever, and nothing vanishes unseen;
 //   - deletes finished outbox rows (delivered, failed, skipped, expired) by age and count per tenant;
 //   - deletes POS events by age and count per tenant;
-//   - deletes finished tester runs by age and count per tenant (never an IN_PROGRESS one).
+//   - deletes finished tester runs by age and count per tenant (never an IN_PROGRESS one);
+//   - deletes registration changes (the history) by age and count per tenant.
 // Each step deletes in chunks of `chunk` rows, one short write each, yielding to the event loop in
 // between, so a large backlog is worked off without blocking requests for long.
 import type { Logger } from 'pino';
@@ -15,9 +16,10 @@ import type { DeliveryError, Store } from './store/store.ts';
 const MAX_TIMER_MS = 24 * 60 * 60 * 1000;
 
 export interface RetentionOptions {
-  store: Pick<Store, 'outbox' | 'eposEvents' | 'flows'>;
+  store: Pick<Store, 'outbox' | 'eposEvents' | 'flows' | 'integrations'>;
   limits: Pick<Limits, 'posEventsPerTenant' | 'posEventMaxAgeMs' | 'flowRunsPerTenant' | 'flowRunMaxAgeMs'
-    | 'outboxDonePerTenant' | 'outboxDoneMaxAgeMs' | 'pendingEventTtlMs' | 'retentionIntervalMs'>;
+    | 'outboxDonePerTenant' | 'outboxDoneMaxAgeMs' | 'pendingEventTtlMs' | 'retentionIntervalMs'
+    | 'registrationChangesPerTenant' | 'registrationChangeMaxAgeMs'>;
   logger: Logger;
   /** Called after pending events were expired, so the delivery worker looks at the new heads. */
   onExpired?: () => void;
@@ -35,6 +37,8 @@ export interface RetentionReport {
   posEventsByCount: number;
   flowRunsByAge: number;
   flowRunsByCount: number;
+  changesByAge: number;
+  changesByCount: number;
 }
 
 export class Retention {
@@ -87,6 +91,8 @@ export class Retention {
       posEventsByCount: await this.drain((n) => s.eposEvents.pruneBeyond(l.posEventsPerTenant, n)),
       flowRunsByAge: await this.drain((n) => s.flows.pruneFinished(now - l.flowRunMaxAgeMs, n)),
       flowRunsByCount: await this.drain((n) => s.flows.pruneFinishedBeyond(l.flowRunsPerTenant, n)),
+      changesByAge: await this.drain((n) => s.integrations.pruneHistoryOlder(now - l.registrationChangeMaxAgeMs, n)),
+      changesByCount: await this.drain((n) => s.integrations.pruneHistoryBeyond(l.registrationChangesPerTenant, n)),
     };
     if (r.expired > 0) this.o.onExpired?.();
     if (Object.values(r).some((n) => n > 0)) this.o.logger.info({ retention: r }, 'retention pass');

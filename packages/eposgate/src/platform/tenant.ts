@@ -15,6 +15,8 @@ export function tenantKey(t: Tenant): string {
 /** Who called: recorded with what a request touches. */
 export interface Caller extends Tenant {
   keyId: string;
+  /** The key's first characters (never the key), so people can tell which key did something. */
+  keyHint?: string;
   softwareHouseId: string;
   resellerId?: string;
 }

@@ -168,7 +168,7 @@ export class KeyService extends EventEmitter<KeyEvents> {
       throw new PlatformError('MISSING_SOFTWARE_HOUSE_ID', 'Missing software-house-id header: it identifies the EPOS company and is required');
     }
     const resellerId = single(headers['reseller-id'])?.trim();
-    return { accountId: rec.accountId, env: rec.env, keyId: rec.id, softwareHouseId, ...(resellerId ? { resellerId } : {}) };
+    return { accountId: rec.accountId, env: rec.env, keyId: rec.id, keyHint: rec.hint, softwareHouseId, ...(resellerId ? { resellerId } : {}) };
   }
 }
 

@@ -3,7 +3,7 @@
 import type { Capability, CapabilityName } from '@eposgate/contract';
 import { PlatformError, validationFailed } from '../errors.ts';
 import type { SecretBox } from '../auth/secrets.ts';
-import type { IntegrationStore, StoredCapability, StoredIntegration, TransportKind } from '../store/store.ts';
+import type { IntegrationStore, RegistrationChange, StoredCapability, StoredIntegration, TransportKind } from '../store/store.ts';
 import { tenantKey, type Caller, type Tenant } from '../tenant.ts';
 import { checkRegistration, VERSION, type RegistrationBody, type RegistrationRequest } from './body.ts';
 import { restBaseUrl } from './restUrl.ts';
@@ -25,6 +25,8 @@ export interface PutResult {
   integrations: IntegrationView[];
   /** Preview capabilities that were accepted: the caller shows a warning. */
   previews: string[];
+  /** Capabilities the previous registration of this transport had and this one does not. */
+  dropped: string[];
 }
 
 interface TenantEntry {
@@ -63,9 +65,19 @@ export class Registry {
     // The cached entry is what the store holds: every write goes through here.
     const before = (await this.entry(tenant))[transport];
     const at = this.now().toISOString();
+    const beforeNames = before?.capabilities.map((c) => c.name) ?? [];
+    const names: string[] = req.capabilities.map((c) => c.capability.name);
+    const dropped = beforeNames.filter((n) => !names.includes(n));
+    // The history row of this change; none when nothing was registered and nothing is.
+    const change = (url?: string): Omit<RegistrationChange, 'seq'> => ({
+      tenant, at, transport, capabilities: names, added: names.filter((n) => !beforeNames.includes(n)), dropped,
+      ...(url !== undefined ? { url } : {}),
+      softwareHouseId: caller.softwareHouseId, ...(caller.resellerId ? { resellerId: caller.resellerId } : {}),
+      keyId: caller.keyId, ...(caller.keyHint ? { keyHint: caller.keyHint } : {}),
+    });
     let after: StoredIntegration | undefined;
     if (req.capabilities.length === 0) {
-      await this.store.delete(tenant, transport);
+      await this.store.delete(tenant, transport, before ? change() : undefined);
     } else {
       const kept = new Map(before?.capabilities.map((c) => [c.name, c]) ?? []);
       const capabilities = req.capabilities.map(({ capability }) => ({
@@ -75,7 +87,7 @@ export class Registry {
       }));
       // EPOSes re-register the same list on every start: an unchanged registration is not rewritten.
       if (before && this.unchanged(before, capabilities, caller, req.rest)) {
-        return { integrations: [view(before)], previews: previewsOf(req) };
+        return { integrations: [view(before)], previews: previewsOf(req), dropped: [] };
       }
       const next: StoredIntegration = {
         tenant,
@@ -88,7 +100,7 @@ export class Registry {
           ? { rest: { url: req.rest.url, baseUrl: baseUrl!, username: req.rest.username, passwordEnc: this.secrets.seal(req.rest.password) } }
           : {}),
       };
-      await this.store.put(next);
+      await this.store.put(next, change(req.rest?.url));
       after = next;
     }
     // Update the cached entry from what was written, chained on the latest one so concurrent
@@ -100,7 +112,12 @@ export class Registry {
       this.cache.set(key, updated);
     }
     for (const l of this.changeListeners) l(tenant);
-    return { integrations: after ? [view(after)] : [], previews: previewsOf(req) };
+    return { integrations: after ? [view(after)] : [], previews: previewsOf(req), dropped };
+  }
+
+  /** The tenant's registration changes, newest first (seq below `before` when given). */
+  history(tenant: Tenant, q: { before?: number; limit: number }): Promise<RegistrationChange[]> {
+    return this.store.history({ accountId: tenant.accountId, env: tenant.env }, q);
   }
 
   /** Same capabilities in the same order, same caller ids, same REST target and credentials. */

@@ -91,3 +91,27 @@ export const TESTER_FLOW_COLUMNS = `id TEXT PRIMARY KEY,
 
 export const TESTER_FLOW_INDEXES = `CREATE INDEX tester_flows_tenant ON tester_flows(account_id, env, started_at);
      CREATE INDEX tester_flows_status ON tester_flows(status);`;
+
+/**
+ * Registration history: one row per change of a tenant's registration, numbered per tenant
+ * (tenant_seqs, tbl `integration_history`). Lists as JSON arrays; no password column exists.
+ */
+export function integrationHistoryTable(int: Int): string {
+  return `CREATE TABLE integration_history (
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       seq ${int} NOT NULL,
+       at TEXT NOT NULL,
+       transport TEXT NOT NULL CHECK (transport IN ('ws','rest')),
+       capabilities TEXT NOT NULL,
+       added TEXT NOT NULL,
+       dropped TEXT NOT NULL,
+       url TEXT,
+       software_house_id TEXT NOT NULL,
+       reseller_id TEXT,
+       key_id TEXT NOT NULL,
+       key_hint TEXT,
+       PRIMARY KEY (account_id, env, seq)
+     );
+     CREATE INDEX integration_history_age ON integration_history(at);`;
+}

@@ -57,11 +57,42 @@ export interface StoredIntegration {
   resellerId?: string;
 }
 
+/**
+ * One change of a tenant's registration, as the history keeps it. Never the REST password: only
+ * the URL and who made the change.
+ */
+export interface RegistrationChange {
+  tenant: Tenant;
+  /** Per-tenant order, from 1 (the history's id and cursor); assigned by the store. */
+  seq: number;
+  at: string;
+  transport: TransportKind;
+  /** The whole list after the change ([] when the registration was removed). */
+  capabilities: string[];
+  added: string[];
+  dropped: string[];
+  url?: string;
+  softwareHouseId: string;
+  resellerId?: string;
+  keyId: string;
+  keyHint?: string;
+}
+
 export interface IntegrationStore {
   get(tenant: Tenant, transport: TransportKind): Promise<StoredIntegration | undefined>;
-  /** Replaces the tenant's integration of that transport in one transaction. */
-  put(integration: StoredIntegration): Promise<void>;
-  delete(tenant: Tenant, transport: TransportKind): Promise<void>;
+  /**
+   * Replaces the tenant's integration of that transport in one transaction; with `change`, the
+   * history row is appended in the same transaction (its seq is answered).
+   */
+  put(integration: StoredIntegration, change?: Omit<RegistrationChange, 'seq'>): Promise<number | undefined>;
+  /** Removes it; with `change`, appends the history row in the same transaction. */
+  delete(tenant: Tenant, transport: TransportKind, change?: Omit<RegistrationChange, 'seq'>): Promise<number | undefined>;
+  /** The tenant's history, newest first, seq below `before` when given. */
+  history(tenant: Tenant, q: { before?: number; limit: number }): Promise<RegistrationChange[]>;
+  /** Retention: deletes up to `limit` history rows made before `before` (epoch ms). */
+  pruneHistoryOlder(before: number, limit: number): Promise<number>;
+  /** Retention: deletes up to `limit` history rows that are not among their tenant's last `keep`. */
+  pruneHistoryBeyond(keep: number, limit: number): Promise<number>;
 }
 
 export interface Store {
@@ -176,6 +207,15 @@ export interface FlowOwnerFilter {
   notIn?: readonly string[];
 }
 
+/** A finished flow run, without its steps. */
+export interface FinishedRun {
+  flowID: string;
+  /** The catalogue name it was started with. */
+  flow: string;
+  status: Exclude<FlowStatus, 'IN_PROGRESS'>;
+  finishedAt: string;
+}
+
 export interface FlowStore {
   insert(flow: StoredFlow): Promise<void>;
   update(id: string, change: { status: FlowStatus; steps: StepRecord[]; finishedAt?: string }): Promise<void>;
@@ -187,6 +227,8 @@ export interface FlowStore {
    * flow stored without a node counts as gone).
    */
   inProgress(owner?: FlowOwnerFilter): Promise<StoredFlow[]>;
+  /** Per flow (catalogue name) the tenant's latest finished run: what readiness reads (no steps). */
+  latestFinished(tenant: Tenant): Promise<FinishedRun[]>;
   /** Retention: deletes up to `limit` finished runs (never IN_PROGRESS) that finished before `before` (epoch ms). */
   pruneFinished(before: number, limit: number): Promise<number>;
   /** Retention: deletes up to `limit` finished runs beyond each tenant's newest `keep` finished ones. */

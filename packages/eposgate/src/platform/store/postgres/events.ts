@@ -13,14 +13,14 @@ import type { Pg, Queryable } from './db.ts';
 const DONE = DONE_STATUSES.map((s) => `'${s}'`).join(', ');
 
 /** Hands out the tenant's next seq of `tbl`; the row stays locked until the caller's transaction ends. */
-async function nextSeq(q: Queryable, tbl: string, t: Tenant): Promise<number> {
+export async function nextSeq(q: Queryable, tbl: string, t: Tenant): Promise<number> {
   const [r] = await q.rows<{ seq: number }>(`INSERT INTO tenant_seqs (tbl, account_id, env, last) VALUES ($1, $2, $3, 1)
     ON CONFLICT (tbl, account_id, env) DO UPDATE SET last = tenant_seqs.last + 1 RETURNING last AS seq`, [tbl, t.accountId, t.env]);
   return r!.seq;
 }
 
 /** Keys of `tbl` rows (at most $2) not among their tenant's last $1 (`where` narrows them). */
-function beyondLast(tbl: string, where = ''): string {
+export function beyondLast(tbl: string, where = ''): string {
   return `SELECT r.account_id, r.env, r.seq FROM tenant_seqs t JOIN ${tbl} r
     ON r.account_id = t.account_id AND r.env = t.env AND r.seq <= t.last - $1
     WHERE t.tbl = '${tbl}' AND t.last > $1 ${where} LIMIT $2`;

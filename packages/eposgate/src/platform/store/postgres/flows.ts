@@ -1,8 +1,8 @@
 // Tester flow runs in PostgreSQL: readable from every node; each run names the node running it.
 import type { Tenant } from '../../tenant.ts';
 import type { FlowStatus, StepRecord, StoredFlow } from '../../tester/records.ts';
-import type { FlowOwnerFilter, FlowStore } from '../store.ts';
-import { ownedBy, toFlow, type FlowRow } from '../sqlite/flows.ts';
+import type { FinishedRun, FlowOwnerFilter, FlowStore } from '../store.ts';
+import { finishedRun, ownedBy, toFlow, type FinishedRunRow, type FlowRow } from '../sqlite/flows.ts';
 import type { Pg } from './db.ts';
 
 export class PgFlowStore implements FlowStore {
@@ -24,6 +24,14 @@ export class PgFlowStore implements FlowStore {
     const [r] = await this.db.rows<FlowRow>('SELECT * FROM tester_flows WHERE id = $1 AND account_id = $2 AND env = $3',
       [id, tenant.accountId, tenant.env]);
     return r && toFlow(r);
+  }
+
+  async latestFinished(tenant: Tenant): Promise<FinishedRun[]> {
+    const rows = await this.db.rows<FinishedRunRow>(`SELECT id, flow, status, finished_at FROM (
+        SELECT id, flow, status, finished_at, ROW_NUMBER() OVER (PARTITION BY flow ORDER BY finished_at DESC, ord DESC) AS n
+        FROM tester_flows WHERE account_id = $1 AND env = $2 AND status <> 'IN_PROGRESS' AND finished_at IS NOT NULL
+      ) latest WHERE n = 1`, [tenant.accountId, tenant.env]);
+    return rows.map(finishedRun);
   }
 
   async inProgress(owner?: FlowOwnerFilter): Promise<StoredFlow[]> {

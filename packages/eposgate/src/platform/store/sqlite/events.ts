@@ -50,7 +50,7 @@ export const NEXT_SEQ = `INSERT INTO tenant_seqs (tbl, account_id, env, last) VA
   ON CONFLICT (tbl, account_id, env) DO UPDATE SET last = last + 1 RETURNING last AS seq`;
 
 /** Rowids of `tbl` (at most @limit) not among their tenant's last @keep rows (`where` narrows them). */
-function beyondLast(tbl: string, where = ''): string {
+export function beyondLast(tbl: string, where = ''): string {
   return `SELECT r.rowid FROM tenant_seqs t JOIN ${tbl} r
     ON r.account_id = t.account_id AND r.env = t.env AND r.seq <= t.last - @keep
     WHERE t.tbl = '${tbl}' AND t.last > @keep ${where} LIMIT @limit`;

@@ -1,6 +1,6 @@
 // Tester flow runs: one row per run, steps as JSON (rewritten as each step starts and ends).
 import type { Tenant } from '../../tenant.ts';
-import type { FlowOwnerFilter, FlowStore } from '../store.ts';
+import type { FinishedRun, FlowOwnerFilter, FlowStore } from '../store.ts';
 import type { FlowStatus, StepRecord, StoredFlow } from '../../tester/records.ts';
 import type { Db, Writer } from './db.ts';
 
@@ -25,6 +25,12 @@ export function toFlow(r: FlowRow): StoredFlow {
   };
 }
 
+export interface FinishedRunRow { id: string; flow: string; status: FinishedRun['status']; finished_at: string }
+
+export function finishedRun(r: FinishedRunRow): FinishedRun {
+  return { flowID: r.id, flow: r.flow, status: r.status, finishedAt: r.finished_at };
+}
+
 export class SqliteFlowStore implements FlowStore {
   private readonly q;
   constructor(db: Db, private readonly w: Writer) {
@@ -33,6 +39,10 @@ export class SqliteFlowStore implements FlowStore {
         VALUES (@id, @accountId, @env, @flow, @flowName, @params, @status, @startedAt, @finishedAt, @steps, @node)`),
       update: db.prepare('UPDATE tester_flows SET status = ?, steps = ?, finished_at = COALESCE(?, finished_at) WHERE id = ?'),
       get: db.prepare('SELECT * FROM tester_flows WHERE id = ? AND account_id = ? AND env = ?'),
+      latestFinished: db.prepare(`SELECT id, flow, status, finished_at FROM (
+        SELECT id, flow, status, finished_at, ROW_NUMBER() OVER (PARTITION BY flow ORDER BY finished_at DESC, rowid DESC) AS n
+        FROM tester_flows WHERE account_id = ? AND env = ? AND status <> 'IN_PROGRESS' AND finished_at IS NOT NULL
+      ) latest WHERE n = 1`),
       inProgress: db.prepare("SELECT * FROM tester_flows WHERE status = 'IN_PROGRESS' ORDER BY started_at"),
       pruneFinished: db.prepare(`DELETE FROM tester_flows WHERE rowid IN (SELECT rowid FROM tester_flows
         WHERE finished_at IS NOT NULL AND finished_at < ? AND status <> 'IN_PROGRESS' LIMIT ?)`),
@@ -58,6 +68,10 @@ export class SqliteFlowStore implements FlowStore {
   async get(tenant: Tenant, id: string): Promise<StoredFlow | undefined> {
     const r = this.q.get.get(id, tenant.accountId, tenant.env) as FlowRow | undefined;
     return r && toFlow(r);
+  }
+
+  async latestFinished(tenant: Tenant): Promise<FinishedRun[]> {
+    return (this.q.latestFinished.all(tenant.accountId, tenant.env) as FinishedRunRow[]).map(finishedRun);
   }
 
   async inProgress(owner?: FlowOwnerFilter): Promise<StoredFlow[]> {

@@ -10,7 +10,7 @@ import { tenantKey, type Caller } from '../../tenant.ts';
 import { cancelledError, eposErrorToPlatform } from '../eposAnswer.ts';
 import { clip, DEFAULT_LIMITS, type Limits } from '../../limits.ts';
 import { PendingCalls, type SettleOutcome } from './pending.ts';
-import { writeBatcher } from '@eposgate/contract';
+import { writeBatcher, type SdkInfo } from '@eposgate/contract';
 import { TokenBucket } from './rate.ts';
 
 export interface ConnectionInfo {
@@ -19,6 +19,8 @@ export interface ConnectionInfo {
   caller: Caller;
   remoteAddress?: string;
   connectedAt: Date;
+  /** What the EPOS said it runs (the `eposgate-sdk` upgrade header), when it said it well-formed. */
+  sdk?: SdkInfo;
 }
 
 export interface DisconnectInfo extends ConnectionInfo {
@@ -67,6 +69,9 @@ export class EposSocket {
   readonly closed: Promise<DisconnectInfo>;
   private readonly pending = new PendingCalls();
   private alive = true;
+  /** Epoch ms of the last ping sent and pong received (GET /epos/connections); 0 = none yet. */
+  private pingAt = 0;
+  private pongAt = 0;
   private cause?: string;
   private childLog?: TransportLogger;
   /** Call ids count per socket: an EPOS sees nothing of other sockets' traffic. */
@@ -96,15 +101,19 @@ export class EposSocket {
     /** The upgraded TCP socket under `ws`, corked to batch frames. */
     socket?: Duplex,
     private readonly limits: ConnectionLimits = DEFAULT_LIMITS,
+    sdk?: SdkInfo,
   ) {
     this.batchWrites = socket ? writeBatcher(socket) : () => {};
     connectionCounter += 1;
-    this.info = { connectionId: `c${connectionCounter.toString(36)}`, caller, remoteAddress, connectedAt: new Date() };
+    this.info = { connectionId: `c${connectionCounter.toString(36)}`, caller, remoteAddress, connectedAt: new Date(), ...(sdk ? { sdk } : {}) };
     this.key = tenantKey(caller);
 
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     // Only a pong proves the peer reads and answers: a flood of frames from a stuck peer does not.
-    ws.on('pong', () => { this.alive = true; });
+    ws.on('pong', () => {
+      this.alive = true;
+      this.pongAt = Date.now();
+    });
     // ws answers each ping with a pong: pings count against the frame rate like any frame.
     ws.on('ping', () => { this.admit(0); });
     ws.on('error', (err: Error & { code?: string }) => {
@@ -141,6 +150,11 @@ export class EposSocket {
 
   get inFlight(): number {
     return this.pending.size;
+  }
+
+  /** When the platform last pinged the socket and last heard a pong (epoch ms), if ever. */
+  get keepAlive(): { lastPingAt?: number; lastPongAt?: number } {
+    return { ...(this.pingAt ? { lastPingAt: this.pingAt } : {}), ...(this.pongAt ? { lastPongAt: this.pongAt } : {}) };
   }
 
   /** The key the socket was opened with: revoking it closes the socket. */
@@ -283,6 +297,7 @@ export class EposSocket {
     this.alive = false;
     try {
       this.ws.ping();
+      this.pingAt = Date.now();
     } catch {
       // Socket not open any more: its close handler does the bookkeeping.
     }

@@ -5,6 +5,7 @@ import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { silentLogger, type TransportLogger } from '../log.ts';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { SDK_HEADER, formatSdkHeader, parseSdkHeader, type SdkInfo } from '@eposgate/contract';
 import { PlatformError, STOPPING_RETRY_AFTER_S, isPlatformError, platformStopping } from '../../errors.ts';
 import { settleWithin } from '../../deadline.ts';
 import { tenantKey, type Caller, type Tenant } from '../../tenant.ts';
@@ -240,17 +241,19 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
     };
     socket.once('close', release);
     const remoteAddress = req.socket.remoteAddress;
+    // Read now: the request (and its headers) is not kept once the socket is open.
+    const sdk = parseSdkHeader(req.headers[SDK_HEADER]);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       // Off the socket once it is open: a listener kept for the socket's life would keep this
       // scope, the upgrade request with its headers included, alive per socket (B3-memory).
       socket.off('close', release);
       release();
-      this.onConnection(ws, caller, remoteAddress, socket);
+      this.onConnection(ws, caller, remoteAddress, socket, sdk);
     });
   }
 
-  private onConnection(ws: WebSocket, caller: Caller, remoteAddress: string | undefined, socket: Duplex): void {
-    const conn = new EposSocket(ws, caller, remoteAddress, this.stats, this.log, this.maxPayload, socket, this.limits);
+  private onConnection(ws: WebSocket, caller: Caller, remoteAddress: string | undefined, socket: Duplex, sdk: SdkInfo | undefined): void {
+    const conn = new EposSocket(ws, caller, remoteAddress, this.stats, this.log, this.maxPayload, socket, this.limits, sdk);
     if (this.stopping) {
       conn.shutdown(this.closeCode, closeReason(this.closeCode), platformStopping());
       return;
@@ -261,7 +264,7 @@ export class EposGateway extends EventEmitter<GatewayEvents> {
       // Header values the EPOS chose: clipped like every EPOS string in a log line.
       softwareHouseId: clip(caller.softwareHouseId, this.limits.logStringChars),
       resellerId: caller.resellerId === undefined ? undefined : clip(caller.resellerId, this.limits.logStringChars),
-      remoteAddress, sockets: this.registry.count(caller),
+      remoteAddress, sockets: this.registry.count(caller), ...(sdk ? { sdk: formatSdkHeader(sdk) } : {}),
     }, 'EPOS connected');
     this.emitSafely('connect', conn.info);
     void conn.closed.then((info) => {
