@@ -42,7 +42,7 @@ function Chart({ title, stats, lines, suffixes }: {
         const ys: (number | null)[] = xs.map(() => null);
         for (const p of s.points) ys[index.get(Date.parse(p.at) / 1000)!] = lines(p)[li] ?? null;
         data.push(ys);
-        series.push({ label: s.capability + suffix, stroke: COLOURS[si % COLOURS.length], width: 1.5, ...(li === 0 && suffixes.length > 1 ? { dash: [4, 3] } : {}) });
+        series.push({ label: s.capability + suffix, stroke: COLOURS[si % COLOURS.length], width: 1.5, points: { show: false }, ...(li === 0 && suffixes.length > 1 ? { dash: [4, 3] } : {}) });
       });
     });
     const width = Math.max(320, el.current.clientWidth);
