@@ -47,6 +47,8 @@ test('a vendor signs in with an API key, sees the registrations, runs Pay at Tab
 
   await page.click('nav.side a[href="#/tester"]');
   const row = page.locator('tr[data-flow="Pay at Table"]');
+  await row.locator('td .badge.ok').waitFor();
+  assert.equal(await row.locator('td .badge.ok').textContent(), 'yes', 'the flow applies to what the EPOS registered');
   await row.locator('button').click();
   await page.fill('[data-testid=run-form] input[name=tipAmount]', '200');
   await screenshot(page, '03-tester-form');

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, whenSignedOut } from './api/http.ts';
 import * as admin from './api/admin.ts';
 import { href, navigate, useRoute } from './router.ts';
-import { clearSession, keyHint, loadSession, type Session } from './session.ts';
+import { clearSession, keyHint, loadSession, saveSession, type Session } from './session.ts';
 import { CallLog } from './pages/CallLog.tsx';
 import { Connections } from './pages/Connections.tsx';
 import { Deliveries } from './pages/Deliveries.tsx';
@@ -29,8 +29,14 @@ function App() {
     setMessage(err);
     setSession(null);
   }), []);
-  if (!session) {
-    return <SignIn message={message} onSignedIn={(s) => { setMessage(null); setSession(s); if (!route[0]) navigate('connections'); }} />;
+  const signedIn = (s: Session) => {
+    setMessage(null);
+    setSession(s);
+    if (!route[0]) navigate('connections');
+  };
+  // An operator without a tenant picks one (after sign-in, or "Change tenant").
+  if (!session || (session.kind === 'operator' && !session.tenant)) {
+    return <SignIn message={message} onSignedIn={signedIn} {...(session?.kind === 'operator' ? { operatorToken: session.token } : {})} />;
   }
   const signOut = () => {
     clearSession();
@@ -46,6 +52,9 @@ function App() {
         {PAGES.map((p) => <a key={p.id} href={href(p.id)} class={page === p.id ? 'active' : ''}>{p.title}</a>)}
         <div class="who">
           <Who session={session} />
+          {session.kind === 'operator' ? (
+            <button onClick={() => { const s: Session = { kind: 'operator', token: session.token }; saveSession(s); setSession(s); }}>Change tenant</button>
+          ) : null}
           <button onClick={signOut} data-testid="sign-out">Sign out</button>
         </div>
       </nav>

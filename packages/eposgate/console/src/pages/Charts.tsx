@@ -1,6 +1,6 @@
 // Charts over the call log's statistics (GET /epos/logs/stats): calls per second, p50 and p99
 // latency, and error rate, each over time with one line per capability (uPlot, canvas).
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import * as api from '../api/calllog.ts';
@@ -8,13 +8,28 @@ import { Loaded, useLoad } from '../ui/load.tsx';
 
 const COLOURS = ['#2656c9', '#1c7c43', '#b42318', '#a15c00', '#7a3fb8', '#0f7c8a', '#c2417a', '#5b6475', '#8a6d00', '#3d8b2f'];
 
-/** The last `minutes` in buckets of `bucketSeconds`. */
-export function Charts({ minutes = 60, bucketSeconds = 60 }: { minutes?: number; bucketSeconds?: number }) {
+/** Time ranges offered, each with a bucket size that keeps charts under ~100 points. */
+const RANGES = [
+  { label: 'last 15 minutes', minutes: 15, bucketSeconds: 15 },
+  { label: 'last hour', minutes: 60, bucketSeconds: 60 },
+  { label: 'last 6 hours', minutes: 360, bucketSeconds: 300 },
+  { label: 'last 24 hours', minutes: 1440, bucketSeconds: 1800 },
+];
+
+export function Charts() {
+  const [range, setRange] = useState(1);
+  const { minutes, bucketSeconds, label } = RANGES[range]!;
   const stats = useLoad(() => api.stats({ from: new Date(Date.now() - minutes * 60_000).toISOString(), to: new Date().toISOString(), bucketSeconds }), [minutes, bucketSeconds]);
   return (
     <section class="panel charts" data-testid="charts">
+      <label class="inline">Statistics over the
+        <select value={String(range)} onChange={(e) => setRange(Number((e.target as HTMLSelectElement).value))}>
+          {RANGES.map((r, i) => <option key={r.label} value={String(i)}>{r.label}</option>)}
+        </select>
+        <span class="muted">({bucketSeconds} s buckets)</span>
+      </label>
       <Loaded load={stats} what="Call statistics">
-        {(s) => (s.series.length === 0 ? <p class="muted">No calls in the last {minutes} minutes.</p> : (
+        {(s) => (s.series.length === 0 ? <p class="muted">No calls in the {label}.</p> : (
           <>
             <Chart title="Calls per second" stats={s} lines={(p) => [p.calls / s.bucketSeconds]} suffixes={['']} />
             <Chart title="Latency p50 / p99 (ms)" stats={s} lines={(p) => [p.p50Ms, p.p99Ms]} suffixes={[' p50', ' p99']} />

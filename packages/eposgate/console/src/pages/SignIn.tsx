@@ -9,8 +9,9 @@ import { ErrorNotice } from '../ui/load.tsx';
 
 export const DEFAULT_SOFTWARE_HOUSE = 'eposgate-console';
 
-export function SignIn({ message, onSignedIn }: { message?: ApiError | null; onSignedIn: (s: Session) => void }) {
-  const [mode, setMode] = useState<'vendor' | 'operator'>('vendor');
+/** `operatorToken`: an operator changing tenant, whose token is already accepted. */
+export function SignIn({ message, onSignedIn, operatorToken }: { message?: ApiError | null; onSignedIn: (s: Session) => void; operatorToken?: string }) {
+  const [mode, setMode] = useState<'vendor' | 'operator'>(operatorToken ? 'operator' : 'vendor');
   return (
     <div class="signin">
       <h1>eposgate console</h1>
@@ -20,7 +21,7 @@ export function SignIn({ message, onSignedIn }: { message?: ApiError | null; onS
         <button class={mode === 'vendor' ? 'active' : ''} onClick={() => setMode('vendor')} role="tab">API key</button>
         <button class={mode === 'operator' ? 'active' : ''} onClick={() => setMode('operator')} role="tab">Operator</button>
       </div>
-      {mode === 'vendor' ? <VendorForm onSignedIn={onSignedIn} /> : <OperatorForm onSignedIn={onSignedIn} />}
+      {mode === 'vendor' ? <VendorForm onSignedIn={onSignedIn} /> : <OperatorForm onSignedIn={onSignedIn} initialToken={operatorToken} />}
     </div>
   );
 }
@@ -60,8 +61,8 @@ function VendorForm({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
   );
 }
 
-function OperatorForm({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
-  const [token, setToken] = useState('');
+function OperatorForm({ onSignedIn, initialToken }: { onSignedIn: (s: Session) => void; initialToken?: string }) {
+  const [token, setToken] = useState(initialToken ?? '');
   const [checked, setChecked] = useState(false);
   const [q, setQ] = useState('');
   const [rows, setRows] = useState<admin.TenantRow[]>([]);
@@ -80,6 +81,9 @@ function OperatorForm({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
       setChecked(false);
     }
   };
+  useEffect(() => {
+    if (initialToken) void search('');
+  }, []);
   // The picker searches as the operator types, once the token has been accepted.
   useEffect(() => {
     if (!checked) return;

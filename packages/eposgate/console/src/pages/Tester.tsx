@@ -5,6 +5,7 @@ import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from '../api/http.ts';
 import * as api from '../api/tester.ts';
+import * as registrations from '../api/registrations.ts';
 import { navigate } from '../router.ts';
 import { Badge, Json, Time } from '../ui/bits.tsx';
 import { ErrorNotice, Loaded, useLoad } from '../ui/load.tsx';
@@ -19,8 +20,20 @@ export function Tester({ route }: { route: string[] }) {
   return <Catalogue />;
 }
 
+/** Whether the EPOS's registrations let the flow run, and if not what is missing (as the CLI decides). */
+function applies(f: api.FlowDescription, registered: Set<string> | null): { ok: boolean; missing: string[] } | null {
+  if (!registered) return null;
+  const missing = f.requires.filter((c) => !registered.has(c));
+  for (const group of f.requiresOneOf) if (!group.some((c) => registered.has(c))) missing.push(`one of ${group.join(' / ')}`);
+  return { ok: missing.length === 0, missing };
+}
+
 function Catalogue() {
   const flows = useLoad(() => api.flows(), []);
+  const regs = useLoad(() => registrations.integrations(), []);
+  const registered = regs.state === 'done'
+    ? new Set([...regs.data.wsIntegrations, ...regs.data.restIntegrations].flatMap((i) => i.capabilities.map((c) => c.name)))
+    : null;
   const [open, setOpen] = useState<string | null>(null);
   const [q, setQ] = useState('');
   return (
@@ -34,7 +47,7 @@ function Catalogue() {
       <Loaded load={flows} what="Tester flows">
         {(list) => (
           <table data-testid="flows">
-            <thead><tr><th>flow</th><th>what it checks</th><th>products</th><th>changes data</th><th></th></tr></thead>
+            <thead><tr><th>flow</th><th>what it checks</th><th>products</th><th>changes data</th><th>applies</th><th></th></tr></thead>
             <tbody>
               {list.filter((f) => !q || f.name.toLowerCase().includes(q.toLowerCase())).map((f) => (
                 <Fragment key={f.name}>
@@ -43,9 +56,10 @@ function Catalogue() {
                     <td>{f.description}<div class="muted mono">requires {f.requires.join(', ') || '–'}</div></td>
                     <td>{Object.entries(f.products).map(([p, role]) => <div key={p}>{p} <span class="muted">({role})</span></div>)}</td>
                     <td>{f.changesData ? 'yes' : 'no'}</td>
+                    <td><Applies a={applies(f, registered)} /></td>
                     <td><button onClick={() => setOpen(open === f.name ? null : f.name)}>{open === f.name ? 'Close' : 'Run…'}</button></td>
                   </tr>
-                  {open === f.name ? <tr><td colSpan={5}><RunForm flow={f} /></td></tr> : null}
+                  {open === f.name ? <tr><td colSpan={6}><RunForm flow={f} /></td></tr> : null}
                 </Fragment>
               ))}
             </tbody>
@@ -54,6 +68,11 @@ function Catalogue() {
       </Loaded>
     </div>
   );
+}
+
+function Applies({ a }: { a: { ok: boolean; missing: string[] } | null }) {
+  if (!a) return <span class="muted">–</span>;
+  return a.ok ? <span class="badge ok">yes</span> : <span class="badge" title={`not registered: ${a.missing.join(', ')}`}>no</span>;
 }
 
 /** The flow's params as inputs; empty ones are left out, so the flow's defaults apply. */
