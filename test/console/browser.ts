@@ -17,6 +17,8 @@ export async function launch(): Promise<Browser> {
 export async function newPage(browser: Browser): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
+  // Generous: the machine running the suite may be busy; every wait is for a selector, not a time.
+  page.setDefaultTimeout(60_000);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   return { page, errors };
