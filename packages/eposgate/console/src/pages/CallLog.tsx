@@ -2,7 +2,7 @@
 // statistics above, and one call's request and response (GET /epos/logs/{id}).
 import { useState } from 'preact/hooks';
 import * as api from '../api/calllog.ts';
-import { navigate } from '../router.ts';
+import { href, navigate } from '../router.ts';
 import { Badge, isoOf, Json, ms, Pager, Time } from '../ui/bits.tsx';
 import { Loaded, useLoad } from '../ui/load.tsx';
 import { Charts } from './Charts.tsx';
@@ -46,7 +46,7 @@ function CallList() {
                     <td><Time at={c.at} /></td><td class="mono">{c.capability}</td>
                     <td><Badge value={c.status} />{c.errorCode ? <span class="mono"> {c.errorCode}</span> : null}</td>
                     <td class="num">{ms(c.latencyMs)}</td><td>{c.transport ?? '–'}</td><td>{c.source}</td>
-                    <td class="mono">{c.requestor.softwareHouseId ?? ''}</td><td class="id">{c.id}</td>
+                    <td class="mono">{c.requestor.softwareHouseId ?? ''}</td><td class="id"><a href={href('calls', c.id)}>{c.id}</a></td>
                   </tr>
                 ))}
                 {d.logs.length === 0 ? <tr><td colSpan={8} class="muted">No calls match.</td></tr> : null}

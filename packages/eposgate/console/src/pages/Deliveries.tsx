@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import type { ApiError } from '../api/http.ts';
 import * as api from '../api/deliveries.ts';
-import { navigate } from '../router.ts';
+import { href, navigate } from '../router.ts';
 import { Badge, isoOf, Json, ms, Pager, Time } from '../ui/bits.tsx';
 import { ErrorNotice, Loaded, useLoad } from '../ui/load.tsx';
 
@@ -74,7 +74,7 @@ function DeliveryList() {
               <tbody>
                 {d.deliveries.map((x) => (
                   <tr key={x.id} class="clickable" onClick={() => navigate('deliveries', x.id)}>
-                    <td class="id">{x.seq}</td><td class="mono">{x.type}</td>
+                    <td class="id"><a href={href('deliveries', x.id)}>{x.seq}</a></td><td class="mono">{x.type}</td>
                     <td><Badge value={x.status} />{x.reason ? <div class="muted">{x.reason}</div> : null}</td>
                     <td class="num">{x.attempts}</td><td><Time at={x.createdAt} /></td><td><Time at={x.lastAttemptAt} /></td>
                     <td><Time at={x.nextAttemptAt} /></td><td>{lastError(x.lastError)}</td>
