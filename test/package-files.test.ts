@@ -31,3 +31,11 @@ for (const [dir, entry] of [['packages/contract', 'dist/index'], ['packages/sdk'
     assert.deepEqual(broken, [], 'source map references to files the package does not ship');
   });
 }
+
+test('packages/eposgate: the built web console is packed (dist/console), so an installed platform serves /console', async () => {
+  const ROOT = join(REPO, 'packages/eposgate');
+  const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: ROOT });
+  const packed = new Set((JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path));
+  for (const file of ['index.html', 'app.js', 'app.css']) assert.ok(packed.has(`dist/console/${file}`), `dist/console/${file} is packed`);
+  assert.ok(![...packed].some((f) => f.startsWith('console/') || f.startsWith('scripts/')), 'the console sources and build script stay out');
+});

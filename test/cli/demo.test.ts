@@ -23,6 +23,11 @@ test('eposgate demo brings the system up and its printed curl commands work as p
   t.after(() => stop(child));
   const text = output();
   assert.ok(text.includes(`\n${given}\n`), 'the given key is printed');
+  const consoleUrl = /^Web console: (http:\/\/\S+\/console)$/m.exec(text)?.[1];
+  assert.ok(consoleUrl, text);
+  const page = await fetch(consoleUrl);
+  assert.equal(page.status, 200, 'the printed console URL serves the console');
+  assert.match(await page.text(), /<title>eposgate console<\/title>/);
   const curls = text.split('\n').filter((l) => l.startsWith('curl '));
   assert.ok(curls.length >= 6, text);
 

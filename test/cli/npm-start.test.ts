@@ -42,6 +42,7 @@ test('npm start -- --port N, PORT=N npm start and npm start --port N all listen 
   const first = await npmStart(['--', '--port', String(p1), '--data', data]);
   await stopGroup(first.child);
   assert.match(first.output, new RegExp(`eposgate demo is running on http://127\\.0\\.0\\.1:${p1}\\n`));
+  assert.match(first.output, new RegExp(`\\nWeb console: http://127\\.0\\.0\\.1:${p1}/console\\n`), 'the console URL is printed');
 
   const p2 = await freePort();
   const second = await npmStart(['--', '--data', data], { PORT: String(p2) });

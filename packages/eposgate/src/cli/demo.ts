@@ -113,6 +113,9 @@ eposgate demo is running on ${url}
 Sandbox API key (account ${DEMO_ACCOUNT}):
 ${key}
 
+Web console: ${url}/console
+  sign in with the key above (software-house-id: any name, eposgate-console by default)
+
 List the registered capabilities:
 curl ${url}/epos/integrations ${h}
 

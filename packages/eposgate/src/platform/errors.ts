@@ -41,6 +41,7 @@ export type ErrorCode =
   | 'SECRET_UNREADABLE'
   | 'STORE_UNAVAILABLE'
   | 'PLATFORM_STOPPING'
+  | 'CONSOLE_NOT_BUILT'
   | 'CLUSTER_UNAVAILABLE'
   | 'INTERNAL';
 
@@ -94,6 +95,8 @@ const STATUS: Record<ErrorCode, number> = {
   STORE_UNAVAILABLE: 503,
   /** The platform is draining or stopped: nothing was sent to the EPOS, so retry elsewhere (platformStopping()). */
   PLATFORM_STOPPING: 503,
+  /** The web console's files are not built (sources run without `npm run build`). */
+  CONSOLE_NOT_BUILT: 503,
   /** The EPOS socket may be on another node, which this node cannot reach now (the cluster bus is down). */
   CLUSTER_UNAVAILABLE: 503,
   INTERNAL: 500,

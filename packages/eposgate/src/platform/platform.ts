@@ -12,6 +12,7 @@ import { Registry } from './registry/registry.ts';
 import { integrationRoutes } from './routes/integrations.ts';
 import { authenticatedRoutes, buildApp, publicRoutes } from './server/app.ts';
 import { metricsRoute } from './server/metricsAccess.ts';
+import { consoleRoutes } from './server/console.ts';
 import type { RateLimitOptions } from './server/rateLimit.ts';
 import type { SqliteStoreOptions } from './store/sqlite/index.ts';
 import type { PostgresStoreOptions } from './store/postgres/index.ts';
@@ -95,6 +96,8 @@ export interface StartPlatformOptions {
   registryCacheTtlMs?: number;
   /** The PostgreSQL store: pool size and connect timeout. */
   postgres?: PostgresStoreOptions;
+  /** Where the built web console is (index.html, app.js, app.css). Default: the package's dist/console. */
+  consoleDir?: string;
 }
 
 export interface DrainOptions {
@@ -283,6 +286,7 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
   void app.register(publicRoutes, {
     routes: [
       (scope) => metricsRoute(scope, () => metrics.prometheus(), opts.metricsToken ?? process.env.EPOSGATE_METRICS_TOKEN),
+      (scope) => consoleRoutes(scope, opts.consoleDir),
     ],
   });
   void app.register(authenticatedRoutes, {

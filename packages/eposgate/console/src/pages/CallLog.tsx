@@ -1,0 +1,91 @@
+// The call log: every call to the EPOS (GET /epos/logs) with filters and paging, charts of its
+// statistics above, and one call's request and response (GET /epos/logs/{id}).
+import { useState } from 'preact/hooks';
+import * as api from '../api/calllog.ts';
+import { href, navigate } from '../router.ts';
+import { Badge, isoOf, Json, ms, Pager, Time } from '../ui/bits.tsx';
+import { Loaded, useLoad } from '../ui/load.tsx';
+import { Charts } from './Charts.tsx';
+
+export function CallLog({ route }: { route: string[] }) {
+  if (route[0]) return <CallDetail id={route[0]} />;
+  return <CallList />;
+}
+
+function CallList() {
+  const [form, setForm] = useState({ capability: '', status: '', from: '', to: '' });
+  const [filter, setFilter] = useState<api.CallFilter>({});
+  const [stack, setStack] = useState<string[]>([]);
+  const logs = useLoad(() => api.list(filter, { cursor: stack.at(-1), limit: 50 }), [JSON.stringify(filter), stack.join()]);
+  const set = (k: keyof typeof form) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
+  const apply = (e: Event) => {
+    e.preventDefault();
+    setStack([]);
+    setFilter({ capability: form.capability.trim() || undefined, status: form.status.trim() || undefined, from: isoOf(form.from), to: isoOf(form.to) });
+  };
+  return (
+    <div>
+      <h1>Call log <button style="float:right" onClick={logs.reload}>Refresh</button></h1>
+      <Charts />
+      <form class="row filters" onSubmit={apply}>
+        <label>capability<input name="capability" value={form.capability} placeholder="GetOrderById" onInput={set('capability')} /></label>
+        <label>status<input name="status" list="call-statuses" value={form.status} placeholder="ok, error or a code" onInput={set('status')} /></label>
+        <datalist id="call-statuses"><option value="ok" /><option value="error" /><option value="EPOS_NOT_CONNECTED" /><option value="EPOS_TIMEOUT" /><option value="EPOS_ERROR" /></datalist>
+        <label>from<input type="datetime-local" value={form.from} onInput={set('from')} /></label>
+        <label>to<input type="datetime-local" value={form.to} onInput={set('to')} /></label>
+        <button type="submit">Filter</button>
+      </form>
+      <Loaded load={logs} what="Call log">
+        {(d) => (
+          <>
+            <table data-testid="call-log">
+              <thead><tr><th>at</th><th>capability</th><th>status</th><th>latency</th><th>transport</th><th>source</th><th>software house</th><th>id</th></tr></thead>
+              <tbody>
+                {d.logs.map((c) => (
+                  <tr key={c.id} class="clickable" onClick={() => navigate('calls', c.id)}>
+                    <td><Time at={c.at} /></td><td class="mono">{c.capability}</td>
+                    <td><Badge value={c.status} />{c.errorCode ? <span class="mono"> {c.errorCode}</span> : null}</td>
+                    <td class="num">{ms(c.latencyMs)}</td><td>{c.transport ?? '–'}</td><td>{c.source}</td>
+                    <td class="mono">{c.requestor.softwareHouseId ?? ''}</td><td class="id"><a href={href('calls', c.id)}>{c.id}</a></td>
+                  </tr>
+                ))}
+                {d.logs.length === 0 ? <tr><td colSpan={8} class="muted">No calls match.</td></tr> : null}
+              </tbody>
+            </table>
+            <Pager stack={stack} next={d.nextCursor} onPage={setStack} />
+          </>
+        )}
+      </Loaded>
+    </div>
+  );
+}
+
+function CallDetail({ id }: { id: string }) {
+  const call = useLoad(() => api.get(id), [id]);
+  return (
+    <div>
+      <p><a href="#/calls">← call log</a></p>
+      <Loaded load={call} what="Call">
+        {(c) => (
+          <>
+            <h1><span class="mono">{c.capability}</span> <Badge value={c.status} /></h1>
+            <div class="kv panel">
+              <div>id</div><div class="mono">{c.id}</div>
+              <div>at</div><div><Time at={c.at} /></div>
+              <div>latency</div><div>{ms(c.latencyMs)}</div>
+              <div>transport · node</div><div class="mono">{c.transport ?? '–'} · {c.node}</div>
+              <div>source</div><div>{c.source}</div>
+              {c.errorCode ? <><div>error code</div><div class="mono">{c.errorCode}</div></> : null}
+              <div>requestor</div><div class="mono">{Object.entries(c.requestor).map(([k, v]) => `${k}: ${String(v)}`).join(' · ') || '–'}</div>
+            </div>
+            {c.truncated ? <div class="notice info">The bodies were cut to the platform's size limit.</div> : null}
+            <h2>Request params</h2>
+            <Json value={c.request.params} />
+            <h2>{'error' in c.response ? 'Error' : 'Result'}</h2>
+            <Json value={'error' in c.response ? c.response.error : c.response.result} />
+          </>
+        )}
+      </Loaded>
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+// Charts over the call log's statistics (GET /epos/logs/stats): calls per second, p50 and p99
+// latency, and error rate, each over time with one line per capability (uPlot, canvas).
+import { useEffect, useRef, useState } from 'preact/hooks';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import * as api from '../api/calllog.ts';
+import { Loaded, useLoad } from '../ui/load.tsx';
+
+const COLOURS = ['#2656c9', '#1c7c43', '#b42318', '#a15c00', '#7a3fb8', '#0f7c8a', '#c2417a', '#5b6475', '#8a6d00', '#3d8b2f'];
+
+/** Time ranges offered, each with a bucket size that keeps charts under ~100 points. */
+const RANGES = [
+  { label: 'last 15 minutes', minutes: 15, bucketSeconds: 15 },
+  { label: 'last hour', minutes: 60, bucketSeconds: 60 },
+  { label: 'last 6 hours', minutes: 360, bucketSeconds: 300 },
+  { label: 'last 24 hours', minutes: 1440, bucketSeconds: 1800 },
+];
+
+export function Charts() {
+  const [range, setRange] = useState(1);
+  const { minutes, bucketSeconds, label } = RANGES[range]!;
+  const stats = useLoad(() => api.stats({ from: new Date(Date.now() - minutes * 60_000).toISOString(), to: new Date().toISOString(), bucketSeconds }), [minutes, bucketSeconds]);
+  return (
+    <section class="panel charts" data-testid="charts">
+      <label class="inline">Statistics over the
+        <select value={String(range)} onChange={(e) => setRange(Number((e.target as HTMLSelectElement).value))}>
+          {RANGES.map((r, i) => <option key={r.label} value={String(i)}>{r.label}</option>)}
+        </select>
+        <span class="muted">({bucketSeconds} s buckets)</span>
+      </label>
+      <Loaded load={stats} what="Call statistics">
+        {(s) => (s.series.length === 0 ? <p class="muted">No calls in the {label}.</p> : (
+          <>
+            <Chart title="Calls per second" stats={s} lines={(p) => [p.calls / s.bucketSeconds]} suffixes={['']} />
+            <Chart title="Latency p50 / p99 (ms)" stats={s} lines={(p) => [p.p50Ms, p.p99Ms]} suffixes={[' p50', ' p99']} />
+            <Chart title="Error rate (%)" stats={s} lines={(p) => [p.calls ? (100 * p.errors) / p.calls : 0]} suffixes={['']} />
+          </>
+        ))}
+      </Loaded>
+    </section>
+  );
+}
+
+/** One uPlot chart: the union of every series' bucket times on x, a gap where a capability had no calls. */
+function Chart({ title, stats, lines, suffixes }: {
+  title: string; stats: api.Stats; lines: (p: api.StatsPoint) => number[]; suffixes: string[];
+}) {
+  const el = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!el.current) return;
+    const xs = [...new Set(stats.series.flatMap((s) => s.points.map((p) => Date.parse(p.at) / 1000)))].sort((a, b) => a - b);
+    const index = new Map(xs.map((x, i) => [x, i]));
+    const data: (number | null)[][] = [xs];
+    const series: uPlot.Series[] = [{}];
+    stats.series.forEach((s, si) => {
+      suffixes.forEach((suffix, li) => {
+        const ys: (number | null)[] = xs.map(() => null);
+        for (const p of s.points) ys[index.get(Date.parse(p.at) / 1000)!] = lines(p)[li] ?? null;
+        data.push(ys);
+        series.push({ label: s.capability + suffix, stroke: COLOURS[si % COLOURS.length], width: 1.5, points: { show: false }, ...(li === 0 && suffixes.length > 1 ? { dash: [4, 3] } : {}) });
+      });
+    });
+    const width = Math.max(320, el.current.clientWidth);
+    const plot = new uPlot({ width, height: 180, series, axes: [{}, { size: 56 }], scales: { x: { time: true } }, legend: { live: false } }, data as uPlot.AlignedData, el.current);
+    return () => plot.destroy();
+  }, [stats]);
+  return <div class="chart"><h3>{title}</h3><div ref={el} /></div>;
+}

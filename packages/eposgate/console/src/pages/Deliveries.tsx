@@ -1,0 +1,145 @@
+// Event deliveries to the EPOS: the list with filters (GET /epos/events/deliveries), a banner
+// when deliveries are paused (with Resume), replay by filter, and one delivery's attempts, its
+// event and a resend (GET /epos/events/deliveries/{id}, POST …/resend).
+import { useState } from 'preact/hooks';
+import type { ApiError } from '../api/http.ts';
+import * as api from '../api/deliveries.ts';
+import { href, navigate } from '../router.ts';
+import { Badge, isoOf, Json, ms, Pager, Time } from '../ui/bits.tsx';
+import { ErrorNotice, Loaded, useLoad } from '../ui/load.tsx';
+
+const STATUSES: api.DeliveryStatus[] = ['pending', 'delivered', 'failed', 'skipped', 'expired'];
+
+export function Deliveries({ route }: { route: string[] }) {
+  if (route[0]) return <DeliveryDetail id={route[0]} />;
+  return <DeliveryList />;
+}
+
+function lastError(e: api.Delivery['lastError']): string {
+  if (!e) return '';
+  return typeof e === 'string' ? e : [e.code, e.message].filter(Boolean).join(': ');
+}
+
+function DeliveryList() {
+  const [form, setForm] = useState({ type: '', status: '', from: '', to: '' });
+  const [filter, setFilter] = useState<api.DeliveryFilter>({});
+  const [stack, setStack] = useState<string[]>([]);
+  const [note, setNote] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const list = useLoad(() => api.list(filter, { cursor: stack.at(-1), limit: 50 }), [JSON.stringify(filter), stack.join()]);
+  const set = (k: keyof typeof form) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
+  const act = async (what: () => Promise<string>) => {
+    setError(null);
+    try {
+      setNote(await what());
+      list.reload();
+    } catch (err) {
+      setError(err as ApiError);
+    }
+  };
+  return (
+    <div>
+      <h1>Event deliveries <button style="float:right" onClick={list.reload}>Refresh</button></h1>
+      {error ? <ErrorNotice error={error} /> : null}
+      {note ? <div class="notice info">{note}</div> : null}
+      <form class="row filters" onSubmit={(e) => {
+        e.preventDefault();
+        setStack([]);
+        setFilter({ type: form.type.trim() || undefined, status: form.status || undefined, from: isoOf(form.from), to: isoOf(form.to) });
+      }}>
+        <label>type<input name="type" value={form.type} placeholder="payment_intent.created" onInput={set('type')} /></label>
+        <label>status
+          <select name="status" value={form.status} onChange={set('status')}>
+            <option value="">any</option>{STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
+          </select>
+        </label>
+        <label>from<input type="datetime-local" value={form.from} onInput={set('from')} /></label>
+        <label>to<input type="datetime-local" value={form.to} onInput={set('to')} /></label>
+        <button type="submit">Filter</button>
+        <button type="button" title="Deliver again every event the filter matches" onClick={() => {
+          if (confirm('Deliver again every event this filter matches?')) void act(async () => `${(await api.replay(filter)).queued} event(s) queued again.`);
+        }}>Replay these…</button>
+      </form>
+      <Loaded load={list} what="Event deliveries">
+        {(d) => (
+          <>
+            {d.paused ? (
+              <div class="notice paused" data-testid="paused">
+                <span><strong>Deliveries are paused</strong> since <Time at={d.paused.since} />: {d.paused.reason}</span>
+                <button class="primary" onClick={() => void act(async () => `Resumed; ${(await api.resume()).resumed} delivery(ies) going out again.`)}>Resume</button>
+              </div>
+            ) : null}
+            <table data-testid="deliveries">
+              <thead><tr><th>seq</th><th>type</th><th>status</th><th>attempts</th><th>created</th><th>last attempt</th><th>next attempt</th><th>last error</th></tr></thead>
+              <tbody>
+                {d.deliveries.map((x) => (
+                  <tr key={x.id} class="clickable" onClick={() => navigate('deliveries', x.id)}>
+                    <td class="id"><a href={href('deliveries', x.id)}>{x.seq}</a></td><td class="mono">{x.type}</td>
+                    <td><Badge value={x.status} />{x.reason ? <div class="muted">{x.reason}</div> : null}</td>
+                    <td class="num">{x.attempts}</td><td><Time at={x.createdAt} /></td><td><Time at={x.lastAttemptAt} /></td>
+                    <td><Time at={x.nextAttemptAt} /></td><td>{lastError(x.lastError)}</td>
+                  </tr>
+                ))}
+                {d.deliveries.length === 0 ? <tr><td colSpan={8} class="muted">No deliveries match.</td></tr> : null}
+              </tbody>
+            </table>
+            <Pager stack={stack} next={d.nextCursor} onPage={setStack} />
+          </>
+        )}
+      </Loaded>
+    </div>
+  );
+}
+
+function DeliveryDetail({ id }: { id: string }) {
+  const d = useLoad(() => api.get(id), [id]);
+  const [note, setNote] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const resend = async () => {
+    setError(null);
+    try {
+      const r = await api.resend(id);
+      setNote(`Queued again (status ${r.delivery.status}).`);
+      d.reload();
+    } catch (err) {
+      setError(err as ApiError);
+    }
+  };
+  return (
+    <div>
+      <p><a href="#/deliveries">← deliveries</a></p>
+      {error ? <ErrorNotice error={error} /> : null}
+      {note ? <div class="notice info">{note}</div> : null}
+      <Loaded load={d} what="Delivery">
+        {(x) => (
+          <>
+            <h1><span class="mono">{x.type}</span> <Badge value={x.status} /> <button style="float:right" onClick={() => void resend()}>Resend</button></h1>
+            <div class="kv panel">
+              <div>id · seq</div><div class="mono">{x.id} · {x.seq}</div>
+              <div>created</div><div><Time at={x.createdAt} /></div>
+              <div>attempts</div><div>{x.attempts}</div>
+              {x.deliveredAt ? <><div>delivered</div><div><Time at={x.deliveredAt} /></div></> : null}
+              {x.nextAttemptAt ? <><div>next attempt</div><div><Time at={x.nextAttemptAt} /></div></> : null}
+              {x.reason ? <><div>reason</div><div>{x.reason}</div></> : null}
+            </div>
+            <h2>Attempts</h2>
+            <table>
+              <thead><tr><th>at</th><th>outcome</th><th>transport</th><th>node</th><th>latency</th><th>error</th></tr></thead>
+              <tbody>
+                {x.attemptLog.map((a, i) => (
+                  <tr key={i}>
+                    <td><Time at={a.at} /></td><td><Badge value={a.outcome} /></td><td>{a.transport ?? '–'}</td><td class="mono">{a.node}</td>
+                    <td class="num">{ms(a.latencyMs)}</td><td>{a.error ? <><span class="mono">{a.error.code}</span>: {a.error.message}</> : ''}</td>
+                  </tr>
+                ))}
+                {x.attemptLog.length === 0 ? <tr><td colSpan={6} class="muted">Not attempted yet.</td></tr> : null}
+              </tbody>
+            </table>
+            <h2>Event</h2>
+            <Json value={x.event} />
+          </>
+        )}
+      </Loaded>
+    </div>
+  );
+}
