@@ -14,7 +14,10 @@ export function tenantKey(t: Tenant): string {
 
 /** Who called: recorded with what a request touches. */
 export interface Caller extends Tenant {
+  /** The API key's id, or `operator` for the operator acting on the tenant (server/operatorAccess.ts). */
   keyId: string;
+  /** What an operator sees of the key (apiKey.ts keyHint); absent for the operator. */
+  keyHint?: string;
   softwareHouseId: string;
   resellerId?: string;
 }

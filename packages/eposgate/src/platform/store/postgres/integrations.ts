@@ -1,6 +1,6 @@
 import type { Tenant } from '../../tenant.ts';
 import type { IntegrationStore, StoredIntegration, TransportKind } from '../store.ts';
-import { integrationFromRow, type IntegrationRow } from '../sqlite/integrations.ts';
+import { integrationFromRow, onlyTenants, type IntegrationRow } from '../sqlite/integrations.ts';
 import type { Pg } from './db.ts';
 
 export class PgIntegrationStore implements IntegrationStore {
@@ -28,5 +28,12 @@ export class PgIntegrationStore implements IntegrationStore {
   async delete(tenant: Tenant, transport: TransportKind): Promise<void> {
     await this.db.count('DELETE FROM integrations WHERE account_id = $1 AND env = $2 AND transport = $3',
       [tenant.accountId, tenant.env, transport]);
+  }
+
+  async ofTenants(tenants: readonly Tenant[]): Promise<StoredIntegration[]> {
+    if (!tenants.length) return [];
+    const accounts = [...new Set(tenants.map((t) => t.accountId))];
+    const rows = await this.db.rows<IntegrationRow>('SELECT * FROM integrations WHERE account_id = ANY($1::text[])', [accounts]);
+    return onlyTenants(rows.map(integrationFromRow), tenants);
   }
 }

@@ -39,6 +39,12 @@ export const MIGRATIONS: Migration[] = [
      ${TESTER_FLOW_INDEXES}
      CREATE INDEX tester_flows_finished ON tester_flows(finished_at) WHERE finished_at IS NOT NULL;`,
   },
+  {
+    // GET /admin/tenants: tenants in (account, env) byte order (as SQLite orders them) with their
+    // live keys, from the index alone.
+    name: 'ops-001-api-keys-tenant-index',
+    sql: 'CREATE INDEX api_keys_tenant ON api_keys((account_id COLLATE "C"), env, revoked_at);',
+  },
 ];
 
 /** Any fixed number: every eposgate node takes the same lock. */

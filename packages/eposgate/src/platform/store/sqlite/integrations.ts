@@ -10,7 +10,7 @@ export interface IntegrationRow {
 
 export class SqliteIntegrationStore implements IntegrationStore {
   private readonly q;
-  constructor(db: Db, private readonly w: Writer) {
+  constructor(private readonly db: Db, private readonly w: Writer) {
     this.q = {
       get: db.prepare('SELECT * FROM integrations WHERE account_id = ? AND env = ? AND transport = ?'),
       upsert: db.prepare(`INSERT INTO integrations (account_id, env, transport, created_at, capabilities, rest_url,
@@ -44,6 +44,20 @@ export class SqliteIntegrationStore implements IntegrationStore {
   async delete(tenant: Tenant, transport: TransportKind): Promise<void> {
     await this.w.write(() => this.q.delete.run(tenant.accountId, tenant.env, transport));
   }
+
+  async ofTenants(tenants: readonly Tenant[]): Promise<StoredIntegration[]> {
+    if (!tenants.length) return [];
+    // One statement for the page, on the primary key (account_id, env, transport).
+    const accounts = [...new Set(tenants.map((t) => t.accountId))];
+    const rows = this.db.prepare(`SELECT * FROM integrations WHERE account_id IN (${accounts.map(() => '?').join(', ')})`).all(...accounts) as IntegrationRow[];
+    return onlyTenants(rows.map(integrationFromRow), tenants);
+  }
+}
+
+/** The integrations of exactly these tenants (a query by account also finds the account's other env). */
+export function onlyTenants(list: StoredIntegration[], tenants: readonly Tenant[]): StoredIntegration[] {
+  const wanted = new Set(tenants.map((t) => `${t.env}:${t.accountId}`));
+  return list.filter((i) => wanted.has(`${i.tenant.env}:${i.tenant.accountId}`));
 }
 
 /** A row of integrations as a stored integration (the PostgreSQL store reads the same columns). */

@@ -116,4 +116,9 @@ export const MIGRATIONS: Migration[] = [
      ALTER TABLE event_outbox ADD COLUMN lease_until INTEGER;
      ALTER TABLE tester_flows ADD COLUMN node TEXT;`,
   },
+  {
+    // GET /admin/tenants: tenants in (account, env) order with their live keys, from the index alone.
+    name: 'ops-001-api-keys-tenant-index',
+    sql: 'CREATE INDEX api_keys_tenant ON api_keys(account_id, env, revoked_at);',
+  },
 ];
