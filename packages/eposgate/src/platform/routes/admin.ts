@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { validationFailed } from '../errors.ts';
 import { AUTHENTICATED_ERRORS, ErrorBody, errorResponses } from '../server/schemas.ts';
+import { explained, type Explain } from '../server/validation.ts';
 import { OPERATOR_KEY_ID } from '../server/operatorAccess.ts';
 import type { KeyStore, IntegrationStore, TenantSummary } from '../store/store.ts';
 import { tenantKey, type Environment, type Tenant } from '../tenant.ts';
@@ -12,11 +13,19 @@ import { tenantKey, type Environment, type Tenant } from '../tenant.ts';
 export const PAGE_DEFAULT = 50;
 export const PAGE_MAX = 200;
 
-const TenantsQuery = Type.Object({
+/** 1..200 in at most four digits ("0042" is 42, as Number() reads it). */
+const PAGE_LIMIT = '^(?=\\d{1,4}$)0*(?:[1-9]\\d?|1\\d\\d|200)$';
+
+const explainQuery: Explain = (issue, e) => {
+  if (issue.path === '$.query.limit') return { path: issue.path, message: `limit must be an integer from 1 to ${PAGE_MAX}`, expected: `1..${PAGE_MAX}`, actual: e.data };
+  return issue;
+};
+
+const TenantsQuery = explained(Type.Object({
   q: Type.Optional(Type.String({ maxLength: 128, description: 'Case-insensitive substring of the account id' })),
   cursor: Type.Optional(Type.String({ maxLength: 512, description: 'nextCursor of the previous page' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: PAGE_MAX, default: PAGE_DEFAULT })),
-}, { additionalProperties: false });
+  limit: Type.Optional(Type.String({ pattern: PAGE_LIMIT, description: `Page size, 1..${PAGE_MAX} (default ${PAGE_DEFAULT})` })),
+}), explainQuery);
 
 const Names = Type.Union([Type.Array(Type.String()), Type.Null()], { description: 'Capabilities registered on the transport; null when none is registered there' });
 const TenantRow = Type.Object({
@@ -51,7 +60,7 @@ export function adminRoutes(app: FastifyInstance, d: AdminDeps): void {
 
   app.get('/admin/tenants', { schema: { security, querystring: TenantsQuery, response: { 200: TenantsPage, ...errors } } }, async (req) => {
     const q = req.query as Static<typeof TenantsQuery>;
-    const limit = q.limit ?? PAGE_DEFAULT;
+    const limit = q.limit === undefined ? PAGE_DEFAULT : Number(q.limit);
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
     // One query for the page (and one more row, to know whether a next page exists) and one for
     // its registrations: two queries per page whatever the number of tenants.
