@@ -109,7 +109,7 @@ test('a drain answers the calls in flight (200, none failed), refuses new ones w
   assert.equal(disconnects[0]!.code, 1012);
   assert.equal(disconnects[0]!.reason, 'service restart');
   assert.equal(disconnects[0]!.answeredBefore, 5, '1012 came after the handlers answered');
-  assert.equal(p.metrics.prometheus().includes('PLATFORM_STOPPING'), false, 'no call failed');
+  assert.equal((await p.metrics.prometheus()).includes('PLATFORM_STOPPING'), false, 'no call failed');
 });
 
 test('past the deadline a call still in flight fails 503 PLATFORM_STOPPING', async (t) => {

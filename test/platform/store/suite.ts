@@ -67,6 +67,62 @@ export function storeSuite(name: string, h: StoreHarness): void {
       assert.deepEqual(await s.keys.revokedSince(iso(T0 + 11)), []);
     });
 
+    test('tenants: one row per account and env with its live keys, in byte order, searched case-insensitively, paged by keyset', async () => {
+      const s = await open();
+      const key = (id: string, accountId: string, env: Tenant['env']): ApiKeyRecord => ({ id, accountId, env, hash: `h-${id}`, hint: 'sk_x…', createdAt: iso(T0) });
+      // Upper case sorts before lower case in byte order (as SQLite and PostgreSQL's "C" collation agree).
+      for (const k of [key('k1', 'beta', 'sandbox'), key('k2', 'beta', 'sandbox'), key('k3', 'beta', 'production'),
+        key('k4', 'Alpha_1', 'sandbox'), key('k5', 'alpha%2', 'production'), key('k6', 'gamma', 'sandbox')]) await s.keys.insert(k);
+      await s.keys.revoke('k3', iso(T0 + 1));
+      const all = await s.keys.tenants({ limit: 10 });
+      assert.deepEqual(all, [
+        { accountId: 'Alpha_1', env: 'sandbox', keys: 1 },
+        { accountId: 'alpha%2', env: 'production', keys: 1 },
+        { accountId: 'beta', env: 'production', keys: 0 },
+        { accountId: 'beta', env: 'sandbox', keys: 2 },
+        { accountId: 'gamma', env: 'sandbox', keys: 1 },
+      ]);
+      assert.deepEqual(await s.keys.tenants({ limit: 2, after: { accountId: 'alpha%2', env: 'production' } }), all.slice(2, 4), 'keyset paging');
+      assert.deepEqual(await s.keys.tenants({ limit: 10, after: { accountId: 'beta', env: 'production' } }), all.slice(3), 'paging within one account');
+      assert.deepEqual((await s.keys.tenants({ limit: 10, search: 'ALPHA' })).map((t) => t.accountId), ['Alpha_1', 'alpha%2'], 'case-insensitive');
+      assert.deepEqual((await s.keys.tenants({ limit: 10, search: '_' })).map((t) => t.accountId), ['Alpha_1'], '_ is literal');
+      assert.deepEqual((await s.keys.tenants({ limit: 10, search: '%' })).map((t) => t.accountId), ['alpha%2'], '% is literal');
+      assert.deepEqual(await s.keys.tenants({ limit: 10, search: 'zzz' }), []);
+      assert.equal(await s.keys.tenantExists({ accountId: 'beta', env: 'production' }), true, 'a tenant whose keys are all revoked still exists');
+      assert.equal(await s.keys.tenantExists({ accountId: 'gamma', env: 'production' }), false);
+      assert.equal(await s.keys.tenantExists({ accountId: 'Gamma', env: 'sandbox' }), false, 'account ids are case-sensitive');
+    });
+
+    test('integrations of a page of tenants come in one query, never another env of the same account', async () => {
+      const s = await open();
+      const at = (tenant: Tenant, transport: 'ws' | 'rest'): StoredIntegration => ({
+        tenant, transport, createdAt: iso(T0), softwareHouseId: 'sh', capabilities: [{ name: 'GetOrderById', version: '1', updatedAt: iso(T0) }],
+        ...(transport === 'rest' ? { rest: { url: 'https://e.example', baseUrl: 'https://e.example', username: 'u', passwordEnc: 'x' } } : {}),
+      });
+      await s.integrations.put(at(A, 'ws'));
+      await s.integrations.put(at(A, 'rest'));
+      await s.integrations.put(at(A_PROD, 'ws'));
+      await s.integrations.put(at(B, 'ws'));
+      const got = await s.integrations.ofTenants([A, { accountId: 'nobody', env: 'sandbox' }]);
+      assert.deepEqual(got.map((i) => `${i.tenant.accountId}:${i.tenant.env}:${i.transport}`).sort(), ['acc-a:sandbox:rest', 'acc-a:sandbox:ws']);
+      assert.deepEqual(await s.integrations.ofTenants([]), []);
+    });
+
+    test('outbox counts pending and failed entries over all tenants; ping answers while open and rejects once closed', async () => {
+      const s = await open();
+      assert.deepEqual(await s.outbox.countByStatus(), { pending: 0, failed: 0 });
+      await s.outbox.insert(entry(A, 'e1'));
+      await s.outbox.insert(entry(A, 'e2'));
+      await s.outbox.insert(entry(B, 'e3'));
+      await s.outbox.update(B, 'e3', { status: 'failed', reason: 'max-attempts' });
+      await s.outbox.update(A, 'e2', { status: 'delivered', deliveredAt: iso(T0) });
+      assert.deepEqual(await s.outbox.countByStatus(), { pending: 1, failed: 1 });
+      await s.ping();
+      const other = await h.open();
+      await other.close();
+      await assert.rejects(other.ping(), 'a closed store does not answer');
+    });
+
     test('integrations: put replaces the whole row, get per transport, delete', async () => {
       const s = await open();
       const ws: StoredIntegration = {

@@ -15,3 +15,17 @@ export async function settleWithin(work: Promise<unknown>, ms: number): Promise<
 export function msLeft(deadline: number): number {
   return Math.max(0, deadline - Date.now());
 }
+
+/** `work`'s value, or a rejection naming `what` once `ms` have passed without one (the timer never holds the process). */
+export async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), Math.max(0, ms));
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

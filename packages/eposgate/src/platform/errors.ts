@@ -15,6 +15,10 @@ export type ErrorCode =
   | 'UNKNOWN_API_KEY'
   | 'REVOKED_API_KEY'
   | 'MISSING_SOFTWARE_HOUSE_ID'
+  | 'OPERATOR_ACCESS_DISABLED'
+  | 'MISSING_TENANT_HEADER'
+  | 'MALFORMED_TENANT_HEADER'
+  | 'UNKNOWN_TENANT'
   | 'VALIDATION_FAILED'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
@@ -57,6 +61,13 @@ const STATUS: Record<ErrorCode, number> = {
   UNKNOWN_API_KEY: 401,
   REVOKED_API_KEY: 401,
   MISSING_SOFTWARE_HOUSE_ID: 400,
+  /** A bearer (operator) token sent to a platform with no EPOSGATE_ADMIN_TOKEN configured. */
+  OPERATOR_ACCESS_DISABLED: 403,
+  /** The operator called a tenant-scoped route without `eposgate-tenant: <accountId>:<env>`. */
+  MISSING_TENANT_HEADER: 400,
+  MALFORMED_TENANT_HEADER: 400,
+  /** The `eposgate-tenant` header names an account/environment that has no API key. */
+  UNKNOWN_TENANT: 404,
   VALIDATION_FAILED: 400,
   NOT_FOUND: 404,
   /** A known path asked with a method it does not take (the Allow header lists those it does). */

@@ -16,6 +16,9 @@ export interface Limits {
   /** Requests per second per API key, and the burst above it (429 RATE_LIMITED with Retry-After). */
   requestsPerSecond: number;
   requestBurst: number;
+  /** Requests per second of the operator (admin token), all together, and its burst: apart from the vendors' buckets. */
+  operatorRequestsPerSecond: number;
+  operatorRequestBurst: number;
 
   // ── Registration ──
   /** Capabilities in one registration body. */
@@ -82,6 +85,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   idChars: 256,
   requestsPerSecond: 1000,
   requestBurst: 2000,
+  operatorRequestsPerSecond: 100,
+  operatorRequestBurst: 200,
 
   capabilityCount: 100,
   capabilityNameChars: 100,
@@ -128,7 +133,7 @@ export function resolveLimits(given: Partial<Limits> = {}): Limits {
 
 /** Limits that get out of the way: for benchmarks and tests that measure something else. */
 export const UNLIMITED_RATES: Partial<Limits> = {
-  requestsPerSecond: 1e9, requestBurst: 1e9, upgradesPerSecond: 1e9, upgradeBurst: 1e9,
+  requestsPerSecond: 1e9, requestBurst: 1e9, operatorRequestsPerSecond: 1e9, operatorRequestBurst: 1e9, upgradesPerSecond: 1e9, upgradeBurst: 1e9,
   framesPerSecond: 1e9, frameBurst: 1e9, inboundBytesPerSecond: 1e12, socketsPerTenant: 1e9,
 };
 

@@ -10,7 +10,10 @@ import { lockDataDir, type DataDirLock } from './dataDirLock.ts';
 import { SecretBox } from './auth/secrets.ts';
 import { Registry } from './registry/registry.ts';
 import { integrationRoutes } from './routes/integrations.ts';
-import { authenticatedRoutes, buildApp, publicRoutes } from './server/app.ts';
+import { authenticatedRoutes, buildApp, operatorRoutes, publicRoutes } from './server/app.ts';
+import { OperatorAccess } from './server/operatorAccess.ts';
+import { readinessRoute } from './server/readiness.ts';
+import { adminRoutes, whoamiRoutes } from './routes/admin.ts';
 import { metricsRoute } from './server/metricsAccess.ts';
 import { consoleRoutes } from './server/console.ts';
 import type { RateLimitOptions } from './server/rateLimit.ts';
@@ -36,6 +39,7 @@ import { shareInvalidations } from './bus/invalidation.ts';
 import { ClusterWsTransport } from './transports/ws/clusterTransport.ts';
 import { ConnectionDirectory } from './health/connections.ts';
 import { healthRoutes } from './health/routes.ts';
+import { tenantKey, type Tenant } from './tenant.ts';
 
 export interface StartPlatformOptions {
   /** The embedded store's data directory: the same as `database: 'sqlite:<dataDir>'`. */
@@ -80,8 +84,16 @@ export interface StartPlatformOptions {
   forbidPrivateTargets?: boolean;
   /** The key that seals REST passwords (base64, 32 bytes). Default $EPOSGATE_SECRET_KEY, else DATA/secret.key. */
   secretKey?: string;
-  /** Operator token for GET /metrics (else EPOSGATE_METRICS_TOKEN); without one, only loopback callers get it. */
+  /** Operator token for GET /metrics (else EPOSGATE_METRICS_TOKEN); without one (nor an admin token), only loopback callers get it. */
   metricsToken?: string;
+  /**
+   * The operator's bearer token (else EPOSGATE_ADMIN_TOKEN): opens /admin/*, /metrics, and every
+   * tenant-scoped route for the tenant named in `eposgate-tenant` (docs/operations.md). Without one
+   * there is no operator access.
+   */
+  adminToken?: string;
+  /** Longest the store may take to answer GET /readyz's check and a scrape's store-backed gauges. Default 1000 ms. */
+  storeCheckTimeoutMs?: number;
   /** The embedded store: durability (default `full`, docs/durability.md) and group commit. */
   store?: SqliteStoreOptions;
   /** How long close() lets calls in flight finish before failing them (drain). Default 10 s. */
@@ -232,11 +244,13 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
   }
 
   const gate = new StopGate();
+  const metrics = new Metrics();
   const app = buildApp({
     logger,
     keys,
     limits,
     gate,
+    metrics,
   });
 
   const gateway = new EposGateway({
@@ -248,7 +262,6 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
   });
   gateway.attach(app.server);
   keys.on('revoked', (keyId) => gateway.closeKey(keyId));
-  const metrics = new Metrics();
   const rest = new RestTransport({
     resolve: (t) => registry.restTarget(t), logger: logger.child({ component: 'rest' }),
     guardTarget: (t) => t.env === 'production' || forbidPrivateTargets, excerptChars: limits.errorExcerptChars,
@@ -282,16 +295,42 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
   });
   keys.on('revoked', (keyId) => events.hub.closeKey(keyId));
   const connections = new ConnectionDirectory(gateway, bus);
+  const adminToken = opts.adminToken ?? (process.env.EPOSGATE_ADMIN_TOKEN || undefined);
+  const storeCheckTimeoutMs = opts.storeCheckTimeoutMs ?? 1000;
+  const operator = new OperatorAccess({
+    token: adminToken, perSecond: limits.operatorRequestsPerSecond, burst: limits.operatorRequestBurst,
+    tenantExists: (t) => store.keys.tenantExists(t),
+  });
+  const metricsLog = logger.child({ component: 'metrics' });
+  metrics.observe({
+    sockets: () => gateway.registry.all().reduce((n, c) => n + (c.open ? 1 : 0), 0),
+    sseStreams: () => events.hub.total,
+    frames: () => gateway.stats,
+    outbox: () => store.outbox.countByStatus(),
+    storeTimeoutMs: storeCheckTimeoutMs,
+    onError: (what, err) => metricsLog.warn({ err, metric: what }, 'a metric could not be read for this scrape'),
+  });
+  /** This node's open sockets of the tenant, plus one per other node that holds some. */
+  const socketsOf = (t: Tenant) => gateway.connectionCount(t) + (bus.clustered ? bus.presence.holders(tenantKey(t)).length : 0);
   // The two route contexts: public routes guard themselves; the rest need an API key (server/app.ts).
   void app.register(publicRoutes, {
     routes: [
-      (scope) => metricsRoute(scope, () => metrics.prometheus(), opts.metricsToken ?? process.env.EPOSGATE_METRICS_TOKEN),
+      (scope) => metricsRoute(scope, () => metrics.prometheus(), [opts.metricsToken ?? process.env.EPOSGATE_METRICS_TOKEN, adminToken]),
+      (scope) => readinessRoute(scope, {
+        store: () => store.ping(), draining: () => gate.stopped, timeoutMs: storeCheckTimeoutMs,
+        ...(bus.clustered ? { bus: () => bus.connected } : {}),
+      }),
       (scope) => consoleRoutes(scope, opts.consoleDir),
     ],
   });
+  void app.register(operatorRoutes, {
+    operator,
+    routes: [(scope) => adminRoutes(scope, { keys: store.keys, integrations: store.integrations, sockets: socketsOf })],
+  });
   void app.register(authenticatedRoutes, {
-    keys, limits,
+    keys, limits, operator,
     routes: [
+      (scope) => whoamiRoutes(scope),
       (scope) => integrationRoutes(scope, registry, limits),
       (scope) => dataRoutes(scope, dispatcher),
       (scope) => testerRoutes(scope, tester),

@@ -14,6 +14,7 @@ export function tenantKey(t: Tenant): string {
 
 /** Who called: recorded with what a request touches. */
 export interface Caller extends Tenant {
+  /** The API key's id, or `operator` for the operator acting on the tenant (server/operatorAccess.ts). */
   keyId: string;
   /** The key's first characters (never the key), so people can tell which key did something. */
   keyHint?: string;

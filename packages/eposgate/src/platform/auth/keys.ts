@@ -6,6 +6,9 @@ import type { ApiKeyRecord, KeyStore } from '../store/store.ts';
 import type { Caller, Environment } from '../tenant.ts';
 import { generateKey, hashKey, keyHint, isWellFormedKey, parseAuthorization } from './apiKey.ts';
 
+/** What an account id may be: 1-128 letters, digits, ".", "_", ":" or "-". */
+export const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
 export interface KeyCacheOptions {
   /** How long a looked-up key is trusted without reading the store again. Default 1000 ms; 0 turns the cache off. */
   ttlMs?: number;
@@ -111,7 +114,7 @@ export class KeyService extends EventEmitter<KeyEvents> {
 
   /** Creates a key; the plain key is returned once and never stored. */
   async create(accountId: string, env: Environment, opts: { label?: string; key?: string } = {}): Promise<{ key: string; record: ApiKeyRecord }> {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(accountId)) {
+    if (!ACCOUNT_ID.test(accountId)) {
       throw new PlatformError('BAD_REQUEST', 'account id must be 1-128 characters of letters, digits, ".", "_", ":" or "-"');
     }
     const key = opts.key ?? generateKey(env);

@@ -48,19 +48,29 @@ export class Dispatcher {
       if (issues) throw new PlatformError('VALIDATION_FAILED', `${cap.name} params: ${issues[0]!.path}: ${issues[0]!.message}`, { details: issues });
     }
     const transport = await this.pick(tenant, cap);
+    const metrics = this.o.metrics;
     const started = performance.now();
+    // A plain counter, read on scrape: no finally (and no promise) added to the call.
+    metrics.inFlight++;
+    let result: unknown;
     try {
-      const result = await transport.call(tenant, cap, params, requestor, { timeoutMs: opts.timeoutMs ?? this.o.timeoutMs, signal: opts.signal });
-      if (this.o.validateResults !== false) {
-        const issues = validateResult(cap, result);
-        if (issues) throw this.contractViolation(cap, transport.kind, result, issues);
-      }
-      this.o.metrics.record(cap.name, transport.kind, performance.now() - started);
-      return result;
+      result = await transport.call(tenant, cap, params, requestor, { timeoutMs: opts.timeoutMs ?? this.o.timeoutMs, signal: opts.signal });
     } catch (err) {
-      this.o.metrics.record(cap.name, transport.kind, performance.now() - started, isPlatformError(err) ? err.code : 'INTERNAL');
+      metrics.inFlight--;
+      metrics.record(cap.name, transport.kind, performance.now() - started, isPlatformError(err) ? err.code : 'INTERNAL');
       throw err;
     }
+    metrics.inFlight--;
+    if (this.o.validateResults !== false) {
+      const issues = validateResult(cap, result);
+      if (issues) {
+        const err = this.contractViolation(cap, transport.kind, result, issues);
+        metrics.record(cap.name, transport.kind, performance.now() - started, err.code);
+        throw err;
+      }
+    }
+    metrics.record(cap.name, transport.kind, performance.now() - started);
+    return result;
   }
 
   /**

@@ -39,6 +39,13 @@ export class StreamHub {
     this.limits = o.limits ?? DEFAULT_LIMITS;
   }
 
+  /** Streams open now, over all tenants (the metrics' gauge). */
+  get total(): number {
+    let n = 0;
+    for (const set of this.byTenant.values()) n += set.size;
+    return n;
+  }
+
   /** A new event for the tenant is stored: its open streams read it. */
   notify(tenant: Tenant): void {
     for (const s of this.byTenant.get(tenantKey(tenant)) ?? []) s.pull();

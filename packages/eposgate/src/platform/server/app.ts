@@ -1,7 +1,7 @@
 // The HTTP server: fastify with JSON errors, a trace id on every response, body and rate limits,
 // route schemas, and two encapsulated contexts: public routes, and routes behind an API key.
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type onResponseHookHandler, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import { PlatformError, validationFailed } from '../errors.ts';
@@ -14,6 +14,8 @@ import { installOpenApi } from './openapi.ts';
 import type { Limits } from '../limits.ts';
 import { installValidation } from './validation.ts';
 import type { StopGate } from './stopGate.ts';
+import type { OperatorAccess } from './operatorAccess.ts';
+import type { Metrics } from '../dispatch/metrics.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,6 +29,8 @@ export interface AppOptions {
   limits: Limits;
   /** Refuses requests once the platform drains, and counts those in flight (stopGate.ts). */
   gate?: StopGate;
+  /** Times every request by method, route pattern and status class (never the raw URL: cardinality). */
+  metrics?: Metrics;
 }
 
 const TRACE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -72,6 +76,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   // connectionsCheckingInterval (30 s by default): read when the server starts listening.
   app.server.headersTimeout = Math.min(app.server.headersTimeout, opts.limits.bodyReadTimeoutMs);
   (app.server as { connectionsCheckingInterval?: number }).connectionsCheckingInterval = Math.max(50, Math.min(1000, Math.floor(opts.limits.bodyReadTimeoutMs / 4)));
+  if (opts.metrics) timeRoutes(app, opts.metrics);
   installErrorHandling(app);
   installJsonBody(app, opts.limits);
   installValidation(app);
@@ -108,6 +113,22 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   return app;
 }
 
+/**
+ * Each route gets its own onResponse hook holding its timings, resolved when the route is declared:
+ * per request no route lookup, no label object and no promise (a callback hook). Requests that
+ * match no route are not timed.
+ */
+function timeRoutes(app: FastifyInstance, metrics: Metrics): void {
+  app.addHook('onRoute', (route) => {
+    const timings = metrics.route([route.method].flat().join(','), route.url);
+    const hook: onResponseHookHandler = (_req, reply, done) => {
+      timings.record(reply.statusCode, reply.elapsedTime);
+      done();
+    };
+    route.onResponse = route.onResponse ? [...[route.onResponse].flat(), hook] : [hook];
+  });
+}
+
 /** Routes anyone may call: each guards itself if it must (GET /metrics takes the operator token). */
 export const publicRoutes: FastifyPluginAsync<{ routes: RouteSet[] }> = async (scope, { routes }) => {
   scope.get('/healthz', { schema: { security: [], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
@@ -116,20 +137,29 @@ export const publicRoutes: FastifyPluginAsync<{ routes: RouteSet[] }> = async (s
 
 export interface AuthenticatedOptions {
   keys: KeyService;
+  operator: OperatorAccess;
   limits: Pick<Limits, 'requestsPerSecond' | 'requestBurst' | 'idChars'>;
   routes: RouteSet[];
 }
 
-/** Routes behind an API key: the caller is known, rate-limited per key, and sees only its tenant. */
-export const authenticatedRoutes: FastifyPluginAsync<AuthenticatedOptions> = async (scope, { keys, limits, routes }) => {
+/**
+ * Routes behind an API key: the caller is known, rate-limited per key, and sees only its tenant.
+ * The operator's bearer token (with the tenant named in a header) is taken in place of a key.
+ */
+export const authenticatedRoutes: FastifyPluginAsync<AuthenticatedOptions> = async (scope, { keys, operator, limits, routes }) => {
   const limiter = new RateLimiter({ perSecond: limits.requestsPerSecond, burst: limits.requestBurst });
   const { idChars } = limits;
   scope.addHook('onRequest', async (req, reply) => {
-    req.caller = await keys.authenticate(req.headers);
-    if (!limiter.take(req.caller.keyId)) {
-      const wait = limiter.retryAfterSeconds(req.caller.keyId);
-      void reply.header('retry-after', String(wait));
-      throw new PlatformError('RATE_LIMITED', `Too many requests for this API key; retry in ${wait} s`);
+    if (operator.claims(req.headers)) {
+      operator.check(req.headers, (wait) => void reply.header('retry-after', String(wait)));
+      req.caller = await operator.caller(req.headers);
+    } else {
+      req.caller = await keys.authenticate(req.headers);
+      if (!limiter.take(req.caller.keyId)) {
+        const wait = limiter.retryAfterSeconds(req.caller.keyId);
+        void reply.header('retry-after', String(wait));
+        throw new PlatformError('RATE_LIMITED', `Too many requests for this API key; retry in ${wait} s`);
+      }
     }
     // Every path parameter is an id (order, party, event, flow…), and so is an id in the query:
     // bounded like ids in bodies, before any schema (the /epos/data routes have none of ours).
@@ -137,6 +167,22 @@ export const authenticatedRoutes: FastifyPluginAsync<AuthenticatedOptions> = asy
     for (const [name, value] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
       if (isIdField(name)) for (const v of [value].flat()) checkId(`$.query.${name}`, v, idChars);
     }
+  });
+  for (const r of routes) r(scope);
+};
+
+export interface OperatorOptions {
+  operator: OperatorAccess;
+  routes: RouteSet[];
+}
+
+/** Operator-only routes (/admin/…): the admin token and nothing else; an API key gets 403. */
+export const operatorRoutes: FastifyPluginAsync<OperatorOptions> = async (scope, { operator, routes }) => {
+  scope.addHook('onRequest', async (req, reply) => {
+    if (req.headers.authorization && !operator.claims(req.headers) && /^\s*Basic\s/i.test(req.headers.authorization)) {
+      throw new PlatformError('FORBIDDEN', 'this route is for the operator only: an API key cannot reach it (send "Authorization: Bearer <admin token>")');
+    }
+    operator.check(req.headers, (wait) => void reply.header('retry-after', String(wait)));
   });
   for (const r of routes) r(scope);
 };

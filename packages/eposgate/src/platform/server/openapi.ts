@@ -31,10 +31,12 @@ export function installOpenApi(app: FastifyInstance): void {
           ApiKey: { type: 'apiKey', in: 'header', name: 'Authorization', description: '"Basic <api key>" with the key as-is (sk_sandbox_… or sk_prod_…), not base64-encoded' },
           SoftwareHouseId: { type: 'apiKey', in: 'header', name: 'software-house-id', description: 'identifies the EPOS company; required with the key' },
           ResellerId: { type: 'apiKey', in: 'header', name: 'reseller-id', description: 'the reseller, when there is one' },
+          OperatorToken: { type: 'http', scheme: 'bearer', description: 'the operator\'s admin token (EPOSGATE_ADMIN_TOKEN); opens /admin/* and, with eposgate-tenant, every tenant-scoped route' },
+          EposgateTenant: { type: 'apiKey', in: 'header', name: 'eposgate-tenant', description: 'the tenant the operator acts on: <accountId>:<sandbox|production>' },
         },
       },
-      // The reseller header is optional: with it, or without it.
-      security: [{ ...API_KEY, ResellerId: [] }, API_KEY],
+      // The reseller header is optional: with it, or without it. The operator names the tenant instead.
+      security: [{ ...API_KEY, ResellerId: [] }, API_KEY, { OperatorToken: [], EposgateTenant: [] }],
     },
     convertConstToEnum: false,
     transform: describe,

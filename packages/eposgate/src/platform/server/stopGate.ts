@@ -3,6 +3,7 @@
 // already in flight are counted, so the drain can wait for their answers before the server closes.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { platformStopping } from '../errors.ts';
+import { READYZ_PATH } from './readiness.ts';
 
 export class StopGate {
   private stopping = false;
@@ -19,8 +20,12 @@ export class StopGate {
   }
 
   /** Called first for every request: throws PLATFORM_STOPPING once stopped, else counts it until its response closes. */
-  admit(_req: FastifyRequest, reply: FastifyReply): void {
-    if (this.stopping) throw platformStopping();
+  admit(req: FastifyRequest, reply: FastifyReply): void {
+    if (this.stopping) {
+      // GET /readyz answers for itself while draining (503 naming the drain), uncounted.
+      if (req.routeOptions.url === READYZ_PATH) return;
+      throw platformStopping();
+    }
     this.inFlight += 1;
     reply.raw.once('close', () => {
       this.inFlight -= 1;

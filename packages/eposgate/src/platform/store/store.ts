@@ -19,6 +19,20 @@ export interface ApiKeyRecord {
   revokedAt?: string;
 }
 
+/** A tenant as the keys know it (GET /admin/tenants): any account/env with a key, live or revoked. */
+export interface TenantSummary extends Tenant {
+  /** Live (not revoked) keys. */
+  keys: number;
+}
+
+export interface TenantQuery {
+  /** Case-insensitive substring of the account id. */
+  search?: string;
+  /** Keyset paging: tenants after this one in (accountId, env) order. */
+  after?: Tenant;
+  limit: number;
+}
+
 export interface KeyStore {
   insert(rec: ApiKeyRecord): Promise<void>;
   findByHash(hash: string): Promise<ApiKeyRecord | undefined>;
@@ -27,6 +41,10 @@ export interface KeyStore {
   revoke(id: string, at: string): Promise<boolean>;
   /** Keys revoked at or after `since` (ISO time), by any process. */
   revokedSince(since: string): Promise<{ id: string; revokedAt: string }[]>;
+  /** Tenants with at least one key, ordered by accountId then env (byte order), from an index. */
+  tenants(q: TenantQuery): Promise<TenantSummary[]>;
+  /** Whether the tenant has a key, live or revoked. */
+  tenantExists(t: Tenant): Promise<boolean>;
 }
 
 export type TransportKind = 'ws' | 'rest';
@@ -93,6 +111,8 @@ export interface IntegrationStore {
   pruneHistoryOlder(before: number, limit: number): Promise<number>;
   /** Retention: deletes up to `limit` history rows that are not among their tenant's last `keep`. */
   pruneHistoryBeyond(keep: number, limit: number): Promise<number>;
+  /** Every integration (both transports) of the given tenants: one query for a page of them. */
+  ofTenants(tenants: readonly Tenant[]): Promise<StoredIntegration[]>;
 }
 
 export interface Store {
@@ -101,6 +121,8 @@ export interface Store {
   readonly flows: FlowStore;
   readonly outbox: OutboxStore;
   readonly eposEvents: EposEventStore;
+  /** The cheapest query the store answers: rejects when the store is closed or unreachable (GET /readyz). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -175,6 +197,8 @@ export interface OutboxStore {
   pruneDone(before: number, limit: number): Promise<number>;
   /** Retention: deletes up to `limit` finished entries that are not among their tenant's last `keep` events. */
   pruneDoneBeyond(keep: number, limit: number): Promise<number>;
+  /** Entries pending and failed, over all tenants (the metrics' gauges; counted from an index on status). */
+  countByStatus(): Promise<{ pending: number; failed: number }>;
 }
 
 /** An event an EPOS submitted (POST /epos/events), as stored. */

@@ -132,6 +132,14 @@ export class PgOutboxStore implements OutboxStore {
     return this.db.count(`DELETE FROM event_outbox WHERE (account_id, env, seq) IN
       (${beyondLast('event_outbox', `AND r.status IN (${DONE})`)})`, [keep, limit]);
   }
+
+  async countByStatus(): Promise<{ pending: number; failed: number }> {
+    // event_outbox_pending (partial, pending only) and event_outbox_age (status first) serve the two counts.
+    const [r] = await this.db.rows<{ pending: string; failed: string }>(`SELECT
+      (SELECT COUNT(*) FROM event_outbox WHERE status = 'pending') AS pending,
+      (SELECT COUNT(*) FROM event_outbox WHERE status = 'failed') AS failed`);
+    return { pending: Number(r!.pending), failed: Number(r!.failed) };
+  }
 }
 
 /** Thrown inside the insert transaction to roll it back when another raise of the id won. */

@@ -38,6 +38,11 @@ export class PostgresStore implements Store {
     return new PostgresStore(db);
   }
 
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('the store is closed');
+    await this.db.rows('SELECT 1');
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -1,6 +1,6 @@
 import type { Tenant } from '../../tenant.ts';
 import type { IntegrationStore, RegistrationChange, StoredIntegration, TransportKind } from '../store.ts';
-import { changeFromRow, historyParams, integrationFromRow, type HistoryRow, type IntegrationRow } from '../sqlite/integrations.ts';
+import { changeFromRow, historyParams, integrationFromRow, onlyTenants, type HistoryRow, type IntegrationRow } from '../sqlite/integrations.ts';
 import type { Pg, Queryable } from './db.ts';
 import { beyondLast, nextSeq } from './events.ts';
 
@@ -62,6 +62,13 @@ export class PgIntegrationStore implements IntegrationStore {
 
   async pruneHistoryBeyond(keep: number, limit: number): Promise<number> {
     return this.db.count(`DELETE FROM integration_history WHERE (account_id, env, seq) IN (${beyondLast('integration_history')})`, [keep, limit]);
+  }
+
+  async ofTenants(tenants: readonly Tenant[]): Promise<StoredIntegration[]> {
+    if (!tenants.length) return [];
+    const accounts = [...new Set(tenants.map((t) => t.accountId))];
+    const rows = await this.db.rows<IntegrationRow>('SELECT * FROM integrations WHERE account_id = ANY($1::text[])', [accounts]);
+    return onlyTenants(rows.map(integrationFromRow), tenants);
   }
 }
 

@@ -44,6 +44,12 @@ export const MIGRATIONS: Migration[] = [
     name: 'integrations-002-history',
     sql: integrationHistoryTable('BIGINT'),
   },
+  {
+    // GET /admin/tenants: tenants in (account, env) byte order (as SQLite orders them) with their
+    // live keys, from the index alone.
+    name: 'ops-001-api-keys-tenant-index',
+    sql: 'CREATE INDEX api_keys_tenant ON api_keys((account_id COLLATE "C"), env, revoked_at);',
+  },
 ];
 
 /** Any fixed number: every eposgate node takes the same lock. */

@@ -194,6 +194,14 @@ export class SqliteOutboxStore implements OutboxStore {
   async pruneDoneBeyond(keep: number, limit: number): Promise<number> {
     return (await this.w.write(() => this.q.pruneBeyond.run({ keep, limit }))).changes;
   }
+
+  async countByStatus(): Promise<{ pending: number; failed: number }> {
+    // event_outbox_pending leads with status: each count walks only its status's range of the index.
+    this.countStmt ??= this.db.prepare("SELECT (SELECT COUNT(*) FROM event_outbox WHERE status = 'pending') AS pending, (SELECT COUNT(*) FROM event_outbox WHERE status = 'failed') AS failed");
+    const r = this.countStmt.get() as { pending: number; failed: number };
+    return { pending: r.pending, failed: r.failed };
+  }
+  private countStmt?: { get(): unknown };
 }
 
 export interface EposEventRow {

@@ -33,6 +33,11 @@ export class SqliteStore implements Store {
     this.eposEvents = new SqliteEposEventStore(this.db, this.writer);
   }
 
+  async ping(): Promise<void> {
+    // Throws once the database is closed (or the file is gone bad).
+    this.db.prepare('SELECT 1').get();
+  }
+
   async close(): Promise<void> {
     if (!this.db.open) return;
     this.writer.flush();

@@ -22,7 +22,7 @@ export class SqliteIntegrationStore implements IntegrationStore {
   /** A registration write and its history row, in one transaction. */
   private readonly putTx;
   private readonly deleteTx;
-  constructor(db: Db, private readonly w: Writer) {
+  constructor(private readonly db: Db, private readonly w: Writer) {
     this.q = {
       get: db.prepare('SELECT * FROM integrations WHERE account_id = ? AND env = ? AND transport = ?'),
       upsert: db.prepare(`INSERT INTO integrations (account_id, env, transport, created_at, capabilities, rest_url,
@@ -87,6 +87,14 @@ export class SqliteIntegrationStore implements IntegrationStore {
   async pruneHistoryBeyond(keep: number, limit: number): Promise<number> {
     return (await this.w.write(() => this.q.pruneBeyond.run({ keep, limit }))).changes;
   }
+
+  async ofTenants(tenants: readonly Tenant[]): Promise<StoredIntegration[]> {
+    if (!tenants.length) return [];
+    // One statement for the page, on the primary key (account_id, env, transport).
+    const accounts = [...new Set(tenants.map((t) => t.accountId))];
+    const rows = this.db.prepare(`SELECT * FROM integrations WHERE account_id IN (${accounts.map(() => '?').join(', ')})`).all(...accounts) as IntegrationRow[];
+    return onlyTenants(rows.map(integrationFromRow), tenants);
+  }
 }
 
 function integrationParams(i: StoredIntegration) {
@@ -124,6 +132,12 @@ export function changeFromRow(r: HistoryRow): RegistrationChange {
     keyId: r.key_id,
     ...(r.key_hint !== null ? { keyHint: r.key_hint } : {}),
   };
+}
+
+/** The integrations of exactly these tenants (a query by account also finds the account's other env). */
+export function onlyTenants(list: StoredIntegration[], tenants: readonly Tenant[]): StoredIntegration[] {
+  const wanted = new Set(tenants.map((t) => `${t.env}:${t.accountId}`));
+  return list.filter((i) => wanted.has(`${i.tenant.env}:${i.tenant.accountId}`));
 }
 
 /** A row of integrations as a stored integration (the PostgreSQL store reads the same columns). */

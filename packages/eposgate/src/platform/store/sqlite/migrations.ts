@@ -121,4 +121,9 @@ export const MIGRATIONS: Migration[] = [
     name: 'integrations-002-history',
     sql: integrationHistoryTable('INTEGER'),
   },
+  {
+    // GET /admin/tenants: tenants in (account, env) order with their live keys, from the index alone.
+    name: 'ops-001-api-keys-tenant-index',
+    sql: 'CREATE INDEX api_keys_tenant ON api_keys(account_id, env, revoked_at);',
+  },
 ];

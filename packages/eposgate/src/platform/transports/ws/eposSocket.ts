@@ -30,8 +30,13 @@ export interface DisconnectInfo extends ConnectionInfo {
   cause?: string;
 }
 
-/** Counters of what the EPOS sent that the platform could not use. */
+/** Counters of frames both ways, and of what the EPOS sent that the platform could not use. */
 export interface FrameStats {
+  /** Frames received from EPOSes, and sent to them. */
+  framesIn: number;
+  framesOut: number;
+  /** Frames past the inbound rates (the socket was closed for them). */
+  framesRefused: number;
   badFrames: number;
   binaryFrames: number;
   unknownIds: number;
@@ -40,7 +45,7 @@ export interface FrameStats {
 }
 
 export function emptyFrameStats(): FrameStats {
-  return { badFrames: 0, binaryFrames: 0, unknownIds: 0, lateAnswers: 0, peerMessages: 0 };
+  return { framesIn: 0, framesOut: 0, framesRefused: 0, badFrames: 0, binaryFrames: 0, unknownIds: 0, lateAnswers: 0, peerMessages: 0 };
 }
 
 /** The limits one socket enforces (limits.ts). */
@@ -196,6 +201,7 @@ export class EposSocket {
         answer = answer.finally(() => rawIds.delete(id));
       }
       this.batchWrites();
+      this.stats.framesOut += 1;
       this.ws.send(frame, (err) => {
         if (err) this.pending.reject(id, new PlatformError('EPOS_UNREACHABLE', `could not send ${method} to the EPOS: ${clip(err.message, this.limits.errorExcerptChars)}`));
       });
@@ -276,10 +282,12 @@ export class EposSocket {
       bytes: new TokenBucket(l.inboundBytesPerSecond, Math.max(l.inboundBytesPerSecond, this.maxPayload)),
     };
     if (!rates.frames.take(1)) {
+      this.stats.framesRefused += 1;
       this.close(CLOSE_POLICY, `more than ${this.limits.framesPerSecond} frames per second (framesPerSecond)`);
       return false;
     }
     if (bytes > 0 && !rates.bytes.take(bytes)) {
+      this.stats.framesRefused += 1;
       this.close(CLOSE_POLICY, `more than ${this.limits.inboundBytesPerSecond} bytes per second (inboundBytesPerSecond)`);
       return false;
     }
@@ -325,6 +333,7 @@ export class EposSocket {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     const bytes = byteLength(data);
+    this.stats.framesIn += 1;
     if (!this.admit(bytes)) return;
     if (isBinary) {
       this.stats.binaryFrames += 1;
@@ -408,6 +417,7 @@ export class EposSocket {
       `Method not found: ${clip(method, this.limits.logStringChars)}. The platform sends requests on this socket and serves none.`);
     if (!this.roomFor(frame.length)) return;
     this.batchWrites();
+    this.stats.framesOut += 1;
     this.ws.send(frame, () => { /* a failed send shows as the socket closing */ });
   }
 }
