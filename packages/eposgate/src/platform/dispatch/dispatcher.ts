@@ -32,6 +32,8 @@ const QUOTED_ISSUES = 10;
 export interface InvokeOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Told which transport the call goes out on, once picked (the event worker's attempt log). */
+  onTransport?: (kind: Transport['kind']) => void;
 }
 
 export class Dispatcher {
@@ -48,6 +50,7 @@ export class Dispatcher {
       if (issues) throw new PlatformError('VALIDATION_FAILED', `${cap.name} params: ${issues[0]!.path}: ${issues[0]!.message}`, { details: issues });
     }
     const transport = await this.pick(tenant, cap);
+    opts.onTransport?.(transport.kind);
     const started = performance.now();
     try {
       const result = await transport.call(tenant, cap, params, requestor, { timeoutMs: opts.timeoutMs ?? this.o.timeoutMs, signal: opts.signal });

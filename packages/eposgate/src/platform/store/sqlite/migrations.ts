@@ -1,7 +1,7 @@
 // Schema changes by name, applied once each in array order inside one transaction each.
 // Append, never edit: a name that has run is never run again. Each area of the platform owns its
 // own entries, so independent changes do not fight over a version number.
-import { KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, eposEventsTable, outboxColumns, tenantSeqsTable } from '../ddl.ts';
+import { KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, deliveriesDdl, eposEventsTable, outboxColumns, tenantSeqsTable } from '../ddl.ts';
 
 export interface Migration {
   name: string;
@@ -115,5 +115,15 @@ export const MIGRATIONS: Migration[] = [
     sql: `ALTER TABLE event_outbox ADD COLUMN lease_owner TEXT;
      ALTER TABLE event_outbox ADD COLUMN lease_until INTEGER;
      ALTER TABLE tester_flows ADD COLUMN node TEXT;`,
+  },
+  {
+    // src/platform/events: delivery attempts, the tenant's pause, re-queue times (docs/events.md,
+    // "Deliveries"). An event's attempts go with it when retention deletes it.
+    name: 'events-003-attempts',
+    sql: `${deliveriesDdl('INTEGER')}
+     CREATE TRIGGER event_attempts_with_event AFTER DELETE ON event_outbox
+     BEGIN
+       DELETE FROM event_attempts WHERE account_id = OLD.account_id AND env = OLD.env AND event_id = OLD.id;
+     END;`,
   },
 ];
