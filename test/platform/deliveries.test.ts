@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { api } from '../helpers/platform.ts';
-import { CREATED, delivered, key, ok, payment, platform, raise, registerWs, until, wsEpos, type Answer } from './events/helpers.ts';
+import { testCluster, type ClusterNode } from '../helpers/cluster.ts';
+import { CREATED, FAST, delivered, key, ok, payment, platform, raise, registerWs, until, wsEpos, type Answer } from './events/helpers.ts';
 
 const PATH = '/epos/events/deliveries';
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -274,4 +275,34 @@ test('bad input is a 400 naming the field: unknown status or type, a bad time or
   assert.equal(extra.status, 400);
   assert.equal((await get(p, k, `${PATH}/no-such-event`)).status, 404);
   assert.equal((await post(p, k, `${PATH}/no-such-event/resend`)).status, 404);
+});
+
+test('cluster: the pause is in the shared store: tripped by deliveries through one node, seen and lifted through another', async (t) => {
+  const c = await testCluster(['A', 'B'], { ...FAST, eventMaxAttempts: 2, eventPauseAfterDeadLetters: 2 });
+  t.after(() => c.destroy());
+  const [a, b] = c.nodes as [ClusterNode, ClusterNode];
+  const k = c.key;
+  await registerWs(b, k);
+  const state = { failing: true };
+  const epos = await wsEpos(a, k, switchable(state, refuse('UnexpectedError')));
+  t.after(() => epos.close());
+  await until(() => b.bus.presence.holders('sandbox:cluster-acct').includes('A'), 3000, 'presence of A on B');
+
+  await raise(b, k, { event: 'payment_intent.created', data: payment('pi_1'), id: 'c1' });
+  await raise(a, k, { event: 'payment_intent.created', data: payment('pi_2'), id: 'c2' });
+  const paused = await until(async () => (await get(b, k, PATH)).body.paused, 8000, 'the pause, seen on B');
+  assert.deepEqual((await get(a, k, PATH)).body.paused, paused, 'the same pause on A');
+  const sent = epos.frames.length;
+  await raise(a, k, { event: 'payment_intent.created', data: payment('pi_3'), id: 'c3' });
+  await raise(b, k, { event: 'payment_intent.created', data: payment('pi_4'), id: 'c4' });
+  state.failing = false;
+  await sleep(500);
+  assert.equal(epos.frames.length, sent, 'neither node attempts while paused');
+
+  assert.deepEqual((await post(a, k, `${PATH}/resume`)).body, { paused: null, resumed: 2 });
+  for (const id of ['c3', 'c4']) await until(async () => (await statusOf(b, k, id)) === 'delivered', 5000, `${id} delivered`);
+  assert.deepEqual(epos.frames.slice(sent).map((f) => f.params.id), ['c3', 'c4']);
+  const log = (await get(b, k, `${PATH}/c1`)).body.attemptLog as { node: string }[];
+  assert.equal(log.length, 2);
+  for (const at of log) assert.ok(['A', 'B'].includes(at.node), at.node);
 });
