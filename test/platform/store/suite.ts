@@ -230,7 +230,7 @@ export function storeSuite(name: string, h: StoreHarness): void {
         if (i % 2 === 0) e.event.event = 'payment_intent.status_updated';
         await s.outbox.insert(e);
       }
-      await s.outbox.insert(entry(B, 'b1'));
+      await s.outbox.insert(entry(B, 'b1', T0, T0 - 1));
       for (const id of ['a1', 'a2', 'a4']) await s.outbox.update(A, id, { status: 'delivered' });
       const ids = (es: OutboxEntry[]) => es.map((e) => e.event.id);
       assert.deepEqual(ids(await s.outbox.deliveries(A, {}, { limit: 4 })), ['a6', 'a5', 'a4', 'a3']);
@@ -271,6 +271,12 @@ export function storeSuite(name: string, h: StoreHarness): void {
       assert.deepEqual((await s.outbox.requeue(A, { statuses: ['failed'] }, T0 + 200, 10)).map((e) => e.event.id), ['a5']);
       assert.deepEqual(await s.outbox.requeue(A, { statuses: ['failed'] }, T0 + 200, 10), [], 'a second replay finds them pending');
       assert.deepEqual(await s.outbox.requeue(A, { statuses: ['pending'] }, T0 + 200, 10), [], 'pending never matches');
+      // An entry that expired while leased (its delivery may still be under way) waits for the lease to end.
+      await s.outbox.insert(entry(B, 'b1', T0, T0 - 1));
+      assert.deepEqual((await s.outbox.claimDue(T0 + 300, 'n1', 1_000, 10)).map((e) => e.event.id), ['b1'], 'A’s head a2 is still leased');
+      assert.equal(await s.outbox.expirePending(T0, { code: 'EXPIRED', message: 'ttl', at: iso(T0) }, 10), 1, 'b1, raised before T0');
+      assert.deepEqual(await s.outbox.requeue(B, { id: 'b1' }, T0 + 400, 1), [], 'still leased');
+      assert.deepEqual((await s.outbox.requeue(B, { id: 'b1' }, T0 + 1_300, 1)).map((e) => e.status), ['pending'], 'once the lease ran out');
       assert.equal((await s.outbox.insert(entry(A, 'a6'))).entry.seq, 10, 'seqs stay unique');
       // Retention ages count from the requeue, not the raise.
       const ttl = { code: 'EXPIRED', message: 'ttl', at: iso(T0) };
@@ -286,7 +292,7 @@ export function storeSuite(name: string, h: StoreHarness): void {
       const p = { since: iso(T0), reason: 'two in a row' };
       await s.outbox.insert(entry(A, 'a1'));
       await s.outbox.insert(entry(A, 'a2', T0 + 90_000));
-      await s.outbox.insert(entry(B, 'b1'));
+      await s.outbox.insert(entry(B, 'b1', T0, T0 - 1));
       assert.equal(await s.outbox.deadLettered(A, 2, p), undefined);
       assert.equal(await s.outbox.update(A, 'a1', { status: 'delivered' }), true);
       assert.equal(await s.outbox.deadLettered(A, 2, p), undefined, 'the delivery ended the run');

@@ -158,8 +158,9 @@ export class PgOutboxStore implements OutboxStore {
         ? ` AND id = ${bind(which.id)} AND status IN (${DONE})`
         : filterSql({ ...which, statuses: finishedOf(which) }, bind);
       // Locked, so a concurrent replay of the same rows waits and then finds them pending.
+      // Not one still leased: an event that expired during its delivery may still be in flight.
       const picked = await q.rows<{ id: string }>(`SELECT id FROM event_outbox WHERE account_id = $1 AND env = $2${where}
-        ORDER BY seq LIMIT ${bind(limit)} FOR UPDATE`, params);
+          AND (lease_until IS NULL OR lease_until <= ${bind(now)}) ORDER BY seq LIMIT ${bind(limit)} FOR UPDATE`, params);
       if (!picked.length) return [];
       // A block of the tenant's next seqs, handed out in the entries' order.
       const [top] = await q.rows<{ last: number }>(`INSERT INTO tenant_seqs (tbl, account_id, env, last) VALUES ('event_outbox', $1, $2, $3)

@@ -291,7 +291,9 @@ export class SqliteOutboxStore implements OutboxStore {
       const where = 'id' in which
         ? ` AND id = ${bind(which.id)} AND status IN (${DONE})`
         : filterSql({ ...which, statuses: finishedOf(which) }, bind);
-      const sql = `SELECT id FROM event_outbox WHERE account_id = ? AND env = ?${where} ORDER BY seq LIMIT ${bind(limit)}`;
+      // Not one still leased: an event that expired during its delivery may still be in flight.
+      const sql = `SELECT id FROM event_outbox WHERE account_id = ? AND env = ?${where}
+        AND (lease_until IS NULL OR lease_until <= ${bind(now)}) ORDER BY seq LIMIT ${bind(limit)}`;
       const ids = (this.shape(sql).all(...values) as { id: string }[]).map((r) => r.id);
       return ids.length ? this.requeueTx.immediate(tenant, ids, now) : [];
     });
