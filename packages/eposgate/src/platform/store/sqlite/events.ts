@@ -152,14 +152,12 @@ export class SqliteOutboxStore implements OutboxStore {
       pruneDone: db.prepare(`DELETE FROM event_outbox WHERE rowid IN
         (SELECT rowid FROM event_outbox WHERE status IN (${DONE}) AND created_at < @before
           AND (requeued_at IS NULL OR requeued_at < @before) LIMIT @limit)`),
+      lastAttempt: db.prepare(`SELECT COALESCE(MAX(n), 0) AS n FROM event_attempts WHERE account_id = ? AND env = ? AND event_id = ?`),
       attemptAdd: db.prepare(`INSERT INTO event_attempts (account_id, env, event_id, n, at, outcome, transport, node, latency_ms,
           error_code, error_message)
-        SELECT @accountId, @env, @id, COALESCE((SELECT MAX(n) FROM event_attempts
-            WHERE account_id = @accountId AND env = @env AND event_id = @id), 0) + 1,
-          @at, @outcome, @transport, @node, @latencyMs, @errorCode, @errorMessage
+        SELECT @accountId, @env, @id, @n, @at, @outcome, @transport, @node, @latencyMs, @errorCode, @errorMessage
         WHERE EXISTS (SELECT 1 FROM event_outbox WHERE account_id = @accountId AND env = @env AND id = @id)`),
-      attemptTrim: db.prepare(`DELETE FROM event_attempts WHERE account_id = @accountId AND env = @env AND event_id = @id
-        AND n <= (SELECT MAX(n) FROM event_attempts WHERE account_id = @accountId AND env = @env AND event_id = @id) - @keep`),
+      attemptTrim: db.prepare('DELETE FROM event_attempts WHERE account_id = @accountId AND env = @env AND event_id = @id AND n <= @upTo'),
       attempts: db.prepare('SELECT * FROM event_attempts WHERE account_id = ? AND env = ? AND event_id = ? ORDER BY n DESC LIMIT ?'),
       endRun: db.prepare('UPDATE event_tenant_state SET dead_letters = 0 WHERE account_id = ? AND env = ? AND dead_letters > 0'),
       deadLettered: db.prepare(`INSERT INTO event_tenant_state (account_id, env, dead_letters) VALUES (@accountId, @env, 1)
@@ -261,11 +259,13 @@ export class SqliteOutboxStore implements OutboxStore {
       if (attempt) {
         const a = attempt.record;
         const key = { accountId, env, id };
+        const n = (this.q.lastAttempt.get(accountId, env, id) as { n: number }).n + 1;
         this.q.attemptAdd.run({
-          ...key, at: a.at, outcome: a.outcome, transport: a.transport ?? null, node: a.node,
+          ...key, n, at: a.at, outcome: a.outcome, transport: a.transport ?? null, node: a.node,
           latencyMs: a.latencyMs ?? null, errorCode: a.error?.code ?? null, errorMessage: a.error?.message ?? null,
         });
-        this.q.attemptTrim.run({ ...key, keep: attempt.keep });
+        // Trimmed only once the log is full: most events never get that far.
+        if (n > attempt.keep) this.q.attemptTrim.run({ ...key, upTo: n - attempt.keep });
       }
       if (changed && toDelivered) this.q.endRun.run(accountId, env);
       return changed;
