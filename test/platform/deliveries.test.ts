@@ -105,6 +105,9 @@ test('the list is newest first with its pause, filtered by status, type and rais
   assert.ok(!toLast.body.deliveries.some((d: { id: string }) => d.id === 'evt-5'), 'to is exclusive');
   const later = new Date(Date.parse(last) + 3_600_000).toISOString();
   assert.deepEqual((await get(p, k, `${PATH}?from=${encodeURIComponent(later)}`)).body.deliveries, []);
+  const blank = await get(p, k, `${PATH}?type=&status=&from=&to=&cursor=&limit=`);
+  assert.equal(blank.status, 200, `empty fields are no filter: ${blank.text}`);
+  assert.equal(blank.body.deliveries.length, 5);
 });
 
 test('resending a delivered event queues it as the newest and the EPOS gets the same event again', async (t) => {

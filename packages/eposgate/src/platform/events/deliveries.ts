@@ -112,6 +112,8 @@ export function deliveryRoutes(app: FastifyInstance, d: DeliveryRouteDeps): void
   const now = d.now ?? Date.now;
 
   app.get(DELIVERIES_PATH, {
+    // A form that sends every field (`?type=&status=`) means no filter by the empty ones.
+    preValidation: dropEmpty,
     schema: {
       querystring: ListQuery,
       response: { 200: Type.Object({ deliveries: Type.Array(Delivery), paused: Pause, nextCursor: Type.Optional(Type.String()) }), ...errors },
@@ -190,6 +192,12 @@ export function deliveryRoutes(app: FastifyInstance, d: DeliveryRouteDeps): void
     const paused = await d.outbox.pause(tenantOf(req), { since: new Date(now()).toISOString(), reason: `paused by hand (${req.caller.keyId})` });
     return { paused: pauseView(paused) };
   });
+}
+
+function dropEmpty(req: FastifyRequest, _reply: unknown, done: () => void): void {
+  const q = req.query as Record<string, unknown>;
+  for (const k of Object.keys(q)) if (q[k] === '') delete q[k];
+  done();
 }
 
 /** A Delivery as the API shows it. */
