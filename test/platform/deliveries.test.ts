@@ -5,6 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { api } from '../helpers/platform.ts';
 import { testCluster, type ClusterNode } from '../helpers/cluster.ts';
+import { createReferenceEpos } from '../../packages/eposgate/src/epos/index.ts';
+import { attachWs } from './tester/helpers.ts';
 import { CREATED, FAST, delivered, key, ok, payment, platform, raise, registerWs, until, wsEpos, type Answer } from './events/helpers.ts';
 
 const PATH = '/epos/events/deliveries';
@@ -54,6 +56,30 @@ test('every attempt is logged: an EPOS that fails twice then accepts shows three
   assert.match(d.attemptLog[1].error.message, /test says no|UnexpectedError/);
   assert.equal(d.attemptLog[0].error, undefined);
   assert.ok(d.attemptLog[0].at >= d.attemptLog[1].at && d.attemptLog[1].at >= d.attemptLog[2].at, 'newest first');
+});
+
+test('the reference EPOS over the SDK socket: two refusals then a delivery are logged; a resend reaches it again and is acknowledged', async (t) => {
+  const p = await platform(t);
+  const k = await key(p, 'acc-ref');
+  const ref = createReferenceEpos({ dbPath: ':memory:', faults: 'HandleEvent:error=UnexpectedError#2' });
+  const conn = await attachWs(p, k, ref.epos);
+  t.after(async () => { await conn.close(); ref.close(); });
+
+  await raise(p, k, { event: 'payment_intent.status_updated', data: payment('pi_ref', 'Captured'), id: 'evt-ref' });
+  await delivered(p, k, 'evt-ref', 5000);
+  const first = (await get(p, k, `${PATH}/evt-ref`)).body;
+  assert.deepEqual(first.attemptLog.map((a: { outcome: string; error?: { code: string } }) => [a.outcome, a.error?.code]),
+    [['delivered', undefined], ['failed', 'EPOS_ERROR'], ['failed', 'EPOS_ERROR']]);
+  assert.equal(first.attempts, 3);
+
+  const resent = await post(p, k, `${PATH}/evt-ref/resend`);
+  assert.equal(resent.status, 202, resent.text);
+  const again = await until(async () => {
+    const d = (await get(p, k, `${PATH}/evt-ref`)).body;
+    return d.status === 'delivered' && d.attemptLog.length === 4 ? d : undefined;
+  }, 5000, 'the resend delivered');
+  assert.equal(again.attemptLog[0].outcome, 'delivered', 'the EPOS acknowledged the same id again');
+  assert.equal(again.attemptLog[0].transport, 'ws');
 });
 
 test('the list is newest first with its pause, filtered by status, type and raise time, and pages with nextCursor', async (t) => {
