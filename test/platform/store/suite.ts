@@ -285,6 +285,126 @@ export function storeSuite(name: string, h: StoreHarness): void {
       assert.equal((await s.outbox.get(B, 'b1'))?.status, 'pending');
     });
 
+    test('deliveries: each attempt is logged with its event, the last N kept, newest first, and goes when retention deletes the event', async () => {
+      const s = await open();
+      await s.outbox.insert(entry(A, 'a1'));
+      await s.outbox.insert(entry(A, 'a2'));
+      const failedAt = (i: number) => ({
+        record: { at: iso(T0 + i), outcome: 'failed' as const, transport: 'ws' as const, node: 'n1', latencyMs: 10 + i, error: { code: 'EPOS_TIMEOUT', message: `slow ${i}` } },
+        keep: 3,
+      });
+      for (let i = 1; i <= 5; i++) assert.equal(await s.outbox.update(A, 'a1', { attempts: i, nextAttemptAt: T0 }, failedAt(i)), true);
+      const log = await s.outbox.attempts(A, 'a1', 10);
+      assert.deepEqual(log.map((a) => a.at), [iso(T0 + 5), iso(T0 + 4), iso(T0 + 3)], 'the last 3, newest first');
+      assert.deepEqual(log[0], { at: iso(T0 + 5), outcome: 'failed', transport: 'ws', node: 'n1', latencyMs: 15, error: { code: 'EPOS_TIMEOUT', message: 'slow 5' } });
+      assert.deepEqual((await s.outbox.attempts(A, 'a1', 1)).length, 1);
+      assert.deepEqual(await s.outbox.attempts(B, 'a1', 10), [], 'another tenant sees none');
+      // An attempt whose change does not land (the entry finished meanwhile) is still logged; one without a transport has no latency.
+      assert.equal(await s.outbox.update(A, 'a1', { status: 'delivered', deliveredAt: iso(T0 + 6) }, { record: { at: iso(T0 + 6), outcome: 'delivered', node: 'n2' }, keep: 3 }), true);
+      assert.equal(await s.outbox.update(A, 'a1', { nextAttemptAt: T0 }, { record: { at: iso(T0 + 7), outcome: 'failed', node: 'n2' }, keep: 3 }), false);
+      assert.deepEqual((await s.outbox.attempts(A, 'a1', 10))[1], { at: iso(T0 + 6), outcome: 'delivered', node: 'n2' });
+      assert.equal(await s.outbox.update(A, 'nope', { attempts: 1 }, failedAt(1)), false);
+      assert.deepEqual(await s.outbox.attempts(A, 'nope', 10), [], 'no log for an event that is not there');
+      await s.outbox.update(A, 'a2', { attempts: 1 }, failedAt(1));
+      await s.outbox.update(A, 'a2', { status: 'failed', reason: 'max-attempts' }, failedAt(2));
+      assert.equal(await s.outbox.pruneDone(T0 + 1, 1), 1);
+      assert.equal(await s.outbox.pruneDone(T0 + 1, 10), 1);
+      assert.deepEqual(await s.outbox.attempts(A, 'a1', 10), [], 'pruned with its event');
+      assert.deepEqual(await s.outbox.attempts(A, 'a2', 10), []);
+      await s.outbox.insert(entry(A, 'a1'));
+      assert.deepEqual(await s.outbox.attempts(A, 'a1', 10), [], 'an id raised again starts a fresh log');
+    });
+
+    test('deliveries: listed newest first, filtered by type, status and raise time, paged below a seq', async () => {
+      const s = await open();
+      for (let i = 1; i <= 6; i++) {
+        const e = entry(A, `a${i}`, T0, T0 + i * 1000);
+        if (i % 2 === 0) e.event.event = 'payment_intent.status_updated';
+        await s.outbox.insert(e);
+      }
+      await s.outbox.insert(entry(B, 'b1', T0, T0 - 1));
+      for (const id of ['a1', 'a2', 'a4']) await s.outbox.update(A, id, { status: 'delivered' });
+      const ids = (es: OutboxEntry[]) => es.map((e) => e.event.id);
+      assert.deepEqual(ids(await s.outbox.deliveries(A, {}, { limit: 4 })), ['a6', 'a5', 'a4', 'a3']);
+      assert.deepEqual(ids(await s.outbox.deliveries(A, {}, { before: 3, limit: 4 })), ['a2', 'a1']);
+      assert.deepEqual(ids(await s.outbox.deliveries(A, { statuses: ['delivered'] }, { limit: 10 })), ['a4', 'a2', 'a1']);
+      assert.deepEqual(ids(await s.outbox.deliveries(A, { statuses: ['pending', 'failed'] }, { limit: 10 })), ['a6', 'a5', 'a3']);
+      assert.deepEqual(ids(await s.outbox.deliveries(A, { type: 'payment_intent.status_updated' }, { limit: 10 })), ['a6', 'a4', 'a2']);
+      assert.deepEqual(ids(await s.outbox.deliveries(A, { from: T0 + 2000, to: T0 + 5000 }, { limit: 10 })), ['a4', 'a3', 'a2'], 'from inclusive, to exclusive');
+      assert.deepEqual(ids(await s.outbox.deliveries(A, { type: 'payment_intent.created', statuses: ['delivered'], from: T0 }, { limit: 10 })), ['a1']);
+      assert.deepEqual(ids(await s.outbox.deliveries(B, {}, { limit: 10 })), ['b1'], 'each tenant its own');
+      assert.deepEqual(await s.outbox.deliveries(A_PROD, {}, { limit: 10 }), []);
+    });
+
+    test('deliveries: requeue makes a finished entry the tenant’s newest pending one; pending ones are never queued twice', async () => {
+      const s = await open();
+      for (const id of ['a1', 'a2', 'a3', 'a4', 'a5']) await s.outbox.insert(entry(A, id, T0 + 50_000));
+      await s.outbox.update(A, 'a1', { status: 'delivered', attempts: 2, deliveredAt: iso(T0), lastAttemptAt: iso(T0) });
+      for (const id of ['a3', 'a4', 'a5']) {
+        await s.outbox.update(A, id, { status: 'failed', reason: 'max-attempts', attempts: 5, lastError: { code: 'EPOS_TIMEOUT', message: 'slow', at: iso(T0) } });
+      }
+      const [one, ...none] = await s.outbox.requeue(A, { id: 'a1' }, T0 + 100, 1);
+      assert.deepEqual(none, []);
+      assert.equal(one?.seq, 6, 'a new seq: the newest');
+      assert.equal(one?.status, 'pending');
+      assert.equal(one?.attempts, 0);
+      assert.equal(one?.nextAttemptAt, T0 + 100);
+      assert.equal(one?.deliveredAt, undefined);
+      assert.equal(one?.requeuedAt, iso(T0 + 100));
+      assert.deepEqual(one?.event, (await s.outbox.get(A, 'a1'))?.event, 'the same event');
+      assert.deepEqual(await s.outbox.requeue(A, { id: 'a1' }, T0 + 101, 1), [], 'now pending: not again');
+      assert.deepEqual(await s.outbox.requeue(A, { id: 'a2' }, T0 + 101, 1), [], 'a pending one is not touched');
+      assert.deepEqual(await s.outbox.requeue(B, { id: 'a3' }, T0 + 101, 1), [], 'another tenant’s id');
+      assert.deepEqual((await s.outbox.claimDue(T0 + 100, 'n1', 1_000, 10)).map((e) => e.event.id), [], 'a2 is the head (not due), a1 waits behind it');
+      await s.outbox.makeDue(A, T0 + 100);
+      assert.deepEqual((await s.outbox.claimDue(T0 + 100, 'n1', 1_000, 10)).map((e) => e.event.id), ['a2']);
+      const replayed = await s.outbox.requeue(A, { statuses: ['failed'] }, T0 + 200, 2);
+      assert.deepEqual(replayed.map((e) => [e.event.id, e.seq]), [['a3', 7], ['a4', 8]], 'oldest first, in their order, up to the limit');
+      assert.deepEqual((await s.outbox.requeue(A, { statuses: ['failed'] }, T0 + 200, 10)).map((e) => e.event.id), ['a5']);
+      assert.deepEqual(await s.outbox.requeue(A, { statuses: ['failed'] }, T0 + 200, 10), [], 'a second replay finds them pending');
+      assert.deepEqual(await s.outbox.requeue(A, { statuses: ['pending'] }, T0 + 200, 10), [], 'pending never matches');
+      // An entry that expired while leased (its delivery may still be under way) waits for the lease to end.
+      await s.outbox.insert(entry(B, 'b1', T0, T0 - 1));
+      assert.deepEqual((await s.outbox.claimDue(T0 + 300, 'n1', 1_000, 10)).map((e) => e.event.id), ['b1'], 'A’s head a2 is still leased');
+      assert.equal(await s.outbox.expirePending(T0, { code: 'EXPIRED', message: 'ttl', at: iso(T0) }, 10), 1, 'b1, raised before T0');
+      assert.deepEqual(await s.outbox.requeue(B, { id: 'b1' }, T0 + 400, 1), [], 'still leased');
+      assert.deepEqual((await s.outbox.requeue(B, { id: 'b1' }, T0 + 1_300, 1)).map((e) => e.status), ['pending'], 'once the lease ran out');
+      assert.equal((await s.outbox.insert(entry(A, 'a6'))).entry.seq, 10, 'seqs stay unique');
+      // Retention ages count from the requeue, not the raise.
+      const ttl = { code: 'EXPIRED', message: 'ttl', at: iso(T0) };
+      assert.equal(await s.outbox.expirePending(T0 + 150, ttl, 100), 3, 'a2 and a6 (raised at T0) and a1 (queued again at T0+100)');
+      assert.equal((await s.outbox.get(A, 'a3'))?.status, 'pending', 'raised at T0 but queued again at T0+200');
+      assert.equal(await s.outbox.expirePending(T0 + 250, ttl, 100), 3);
+    });
+
+    test('deliveries: dead letters in a row pause a tenant for every store; a delivery ends the run; resume makes its pending entries due', async () => {
+      const s = await open();
+      const t = h.peer ? await h.peer(s) : s;
+      if (t !== s) stores.push(t);
+      const p = { since: iso(T0), reason: 'two in a row' };
+      await s.outbox.insert(entry(A, 'a1'));
+      await s.outbox.insert(entry(A, 'a2', T0 + 90_000));
+      await s.outbox.insert(entry(B, 'b1', T0, T0 - 1));
+      assert.equal(await s.outbox.deadLettered(A, 2, p), undefined);
+      assert.equal(await s.outbox.update(A, 'a1', { status: 'delivered' }), true);
+      assert.equal(await s.outbox.deadLettered(A, 2, p), undefined, 'the delivery ended the run');
+      assert.equal(await s.outbox.deadLettered(B, 0, p), undefined, '0: never');
+      assert.deepEqual(await t.outbox.deadLettered(A, 2, p), p, 'two in a row');
+      assert.deepEqual(await s.outbox.pauseOf(A), p);
+      assert.equal(await s.outbox.pauseOf(B), undefined);
+      assert.deepEqual(await s.outbox.deadLettered(A, 2, { since: iso(T0 + 5), reason: 'later' }), p, 'the first pause stays');
+      assert.deepEqual(await t.outbox.pause(A, { since: iso(T0 + 9), reason: 'by hand' }), p);
+      await s.outbox.makeDue(A, T0);
+      assert.deepEqual((await t.outbox.claimDue(T0 + 1, 'n2', 1_000, 10)).map((e) => e.event.id), ['b1'], 'no entry of a paused tenant is handed out');
+      assert.equal(await t.outbox.resume(A, T0 + 2), 1, 'one pending');
+      assert.equal(await s.outbox.pauseOf(A), undefined);
+      assert.deepEqual((await s.outbox.claimDue(T0 + 2, 'n1', 1_000, 10)).map((e) => e.event.id), ['a2']);
+      assert.equal(await s.outbox.deadLettered(A, 2, p), undefined, 'resume cleared the run');
+      assert.deepEqual(await s.outbox.pause(B, { since: iso(T0 + 9), reason: 'by hand' }), { since: iso(T0 + 9), reason: 'by hand' });
+      assert.equal(await s.outbox.resume(B, T0 + 3), 1, 'b1 is pending (leased to n2)');
+      assert.equal(await s.outbox.pauseOf(B), undefined);
+    });
+
     test('EPOS events: append numbers per tenant; list after a cursor; retention by age and by count; seqs never come back', async () => {
       const s = await open();
       const rec = (t: Tenant, at: number) => ({

@@ -50,6 +50,12 @@ export interface Limits {
   /** Tester flows IN_PROGRESS per tenant (429 TOO_MANY_FLOWS). */
   flowsPerTenant: number;
 
+  // ── Event deliveries ──
+  /** Attempts kept in each event's log (older ones are dropped as new ones come). */
+  deliveryAttemptsKept: number;
+  /** Events one replay request queues again at most (the answer says `more: true` past it). */
+  deliveryReplayMax: number;
+
   // ── Retention ──
   /** POS events kept per tenant, and their age, ms. */
   posEventsPerTenant: number;
@@ -103,6 +109,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   streamsPerTenant: 10,
   streamBufferBytes: 1024 * 1024,
   flowsPerTenant: 10,
+
+  deliveryAttemptsKept: 50,
+  deliveryReplayMax: 1000,
 
   posEventsPerTenant: 100_000,
   posEventMaxAgeMs: 30 * DAY,

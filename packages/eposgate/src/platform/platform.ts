@@ -74,6 +74,11 @@ export interface StartPlatformOptions {
   eventRetryMaxMs?: number;
   /** Events to EPOSes: attempts before an event is dead-lettered as `failed`. Default 20. */
   eventMaxAttempts?: number;
+  /**
+   * Events to EPOSes: events dead-lettered after the maximum attempts, in a row, after which the
+   * tenant's deliveries are paused until resumed by hand (docs/events.md, "Pause"). 0: never. Default 3.
+   */
+  eventPauseAfterDeadLetters?: number;
   /** Keep-alive comment period of GET /epos/events/stream. Default 15 s. */
   sseKeepAliveMs?: number;
   /** Sizes, counts, rates and ages (limits.ts, docs/limits.md); `bodyLimit`, `rateLimit` and `maxFrameBytes` above win when given. */
@@ -150,6 +155,7 @@ export const DEFAULTS = {
   host: '127.0.0.1',
   callTimeoutMs: 10_000,
   drainDeadlineMs: 10_000,
+  eventPauseAfterDeadLetters: 3,
 } as const;
 
 /**
@@ -291,7 +297,8 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     retry: { baseMs: opts.eventRetryBaseMs, maxMs: opts.eventRetryMaxMs, maxAttempts: opts.eventMaxAttempts },
     callTimeoutMs: opts.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
     ...(opts.sseKeepAliveMs ? { sseKeepAliveMs: opts.sseKeepAliveMs } : {}),
-    streamLimits: limits, node: nodeId, ...(bus.clustered ? { bus, presence: bus.presence } : {}),
+    streamLimits: limits, node: nodeId, deliveryLimits: limits,
+    pauseAfterDeadLetters: opts.eventPauseAfterDeadLetters ?? DEFAULTS.eventPauseAfterDeadLetters, ...(bus.clustered ? { bus, presence: bus.presence } : {}),
   });
   keys.on('revoked', (keyId) => events.hub.closeKey(keyId));
   const connections = new ConnectionDirectory(gateway, bus);

@@ -32,6 +32,8 @@ const QUOTED_ISSUES = 10;
 export interface InvokeOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Told which transport the call goes out on, once picked (the event worker's attempt log). */
+  onTransport?: (kind: Transport['kind']) => void;
 }
 
 export class Dispatcher {
@@ -49,6 +51,7 @@ export class Dispatcher {
     }
     const transport = await this.pick(tenant, cap);
     const metrics = this.o.metrics;
+    opts.onTransport?.(transport.kind);
     const started = performance.now();
     // A plain counter, read on scrape: no finally (and no promise) added to the call.
     metrics.inFlight++;

@@ -9,6 +9,8 @@ import type { EposGateway } from '../transports/ws/gateway.ts';
 import type { Messaging } from '../bus/messaging.ts';
 import type { Presence } from '../bus/presence.ts';
 import type { Tenant } from '../tenant.ts';
+import { DEFAULT_LIMITS, type Limits } from '../limits.ts';
+import { deliveryRoutes } from './deliveries.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './retryPolicy.ts';
 import { eventRoutes } from './routes.ts';
 import { StreamHub, type StreamLimits } from './stream.ts';
@@ -29,6 +31,10 @@ export interface EventsDeps {
   sseKeepAliveMs?: number;
   /** SSE streams per tenant and send buffer per stream (limits.ts). */
   streamLimits?: StreamLimits;
+  /** Attempts kept per event, events per replay (limits.ts). */
+  deliveryLimits?: Pick<Limits, 'deliveryAttemptsKept' | 'deliveryReplayMax'>;
+  /** Dead letters in a row that pause a tenant's deliveries; 0: never. Default 0. */
+  pauseAfterDeadLetters?: number;
   /** This node's id: the owner of the outbox leases its worker takes. */
   node?: string;
   /**
@@ -60,6 +66,8 @@ export class Events {
       policy: { ...DEFAULT_RETRY, ...definedOnly(d.retry ?? {}) },
       logger: log,
       callTimeoutMs: d.callTimeoutMs,
+      attemptsKept: (d.deliveryLimits ?? DEFAULT_LIMITS).deliveryAttemptsKept,
+      pauseAfterDeadLetters: d.pauseAfterDeadLetters ?? 0,
       ...(d.node !== undefined ? { owner: d.node } : {}),
       ...(d.bus && presence ? { heldAnywhere: (key: string) => presence.holders(key).length > 0 } : {}),
     });
@@ -87,6 +95,8 @@ export class Events {
       outbox: this.d.store.outbox, eposEvents: this.d.store.eposEvents, registry: this.d.registry, worker: this.worker, hub: this.hub,
       appended: (t) => this.appended(t),
     });
+    const limits = this.d.deliveryLimits ?? DEFAULT_LIMITS;
+    deliveryRoutes(app, { outbox: this.d.store.outbox, worker: this.worker, attemptsKept: limits.deliveryAttemptsKept, replayMax: limits.deliveryReplayMax });
   }
 
   /** An EPOS event of `t` is stored: the streams here, and on every other node, read it. */

@@ -6,12 +6,16 @@
 // tenant's events arrive in creation order. Different tenants are delivered concurrently. Entries
 // are taken with a lease (outbox.claimDue), so workers on several nodes sharing one store never
 // deliver the same event at once; a node that dies leaves leases that run out and are taken again.
+//
+// Every call is logged with its event (outcome, transport, node, latency, error), in the same write
+// as the outcome. A tenant whose events keep being dead-lettered is paused (pauseAfterDeadLetters in
+// a row): the store hands out none of its events until it is resumed by hand; new ones queue.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Dispatcher } from '../dispatch/dispatcher.ts';
 import { isPlatformError, platformStopping } from '../errors.ts';
 import { settleWithin } from '../deadline.ts';
-import type { DeliveryError, OutboxEntry, OutboxStore } from '../store/store.ts';
+import type { DeliveryAttempt, DeliveryError, OutboxChange, OutboxEntry, OutboxStore, TransportKind } from '../store/store.ts';
 import { tenantKey, type Tenant } from '../tenant.ts';
 import { capabilityOf } from './outbound.ts';
 import { backoffMs, judge, type RetryPolicy } from './retryPolicy.ts';
@@ -27,6 +31,10 @@ export interface DeliveryWorkerOptions {
   concurrency?: number;
   /** Who holds the leases this worker takes (the node id). Default: a random id per worker. */
   owner?: string;
+  /** Attempts kept in each event's log (limits.deliveryAttemptsKept). Default 50. */
+  attemptsKept?: number;
+  /** Dead letters (max attempts) in a row after which the tenant is paused; 0: never. Default 0. */
+  pauseAfterDeadLetters?: number;
   /** Cluster: whether some node holds the tenant's EPOS socket now (presence, by tenant key). */
   heldAnywhere?: (key: string) => boolean;
   now?: () => number;
@@ -160,40 +168,60 @@ export class DeliveryWorker {
     }
   }
 
+  /** Counts a dead letter of the tenant; the rule may pause it (state in the store, for every node). */
+  private async deadLettered(tenant: Tenant): Promise<void> {
+    const n = this.o.pauseAfterDeadLetters ?? 0;
+    if (n <= 0) return;
+    const paused = await this.o.outbox.deadLettered(tenant, n, { since: new Date(this.now()).toISOString(), reason: pauseReason(n) });
+    if (paused) this.o.logger.warn({ tenant: tenantKey(tenant), paused }, 'event deliveries paused: the EPOS keeps failing');
+  }
+
   private async deliver(entry: OutboxEntry): Promise<void> {
     const { tenant } = entry;
     const id = entry.event.id;
     const startedAt = new Date(this.now()).toISOString();
+    let transport: TransportKind | undefined;
+    const t0 = performance.now();
+    const attempt = (outcome: DeliveryAttempt['outcome'], error?: DeliveryError) => ({
+      record: {
+        at: startedAt, outcome, ...(transport ? { transport } : {}), node: this.owner,
+        ...(transport ? { latencyMs: Math.round(performance.now() - t0) } : {}),
+        ...(error ? { error: { code: error.code, message: error.message } } : {}),
+      },
+      keep: this.o.attemptsKept ?? 50,
+    });
     try {
       await this.o.dispatcher.invoke(tenant, capabilityOf(entry.event.event), entry.event, {},
-        { timeoutMs: this.o.callTimeoutMs, signal: this.abort.signal });
+        { timeoutMs: this.o.callTimeoutMs, signal: this.abort.signal, onTransport: (kind) => { transport = kind; } });
       // Also lands on an entry retention expired meanwhile (reason cleared): the EPOS did get it.
       await this.o.outbox.update(tenant, id, {
         status: 'delivered', reason: undefined, attempts: entry.attempts + 1, lastAttemptAt: startedAt,
         deliveredAt: new Date(this.now()).toISOString(),
-      });
+      }, attempt('delivered'));
       this.o.logger.debug({ tenant: tenantKey(tenant), id, attempts: entry.attempts + 1 }, 'event delivered');
     } catch (err) {
-      await this.failed(entry, err, startedAt).catch((e) => this.o.logger.error({ err: e }, 'could not record a failed delivery'));
+      const lastError = describe(err, new Date(this.now()).toISOString());
+      await this.failed(entry, err, lastError, startedAt, (change) => this.o.outbox.update(tenant, id, change, attempt('failed', lastError)))
+        .catch((e) => this.o.logger.error({ err: e }, 'could not record a failed delivery'));
     }
   }
 
-  private async failed(entry: OutboxEntry, err: unknown, startedAt: string): Promise<void> {
+  private async failed(entry: OutboxEntry, err: unknown, lastError: DeliveryError, startedAt: string,
+    update: (change: OutboxChange) => Promise<boolean>): Promise<void> {
     const { tenant } = entry;
     const id = entry.event.id;
     const verdict = this.stopped ? { kind: 'requeue' as const } : judge(err);
-    const lastError = describe(err, new Date(this.now()).toISOString());
     const log = { tenant: tenantKey(tenant), id, code: lastError.code };
     switch (verdict.kind) {
       case 'requeue':
-        await this.o.outbox.update(tenant, id, { nextAttemptAt: this.now() });
+        await update({ nextAttemptAt: this.now() });
         return;
       case 'wait': {
         // Parked until the EPOS connects (connected() makes it due), or the longest delay passes.
         const key = tenantKey(tenant);
         const back = this.connectedMeanwhile.delete(key);
         if (!back) this.parked.set(key, tenant);
-        await this.o.outbox.update(tenant, id, { lastError, nextAttemptAt: this.now() + (back ? 0 : this.o.policy.maxMs) });
+        await update({ lastError, nextAttemptAt: this.now() + (back ? 0 : this.o.policy.maxMs) });
         // The news may have come while the row was written, or before this attempt gave up (a
         // presence notice is only sent on a change): then it is due now after all.
         if (!back && (this.connectedMeanwhile.delete(key) || this.o.heldAnywhere?.(key) === true)) this.unpark(key);
@@ -201,15 +229,15 @@ export class DeliveryWorker {
         return;
       }
       case 'handOff':
-        await this.o.outbox.update(tenant, id, { lastError, nextAttemptAt: this.now() + backoffMs(this.o.policy, entry.attempts + 1, this.o.random) });
+        await update({ lastError, nextAttemptAt: this.now() + backoffMs(this.o.policy, entry.attempts + 1, this.o.random) });
         this.o.logger.debug(log, 'event left for a node that can reach its EPOS');
         return;
       case 'skip':
-        await this.o.outbox.update(tenant, id, { status: 'skipped', reason: verdict.reason, lastError });
+        await update({ status: 'skipped', reason: verdict.reason, lastError });
         this.o.logger.info(log, 'event skipped: its capability is no longer registered');
         return;
       case 'fail':
-        await this.o.outbox.update(tenant, id, {
+        await update({
           status: 'failed', reason: verdict.reason, attempts: entry.attempts + 1, lastAttemptAt: startedAt, lastError,
         });
         this.o.logger.warn(log, 'event refused by the EPOS: dead-lettered');
@@ -217,16 +245,22 @@ export class DeliveryWorker {
       case 'retry': {
         const attempts = entry.attempts + 1;
         if (attempts >= this.o.policy.maxAttempts) {
-          await this.o.outbox.update(tenant, id, { status: 'failed', reason: 'max-attempts', attempts, lastAttemptAt: startedAt, lastError });
+          await update({ status: 'failed', reason: 'max-attempts', attempts, lastAttemptAt: startedAt, lastError });
           this.o.logger.warn({ ...log, attempts }, 'event delivery gave up: dead-lettered');
+          await this.deadLettered(tenant);
           return;
         }
         const delay = backoffMs(this.o.policy, attempts, this.o.random);
-        await this.o.outbox.update(tenant, id, { attempts, lastAttemptAt: startedAt, lastError, nextAttemptAt: this.now() + delay });
+        await update({ attempts, lastAttemptAt: startedAt, lastError, nextAttemptAt: this.now() + delay });
         this.o.logger.debug({ ...log, attempts, delay }, 'event delivery failed: retrying');
       }
     }
   }
+}
+
+/** Reason of a pause by the dead-letter rule. */
+export function pauseReason(n: number): string {
+  return `${n} event${n === 1 ? '' : 's'} in a row dead-lettered after the maximum attempts (pauseAfterDeadLetters ${n}): resume by hand`;
 }
 
 function describe(err: unknown, at: string): DeliveryError {

@@ -115,3 +115,34 @@ export function integrationHistoryTable(int: Int): string {
      );
      CREATE INDEX integration_history_age ON integration_history(at);`;
 }
+
+/**
+ * Delivery attempts of outbox events (one row per call made for an event, the last few kept per
+ * event), each tenant's delivery state (consecutive dead letters, pause), and when an event was
+ * last queued again by hand (retention ages count from then). Migration `events-003-attempts`.
+ */
+export function deliveriesDdl(int: Int): string {
+  return `CREATE TABLE event_attempts (
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       event_id TEXT NOT NULL,
+       n INTEGER NOT NULL,
+       at TEXT NOT NULL,
+       outcome TEXT NOT NULL CHECK (outcome IN ('delivered','failed')),
+       transport TEXT,
+       node TEXT NOT NULL,
+       latency_ms INTEGER,
+       error_code TEXT,
+       error_message TEXT,
+       PRIMARY KEY (account_id, env, event_id, n)
+     );
+     CREATE TABLE event_tenant_state (
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       dead_letters INTEGER NOT NULL DEFAULT 0,
+       paused_since TEXT,
+       paused_reason TEXT,
+       PRIMARY KEY (account_id, env)
+     );
+     ALTER TABLE event_outbox ADD COLUMN requeued_at ${int};`;
+}

@@ -161,10 +161,38 @@ export interface OutboxEntry {
   lastError?: DeliveryError;
   /** Set while a worker (node) holds the entry: claimDue gave it out until `until` (epoch ms). */
   lease?: { owner: string; until: number };
+  /** When it was last queued again by hand (resend, replay): retention ages count from then. ISO. */
+  requeuedAt?: string;
   raisedBy: { keyId: string; softwareHouseId: string; resellerId?: string };
 }
 
 export type OutboxChange = Partial<Pick<OutboxEntry, 'status' | 'reason' | 'attempts' | 'nextAttemptAt' | 'lastAttemptAt' | 'deliveredAt' | 'lastError'>>;
+
+/** One call made to deliver an event (GET /epos/events/deliveries/{id}, attemptLog). */
+export interface DeliveryAttempt {
+  at: string;
+  outcome: 'delivered' | 'failed';
+  /** Absent when the call never got as far as a transport (not registered any more). */
+  transport?: TransportKind;
+  /** The node that made the call. */
+  node: string;
+  latencyMs?: number;
+  error?: { code: string; message: string };
+}
+
+/** Which of a tenant's outbox entries a list or a replay means. `from` inclusive, `to` exclusive, epoch ms of the raise. */
+export interface DeliveryFilter {
+  type?: string;
+  statuses?: readonly DeliveryStatus[];
+  from?: number;
+  to?: number;
+}
+
+/** A tenant whose deliveries the worker no longer attempts, until resumed by hand. */
+export interface DeliveryPause {
+  since: string;
+  reason: string;
+}
 
 export interface OutboxStore {
   /** Adds the entry unless the tenant already has one with that event id; returns the stored one. */
@@ -178,7 +206,7 @@ export interface OutboxStore {
    * Takes up to `limit` tenants' oldest pending entries that are due at `now` and not leased (or
    * whose lease ran out), atomically: each comes back leased to `owner` until `now + leaseMs`, and is
    * not due before then, so no other worker (node) takes it meanwhile. A tenant's later entries wait
-   * behind its head, so its events keep their order. `update` ends the lease.
+   * behind its head, so its events keep their order. `update` ends the lease. Paused tenants are left out.
    */
   claimDue(now: number, owner: string, leaseMs: number, limit: number): Promise<OutboxEntry[]>;
   /** Earliest nextAttemptAt later than `after` among the tenants' oldest pending entries. */
@@ -188,7 +216,31 @@ export interface OutboxStore {
    * change to `delivered` still lands: the EPOS did get it. Ends the entry's lease (the attempt is
    * over). Returns whether a row changed.
    */
-  update(tenant: Tenant, id: string, change: OutboxChange): Promise<boolean>;
+  update(tenant: Tenant, id: string, change: OutboxChange, attempt?: { record: DeliveryAttempt; keep: number }): Promise<boolean>;
+  // (`attempt`: the call this change concludes, logged with the event in the same write, whether or
+  // not the change lands; only the event's last `keep` attempts are kept. A change to `delivered`
+  // also ends the tenant's run of dead letters.)
+  /** The event's logged attempts, newest first. */
+  attempts(tenant: Tenant, id: string, limit: number): Promise<DeliveryAttempt[]>;
+  /** The tenant's entries matching `filter` with seq below `before`, newest (highest seq) first. */
+  deliveries(tenant: Tenant, filter: DeliveryFilter, q: { before?: number; limit: number }): Promise<OutboxEntry[]>;
+  /**
+   * Queues finished entries again (`id`: that one; else up to `limit` matching `filter`, oldest
+   * first), each as the tenant's newest: a new seq, `pending`, due at `now`, attempts from 0, the
+   * last outcome cleared. Pending entries are never touched. Returns the entries as queued.
+   */
+  requeue(tenant: Tenant, which: { id: string } | DeliveryFilter, now: number, limit: number): Promise<OutboxEntry[]>;
+  /**
+   * The tenant's event was dead-lettered (max attempts): counts it, and pauses the tenant with
+   * `pause` once `pauseAfter` came in a row (0: never). Returns the pause in force, if any.
+   */
+  deadLettered(tenant: Tenant, pauseAfter: number, pause: DeliveryPause): Promise<DeliveryPause | undefined>;
+  /** The tenant's pause, if paused. claimDue hands out no entry of a paused tenant. */
+  pauseOf(tenant: Tenant): Promise<DeliveryPause | undefined>;
+  /** Pauses the tenant (an existing pause is kept); returns the pause in force. */
+  pause(tenant: Tenant, p: DeliveryPause): Promise<DeliveryPause>;
+  /** Lifts the pause, clears the run of dead letters, makes every pending entry due at `now`; returns how many are pending. */
+  resume(tenant: Tenant, now: number): Promise<number>;
   /** Makes every pending entry of the tenant due at `now` (a leased one keeps its lease); returns how many. */
   makeDue(tenant: Tenant, now: number): Promise<number>;
   /** Retention: marks up to `limit` pending entries created before `before` (epoch ms) `expired`, reason `ttl`. */

@@ -4,10 +4,13 @@
 import type { Tenant } from '../../tenant.ts';
 import {
   DONE_STATUSES,
-  type DeliveryError, type DeliveryStatus, type EposEventRecord, type EposEventStore, type OutboxChange, type OutboxEntry,
+  type DeliveryAttempt, type DeliveryError, type DeliveryFilter, type DeliveryPause, type DeliveryStatus, type EposEventRecord, type EposEventStore, type OutboxChange, type OutboxEntry,
   type OutboxStore,
 } from '../store.ts';
-import { changedColumns, eposEventFromRow, outboxFromRow, type EposEventRow, type OutboxRow } from '../sqlite/events.ts';
+import {
+  attemptFromRow, changedColumns, eposEventFromRow, filterSql, finishedOf, outboxFromRow, pauseFromRow,
+  type AttemptRow, type EposEventRow, type OutboxRow, type PauseRow,
+} from '../sqlite/events.ts';
 import type { Pg, Queryable } from './db.ts';
 
 const DONE = DONE_STATUSES.map((s) => `'${s}'`).join(', ');
@@ -88,6 +91,8 @@ export class PgOutboxStore implements OutboxStore {
     const rows = await this.db.rows<OutboxRow & { ord: number }>(`WITH c AS (SELECT o.account_id, o.env, o.seq FROM event_outbox o
         WHERE o.status = 'pending' AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until <= $1)
           AND o.seq = (SELECT MIN(i.seq) FROM event_outbox i WHERE i.account_id = o.account_id AND i.env = o.env AND i.status = 'pending')
+          AND NOT EXISTS (SELECT 1 FROM event_tenant_state s
+            WHERE s.account_id = o.account_id AND s.env = o.env AND s.paused_since IS NOT NULL)
         ORDER BY o.next_attempt_at, o.ord LIMIT $4 FOR UPDATE SKIP LOCKED)
       UPDATE event_outbox o SET lease_owner = $2, lease_until = $3, next_attempt_at = $3 FROM c
       WHERE o.account_id = c.account_id AND o.env = c.env AND o.seq = c.seq RETURNING o.*`, [now, owner, now + leaseMs, limit]);
@@ -100,15 +105,113 @@ export class PgOutboxStore implements OutboxStore {
     return r?.at ?? undefined;
   }
 
-  async update(tenant: Tenant, id: string, change: OutboxChange): Promise<boolean> {
+  async update(tenant: Tenant, id: string, change: OutboxChange, attempt?: { record: DeliveryAttempt; keep: number }): Promise<boolean> {
     const { columns, values } = changedColumns(change);
     if (!columns.length) return false;
     const n = columns.length;
-    const sql = `UPDATE event_outbox SET ${columns.map((c, i) => `${c} = $${i + 1}`).join(', ')},
+    const update = `UPDATE event_outbox SET ${columns.map((c, i) => `${c} = $${i + 1}`).join(', ')},
         lease_owner = NULL, lease_until = NULL
       WHERE account_id = $${n + 1} AND env = $${n + 2} AND id = $${n + 3}
-        AND (status = 'pending' OR (status = 'expired' AND $${n + 4}))`;
-    return (await this.db.count(sql, [...values, tenant.accountId, tenant.env, id, change.status === 'delivered'])) > 0;
+        AND (status = 'pending' OR (status = 'expired' AND $${n + 4}::boolean))`;
+    const params: unknown[] = [...values, tenant.accountId, tenant.env, id, change.status === 'delivered'];
+    if (!attempt && change.status !== 'delivered') return (await this.db.count(update, params)) > 0;
+    // One statement, one round trip: the change, the attempt and the end of a run of dead letters.
+    const bind = (v: unknown) => { params.push(v); return `$${params.length}`; };
+    const key = `account_id = $${n + 1} AND env = $${n + 2}`;
+    const parts = [`u AS (${update} RETURNING 1)`];
+    if (attempt) {
+      const a = attempt.record;
+      parts.push(`m AS (SELECT COALESCE(MAX(n), 0) AS n FROM event_attempts WHERE ${key} AND event_id = $${n + 3})`,
+        `a AS (INSERT INTO event_attempts (account_id, env, event_id, n, at, outcome, transport, node, latency_ms, error_code, error_message)
+          SELECT $${n + 1}, $${n + 2}, $${n + 3}, m.n + 1, ${bind(a.at)}::text, ${bind(a.outcome)}::text, ${bind(a.transport ?? null)}::text,
+            ${bind(a.node)}::text, ${bind(a.latencyMs ?? null)}::integer, ${bind(a.error?.code ?? null)}::text, ${bind(a.error?.message ?? null)}::text
+          FROM m WHERE EXISTS (SELECT 1 FROM event_outbox WHERE ${key} AND id = $${n + 3}))`,
+        `t AS (DELETE FROM event_attempts WHERE ${key} AND event_id = $${n + 3} AND n <= (SELECT n FROM m) + 1 - ${bind(attempt.keep)}::integer)`);
+    }
+    if (change.status === 'delivered') {
+      parts.push(`r AS (UPDATE event_tenant_state SET dead_letters = 0 WHERE ${key} AND dead_letters > 0 AND EXISTS (SELECT 1 FROM u))`);
+    }
+    const [r] = await this.db.rows<{ n: number }>(`WITH ${parts.join(',\n')} SELECT count(*)::int AS n FROM u`, params);
+    return (r?.n ?? 0) > 0;
+  }
+
+  async attempts(tenant: Tenant, id: string, limit: number): Promise<DeliveryAttempt[]> {
+    const rows = await this.db.rows<AttemptRow>(`SELECT * FROM event_attempts WHERE account_id = $1 AND env = $2 AND event_id = $3
+      ORDER BY n DESC LIMIT $4`, [tenant.accountId, tenant.env, id, limit]);
+    return rows.map(attemptFromRow);
+  }
+
+  async deliveries(tenant: Tenant, filter: DeliveryFilter, q: { before?: number; limit: number }): Promise<OutboxEntry[]> {
+    const params: unknown[] = [tenant.accountId, tenant.env];
+    const bind = (v: unknown) => { params.push(v); return `$${params.length}`; };
+    const before = q.before !== undefined ? ` AND seq < ${bind(q.before)}` : '';
+    const rows = await this.db.rows<OutboxRow>(`SELECT * FROM event_outbox WHERE account_id = $1 AND env = $2${before}${filterSql(filter, bind)}
+      ORDER BY seq DESC LIMIT ${bind(q.limit)}`, params);
+    return rows.map(outboxFromRow);
+  }
+
+  async requeue(tenant: Tenant, which: { id: string } | DeliveryFilter, now: number, limit: number): Promise<OutboxEntry[]> {
+    const rows = await this.db.tx(async (q) => {
+      const params: unknown[] = [tenant.accountId, tenant.env];
+      const bind = (v: unknown) => { params.push(v); return `$${params.length}`; };
+      const where = 'id' in which
+        ? ` AND id = ${bind(which.id)} AND status IN (${DONE})`
+        : filterSql({ ...which, statuses: finishedOf(which) }, bind);
+      // Locked, so a concurrent replay of the same rows waits and then finds them pending.
+      // Not one still leased: an event that expired during its delivery may still be in flight.
+      const picked = await q.rows<{ id: string }>(`SELECT id FROM event_outbox WHERE account_id = $1 AND env = $2${where}
+          AND (lease_until IS NULL OR lease_until <= ${bind(now)}) ORDER BY seq LIMIT ${bind(limit)} FOR UPDATE`, params);
+      if (!picked.length) return [];
+      // A block of the tenant's next seqs, handed out in the entries' order.
+      const [top] = await q.rows<{ last: number }>(`INSERT INTO tenant_seqs (tbl, account_id, env, last) VALUES ('event_outbox', $1, $2, $3)
+        ON CONFLICT (tbl, account_id, env) DO UPDATE SET last = tenant_seqs.last + $3 RETURNING last`,
+      [tenant.accountId, tenant.env, picked.length]);
+      const first = top!.last - picked.length + 1;
+      const updated = await q.rows<OutboxRow>(`UPDATE event_outbox o SET seq = p.seq, status = 'pending', reason = NULL, attempts = 0,
+          next_attempt_at = $3, delivered_at = NULL, last_error = NULL, lease_owner = NULL, lease_until = NULL, requeued_at = $3
+        FROM (SELECT unnest($4::text[]) AS id, unnest($5::bigint[]) AS seq) p
+        WHERE o.account_id = $1 AND o.env = $2 AND o.id = p.id RETURNING o.*`,
+      [tenant.accountId, tenant.env, now, picked.map((r) => r.id), picked.map((_, i) => first + i)]);
+      return updated.sort((a, b) => a.seq - b.seq);
+    });
+    return rows.map(outboxFromRow);
+  }
+
+  async deadLettered(tenant: Tenant, pauseAfter: number, pause: DeliveryPause): Promise<DeliveryPause | undefined> {
+    const [r] = await this.db.rows<PauseRow>(`INSERT INTO event_tenant_state AS s (account_id, env, dead_letters, paused_since, paused_reason)
+        VALUES ($1, $2, 1, CASE WHEN $3::integer BETWEEN 1 AND 1 THEN $4::text END, CASE WHEN $3::integer BETWEEN 1 AND 1 THEN $5::text END)
+      ON CONFLICT (account_id, env) DO UPDATE SET dead_letters = s.dead_letters + 1,
+        paused_since = CASE WHEN s.paused_since IS NULL AND $3::integer > 0 AND s.dead_letters + 1 >= $3::integer THEN $4::text ELSE s.paused_since END,
+        paused_reason = CASE WHEN s.paused_since IS NULL AND $3::integer > 0 AND s.dead_letters + 1 >= $3::integer THEN $5::text ELSE s.paused_reason END
+      RETURNING paused_since, paused_reason`, [tenant.accountId, tenant.env, pauseAfter, pause.since, pause.reason]);
+    return pauseFromRow(r);
+  }
+
+  async pauseOf(tenant: Tenant): Promise<DeliveryPause | undefined> {
+    const [r] = await this.db.rows<PauseRow>(`SELECT paused_since, paused_reason FROM event_tenant_state
+      WHERE account_id = $1 AND env = $2 AND paused_since IS NOT NULL`, [tenant.accountId, tenant.env]);
+    return pauseFromRow(r);
+  }
+
+  async pause(tenant: Tenant, p: DeliveryPause): Promise<DeliveryPause> {
+    const [r] = await this.db.rows<PauseRow>(`INSERT INTO event_tenant_state AS s (account_id, env, dead_letters, paused_since, paused_reason)
+        VALUES ($1, $2, 0, $3, $4)
+      ON CONFLICT (account_id, env) DO UPDATE SET paused_since = COALESCE(s.paused_since, EXCLUDED.paused_since),
+        paused_reason = CASE WHEN s.paused_since IS NULL THEN EXCLUDED.paused_reason ELSE s.paused_reason END
+      RETURNING paused_since, paused_reason`, [tenant.accountId, tenant.env, p.since, p.reason]);
+    return pauseFromRow(r)!;
+  }
+
+  async resume(tenant: Tenant, now: number): Promise<number> {
+    return this.db.tx(async (q) => {
+      const t = [tenant.accountId, tenant.env];
+      await q.count('UPDATE event_tenant_state SET dead_letters = 0, paused_since = NULL, paused_reason = NULL WHERE account_id = $1 AND env = $2', t);
+      await q.count(`UPDATE event_outbox SET next_attempt_at = $3
+        WHERE account_id = $1 AND env = $2 AND status = 'pending' AND next_attempt_at > $3
+          AND (lease_until IS NULL OR lease_until <= $3)`, [...t, now]);
+      const [r] = await q.rows<{ n: number }>("SELECT count(*)::int AS n FROM event_outbox WHERE account_id = $1 AND env = $2 AND status = 'pending'", t);
+      return r?.n ?? 0;
+    });
   }
 
   async makeDue(tenant: Tenant, now: number): Promise<number> {
@@ -118,19 +221,29 @@ export class PgOutboxStore implements OutboxStore {
   }
 
   async expirePending(before: number, lastError: DeliveryError, limit: number): Promise<number> {
+    // Ages count from the raise, or from the last resend or replay.
     return this.db.count(`UPDATE event_outbox SET status = 'expired', reason = 'ttl', last_error = $1
       WHERE (account_id, env, seq) IN (SELECT account_id, env, seq FROM event_outbox
-        WHERE status = 'pending' AND created_at < $2 LIMIT $3 FOR UPDATE SKIP LOCKED)`, [JSON.stringify(lastError), before, limit]);
+        WHERE status = 'pending' AND created_at < $2 AND (requeued_at IS NULL OR requeued_at < $2) LIMIT $3 FOR UPDATE SKIP LOCKED)`,
+    [JSON.stringify(lastError), before, limit]);
   }
 
   async pruneDone(before: number, limit: number): Promise<number> {
-    return this.db.count(`DELETE FROM event_outbox WHERE (account_id, env, seq) IN (SELECT account_id, env, seq FROM event_outbox
-      WHERE status IN (${DONE}) AND created_at < $1 LIMIT $2)`, [before, limit]);
+    return this.deleteWithAttempts(`SELECT account_id, env, seq FROM event_outbox
+      WHERE status IN (${DONE}) AND created_at < $1 AND (requeued_at IS NULL OR requeued_at < $1) LIMIT $2`, [before, limit]);
   }
 
   async pruneDoneBeyond(keep: number, limit: number): Promise<number> {
-    return this.db.count(`DELETE FROM event_outbox WHERE (account_id, env, seq) IN
-      (${beyondLast('event_outbox', `AND r.status IN (${DONE})`)})`, [keep, limit]);
+    return this.deleteWithAttempts(beyondLast('event_outbox', `AND r.status IN (${DONE})`), [keep, limit]);
+  }
+
+  /** Deletes the outbox rows `keys` selects and their attempts, in one statement. */
+  private async deleteWithAttempts(keys: string, params: unknown[]): Promise<number> {
+    const [r] = await this.db.rows<{ n: number }>(`WITH d AS (DELETE FROM event_outbox WHERE (account_id, env, seq) IN (${keys})
+        RETURNING account_id, env, id),
+      a AS (DELETE FROM event_attempts x USING d WHERE x.account_id = d.account_id AND x.env = d.env AND x.event_id = d.id)
+      SELECT count(*)::int AS n FROM d`, params);
+    return r?.n ?? 0;
   }
 
   async countByStatus(): Promise<{ pending: number; failed: number }> {

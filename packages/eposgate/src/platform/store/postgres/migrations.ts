@@ -2,7 +2,7 @@
 // start at once on a fresh database: migrate() holds an advisory lock for the whole run, so one node
 // applies them and the others, once they get the lock, find them applied.
 import { DONE_STATUSES } from '../store.ts';
-import { KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, eposEventsTable, outboxColumns, tenantSeqsTable, integrationHistoryTable } from '../ddl.ts';
+import { KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, deliveriesDdl, eposEventsTable, outboxColumns, tenantSeqsTable, integrationHistoryTable } from '../ddl.ts';
 import type { Migration } from '../sqlite/migrations.ts';
 import type { Pg } from './db.ts';
 
@@ -49,6 +49,12 @@ export const MIGRATIONS: Migration[] = [
     // live keys, from the index alone.
     name: 'ops-001-api-keys-tenant-index',
     sql: 'CREATE INDEX api_keys_tenant ON api_keys((account_id COLLATE "C"), env, revoked_at);',
+  },
+  {
+    // src/platform/events: delivery attempts, the tenant's pause, re-queue times (docs/events.md,
+    // "Deliveries"). The outbox's deletes take an event's attempts with them (events.ts).
+    name: 'events-003-attempts',
+    sql: deliveriesDdl('BIGINT'),
   },
 ];
 

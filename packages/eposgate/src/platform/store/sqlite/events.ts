@@ -3,7 +3,7 @@
 import type { Tenant } from '../../tenant.ts';
 import {
   DONE_STATUSES,
-  type DeliveryError, type DeliveryStatus, type EposEventRecord, type EposEventStore, type OutboxChange, type OutboxEntry,
+  type DeliveryAttempt, type DeliveryError, type DeliveryFilter, type DeliveryPause, type DeliveryStatus, type EposEventRecord, type EposEventStore, type OutboxChange, type OutboxEntry,
   type OutboxStore,
 } from '../store.ts';
 import type { Statement } from 'better-sqlite3';
@@ -14,7 +14,7 @@ export interface OutboxRow {
   status: DeliveryStatus; reason: string | null; attempts: number; next_attempt_at: number;
   last_attempt_at: string | null; delivered_at: string | null; last_error: string | null;
   key_id: string; software_house_id: string; reseller_id: string | null;
-  lease_owner: string | null; lease_until: number | null;
+  lease_owner: string | null; lease_until: number | null; requeued_at: number | null;
 }
 
 /** A row of event_outbox as an entry (the PostgreSQL store reads the same columns). */
@@ -31,6 +31,7 @@ export function outboxFromRow(r: OutboxRow): OutboxEntry {
     ...(r.delivered_at !== null ? { deliveredAt: r.delivered_at } : {}),
     ...(r.last_error !== null ? { lastError: JSON.parse(r.last_error) } : {}),
     ...(r.lease_owner !== null && r.lease_until !== null ? { lease: { owner: r.lease_owner, until: Number(r.lease_until) } } : {}),
+    ...(r.requeued_at !== null && r.requeued_at !== undefined ? { requeuedAt: new Date(Number(r.requeued_at)).toISOString() } : {}),
     raisedBy: raisedByFromRow(r),
   };
 }
@@ -41,6 +42,39 @@ function raisedByFromRow(r: { key_id: string; software_house_id: string; reselle
 }
 
 const DONE = DONE_STATUSES.map((s) => `'${s}'`).join(', ');
+
+/** A row of event_attempts (the PostgreSQL store reads the same columns). */
+export interface AttemptRow {
+  at: string; outcome: 'delivered' | 'failed'; transport: 'ws' | 'rest' | null; node: string; latency_ms: number | null;
+  error_code: string | null; error_message: string | null;
+}
+
+export function attemptFromRow(r: AttemptRow): DeliveryAttempt {
+  return {
+    at: r.at, outcome: r.outcome, ...(r.transport !== null ? { transport: r.transport } : {}), node: r.node,
+    ...(r.latency_ms !== null ? { latencyMs: Number(r.latency_ms) } : {}),
+    ...(r.error_code !== null ? { error: { code: r.error_code, message: r.error_message ?? '' } } : {}),
+  };
+}
+
+/**
+ * The conditions of a DeliveryFilter, each as ` AND …`; `bind` adds a value and answers its
+ * placeholder (`?` here, `$n` in PostgreSQL).
+ */
+export function filterSql(f: DeliveryFilter, bind: (v: unknown) => string): string {
+  const parts: string[] = [];
+  // An empty list of statuses matches nothing (a replay asked only for pending ones).
+  if (f.statuses) parts.push(f.statuses.length ? `status IN (${f.statuses.map((st) => bind(st)).join(', ')})` : '1 = 0');
+  if (f.type !== undefined) parts.push(`type = ${bind(f.type)}`);
+  if (f.from !== undefined) parts.push(`created_at >= ${bind(f.from)}`);
+  if (f.to !== undefined) parts.push(`created_at < ${bind(f.to)}`);
+  return parts.map((x) => ` AND ${x}`).join('');
+}
+
+/** Only finished entries are queued again: the statuses of `f` among DONE_STATUSES (all of them when none given). */
+export function finishedOf(f: DeliveryFilter): DeliveryStatus[] {
+  return f.statuses ? f.statuses.filter((st) => DONE_STATUSES.includes(st)) : [...DONE_STATUSES];
+}
 
 /**
  * The next per-tenant seq of a table. tenant_seqs remembers the last one handed out, so pruning a
@@ -81,6 +115,9 @@ export class SqliteOutboxStore implements OutboxStore {
   private readonly insertTx;
   /** UPDATE statements by the set of columns they change (prepared once each). */
   private readonly updates = new Map<string, Statement<unknown[]>>();
+  /** Statements by their SQL text (list filters, replays: a few dozen shapes at most). */
+  private readonly shaped = new Map<string, Statement<unknown[]>>();
+  private readonly requeueTx;
   constructor(private readonly db: Db, private readonly w: Writer) {
     this.q = {
       get: db.prepare('SELECT * FROM event_outbox WHERE account_id = ? AND env = ? AND id = ?'),
@@ -101,6 +138,8 @@ export class SqliteOutboxStore implements OutboxStore {
       claimable: db.prepare(`SELECT o.* FROM event_outbox_heads h JOIN event_outbox o
           ON o.account_id = h.account_id AND o.env = h.env AND o.seq = h.seq
         WHERE h.next_attempt_at <= @now AND (o.lease_until IS NULL OR o.lease_until <= @now)
+          AND NOT EXISTS (SELECT 1 FROM event_tenant_state s
+            WHERE s.account_id = h.account_id AND s.env = h.env AND s.paused_since IS NOT NULL)
         ORDER BY h.next_attempt_at, o.rowid LIMIT @limit`),
       lease: db.prepare(`UPDATE event_outbox SET lease_owner = @owner, lease_until = @until, next_attempt_at = @until
         WHERE account_id = @accountId AND env = @env AND seq = @seq RETURNING *`),
@@ -108,10 +147,37 @@ export class SqliteOutboxStore implements OutboxStore {
       makeDue: db.prepare(`UPDATE event_outbox SET next_attempt_at = @now
         WHERE account_id = @accountId AND env = @env AND status = 'pending' AND next_attempt_at > @now
           AND (lease_until IS NULL OR lease_until <= @now)`),
-      expire: db.prepare(`UPDATE event_outbox SET status = 'expired', reason = 'ttl', last_error = ?
-        WHERE rowid IN (SELECT rowid FROM event_outbox WHERE status = 'pending' AND created_at < ? LIMIT ?)`),
+      // Ages count from the raise, or from the last resend or replay.
+      expire: db.prepare(`UPDATE event_outbox SET status = 'expired', reason = 'ttl', last_error = @err
+        WHERE rowid IN (SELECT rowid FROM event_outbox WHERE status = 'pending' AND created_at < @before
+          AND (requeued_at IS NULL OR requeued_at < @before) LIMIT @limit)`),
       pruneDone: db.prepare(`DELETE FROM event_outbox WHERE rowid IN
-        (SELECT rowid FROM event_outbox WHERE status IN (${DONE}) AND created_at < ? LIMIT ?)`),
+        (SELECT rowid FROM event_outbox WHERE status IN (${DONE}) AND created_at < @before
+          AND (requeued_at IS NULL OR requeued_at < @before) LIMIT @limit)`),
+      lastAttempt: db.prepare(`SELECT COALESCE(MAX(n), 0) AS n FROM event_attempts WHERE account_id = ? AND env = ? AND event_id = ?`),
+      attemptAdd: db.prepare(`INSERT INTO event_attempts (account_id, env, event_id, n, at, outcome, transport, node, latency_ms,
+          error_code, error_message)
+        SELECT @accountId, @env, @id, @n, @at, @outcome, @transport, @node, @latencyMs, @errorCode, @errorMessage
+        WHERE EXISTS (SELECT 1 FROM event_outbox WHERE account_id = @accountId AND env = @env AND id = @id)`),
+      attemptTrim: db.prepare('DELETE FROM event_attempts WHERE account_id = @accountId AND env = @env AND event_id = @id AND n <= @upTo'),
+      attempts: db.prepare('SELECT * FROM event_attempts WHERE account_id = ? AND env = ? AND event_id = ? ORDER BY n DESC LIMIT ?'),
+      endRun: db.prepare('UPDATE event_tenant_state SET dead_letters = 0 WHERE account_id = ? AND env = ? AND dead_letters > 0'),
+      deadLettered: db.prepare(`INSERT INTO event_tenant_state (account_id, env, dead_letters) VALUES (@accountId, @env, 1)
+        ON CONFLICT (account_id, env) DO UPDATE SET dead_letters = dead_letters + 1 RETURNING dead_letters, paused_since, paused_reason`),
+      pause: db.prepare(`INSERT INTO event_tenant_state (account_id, env, dead_letters, paused_since, paused_reason)
+          VALUES (@accountId, @env, 0, @since, @reason)
+        ON CONFLICT (account_id, env) DO UPDATE SET paused_since = COALESCE(paused_since, excluded.paused_since),
+          paused_reason = CASE WHEN paused_since IS NULL THEN excluded.paused_reason ELSE paused_reason END
+        RETURNING paused_since, paused_reason`),
+      pauseOf: db.prepare('SELECT paused_since, paused_reason FROM event_tenant_state WHERE account_id = ? AND env = ? AND paused_since IS NOT NULL'),
+      unpause: db.prepare('UPDATE event_tenant_state SET dead_letters = 0, paused_since = NULL, paused_reason = NULL WHERE account_id = ? AND env = ?'),
+      dueNow: db.prepare(`UPDATE event_outbox SET next_attempt_at = @now
+        WHERE account_id = @accountId AND env = @env AND status = 'pending' AND next_attempt_at > @now
+          AND (lease_until IS NULL OR lease_until <= @now)`),
+      pendingCount: db.prepare("SELECT COUNT(*) AS n FROM event_outbox WHERE account_id = ? AND env = ? AND status = 'pending'"),
+      requeueOne: db.prepare(`UPDATE event_outbox SET seq = @seq, status = 'pending', reason = NULL, attempts = 0,
+          next_attempt_at = @now, delivered_at = NULL, last_error = NULL, lease_owner = NULL, lease_until = NULL, requeued_at = @now
+        WHERE account_id = @accountId AND env = @env AND id = @id AND status IN (${DONE}) RETURNING *`),
       pruneBeyond: db.prepare(`DELETE FROM event_outbox WHERE rowid IN (${beyondLast('event_outbox', `AND r.status IN (${DONE})`)})`),
     };
     this.insertTx = db.transaction((e: Omit<OutboxEntry, 'seq'>): { row: OutboxRow; created: boolean } => {
@@ -127,6 +193,20 @@ export class SqliteOutboxStore implements OutboxStore {
       });
       return { row: this.q.get.get(e.tenant.accountId, e.tenant.env, e.event.id) as OutboxRow, created: true };
     });
+    // Each entry queued again takes the tenant's next seq, in the order the entries had.
+    this.requeueTx = db.transaction((t: Tenant, ids: string[], now: number): OutboxRow[] => ids.map((id) => {
+      const { seq } = this.q.nextSeq.get('event_outbox', t.accountId, t.env) as { seq: number };
+      return this.q.requeueOne.get({ seq, now, accountId: t.accountId, env: t.env, id }) as OutboxRow;
+    }));
+  }
+
+  private shape(sql: string): Statement<unknown[]> {
+    let stmt = this.shaped.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.shaped.set(sql, stmt);
+    }
+    return stmt;
   }
 
   async insert(entry: Omit<OutboxEntry, 'seq'>): Promise<{ entry: OutboxEntry; created: boolean }> {
@@ -162,7 +242,7 @@ export class SqliteOutboxStore implements OutboxStore {
     return r.at ?? undefined;
   }
 
-  async update(tenant: Tenant, id: string, change: OutboxChange): Promise<boolean> {
+  async update(tenant: Tenant, id: string, change: OutboxChange, attempt?: { record: DeliveryAttempt; keep: number }): Promise<boolean> {
     const { columns, values } = changedColumns(change);
     if (!columns.length) return false;
     const sig = columns.join(',');
@@ -175,7 +255,79 @@ export class SqliteOutboxStore implements OutboxStore {
     }
     const toDelivered = change.status === 'delivered' ? 1 : 0;
     const s = stmt;
-    return (await this.w.write(() => s.run(...values, tenant.accountId, tenant.env, id, toDelivered))).changes > 0;
+    const { accountId, env } = tenant;
+    return this.w.write(() => {
+      const changed = s.run(...values, accountId, env, id, toDelivered).changes > 0;
+      if (attempt) {
+        const a = attempt.record;
+        const key = { accountId, env, id };
+        const n = (this.q.lastAttempt.get(accountId, env, id) as { n: number }).n + 1;
+        this.q.attemptAdd.run({
+          ...key, n, at: a.at, outcome: a.outcome, transport: a.transport ?? null, node: a.node,
+          latencyMs: a.latencyMs ?? null, errorCode: a.error?.code ?? null, errorMessage: a.error?.message ?? null,
+        });
+        // Trimmed only once the log is full: most events never get that far.
+        if (n > attempt.keep) this.q.attemptTrim.run({ ...key, upTo: n - attempt.keep });
+      }
+      if (changed && toDelivered) this.q.endRun.run(accountId, env);
+      return changed;
+    });
+  }
+
+  async attempts(tenant: Tenant, id: string, limit: number): Promise<DeliveryAttempt[]> {
+    return (this.q.attempts.all(tenant.accountId, tenant.env, id, limit) as AttemptRow[]).map(attemptFromRow);
+  }
+
+  async deliveries(tenant: Tenant, filter: DeliveryFilter, q: { before?: number; limit: number }): Promise<OutboxEntry[]> {
+    const values: unknown[] = [tenant.accountId, tenant.env];
+    const bind = (v: unknown) => { values.push(v); return '?'; };
+    const before = q.before !== undefined ? ` AND seq < ${bind(q.before)}` : '';
+    const sql = `SELECT * FROM event_outbox WHERE account_id = ? AND env = ?${before}${filterSql(filter, bind)} ORDER BY seq DESC LIMIT ${bind(q.limit)}`;
+    return (this.shape(sql).all(...values) as OutboxRow[]).map(outboxFromRow);
+  }
+
+  async requeue(tenant: Tenant, which: { id: string } | DeliveryFilter, now: number, limit: number): Promise<OutboxEntry[]> {
+    const rows = await this.w.write(() => {
+      const values: unknown[] = [tenant.accountId, tenant.env];
+      const bind = (v: unknown) => { values.push(v); return '?'; };
+      const where = 'id' in which
+        ? ` AND id = ${bind(which.id)} AND status IN (${DONE})`
+        : filterSql({ ...which, statuses: finishedOf(which) }, bind);
+      // Not one still leased: an event that expired during its delivery may still be in flight.
+      const sql = `SELECT id FROM event_outbox WHERE account_id = ? AND env = ?${where}
+        AND (lease_until IS NULL OR lease_until <= ${bind(now)}) ORDER BY seq LIMIT ${bind(limit)}`;
+      const ids = (this.shape(sql).all(...values) as { id: string }[]).map((r) => r.id);
+      return ids.length ? this.requeueTx.immediate(tenant, ids, now) : [];
+    });
+    return rows.filter((r): r is OutboxRow => r !== undefined).map(outboxFromRow);
+  }
+
+  async deadLettered(tenant: Tenant, pauseAfter: number, pause: DeliveryPause): Promise<DeliveryPause | undefined> {
+    const key = { accountId: tenant.accountId, env: tenant.env };
+    const r = await this.w.write(() => {
+      const run = this.q.deadLettered.get(key) as PauseRow & { dead_letters: number };
+      if (run.paused_since !== null || pauseAfter <= 0 || run.dead_letters < pauseAfter) return run;
+      return this.q.pause.get({ ...key, since: pause.since, reason: pause.reason }) as PauseRow;
+    });
+    return pauseFromRow(r);
+  }
+
+  async pauseOf(tenant: Tenant): Promise<DeliveryPause | undefined> {
+    return pauseFromRow(this.q.pauseOf.get(tenant.accountId, tenant.env) as PauseRow | undefined);
+  }
+
+  async pause(tenant: Tenant, p: DeliveryPause): Promise<DeliveryPause> {
+    const r = await this.w.write(() => this.q.pause.get({ accountId: tenant.accountId, env: tenant.env, since: p.since, reason: p.reason }) as PauseRow);
+    return pauseFromRow(r)!;
+  }
+
+  async resume(tenant: Tenant, now: number): Promise<number> {
+    const { accountId, env } = tenant;
+    return this.w.write(() => {
+      this.q.unpause.run(accountId, env);
+      this.q.dueNow.run({ now, accountId, env });
+      return (this.q.pendingCount.get(accountId, env) as { n: number }).n;
+    });
   }
 
   async makeDue(tenant: Tenant, now: number): Promise<number> {
@@ -184,11 +336,11 @@ export class SqliteOutboxStore implements OutboxStore {
 
   async expirePending(before: number, lastError: DeliveryError, limit: number): Promise<number> {
     const err = JSON.stringify(lastError);
-    return (await this.w.write(() => this.q.expire.run(err, before, limit))).changes;
+    return (await this.w.write(() => this.q.expire.run({ err, before, limit }))).changes;
   }
 
   async pruneDone(before: number, limit: number): Promise<number> {
-    return (await this.w.write(() => this.q.pruneDone.run(before, limit))).changes;
+    return (await this.w.write(() => this.q.pruneDone.run({ before, limit }))).changes;
   }
 
   async pruneDoneBeyond(keep: number, limit: number): Promise<number> {
@@ -202,6 +354,12 @@ export class SqliteOutboxStore implements OutboxStore {
     return { pending: r.pending, failed: r.failed };
   }
   private countStmt?: { get(): unknown };
+}
+
+export interface PauseRow { paused_since: string | null; paused_reason: string | null }
+
+export function pauseFromRow(r: PauseRow | undefined): DeliveryPause | undefined {
+  return r && r.paused_since !== null ? { since: r.paused_since, reason: r.paused_reason ?? '' } : undefined;
 }
 
 export interface EposEventRow {

@@ -1,7 +1,7 @@
 // Schema changes by name, applied once each in array order inside one transaction each.
 // Append, never edit: a name that has run is never run again. Each area of the platform owns its
 // own entries, so independent changes do not fight over a version number.
-import { KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, eposEventsTable, outboxColumns, tenantSeqsTable, integrationHistoryTable } from '../ddl.ts';
+import { KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, deliveriesDdl, eposEventsTable, outboxColumns, tenantSeqsTable, integrationHistoryTable } from '../ddl.ts';
 
 export interface Migration {
   name: string;
@@ -125,5 +125,15 @@ export const MIGRATIONS: Migration[] = [
     // GET /admin/tenants: tenants in (account, env) order with their live keys, from the index alone.
     name: 'ops-001-api-keys-tenant-index',
     sql: 'CREATE INDEX api_keys_tenant ON api_keys(account_id, env, revoked_at);',
+  },
+  {
+    // src/platform/events: delivery attempts, the tenant's pause, re-queue times (docs/events.md,
+    // "Deliveries"). An event's attempts go with it when retention deletes it.
+    name: 'events-003-attempts',
+    sql: `${deliveriesDdl('INTEGER')}
+     CREATE TRIGGER event_attempts_with_event AFTER DELETE ON event_outbox
+     BEGIN
+       DELETE FROM event_attempts WHERE account_id = OLD.account_id AND env = OLD.env AND event_id = OLD.id;
+     END;`,
   },
 ];
