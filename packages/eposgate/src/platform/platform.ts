@@ -33,6 +33,8 @@ import { msLeft, settleWithin } from './deadline.ts';
 import { openBus, type Bus } from './bus/index.ts';
 import { shareInvalidations } from './bus/invalidation.ts';
 import { ClusterWsTransport } from './transports/ws/clusterTransport.ts';
+import { CallLog } from './calllog/recorder.ts';
+import { callLogRoutes } from './calllog/routes.ts';
 
 export interface StartPlatformOptions {
   /** The embedded store's data directory: the same as `database: 'sqlite:<dataDir>'`. */
@@ -93,6 +95,8 @@ export interface StartPlatformOptions {
   registryCacheTtlMs?: number;
   /** The PostgreSQL store: pool size and connect timeout. */
   postgres?: PostgresStoreOptions;
+  /** Record every EPOS call in the call log (docs/call-log.md). Default true; false: GET /epos/logs answers an empty log. */
+  callLog?: boolean;
 }
 
 export interface DrainOptions {
@@ -111,6 +115,8 @@ export interface Platform {
   tester: Tester;
   events: Events;
   retention: Retention;
+  /** The call log's writer; absent when `callLog: false`. */
+  callLog?: CallLog;
   logger: Logger;
   limits: Limits;
   bus: Bus;
@@ -244,6 +250,9 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
   gateway.attach(app.server);
   keys.on('revoked', (keyId) => gateway.closeKey(keyId));
   const metrics = new Metrics();
+  const callLog = opts.callLog === false ? undefined
+    : new CallLog({ store: store.calls, node: nodeId, limits, logger: logger.child({ component: 'calllog' }) });
+  metrics.callLogDropped = () => callLog?.dropped ?? 0;
   const rest = new RestTransport({
     resolve: (t) => registry.restTarget(t), logger: logger.child({ component: 'rest' }),
     guardTarget: (t) => t.env === 'production' || forbidPrivateTargets, excerptChars: limits.errorExcerptChars,
@@ -261,6 +270,7 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     timeoutMs: opts.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
     validateResults: opts.validateResults ?? true,
     excerptChars: limits.errorExcerptChars,
+    ...(callLog ? { callLog } : {}),
   });
   const tester = new Tester({
     store: store.flows, dispatcher, registry, logger: logger.child({ component: 'tester' }), wire: gateway,
@@ -289,6 +299,7 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
       (scope) => dataRoutes(scope, dispatcher),
       (scope) => testerRoutes(scope, tester),
       (scope) => events.routes(scope),
+      (scope) => callLogRoutes(scope, store.calls, limits),
     ],
   });
 
@@ -334,6 +345,8 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     await settleWithin(gate.idle(), 500);
     keys.stopWatching();
     await retention.stop();
+    // Every call has answered by now: what they left in the queue is written before the store closes.
+    await callLog?.close();
     await listener.stop();
     await app.close();
     await listener.closed();
@@ -344,6 +357,7 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
   };
   const platform: Platform = {
     app, store, keys, registry, gateway, dispatcher, metrics, events, retention, tester, logger, limits, bus, url, port: addr.port,
+    ...(callLog ? { callLog } : {}),
     drain(o: DrainOptions = {}) {
       draining ??= drain(o.deadlineMs ?? opts.drainDeadlineMs ?? DEFAULTS.drainDeadlineMs);
       return draining;

@@ -4,7 +4,8 @@
 //     that never comes back no longer holds its events pending forever, and nothing vanishes unseen;
 //   - deletes finished outbox rows (delivered, failed, skipped, expired) by age and count per tenant;
 //   - deletes POS events by age and count per tenant;
-//   - deletes finished tester runs by age and count per tenant (never an IN_PROGRESS one).
+//   - deletes finished tester runs by age and count per tenant (never an IN_PROGRESS one);
+//   - deletes recorded calls (the call log) by age and count per tenant.
 // Each step deletes in chunks of `chunk` rows, one short write each, yielding to the event loop in
 // between, so a large backlog is worked off without blocking requests for long.
 import type { Logger } from 'pino';
@@ -15,9 +16,10 @@ import type { DeliveryError, Store } from './store/store.ts';
 const MAX_TIMER_MS = 24 * 60 * 60 * 1000;
 
 export interface RetentionOptions {
-  store: Pick<Store, 'outbox' | 'eposEvents' | 'flows'>;
+  store: Pick<Store, 'outbox' | 'eposEvents' | 'flows'> & Partial<Pick<Store, 'calls'>>;
   limits: Pick<Limits, 'posEventsPerTenant' | 'posEventMaxAgeMs' | 'flowRunsPerTenant' | 'flowRunMaxAgeMs'
-    | 'outboxDonePerTenant' | 'outboxDoneMaxAgeMs' | 'pendingEventTtlMs' | 'retentionIntervalMs'>;
+    | 'outboxDonePerTenant' | 'outboxDoneMaxAgeMs' | 'pendingEventTtlMs' | 'retentionIntervalMs'>
+    & Partial<Pick<Limits, 'callLogPerTenant' | 'callLogMaxAgeMs'>>;
   logger: Logger;
   /** Called after pending events were expired, so the delivery worker looks at the new heads. */
   onExpired?: () => void;
@@ -35,6 +37,8 @@ export interface RetentionReport {
   posEventsByCount: number;
   flowRunsByAge: number;
   flowRunsByCount: number;
+  callsByAge: number;
+  callsByCount: number;
 }
 
 export class Retention {
@@ -73,6 +77,7 @@ export class Retention {
 
   private async pass(): Promise<RetentionReport> {
     const { store: s, limits: l } = this.o;
+    const calls = s.calls;
     const now = this.now();
     const lastError: DeliveryError = {
       code: 'EVENT_EXPIRED',
@@ -87,6 +92,8 @@ export class Retention {
       posEventsByCount: await this.drain((n) => s.eposEvents.pruneBeyond(l.posEventsPerTenant, n)),
       flowRunsByAge: await this.drain((n) => s.flows.pruneFinished(now - l.flowRunMaxAgeMs, n)),
       flowRunsByCount: await this.drain((n) => s.flows.pruneFinishedBeyond(l.flowRunsPerTenant, n)),
+      callsByAge: calls && l.callLogMaxAgeMs ? await this.drain((n) => calls.pruneOlder(now - l.callLogMaxAgeMs!, n)) : 0,
+      callsByCount: calls && l.callLogPerTenant ? await this.drain((n) => calls.pruneBeyond(l.callLogPerTenant!, n)) : 0,
     };
     if (r.expired > 0) this.o.onExpired?.();
     if (Object.values(r).some((n) => n > 0)) this.o.logger.info({ retention: r }, 'retention pass');

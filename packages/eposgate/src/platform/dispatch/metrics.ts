@@ -11,6 +11,8 @@ interface Series {
 
 export class Metrics {
   private readonly series = new Map<string, Series>();
+  /** Calls the call log could not record (queue full, batch not written); set by the platform. */
+  callLogDropped?: () => number;
 
   record(capability: string, transport: string, ms: number, errorCode?: string): void {
     const key = `${capability}\u0000${transport}`;
@@ -44,6 +46,10 @@ export class Metrics {
       hist.push(`eposgate_call_duration_ms_bucket{${l},le="+Inf"} ${s.count}`);
       hist.push(`eposgate_call_duration_ms_sum{${l}} ${s.sumMs}`, `eposgate_call_duration_ms_count{${l}} ${s.count}`);
     }
-    return [...lines, ...errors, ...hist].join('\n') + '\n';
+    const dropped = this.callLogDropped
+      ? ['# HELP eposgate_call_log_dropped_total Calls not recorded in the call log (queue full or store failing).',
+        '# TYPE eposgate_call_log_dropped_total counter', `eposgate_call_log_dropped_total ${this.callLogDropped()}`]
+      : [];
+    return [...lines, ...errors, ...hist, ...dropped].join('\n') + '\n';
   }
 }

@@ -166,7 +166,7 @@ export class DeliveryWorker {
     const startedAt = new Date(this.now()).toISOString();
     try {
       await this.o.dispatcher.invoke(tenant, capabilityOf(entry.event.event), entry.event, {},
-        { timeoutMs: this.o.callTimeoutMs, signal: this.abort.signal });
+        { timeoutMs: this.o.callTimeoutMs, signal: this.abort.signal, source: 'events' });
       // Also lands on an entry retention expired meanwhile (reason cleared): the EPOS did get it.
       await this.o.outbox.update(tenant, id, {
         status: 'delivered', reason: undefined, attempts: entry.attempts + 1, lastAttemptAt: startedAt,

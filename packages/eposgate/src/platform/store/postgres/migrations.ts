@@ -2,7 +2,7 @@
 // start at once on a fresh database: migrate() holds an advisory lock for the whole run, so one node
 // applies them and the others, once they get the lock, find them applied.
 import { DONE_STATUSES } from '../store.ts';
-import { KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, eposEventsTable, outboxColumns, tenantSeqsTable } from '../ddl.ts';
+import { KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, callsTable, eposEventsTable, outboxColumns, tenantSeqsTable } from '../ddl.ts';
 import type { Migration } from '../sqlite/migrations.ts';
 import type { Pg } from './db.ts';
 
@@ -38,6 +38,11 @@ export const MIGRATIONS: Migration[] = [
      );
      ${TESTER_FLOW_INDEXES}
      CREATE INDEX tester_flows_finished ON tester_flows(finished_at) WHERE finished_at IS NOT NULL;`,
+  },
+  {
+    // src/platform/calllog: every EPOS call, its bodies redacted and capped (docs/call-log.md).
+    name: 'calls-001-call-log',
+    sql: callsTable('BIGINT'),
   },
 ];
 

@@ -1,7 +1,7 @@
 // Schema changes by name, applied once each in array order inside one transaction each.
 // Append, never edit: a name that has run is never run again. Each area of the platform owns its
 // own entries, so independent changes do not fight over a version number.
-import { KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, eposEventsTable, outboxColumns, tenantSeqsTable } from '../ddl.ts';
+import { KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, callsTable, eposEventsTable, outboxColumns, tenantSeqsTable } from '../ddl.ts';
 
 export interface Migration {
   name: string;
@@ -115,5 +115,10 @@ export const MIGRATIONS: Migration[] = [
     sql: `ALTER TABLE event_outbox ADD COLUMN lease_owner TEXT;
      ALTER TABLE event_outbox ADD COLUMN lease_until INTEGER;
      ALTER TABLE tester_flows ADD COLUMN node TEXT;`,
+  },
+  {
+    // src/platform/calllog: every EPOS call, its bodies redacted and capped (docs/call-log.md).
+    name: 'calls-001-call-log',
+    sql: callsTable('INTEGER'),
   },
 ];
