@@ -42,6 +42,7 @@ const DROP_LOG_MS = 10_000;
 export class CallLog {
   private queue: PendingCall[] = [];
   private timer?: NodeJS.Timeout;
+  private timerSoon = false;
   private flushing?: Promise<void>;
   private closed = false;
   /** Calls not recorded: queue full, or their batch failed to write. */
@@ -84,8 +85,10 @@ export class CallLog {
 
   private schedule(ms: number): void {
     if (this.flushing) return; // the running flush picks the queue up when it ends
-    if (this.timer && ms > 0) return;
+    // A timer already due as soon (or sooner) stands: the call path sets at most two per batch.
+    if (this.timer && (ms > 0 || this.timerSoon)) return;
     clearTimeout(this.timer);
+    this.timerSoon = ms === 0;
     this.timer = setTimeout(() => { this.timer = undefined; void this.run(); }, ms);
     this.timer.unref();
   }
