@@ -3,7 +3,7 @@
 // A background flusher turns queued calls into rows (redaction, capping, JSON) and writes them in
 // batches, one transaction each. A full queue drops the call and counts it; a failing store loses
 // that batch (counted, logged) and the calls go on.
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isPlatformError } from '../errors.ts';
 import { clip, type Limits } from '../limits.ts';
@@ -125,7 +125,8 @@ export class CallLog {
     const response = body(c.ok ? c.outcome ?? null : errorBody(c.outcome), max);
     const code = c.ok ? undefined : isPlatformError(c.outcome) ? c.outcome.code : 'INTERNAL';
     return {
-      id: `call_${randomBytes(12).toString('base64url')}`,
+      // randomUUID draws from a cached entropy pool: a syscall per id (randomBytes) cost more than the insert.
+      id: `call_${randomUUID().replaceAll('-', '')}`,
       tenant: { accountId: c.tenant.accountId, env: c.tenant.env },
       atMs: c.atMs,
       capability: c.capability,
