@@ -239,3 +239,37 @@ test('a full queue drops (and counts) calls; a store that fails in the flusher n
   assert.equal(p.callLog!.dropped, 5);
   assert.equal((await api(p.url, 'GET', ORDER_PATH('ord-after'), { key })).status, 200, 'and the platform goes on');
 });
+
+test('calls of the tester and of the events worker are recorded with their source', async (t) => {
+  const { p, key } = await setup(t);
+  const reg = await api(p.url, 'PUT', '/epos/integrations/ws', {
+    key, body: { capabilities: ['GetOrderById', 'HandleEvent:payment_intent.created'].map((name) => ({ name, version: 'v1' })) },
+  });
+  assert.equal(reg.status, 200, reg.text);
+  const epos = await rawWsEpos(p.url, key, (f) => (f.method === 'GetOrderByIdV1' ? answer(f) : { result: null }));
+  t.after(() => epos.close());
+
+  const raised = await api(p.url, 'POST', '/epos/data/v1/events', {
+    key, body: { event: 'payment_intent.created', data: { paymentIntentId: 'pi_log', paymentStatus: 'Created', captureMode: 'Auto' } },
+  });
+  assert.equal(raised.status, 202, raised.text);
+  const flow = await api<string>(p.url, 'POST', '/epos-tester-tool/flows', { key, body: { flow: 'Get Order', params: { orderId: 'ord-t' } } });
+  assert.equal(flow.status, 200, flow.text);
+
+  const deadline = Date.now() + 20_000;
+  let rows: any[] = [];
+  while (Date.now() < deadline) {
+    rows = (await logs(p, key, '?limit=200')).body.logs;
+    if (rows.some((r) => r.source === 'events') && rows.some((r) => r.source === 'tester')) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const ev = rows.find((r) => r.source === 'events');
+  assert.ok(ev, JSON.stringify(rows));
+  assert.equal(ev.capability, 'HandleEvent:payment_intent.created');
+  const evDetail = (await api<any>(p.url, 'GET', `/epos/logs/${ev.id}`, { key })).body;
+  assert.equal(evDetail.request.params.data.paymentIntentId, 'pi_log');
+  const tester = rows.find((r) => r.source === 'tester' && r.capability === 'GetOrderById');
+  assert.ok(tester, JSON.stringify(rows));
+  assert.equal(tester.requestor.dojoRequestingProduct, 'EPOS Tester');
+  assert.ok(rows.every((r) => r.source !== 'data-api'), 'nothing here came through /epos/data');
+});
