@@ -58,7 +58,7 @@ test('ok and error calls are recorded with tenant fields, requestor, latency and
   assert.equal(okLog.source, 'data-api');
   assert.equal(okLog.status, 'ok');
   assert.equal(okLog.node, p.bus.nodeId);
-  assert.deepEqual(okLog.requestor, { waiterId: 'w-9', dojoRequestingProduct: 'PayAtTable', deviceId: 'tm_1' });
+  assert.deepEqual(okLog.requestor, { softwareHouseId: 'test-software-house', waiterId: 'w-9', dojoRequestingProduct: 'PayAtTable', deviceId: 'tm_1' });
   assert.ok(okLog.latencyMs >= 0 && okLog.latencyMs < 2000, String(okLog.latencyMs));
   assert.ok(Math.abs(Date.parse(okLog.at) - Date.now()) < 60_000, okLog.at);
   assert.equal(errLog.status, 'error');

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { isPlatformError } from '../errors.ts';
 import { clip, type Limits } from '../limits.ts';
 import type { CallRecord, CallSource, CallStore } from '../store/store.ts';
-import type { Tenant } from '../tenant.ts';
+import type { Caller, Tenant } from '../tenant.ts';
 import { isSecretKey, redactedExcerpt } from '../transports/eposAnswer.ts';
 
 /** What the dispatcher hands over per call: no copying, no serialising. */
@@ -104,14 +104,22 @@ export class CallLog {
   private async writeBatches(): Promise<void> {
     while (this.queue.length) {
       const batch = this.queue.splice(0, this.o.limits.callLogBatch);
-      let rows: CallRecord[] = [];
+      const rows: CallRecord[] = [];
+      for (const c of batch) {
+        try {
+          rows.push(this.row(c));
+        } catch (err) {
+          // A body JSON cannot hold (a BigInt from some caller): that call alone is not recorded.
+          this.dropped++;
+          this.o.logger.warn({ err, capability: c.capability }, 'call log: a call could not be serialised; not recorded');
+        }
+      }
       try {
-        rows = batch.map((c) => this.row(c));
         await this.o.store.insertMany(rows);
         this.written += rows.length;
       } catch (err) {
-        this.dropped += batch.length;
-        this.o.logger.warn({ err, calls: batch.length }, 'call log: a batch could not be written; those calls are not in the log');
+        this.dropped += rows.length;
+        this.o.logger.warn({ err, calls: rows.length }, 'call log: a batch could not be written; those calls are not in the log');
       }
       // Between batches the event loop serves requests.
       if (this.queue.length) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -135,7 +143,7 @@ export class CallLog {
       status: c.ok ? 'ok' : 'error',
       ...(code ? { errorCode: code } : {}),
       latencyMs: Math.round(c.latencyMs * 100) / 100,
-      requestor: requestorOf(c.requestor, max),
+      requestor: { ...callerOf(c.tenant), ...requestorOf(c.requestor, max) },
       request: request.text,
       response: response.text,
       truncated: request.truncated || response.truncated,
@@ -177,6 +185,15 @@ function errorBody(err: unknown): Record<string, unknown> {
     };
   }
   return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** Who asked, when the tenant is a caller of the API (data API, tester): its software house and reseller. */
+function callerOf(t: Tenant): Record<string, string> {
+  const c = t as Partial<Caller>;
+  return {
+    ...(typeof c.softwareHouseId === 'string' ? { softwareHouseId: clip(c.softwareHouseId, REQUESTOR_CHARS) } : {}),
+    ...(typeof c.resellerId === 'string' ? { resellerId: clip(c.resellerId, REQUESTOR_CHARS) } : {}),
+  };
 }
 
 /** Requestor headers as short strings; a secret-like one (should one appear) redacted by the same rule as bodies. */
