@@ -126,7 +126,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   callLogQueue: 10_000,
   callLogBatch: 500,
   callLogFlushMs: 100,
-  callStatsRows: 20_000,
+  callStatsRows: 10_000,
   callStatsBuckets: 1440,
 
   logStringChars: 512,
