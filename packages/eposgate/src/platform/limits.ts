@@ -124,7 +124,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   callLogMaxAgeMs: 7 * DAY,
   callLogBodyChars: 8192,
   callLogQueue: 10_000,
-  callLogBatch: 500,
+  callLogBatch: 200,
   callLogFlushMs: 100,
   callStatsRows: 10_000,
   callStatsBuckets: 1440,
