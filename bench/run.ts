@@ -69,9 +69,9 @@ interface BenchPlatform {
   close(): Promise<void>;
 }
 
-async function benchPlatform(accountId: string): Promise<BenchPlatform> {
+async function benchPlatform(accountId: string, opts: { callLog?: boolean } = {}): Promise<BenchPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'eposgate-bench-'));
-  const p = await startPlatform({ dataDir, port: 0, host: '127.0.0.1', logger: silent, rateLimit: NO_RATE_LIMIT, limits: UNLIMITED_RATES });
+  const p = await startPlatform({ dataDir, port: 0, host: '127.0.0.1', logger: silent, rateLimit: NO_RATE_LIMIT, limits: UNLIMITED_RATES, ...opts });
   const { key, record } = await p.keys.create(accountId, 'sandbox');
   const tenant: Tenant = { accountId, env: 'sandbox' };
   const caller: Caller = { ...tenant, keyId: record.id, softwareHouseId: 'bench' };
@@ -206,27 +206,93 @@ async function b1(): Promise<void> {
 // ── B2: GET /epos/data/v1/orders/{id} end to end ─────────────────────────────────────────────────
 
 async function b2(): Promise<void> {
+  // The platform as shipped (call log on), the same with the call log off, and a floor: the least
+  // any gateway must do (one fastify route forwarding a JSON-RPC frame over one raw ws socket).
   const bp = await benchPlatform('bench-b2');
-  await bp.p.registry.put(bp.caller, 'ws', GET_ORDER_ONLY);
+  const off = await benchPlatform('bench-b2-off', { callLog: false });
+  for (const x of [bp, off]) await x.p.registry.put(x.caller, 'ws', GET_ORDER_ONLY);
   const epos = startChild('epos-ws.ts', { PLATFORM_URL: bp.p.url, API_KEY: bp.key });
+  const eposOff = startChild('epos-ws.ts', { PLATFORM_URL: off.p.url, API_KEY: off.key });
   const base = await fastifyBaseline((app) => {
     app.get<{ Params: { orderId: string } }>('/epos/data/v1/orders/:orderId', async (req) => orderFor(req.params.orderId));
   });
+  const floor = await floorGateway();
   const lg = await loadgen();
-  await epos.wait('ready');
-  const step: Step = { method: 'GET', path: '/epos/data/v1/orders/ord-1', headers: { authorization: `Basic ${bp.key}`, 'software-house-id': 'bench-product' } };
+  await Promise.all([epos.wait('ready'), eposOff.wait('ready')]);
+  const step = (key: string): Step => ({ method: 'GET', path: '/epos/data/v1/orders/ord-1', headers: { authorization: `Basic ${key}`, 'software-house-id': 'bench-product' } });
+  const run = (origin: string, key = bp.key) => () => lg.run({ origin, concurrency: IN_FLIGHT, steps: [[step(key)]] });
   try {
-    const runs = await interleave(CFG.rounds,
-      () => lg.run({ origin: base.url, concurrency: IN_FLIGHT, steps: [[step]] }),
-      () => lg.run({ origin: bp.p.url, concurrency: IN_FLIGHT, steps: [[step]] }));
-    assertClean('B2 fastify baseline', runs.baseline);
-    assertClean('B2 platform', runs.subject);
-    throughputResult('B2', `HTTP GET /epos/data/v1/orders/{id} → WS → EPOS, ${IN_FLIGHT} connections: throughput vs fastify from memory`, 0.5, runs);
+    const runs = await rotate(CFG.rounds, {
+      memory: run(base.url), on: run(bp.p.url), off: run(off.p.url, off.key), floor: run(floor.url),
+    });
+    assertClean('B2 fastify baseline', runs.memory);
+    assertClean('B2 platform', runs.on);
+    assertClean('B2 platform, call log off', runs.off);
+    assertClean('B2 floor', runs.floor);
+    await bp.p.callLog?.flush();
+    const logged = { written: bp.p.callLog?.written ?? 0, dropped: bp.p.callLog?.dropped ?? 0 };
+    throughputResult('B2', `HTTP GET /epos/data/v1/orders/{id} → WS → EPOS, ${IN_FLIGHT} connections: throughput vs fastify from memory`, 0.5,
+      { subject: runs.on, baseline: runs.memory });
+    throughputResult('B2-calllog', 'B2 with the call log on vs off (same run)', 0.9, { subject: runs.on, baseline: runs.off }, { callLog: logged });
+    throughputResult('B2-floor', 'B2 (call log on) vs a floor: one fastify route forwarding JSON-RPC over one raw ws socket to a bare EPOS', 0.5,
+      { subject: runs.on, baseline: runs.floor });
   } finally {
-    await Promise.all([epos.stop(), lg.stop()]);
+    await Promise.all([epos.stop(), eposOff.stop(), lg.stop()]);
+    await floor.close();
     await base.close();
     await bp.close();
+    await off.close();
   }
+}
+
+/** Rounds of every side, the order rotating each round so no side always runs first (or last). */
+async function rotate<K extends string, T>(rounds: number, sides: Record<K, () => Promise<T>>): Promise<Record<K, T[]>> {
+  const keys = Object.keys(sides) as K[];
+  const out = Object.fromEntries(keys.map((k) => [k, [] as T[]])) as Record<K, T[]>;
+  for (let r = 0; r < rounds; r += 1) {
+    for (let i = 0; i < keys.length; i += 1) {
+      const k = keys[(r + i) % keys.length]!;
+      out[k].push(await sides[k]());
+    }
+  }
+  return out;
+}
+
+/**
+ * The floor of B2: a fastify route that forwards each request as a JSON-RPC frame over one raw ws
+ * socket to a bare EPOS (epos-bare.ts, its own process) and answers with its result. No auth, no
+ * registry, no validation, no call log: what any gateway of this shape costs at least.
+ */
+async function floorGateway(): Promise<{ url: string; close(): Promise<void> }> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+  await new Promise<void>((r) => wss.once('listening', () => r()));
+  const socketP = new Promise<WebSocket>((r) => wss.once('connection', r));
+  const bare = startChild('epos-bare.ts', { WS_URL: `ws://127.0.0.1:${(wss.address() as { port: number }).port}` });
+  await bare.wait('ready');
+  const sock = await socketP;
+  const waiting = new Map<string, (v: unknown) => void>();
+  let n = 0;
+  sock.on('message', (data) => {
+    const m = JSON.parse(data.toString()) as { id: string; result: unknown };
+    const w = waiting.get(m.id);
+    waiting.delete(m.id);
+    w?.(m.result);
+  });
+  const app = await fastifyBaseline((a) => {
+    a.get<{ Params: { orderId: string } }>('/epos/data/v1/orders/:orderId', (req) => new Promise((resolve) => {
+      const id = `f-${(n += 1).toString(36)}`;
+      waiting.set(id, resolve);
+      sock.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'GetOrderByIdV1', params: { orderId: req.params.orderId, headers: {} } }));
+    }));
+  });
+  return {
+    url: app.url,
+    async close() {
+      await app.close();
+      await bare.stop();
+      wss.close();
+    },
+  };
 }
 
 // ── B5: invoke → HTTP → SDK REST server ─────────────────────────────────────────────────────────
@@ -433,6 +499,7 @@ const BENCHES: Record<string, () => Promise<void>> = { B1: b1, B2: b2, B3: b3, B
 BENCHES.B7 = async () => (await import('./b7.ts')).runB7(CFG, result);
 BENCHES.B8 = async () => (await import('./b8.ts')).runB8(quick, result, log);
 BENCHES.B10 = async () => (await import('./b10.ts')).runB10(CFG, result);
+BENCHES.CALLLOG = async () => (await import('./calllog-cost.ts')).runCallLogCost(quick, result);
 BENCHES.LOAD = async () => (await import('./load.ts')).runLoadBench(CFG, result, log);
 
 function table(rs: Result[]): string {

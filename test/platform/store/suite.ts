@@ -4,7 +4,7 @@
 // the store is shared by processes, migrations started together.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ApiKeyRecord, OutboxEntry, RegistrationChange, Store, StoredIntegration } from '../../../packages/eposgate/src/platform/store/store.ts';
+import type { ApiKeyRecord, CallRecord, OutboxEntry, RegistrationChange, Store, StoredIntegration } from '../../../packages/eposgate/src/platform/store/store.ts';
 import type { StoredFlow } from '../../../packages/eposgate/src/platform/tester/types.ts';
 import type { Tenant } from '../../../packages/eposgate/src/platform/tenant.ts';
 
@@ -40,6 +40,13 @@ function flow(tenant: Tenant, id: string, o: Partial<StoredFlow> = {}): StoredFl
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+function call(tenant: Tenant, id: string, atMs: number, o: Partial<CallRecord> = {}): CallRecord {
+  return {
+    id, tenant, atMs, capability: 'GetOrderById', transport: 'ws', node: 'n1', source: 'data-api', status: 'ok', latencyMs: 1.5,
+    requestor: { softwareHouseId: 'sh' }, request: '{"orderId":"o1"}', response: '{"id":"o1"}', truncated: false, ...o,
+  };
+}
 
 export function storeSuite(name: string, h: StoreHarness): void {
   describe(`store suite: ${name}`, () => {
@@ -420,6 +427,41 @@ export function storeSuite(name: string, h: StoreHarness): void {
       assert.deepEqual((await s.eposEvents.list(A, 0, 10)).map((e) => e.seq), [4]);
       assert.equal(await s.eposEvents.pruneBeyond(0, 10), 1);
       assert.equal((await s.eposEvents.append(rec(A, T0 + 9))).seq, 5);
+    });
+
+    test('calls: a batch numbers per tenant; get only in its tenant; pages newest first by filter and cursor; points; retention by age and count', async () => {
+      const s = await open();
+      await s.calls.insertMany([
+        call(A, 'c1', T0), call(B, 'cb1', T0 + 1),
+        call(A, 'c2', T0 + 10, { capability: 'SearchOrders', transport: 'rest', source: 'tester' }),
+        call(A, 'c3', T0 + 10, { status: 'error', errorCode: 'EPOS_TIMEOUT', transport: null, latencyMs: 9, truncated: true, response: '{"code":"EPOS_TIMEOUT"…' }),
+      ]);
+      await s.calls.insertMany([call(A, 'c4', T0 + 20, { status: 'error', errorCode: 'EPOS_ERROR' }), call(A_PROD, 'cp1', T0 + 30)]);
+      const c3 = await s.calls.get(A, 'c3');
+      assert.deepEqual(c3, { ...call(A, 'c3', T0 + 10, { status: 'error', errorCode: 'EPOS_TIMEOUT', transport: null, latencyMs: 9, truncated: true, response: '{"code":"EPOS_TIMEOUT"…' }), seq: 3 });
+      assert.equal(await s.calls.get(B, 'c3'), undefined, 'another tenant’s id is not found');
+      assert.equal(await s.calls.get(A_PROD, 'c3'), undefined, 'nor in the other env');
+      const ids = async (q: Parameters<Store['calls']['list']>[1], t = A) => (await s.calls.list(t, q)).map((c) => c.id);
+      assert.deepEqual(await ids({ limit: 10 }), ['c4', 'c3', 'c2', 'c1'], 'newest first, ties by seq');
+      assert.deepEqual(await ids({ limit: 2 }), ['c4', 'c3']);
+      assert.deepEqual(await ids({ limit: 10, before: { atMs: T0 + 10, seq: 3 } }), ['c2', 'c1'], 'after the cursor');
+      assert.deepEqual(await ids({ limit: 10, capability: 'SearchOrders' }), ['c2']);
+      assert.deepEqual(await ids({ limit: 10, status: 'error' }), ['c4', 'c3']);
+      assert.deepEqual(await ids({ limit: 10, status: 'error', errorCode: 'EPOS_TIMEOUT' }), ['c3']);
+      assert.deepEqual(await ids({ limit: 10, status: 'ok' }), ['c2', 'c1']);
+      assert.deepEqual(await ids({ limit: 10, from: T0 + 10, to: T0 + 10 }), ['c3', 'c2'], 'from and to are inclusive');
+      assert.deepEqual(await ids({ limit: 10 }, B), ['cb1']);
+      assert.deepEqual(await s.calls.points(A, { from: T0 + 5, to: T0 + 20, limit: 2 }), [
+        { atMs: T0 + 20, capability: 'GetOrderById', status: 'error', latencyMs: 1.5 },
+        { atMs: T0 + 10, capability: 'GetOrderById', status: 'error', latencyMs: 9 },
+      ], 'the newest first, up to the limit');
+      assert.deepEqual((await s.calls.points(A, { from: T0, to: T0 + 30, capability: 'SearchOrders', limit: 10 })).map((p) => p.atMs), [T0 + 10]);
+      assert.equal(await s.calls.pruneOlder(T0 + 5, 10), 2, 'A’s c1 and B’s cb1');
+      assert.equal(await s.calls.pruneBeyond(1, 1), 1, 'in chunks');
+      assert.equal(await s.calls.pruneBeyond(1, 10), 1);
+      assert.deepEqual(await ids({ limit: 10 }), ['c4'], 'A keeps its last one');
+      await s.calls.insertMany([call(A, 'c5', T0 + 40)]);
+      assert.equal((await s.calls.get(A, 'c5'))?.seq, 5, 'seqs never come back');
     });
 
     test('flows: insert, update, get per tenant, in progress by owner node, retention by age and by count', async () => {

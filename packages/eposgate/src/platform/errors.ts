@@ -113,6 +113,8 @@ const STATUS: Record<ErrorCode, number> = {
   INTERNAL: 500,
 };
 
+/** Every error code, for inputs that name one (the call log's status filter). */
+export const ERROR_CODES: readonly ErrorCode[] = Object.keys(STATUS) as ErrorCode[];
 
 export class PlatformError extends Error {
   readonly code: ErrorCode;

@@ -74,6 +74,21 @@ export interface Limits {
   /** How often retention runs, ms. */
   retentionIntervalMs: number;
 
+  // ── Call log (docs/call-log.md) ──
+  /** Calls kept per tenant in the call log, and their age, ms. */
+  callLogPerTenant: number;
+  callLogMaxAgeMs: number;
+  /** Longest recorded request params or response body, characters of JSON each (longer: cut, `truncated`). */
+  callLogBodyChars: number;
+  /** Calls waiting to be written; past it a call is not recorded (counted as dropped), never waited for. */
+  callLogQueue: number;
+  /** Calls written per batch (one transaction), and how long a call waits at most before its batch is written, ms. */
+  callLogBatch: number;
+  callLogFlushMs: number;
+  /** GET /epos/logs/stats: most rows read for one answer (newest kept), and most buckets in its range. */
+  callStatsRows: number;
+  callStatsBuckets: number;
+
   // ── Output ──
   /** Longest EPOS-supplied string written to a log line, characters. */
   logStringChars: number;
@@ -123,6 +138,15 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   registrationChangeMaxAgeMs: 365 * DAY,
   pendingEventTtlMs: 7 * DAY,
   retentionIntervalMs: 60_000,
+
+  callLogPerTenant: 100_000,
+  callLogMaxAgeMs: 7 * DAY,
+  callLogBodyChars: 8192,
+  callLogQueue: 10_000,
+  callLogBatch: 200,
+  callLogFlushMs: 100,
+  callStatsRows: 10_000,
+  callStatsBuckets: 1440,
 
   logStringChars: 512,
   errorExcerptChars: 200,

@@ -40,6 +40,8 @@ import { ClusterWsTransport } from './transports/ws/clusterTransport.ts';
 import { ConnectionDirectory } from './health/connections.ts';
 import { healthRoutes } from './health/routes.ts';
 import { tenantKey, type Tenant } from './tenant.ts';
+import { CallLog } from './calllog/recorder.ts';
+import { callLogRoutes } from './calllog/routes.ts';
 
 export interface StartPlatformOptions {
   /** The embedded store's data directory: the same as `database: 'sqlite:<dataDir>'`. */
@@ -115,6 +117,8 @@ export interface StartPlatformOptions {
   postgres?: PostgresStoreOptions;
   /** Where the built web console is (index.html, app.js, app.css). Default: the package's dist/console. */
   consoleDir?: string;
+  /** Record every EPOS call in the call log (docs/call-log.md). Default true; false: GET /epos/logs answers an empty log. */
+  callLog?: boolean;
 }
 
 export interface DrainOptions {
@@ -133,6 +137,8 @@ export interface Platform {
   tester: Tester;
   events: Events;
   retention: Retention;
+  /** The call log's writer; absent when `callLog: false`. */
+  callLog?: CallLog;
   logger: Logger;
   limits: Limits;
   bus: Bus;
@@ -268,6 +274,9 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
   });
   gateway.attach(app.server);
   keys.on('revoked', (keyId) => gateway.closeKey(keyId));
+  const callLog = opts.callLog === false ? undefined
+    : new CallLog({ store: store.calls, node: nodeId, limits, logger: logger.child({ component: 'calllog' }) });
+  metrics.callLogDropped = () => callLog?.dropped ?? 0;
   const rest = new RestTransport({
     resolve: (t) => registry.restTarget(t), logger: logger.child({ component: 'rest' }),
     guardTarget: (t) => t.env === 'production' || forbidPrivateTargets, excerptChars: limits.errorExcerptChars,
@@ -285,6 +294,7 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     timeoutMs: opts.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
     validateResults: opts.validateResults ?? true,
     excerptChars: limits.errorExcerptChars,
+    ...(callLog ? { callLog } : {}),
   });
   const tester = new Tester({
     store: store.flows, dispatcher, registry, logger: logger.child({ component: 'tester' }), wire: gateway,
@@ -343,6 +353,7 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
       (scope) => testerRoutes(scope, tester),
       (scope) => events.routes(scope),
       (scope) => healthRoutes(scope, { registry, flows: store.flows, connections }),
+      (scope) => callLogRoutes(scope, store.calls, limits),
     ],
   });
 
@@ -388,6 +399,8 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     await settleWithin(gate.idle(), 500);
     keys.stopWatching();
     await retention.stop();
+    // Every call has answered by now: what they left in the queue is written before the store closes.
+    await callLog?.close();
     await listener.stop();
     await app.close();
     await listener.closed();
@@ -398,6 +411,7 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
   };
   const platform: Platform = {
     app, store, keys, registry, gateway, dispatcher, metrics, events, retention, tester, logger, limits, bus, url, port: addr.port,
+    ...(callLog ? { callLog } : {}),
     drain(o: DrainOptions = {}) {
       draining ??= drain(o.deadlineMs ?? opts.drainDeadlineMs ?? DEFAULTS.drainDeadlineMs);
       return draining;

@@ -6,6 +6,7 @@
 //   - deletes POS events by age and count per tenant;
 //   - deletes finished tester runs by age and count per tenant (never an IN_PROGRESS one);
 //   - deletes registration changes (the history) by age and count per tenant.
+//   - deletes recorded calls (the call log) by age and count per tenant.
 // Each step deletes in chunks of `chunk` rows, one short write each, yielding to the event loop in
 // between, so a large backlog is worked off without blocking requests for long.
 import type { Logger } from 'pino';
@@ -16,10 +17,11 @@ import type { DeliveryError, Store } from './store/store.ts';
 const MAX_TIMER_MS = 24 * 60 * 60 * 1000;
 
 export interface RetentionOptions {
-  store: Pick<Store, 'outbox' | 'eposEvents' | 'flows' | 'integrations'>;
+  store: Pick<Store, 'outbox' | 'eposEvents' | 'flows' | 'integrations'> & Partial<Pick<Store, 'calls'>>;
   limits: Pick<Limits, 'posEventsPerTenant' | 'posEventMaxAgeMs' | 'flowRunsPerTenant' | 'flowRunMaxAgeMs'
     | 'outboxDonePerTenant' | 'outboxDoneMaxAgeMs' | 'pendingEventTtlMs' | 'retentionIntervalMs'
-    | 'registrationChangesPerTenant' | 'registrationChangeMaxAgeMs'>;
+    | 'registrationChangesPerTenant' | 'registrationChangeMaxAgeMs'>
+    & Partial<Pick<Limits, 'callLogPerTenant' | 'callLogMaxAgeMs'>>;
   logger: Logger;
   /** Called after pending events were expired, so the delivery worker looks at the new heads. */
   onExpired?: () => void;
@@ -39,6 +41,8 @@ export interface RetentionReport {
   flowRunsByCount: number;
   changesByAge: number;
   changesByCount: number;
+  callsByAge: number;
+  callsByCount: number;
 }
 
 export class Retention {
@@ -77,6 +81,7 @@ export class Retention {
 
   private async pass(): Promise<RetentionReport> {
     const { store: s, limits: l } = this.o;
+    const calls = s.calls;
     const now = this.now();
     const lastError: DeliveryError = {
       code: 'EVENT_EXPIRED',
@@ -93,6 +98,8 @@ export class Retention {
       flowRunsByCount: await this.drain((n) => s.flows.pruneFinishedBeyond(l.flowRunsPerTenant, n)),
       changesByAge: await this.drain((n) => s.integrations.pruneHistoryOlder(now - l.registrationChangeMaxAgeMs, n)),
       changesByCount: await this.drain((n) => s.integrations.pruneHistoryBeyond(l.registrationChangesPerTenant, n)),
+      callsByAge: calls && l.callLogMaxAgeMs ? await this.drain((n) => calls.pruneOlder(now - l.callLogMaxAgeMs!, n)) : 0,
+      callsByCount: calls && l.callLogPerTenant ? await this.drain((n) => calls.pruneBeyond(l.callLogPerTenant!, n)) : 0,
     };
     if (r.expired > 0) this.o.onExpired?.();
     if (Object.values(r).some((n) => n > 0)) this.o.logger.info({ retention: r }, 'retention pass');

@@ -9,6 +9,8 @@ import type { Tenant } from '../tenant.ts';
 import type { RequestorHeaders, Transport } from '../transports/transport.ts';
 import { isSecretKey, redactedExcerpt } from '../transports/eposAnswer.ts';
 import type { Metrics } from './metrics.ts';
+import type { CallLog } from '../calllog/recorder.ts';
+import type { CallSource } from '../store/store.ts';
 
 export interface DispatcherOptions {
   registry: Registry;
@@ -24,6 +26,8 @@ export interface DispatcherOptions {
   validateResults?: boolean;
   /** Longest excerpt of an EPOS's result quoted in a CONTRACT_VIOLATION body (limits.errorExcerptChars). Default 200. */
   excerptChars?: number;
+  /** Where every invoke is recorded (docs/call-log.md); absent: nothing is. */
+  callLog?: CallLog;
 }
 
 /** Issues quoted in a CONTRACT_VIOLATION body; the rest are counted in the message. */
@@ -34,12 +38,34 @@ export interface InvokeOptions {
   signal?: AbortSignal;
   /** Told which transport the call goes out on, once picked (the event worker's attempt log). */
   onTransport?: (kind: Transport['kind']) => void;
+  /** Who invoked, as the call log records it. Default `data-api`. */
+  source?: CallSource;
 }
 
 export class Dispatcher {
   constructor(private readonly o: DispatcherOptions) {}
 
   async invoke(tenant: Tenant, capability: string | Capability, params: Record<string, unknown>, requestor: RequestorHeaders = {}, opts: InvokeOptions = {}): Promise<unknown> {
+    const log = this.o.callLog;
+    if (!log) return this.call(tenant, capability, params, requestor, opts, undefined);
+    const atMs = Date.now();
+    const started = performance.now();
+    const used: { transport: Transport['kind'] | null } = { transport: null };
+    const name = typeof capability === 'string' ? capability : capability.name;
+    const source = opts.source ?? 'data-api';
+    try {
+      const result = await this.call(tenant, capability, params, requestor, opts, used);
+      log.record({ tenant, capability: name, transport: used.transport, source, requestor, params, outcome: result, ok: true, atMs, latencyMs: performance.now() - started });
+      return result;
+    } catch (err) {
+      log.record({ tenant, capability: name, transport: used.transport, source, requestor, params, outcome: err, ok: false, atMs, latencyMs: performance.now() - started });
+      throw err;
+    }
+  }
+
+  /** The call itself; `used` learns the transport picked (for the call log). */
+  private async call(tenant: Tenant, capability: string | Capability, params: Record<string, unknown>, requestor: RequestorHeaders,
+    opts: InvokeOptions, used: { transport: Transport['kind'] | null } | undefined): Promise<unknown> {
     const cap = typeof capability === 'string' ? findCapability(capability) : capability;
     if (!cap) throw new PlatformError('UNKNOWN_CAPABILITY', `unknown capability "${String(capability)}"`);
     if (cap.status === 'preview') {
@@ -52,6 +78,7 @@ export class Dispatcher {
     const transport = await this.pick(tenant, cap);
     const metrics = this.o.metrics;
     opts.onTransport?.(transport.kind);
+    if (used) used.transport = transport.kind;
     const started = performance.now();
     // A plain counter, read on scrape: no finally (and no promise) added to the call.
     metrics.inFlight++;

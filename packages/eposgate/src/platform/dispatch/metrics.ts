@@ -80,6 +80,8 @@ export class Metrics {
   private readonly calls = new Map<string, Map<string, CallSeries>>();
   private readonly routes: RouteTimings[] = [];
   private sources?: MetricsSources;
+  /** Calls the call log could not record (queue full, batch not written); set by the platform. */
+  callLogDropped?: () => number;
 
   constructor() {
     const calls = this.calls;
@@ -102,6 +104,13 @@ export class Metrics {
     });
     new HistogramView('eposgate_call_duration_ms', 'Call latency, ms.', ['capability', 'transport'], this.registry, function* () {
       for (const [capability, byTransport] of calls) for (const [transport, s] of byTransport) yield [{ capability, transport }, s.latency];
+    });
+    new Counter({
+      name: 'eposgate_call_log_dropped_total', help: 'Calls not recorded in the call log (queue full or store failing).', registers: [this.registry],
+      collect() {
+        this.reset();
+        if (self.callLogDropped) this.inc(self.callLogDropped());
+      },
     });
     new Gauge({
       name: 'eposgate_calls_in_flight', help: 'Calls sent to EPOSes and not yet answered, on this node.', registers: [this.registry],

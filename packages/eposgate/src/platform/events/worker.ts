@@ -192,7 +192,7 @@ export class DeliveryWorker {
     });
     try {
       await this.o.dispatcher.invoke(tenant, capabilityOf(entry.event.event), entry.event, {},
-        { timeoutMs: this.o.callTimeoutMs, signal: this.abort.signal, onTransport: (kind) => { transport = kind; } });
+        { timeoutMs: this.o.callTimeoutMs, signal: this.abort.signal, onTransport: (kind) => { transport = kind; }, source: 'events' });
       // Also lands on an entry retention expired meanwhile (reason cleared): the EPOS did get it.
       await this.o.outbox.update(tenant, id, {
         status: 'delivered', reason: undefined, attempts: entry.attempts + 1, lastAttemptAt: startedAt,

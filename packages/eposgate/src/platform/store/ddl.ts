@@ -146,3 +146,34 @@ export function deliveriesDdl(int: Int): string {
      );
      ALTER TABLE event_outbox ADD COLUMN requeued_at ${int};`;
 }
+
+/**
+ * The call log (src/platform/calllog). Pages walk (tenant, at_ms, seq) newest first, narrowed by
+ * capability or status on their own indexes; retention prunes by at_ms, and by seq per tenant
+ * against tenant_seqs. Never edit: it has run.
+ */
+export function callsTable(int: Int): string {
+  return `CREATE TABLE calls (
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       seq ${int} NOT NULL,
+       id TEXT NOT NULL UNIQUE,
+       at_ms ${int} NOT NULL,
+       capability TEXT NOT NULL,
+       transport TEXT,
+       node TEXT NOT NULL,
+       source TEXT NOT NULL,
+       status TEXT NOT NULL CHECK (status IN ('ok','error')),
+       error_code TEXT,
+       latency_ms REAL NOT NULL,
+       requestor TEXT NOT NULL,
+       request TEXT NOT NULL,
+       response TEXT NOT NULL,
+       truncated INTEGER NOT NULL,
+       PRIMARY KEY (account_id, env, seq)
+     );
+     CREATE INDEX calls_tenant_at ON calls(account_id, env, at_ms, seq);
+     CREATE INDEX calls_capability ON calls(account_id, env, capability, at_ms, seq);
+     CREATE INDEX calls_status ON calls(account_id, env, status, at_ms, seq);
+     CREATE INDEX calls_age ON calls(at_ms);`;
+}

@@ -123,6 +123,7 @@ export interface Store {
   readonly eposEvents: EposEventStore;
   /** The cheapest query the store answers: rejects when the store is closed or unreachable (GET /readyz). */
   ping(): Promise<void>;
+  readonly calls: CallStore;
   close(): Promise<void>;
 }
 
@@ -309,4 +310,62 @@ export interface FlowStore {
   pruneFinished(before: number, limit: number): Promise<number>;
   /** Retention: deletes up to `limit` finished runs beyond each tenant's newest `keep` finished ones. */
   pruneFinishedBeyond(keep: number, limit: number): Promise<number>;
+}
+
+// ── Call log (src/platform/calllog) ──────────────────────────────────────────────────────────────
+
+export type CallSource = 'data-api' | 'tester' | 'events';
+
+/** One EPOS call as the call log keeps it; bodies are already redacted and capped JSON text. */
+export interface CallRecord {
+  /** Opaque, unique across tenants. */
+  id: string;
+  tenant: Tenant;
+  /** When the call began, epoch ms. */
+  atMs: number;
+  capability: string;
+  transport: TransportKind | null;
+  node: string;
+  source: CallSource;
+  status: 'ok' | 'error';
+  errorCode?: string;
+  latencyMs: number;
+  requestor: Record<string, string>;
+  /** JSON text of the params; when `truncated`, possibly a cut excerpt. */
+  request: string;
+  /** JSON text of the result (ok) or the error (`{ code, message, ... }`); when `truncated`, either may be a cut excerpt. */
+  response: string;
+  truncated: boolean;
+}
+
+/** A stored call: `seq` numbers a tenant's calls in the order they were written. */
+export interface StoredCall extends CallRecord { seq: number }
+
+export interface CallQuery {
+  capability?: string;
+  status?: 'ok' | 'error';
+  errorCode?: string;
+  /** Epoch ms, both inclusive. */
+  from?: number;
+  to?: number;
+  /** Rows strictly older than this (atMs, seq) position: the last row of the previous page. */
+  before?: { atMs: number; seq: number };
+  limit: number;
+}
+
+/** What a stats answer is computed from. */
+export interface CallPoint { atMs: number; capability: string; status: 'ok' | 'error'; latencyMs: number }
+
+export interface CallStore {
+  /** Writes the calls in one transaction (each tenant's seqs handed out in order). */
+  insertMany(calls: readonly CallRecord[]): Promise<void>;
+  get(tenant: Tenant, id: string): Promise<StoredCall | undefined>;
+  /** Newest first: atMs then seq descending. */
+  list(tenant: Tenant, q: CallQuery): Promise<StoredCall[]>;
+  /** Up to `limit` of the newest calls in [from, to] (epoch ms), newest first. */
+  points(tenant: Tenant, q: { from: number; to: number; capability?: string; limit: number }): Promise<CallPoint[]>;
+  /** Retention: deletes up to `limit` calls made before `before` (epoch ms). */
+  pruneOlder(before: number, limit: number): Promise<number>;
+  /** Retention: deletes up to `limit` calls that are not among their tenant's last `keep`. */
+  pruneBeyond(keep: number, limit: number): Promise<number>;
 }

@@ -232,7 +232,7 @@ export class FlowRun {
   invoke(capability: CapabilityName, params: Record<string, unknown>, requestor?: RequestorHeaders, timeoutMs = this.tester.callTimeoutMs): Promise<unknown> {
     return this.tester.dispatcher.invoke(this.tenant, capability, params, requestor ? { ...TESTER_REQUESTOR, ...requestor } : TESTER_REQUESTOR, {
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-      signal: this.signal,
+      signal: this.signal, source: 'tester',
     });
   }
 

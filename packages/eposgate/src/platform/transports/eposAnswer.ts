@@ -35,11 +35,21 @@ export function excerpt(text: string, max = 200): string {
 const SECRET_WORD = /^(pass(word|wd|phrase|code)?|pwd|secrets?|tokens?|auth(orization|entication)?|(api)?keys?|cards?|pans?|cvv2?|cvc|pin)$/;
 const SECRET_PART = /password|passwd|secret|token|apikey|api_key|cvv|creditcard|cardnumber/;
 
+/** Verdicts on keys seen, since answers repeat the same keys (the call log redacts every body); bounded. */
+const secretKeyMemo = new Map<string, boolean>();
+const SECRET_KEY_MEMO_SIZE = 4096;
+
 /** True when a JSON key names something secret-like, whose value an error never quotes. */
 export function isSecretKey(key: string): boolean {
+  let verdict = secretKeyMemo.get(key);
+  if (verdict !== undefined) return verdict;
   const k = key.toLowerCase();
-  if (SECRET_PART.test(k)) return true;
-  return key.split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/).some((w) => SECRET_WORD.test(w.toLowerCase()));
+  verdict = SECRET_PART.test(k) || key.split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/).some((w) => SECRET_WORD.test(w.toLowerCase()));
+  if (key.length <= 64) {
+    if (secretKeyMemo.size >= SECRET_KEY_MEMO_SIZE) secretKeyMemo.clear();
+    secretKeyMemo.set(key, verdict);
+  }
+  return verdict;
 }
 
 const REDACTED = '[redacted]';

@@ -2,6 +2,7 @@
 // the migrations run before the first query.
 import type { Store } from '../store.ts';
 import { Pg, type PostgresStoreOptions } from './db.ts';
+import { PgCallStore } from './calls.ts';
 import { PgEposEventStore, PgOutboxStore } from './events.ts';
 import { PgFlowStore } from './flows.ts';
 import { PgIntegrationStore } from './integrations.ts';
@@ -16,6 +17,7 @@ export class PostgresStore implements Store {
   readonly flows: PgFlowStore;
   readonly outbox: PgOutboxStore;
   readonly eposEvents: PgEposEventStore;
+  readonly calls: PgCallStore;
   private closed = false;
 
   private constructor(readonly db: Pg) {
@@ -24,6 +26,7 @@ export class PostgresStore implements Store {
     this.flows = new PgFlowStore(db);
     this.outbox = new PgOutboxStore(db);
     this.eposEvents = new PgEposEventStore(db);
+    this.calls = new PgCallStore(db);
   }
 
   /** Connects and migrates; several nodes may do so at once (the migration takes an advisory lock). */

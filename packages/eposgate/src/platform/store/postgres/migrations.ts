@@ -2,7 +2,7 @@
 // start at once on a fresh database: migrate() holds an advisory lock for the whole run, so one node
 // applies them and the others, once they get the lock, find them applied.
 import { DONE_STATUSES } from '../store.ts';
-import { KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, deliveriesDdl, eposEventsTable, outboxColumns, tenantSeqsTable, integrationHistoryTable } from '../ddl.ts';
+import { KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, callsTable, deliveriesDdl, eposEventsTable, outboxColumns, tenantSeqsTable, integrationHistoryTable } from '../ddl.ts';
 import type { Migration } from '../sqlite/migrations.ts';
 import type { Pg } from './db.ts';
 
@@ -55,6 +55,11 @@ export const MIGRATIONS: Migration[] = [
     // "Deliveries"). The outbox's deletes take an event's attempts with them (events.ts).
     name: 'events-003-attempts',
     sql: deliveriesDdl('BIGINT'),
+  },
+  {
+    // src/platform/calllog: every EPOS call, its bodies redacted and capped (docs/call-log.md).
+    name: 'calls-001-call-log',
+    sql: callsTable('BIGINT'),
   },
 ];
 

@@ -1,6 +1,7 @@
 // The embedded store: one SQLite file (`platform.db`) under the data directory.
 import type { Store } from '../store.ts';
 import { dataFile, directWriter, groupCommitWriter, openDb, type Db, type Durability, type GroupCommitOptions, type Writer } from './db.ts';
+import { SqliteCallStore } from './calls.ts';
 import { SqliteEposEventStore, SqliteOutboxStore } from './events.ts';
 import { SqliteFlowStore } from './flows.ts';
 import { SqliteIntegrationStore } from './integrations.ts';
@@ -21,6 +22,7 @@ export class SqliteStore implements Store {
   readonly flows: SqliteFlowStore;
   readonly outbox: SqliteOutboxStore;
   readonly eposEvents: SqliteEposEventStore;
+  readonly calls: SqliteCallStore;
 
   constructor(dataDir: string, opts: SqliteStoreOptions = {}) {
     const durability = opts.durability ?? 'full';
@@ -31,6 +33,7 @@ export class SqliteStore implements Store {
     this.flows = new SqliteFlowStore(this.db, this.writer);
     this.outbox = new SqliteOutboxStore(this.db, this.writer);
     this.eposEvents = new SqliteEposEventStore(this.db, this.writer);
+    this.calls = new SqliteCallStore(this.db, this.writer);
   }
 
   async ping(): Promise<void> {

@@ -1,7 +1,7 @@
 // Schema changes by name, applied once each in array order inside one transaction each.
 // Append, never edit: a name that has run is never run again. Each area of the platform owns its
 // own entries, so independent changes do not fight over a version number.
-import { KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, deliveriesDdl, eposEventsTable, outboxColumns, tenantSeqsTable, integrationHistoryTable } from '../ddl.ts';
+import { KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, callsTable, deliveriesDdl, eposEventsTable, outboxColumns, tenantSeqsTable, integrationHistoryTable } from '../ddl.ts';
 
 export interface Migration {
   name: string;
@@ -135,5 +135,10 @@ export const MIGRATIONS: Migration[] = [
      BEGIN
        DELETE FROM event_attempts WHERE account_id = OLD.account_id AND env = OLD.env AND event_id = OLD.id;
      END;`,
+  },
+  {
+    // src/platform/calllog: every EPOS call, its bodies redacted and capped (docs/call-log.md).
+    name: 'calls-001-call-log',
+    sql: callsTable('INTEGER'),
   },
 ];

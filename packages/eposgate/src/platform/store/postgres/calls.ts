@@ -1,0 +1,67 @@
+// PostgreSQL sub-store of the call log. A batch is one transaction: each tenant's seqs come from a
+// row lock on tenant_seqs (nodes flushing at once take turns per tenant), then one multi-row INSERT.
+import type { Tenant } from '../../tenant.ts';
+import type { CallPoint, CallQuery, CallRecord, CallStore, StoredCall } from '../store.ts';
+import { CALL_COLUMNS, byTenant, callFromRow, callListWhere, callValues, type CallRow } from '../sqlite/calls.ts';
+import type { Pg } from './db.ts';
+
+/** Rows per INSERT statement: 16 columns each stays well under PostgreSQL's 65535 parameters. */
+const ROWS_PER_INSERT = 1000;
+
+export class PgCallStore implements CallStore {
+  constructor(private readonly db: Pg) {}
+
+  async insertMany(calls: readonly CallRecord[]): Promise<void> {
+    if (!calls.length) return;
+    await this.db.tx(async (q) => {
+      const rows: unknown[][] = [];
+      // Tenants in a fixed order, so two nodes' batches lock tenant_seqs rows in the same order (no deadlock).
+      for (const [, group] of [...byTenant(calls)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        const t = group[0]!.tenant;
+        const [r] = await q.rows<{ last: number }>(`INSERT INTO tenant_seqs (tbl, account_id, env, last) VALUES ('calls', $1, $2, $3)
+          ON CONFLICT (tbl, account_id, env) DO UPDATE SET last = tenant_seqs.last + $3 RETURNING last`, [t.accountId, t.env, group.length]);
+        let seq = r!.last - group.length;
+        for (const c of group) rows.push(callValues(c, ++seq));
+      }
+      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+        const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+        const n = CALL_COLUMNS.length;
+        const tuples = chunk.map((_, j) => `(${CALL_COLUMNS.map((__, k) => `$${j * n + k + 1}`).join(', ')})`);
+        await q.rows(`INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, chunk.flat());
+      }
+    });
+  }
+
+  async get(tenant: Tenant, id: string): Promise<StoredCall | undefined> {
+    const [r] = await this.db.rows<CallRow>('SELECT * FROM calls WHERE id = $1 AND account_id = $2 AND env = $3', [id, tenant.accountId, tenant.env]);
+    return r && callFromRow(r);
+  }
+
+  async list(tenant: Tenant, q: CallQuery): Promise<StoredCall[]> {
+    const { sql, values } = callListWhere(tenant, q, true);
+    const rows = await this.db.rows<CallRow>(`SELECT * FROM calls WHERE ${sql} ORDER BY at_ms DESC, seq DESC LIMIT $${values.length + 1}`,
+      [...values, q.limit]);
+    return rows.map(callFromRow);
+  }
+
+  async points(tenant: Tenant, q: { from: number; to: number; capability?: string; limit: number }): Promise<CallPoint[]> {
+    const rows = await this.db.rows<Pick<CallRow, 'at_ms' | 'capability' | 'status' | 'latency_ms'>>(q.capability !== undefined
+      ? `SELECT at_ms, capability, status, latency_ms FROM calls WHERE account_id = $1 AND env = $2 AND capability = $6
+           AND at_ms >= $3 AND at_ms <= $4 ORDER BY at_ms DESC, seq DESC LIMIT $5`
+      : `SELECT at_ms, capability, status, latency_ms FROM calls WHERE account_id = $1 AND env = $2
+           AND at_ms >= $3 AND at_ms <= $4 ORDER BY at_ms DESC, seq DESC LIMIT $5`,
+    [tenant.accountId, tenant.env, q.from, q.to, q.limit, ...(q.capability !== undefined ? [q.capability] : [])]);
+    return rows.map((r) => ({ atMs: Number(r.at_ms), capability: r.capability, status: r.status, latencyMs: Number(r.latency_ms) }));
+  }
+
+  async pruneOlder(before: number, limit: number): Promise<number> {
+    return this.db.count(`DELETE FROM calls WHERE (account_id, env, seq) IN
+      (SELECT account_id, env, seq FROM calls WHERE at_ms < $1 LIMIT $2)`, [before, limit]);
+  }
+
+  async pruneBeyond(keep: number, limit: number): Promise<number> {
+    return this.db.count(`DELETE FROM calls WHERE (account_id, env, seq) IN (SELECT r.account_id, r.env, r.seq FROM tenant_seqs t JOIN calls r
+        ON r.account_id = t.account_id AND r.env = t.env AND r.seq <= t.last - $1
+      WHERE t.tbl = 'calls' AND t.last > $1 LIMIT $2)`, [keep, limit]);
+  }
+}
