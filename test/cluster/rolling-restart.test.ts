@@ -144,7 +144,10 @@ test('rolling restart of 3 nodes behind HAProxy under continuous traffic: 0 fail
   if (tally.failed > 0) t.diagnostic(`HAProxy's log of what did not end in a plain 200:\n${proxy.log().split('\n').filter((l) => l && !/ 200 \d+ - - ---- /.test(l)).join('\n')}`);
   assert.deepEqual(tally.failures, [], 'no call failed');
   assert.equal(tally.failed, 0);
-  // RATE is reached on a quiet machine; under other load the callers wait on slower answers.
-  assert.ok(tally.calls / seconds > 100, `continuous traffic (${(tally.calls / seconds).toFixed(0)}/s)`);
+  // The rate is what the machine's CPU allows: 288/s with the load average at 14 (other suites
+  // on the same two cores), 163/s another time at 15. Asserted is only that traffic never stopped:
+  // a generous floor, as a rate under someone else's load is no pass/fail figure.
+  assert.ok(tally.calls / seconds > 50, `continuous traffic (${(tally.calls / seconds).toFixed(0)}/s)`);
+  assert.ok(bins.slice(1).every((n) => n > 0), `calls answered in every second: ${bins.join(' ')}`);
   assert.ok(reconnects >= 1, 'the EPOS moved at least once');
 });
