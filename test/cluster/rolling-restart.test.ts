@@ -5,40 +5,83 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { Pool } from 'undici';
 import { connect, defineEpos, register } from '../../packages/sdk/src/index.ts';
 import { api } from '../helpers/platform.ts';
 import { freePort } from '../helpers/processGroup.ts';
 import { clusterRun, haproxy, sigterm, type ServeNode } from './nodes.ts';
 
 const SH = 'rolling-till';
-/** Calls per second the product aims at, over WORKERS concurrent callers. */
-const RATE = 300;
-const WORKERS = 24;
+/**
+ * Calls per second the product aims at. The callers share one timetable (call k starts at
+ * k / RATE s): a caller held up by a slow answer (a node draining or starting, a loaded machine)
+ * is caught up by the others, so the rate is the cluster's, not one caller's patience.
+ */
+const RATE = 400;
+/** Enough callers in flight that a few slow answers do not hold the timetable back. */
+const WORKERS = 64;
 
-interface Tally { calls: number; failed: number; retried: number; failures: string[] }
+interface Tally { calls: number; failed: number; retried: number; failures: string[]; answered: number[] }
 
-/** One product caller: paced to RATE / WORKERS, retrying a stopping node or a refused connection. */
-async function product(lb: string, key: string, tally: Tally, running: () => boolean): Promise<void> {
-  const interval = (1000 * WORKERS) / RATE;
-  let n = 0;
+/**
+ * One product caller: takes the next slot of the timetable, retrying a stopping node or a refused
+ * connection. undici's request() on a keep-alive pool to HAProxy, not fetch(): on a shared 2-CPU
+ * machine the callers' own CPU per call would otherwise cap the rate the cluster is shown at.
+ */
+async function product(lb: Pool, key: string, tally: Tally, t0: number, running: () => boolean): Promise<void> {
+  const headers = { authorization: `Basic ${key}`, 'software-house-id': SH, accept: 'application/json' };
   while (running()) {
-    const next = performance.now() + interval;
-    tally.calls++;
+    const slot = tally.calls++;
+    const wait = t0 + (1000 * slot) / RATE - performance.now();
+    if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+    if (!running()) { tally.calls--; return; }
     for (let attempt = 0; ; attempt++) {
-      const r = await api(lb, 'GET', `/epos/data/v1/orders/r-${n++}`, { key, softwareHouseId: SH })
-        .catch((e: Error & { cause?: { code?: string; message?: string } }) => ({ status: 0, body: { error: e.cause?.code ?? e.message }, text: String(e.cause?.message) }));
-      if (r.status === 200) break;
-      const retryable = (r.status === 503 && r.body?.error === 'PLATFORM_STOPPING') || r.body?.error === 'ECONNREFUSED';
+      const r = await lb.request({ method: 'GET', path: `/epos/data/v1/orders/r-${slot}`, headers })
+        .then(async (res) => ({ status: res.statusCode, text: await res.body.text() }))
+        .catch((e: Error & { code?: string }) => ({ status: 0, text: `${e.code ?? ''} ${e.message}` }));
+      if (r.status === 200) {
+        tally.answered.push(performance.now() - t0);
+        break;
+      }
+      const error = r.status === 0 ? r.text.split(' ')[0] : errorCode(r.text);
+      const retryable = (r.status === 503 && error === 'PLATFORM_STOPPING') || error === 'ECONNREFUSED';
       if (!retryable || attempt === 50) {
         tally.failed++;
-        tally.failures.push(`${r.status} ${r.body?.error} ${r.text}`);
+        tally.failures.push(`${r.status} ${error} ${r.text}`);
         break;
       }
       tally.retried++;
       await new Promise((res) => setTimeout(res, 20));
     }
-    await new Promise((res) => setTimeout(res, Math.max(0, next - performance.now())));
   }
+}
+
+/** The `error` of a JSON error body; undefined for anything else (HAProxy's own HTML pages). */
+function errorCode(text: string): string | undefined {
+  try {
+    return (JSON.parse(text) as { error?: string }).error;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds a process has used so far (Linux /proc; 0 elsewhere): where the run's CPU went. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Calls answered in each whole second of the run. */
+function perSecond(answered: number[], seconds: number): number[] {
+  const bins = new Array<number>(Math.floor(seconds)).fill(0);
+  for (const ms of answered) if (ms < bins.length * 1000) bins[Math.floor(ms / 1000)]! += 1;
+  return bins;
 }
 
 test('rolling restart of 3 nodes behind HAProxy under continuous traffic: 0 failed calls', async (t) => {
@@ -59,15 +102,20 @@ test('rolling restart of 3 nodes behind HAProxy under continuous traffic: 0 fail
   const first = await api(lb, 'GET', '/epos/data/v1/orders/first', { key: c.key, softwareHouseId: SH });
   assert.equal(first.status, 200, first.text);
 
-  const tally: Tally = { calls: 0, failed: 0, retried: 0, failures: [] };
+  const tally: Tally = { calls: 0, failed: 0, retried: 0, failures: [], answered: [] };
   let running = true;
   const t0 = performance.now();
-  const callers = Array.from({ length: WORKERS }, () => product(lb, c.key, tally, () => running));
+  const cpu0 = process.cpuUsage();
+  let nodesCpu = -nodes.reduce((sum, n) => sum + cpuSeconds(n.child.pid), 0);
+  const pool = new Pool(lb, { connections: WORKERS });
+  t.after(() => pool.close());
+  const callers = Array.from({ length: WORKERS }, () => product(pool, c.key, tally, t0, () => running));
   await new Promise((r) => setTimeout(r, 1000));
 
   const timings: string[] = [];
   for (const [i, node] of nodes.entries()) {
     const s0 = performance.now();
+    nodesCpu += cpuSeconds(node.child.pid);
     const code = await sigterm(node);
     assert.equal(code, 0, `${node.id} exits 0 after its drain:\n${node.output()}`);
     const s1 = performance.now();
@@ -81,16 +129,25 @@ test('rolling restart of 3 nodes behind HAProxy under continuous traffic: 0 fail
   running = false;
   await Promise.all(callers);
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  nodesCpu += nodes.reduce((sum, n) => sum + cpuSeconds(n.child.pid), 0);
 
   // HAProxy's own retries (a refused connection, a GET closed unanswered): the last of
   // "%ac/%fc/%bc/%sc/%rc", after the termination state, in each log line.
   const lbRetried = proxy.log().split('\n').filter((l) => /[A-Za-z-]{4} \d+\/\d+\/\d+\/\d+\/\+?[1-9]\d* /.test(l)).length;
-  t.diagnostic(`${tally.calls} calls in ${seconds.toFixed(1)} s (${(tally.calls / seconds).toFixed(0)}/s), ${tally.failed} failed, retried: ${tally.retried} by the product, ${lbRetried} by HAProxy; EPOS reconnects: ${reconnects}`);
+  const bins = perSecond(tally.answered, seconds);
+  const sorted = [...bins].sort((a, b) => a - b);
+  t.diagnostic(`${tally.calls} calls in ${seconds.toFixed(1)} s (${(tally.calls / seconds).toFixed(0)}/s, aiming at ${RATE}/s), ${tally.failed} failed, retried: ${tally.retried} by the product, ${lbRetried} by HAProxy; EPOS reconnects: ${reconnects}`);
+  t.diagnostic(`answered per second: ${bins.join(' ')} (lowest ${sorted[0]}, median ${sorted[sorted.length >> 1]})`);
+  t.diagnostic(`CPU: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s in this process (the product's callers and the EPOS), ${nodesCpu.toFixed(1)} s in the nodes (restarts included); load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   for (const line of timings) t.diagnostic(line);
   if (tally.failed > 0) t.diagnostic(`HAProxy's log of what did not end in a plain 200:\n${proxy.log().split('\n').filter((l) => l && !/ 200 \d+ - - ---- /.test(l)).join('\n')}`);
   assert.deepEqual(tally.failures, [], 'no call failed');
   assert.equal(tally.failed, 0);
-  // RATE is reached on a quiet machine; under other load the callers wait on slower answers.
-  assert.ok(tally.calls / seconds > 100, `continuous traffic (${(tally.calls / seconds).toFixed(0)}/s)`);
+  // The rate is what the machine's CPU allows: 288/s with the load average at 14 (other suites
+  // on the same two cores), 163/s another time at 15. Asserted is only that traffic never stopped:
+  // a generous floor, as a rate under someone else's load is no pass/fail figure.
+  assert.ok(tally.calls / seconds > 50, `continuous traffic (${(tally.calls / seconds).toFixed(0)}/s)`);
+  assert.ok(bins.slice(1).every((n) => n > 0), `calls answered in every second: ${bins.join(' ')}`);
   assert.ok(reconnects >= 1, 'the EPOS moved at least once');
 });

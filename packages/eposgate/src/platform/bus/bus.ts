@@ -24,6 +24,11 @@ export type BusErrorCode =
   | 'NO_RESPONDER'
   /** No answer within the timeout: the request may have run. */
   | 'TIMEOUT'
+  /**
+   * Presence found the node dead (silent past its TTL, or nobody serves its subjects) while the
+   * request was in flight: the request may have run.
+   */
+  | 'NODE_GONE'
   /** The bus is disconnected (NATS down) or closed: the request was not sent. */
   | 'UNAVAILABLE'
   /** The remote handler threw. */

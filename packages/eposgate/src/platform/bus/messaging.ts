@@ -11,7 +11,8 @@ export interface Messaging {
   readonly nodeId: string;
   /**
    * Sends `body` to `subject` on node `node` only (never to several: a product call must run
-   * once) and resolves with the handler's answer. Rejects with a BusError.
+   * once) and resolves with the handler's answer. Rejects with a BusError, at once with NODE_GONE
+   * if presence finds that node dead before it answers.
    */
   request(node: string, subject: string, body: unknown, timeoutMs: number): Promise<unknown>;
   /** Serves requests addressed to this node on `subject`. One handler per subject. */

@@ -37,6 +37,8 @@ export class Presence {
   private readonly watchers = new Map<string, Set<() => void>>();
   private readonly heldListeners = new Set<(key: string, node: string) => void>();
   private readonly goneListeners = new Set<(node: string) => void>();
+  /** The bus, told of every node found dead (it fails the requests waiting on that node). */
+  private deadListener?: (node: string) => void;
   private bus?: Messaging;
   private timer?: NodeJS.Timeout;
   private lastTick = Date.now();
@@ -62,6 +64,19 @@ export class Presence {
     this.seq += 1;
     this.bus?.publish(SUBJECT, held ? { t: 'delta', seq: this.seq, add: [key] } : { t: 'delta', seq: this.seq, remove: [key] });
     this.wake(key);
+  }
+
+  /**
+   * The node that serves the tenant's calls (the most recent holder), if another node holds its
+   * sockets. Allocates nothing: it runs on every routed call.
+   */
+  holder(key: string): string | undefined {
+    const at = this.index.get(key);
+    if (!at) return undefined;
+    let best: string | undefined;
+    let since = -Infinity;
+    for (const [node, t] of at) if (t > since) { best = node; since = t; }
+    return best;
   }
 
   /** Other nodes holding the tenant's sockets, the most recent holder first. */
@@ -115,6 +130,7 @@ export class Presence {
       for (const key of peer.keys) this.unindex(key, node);
     }
     if (!gone) return;
+    this.deadListener?.(node);
     const watching = this.watchers.get(node);
     this.watchers.delete(node);
     for (const w of watching ?? []) w();
@@ -162,9 +178,13 @@ export class Presence {
     }
   }
 
-  /** Starts announcing this node and listening to the others over `bus`. */
-  attach(bus: Messaging): void {
+  /**
+   * Starts announcing this node and listening to the others over `bus`. `onDead` hears of every
+   * node found dead, at once (the bus fails what it still waits for from that node).
+   */
+  attach(bus: Messaging, onDead?: (node: string) => void): void {
     this.bus = bus;
+    this.deadListener = onDead;
     bus.respond(SYNC, () => ({ seq: this.seq, keys: [...this.local] }));
     this.unsubscribe = bus.subscribe(SUBJECT, (body, from) => {
       if (from !== bus.nodeId) this.onMessage(from, body as PresenceMessage);

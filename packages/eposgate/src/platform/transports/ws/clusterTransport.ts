@@ -45,7 +45,7 @@ export class ClusterWsTransport implements Transport {
 
   /** A socket is open for the tenant on this node or any other (decides WS vs REST cluster-wide). */
   connected(tenant: Tenant): boolean {
-    return this.gateway.isConnected(tenant) || this.bus.presence.holders(tenantKey(tenant)).length > 0;
+    return this.gateway.isConnected(tenant) || this.bus.presence.holder(tenantKey(tenant)) !== undefined;
   }
 
   async call(tenant: Tenant, capability: Capability, params: Record<string, unknown>, headers: RequestorHeaders, opts: CallOptions): Promise<unknown> {
@@ -57,7 +57,7 @@ export class ClusterWsTransport implements Transport {
       const left = Math.round(opts.timeoutMs - (performance.now() - started));
       if (this.gateway.isConnected(tenant) || this.gateway.shuttingDown) return this.local.call(tenant, capability, params, headers, { ...opts, timeoutMs: left });
       if (!this.bus.connected) return this.localOnly(tenant, capability, params, headers, { ...opts, timeoutMs: left }, graceEnd);
-      const node = this.bus.presence.holders(key)[0];
+      const node = this.bus.presence.holder(key);
       if (node) {
         const answer = await this.forward(node, { tenant: { accountId: tenant.accountId, env: tenant.env }, capability: capability.name, params, headers, timeoutMs: left }, opts.signal);
         if (!('notHere' in answer)) return 'result' in answer ? answer.result : Promise.reject(fromWire(answer.error));
@@ -82,17 +82,11 @@ export class ClusterWsTransport implements Transport {
   }
 
   private async forward(node: string, call: RemoteCall, signal?: AbortSignal): Promise<RemoteAnswer> {
-    let unwatch: (() => void) | undefined;
     try {
+      // A node that dies mid-call is dropped from presence within its TTL, and the bus fails the
+      // request then (NODE_GONE): no watcher or race per call on this path.
       const sent = this.bus.request(node, WS_CALL, call, call.timeoutMs + ANSWER_SLACK_MS) as Promise<RemoteAnswer>;
-      // A node that dies mid-call is dropped from presence within its TTL: the call fails then.
-      const gone = new Promise<never>((_, reject) => {
-        unwatch = this.bus.presence.watchNode(node, () => reject(new PlatformError('EPOS_UNREACHABLE',
-          `platform node ${node}, which holds the EPOS socket, left the cluster mid-call; the call may have executed and is not retried`)));
-      });
-      gone.catch(() => {});
-      const answer = Promise.race([sent, gone]);
-      return await (signal ? abortable(answer, signal) : answer);
+      return await (signal ? abortable(sent, signal) : sent);
     } catch (err) {
       if (isPlatformError(err) || !isBusError(err)) throw err;
       switch (err.code) {
@@ -100,6 +94,9 @@ export class ClusterWsTransport implements Transport {
         case 'NO_RESPONDER':
           this.bus.presence.dropNode(node);
           return { notHere: true };
+        case 'NODE_GONE':
+          throw new PlatformError('EPOS_UNREACHABLE',
+            `platform node ${node}, which holds the EPOS socket, left the cluster mid-call; the call may have executed and is not retried`);
         case 'TIMEOUT':
           throw new PlatformError('EPOS_UNREACHABLE', `platform node ${node}, which holds the EPOS socket, did not answer within ${Math.round(call.timeoutMs + ANSWER_SLACK_MS)} ms; the call may have executed and is not retried`);
         case 'UNAVAILABLE':
@@ -107,8 +104,6 @@ export class ClusterWsTransport implements Transport {
         default:
           throw new PlatformError('INTERNAL', `platform node ${node} failed to run the call: ${err.message}`);
       }
-    } finally {
-      unwatch?.();
     }
   }
 
