@@ -1,7 +1,8 @@
 // The console's health pages and the operator in headless Chromium, against a real platform (with an
 // admin token) and the reference EPOS over WebSocket through the SDK: the connection and its SDK,
 // readiness before and after a Pay at Table run, the registration history after a PUT that drops
-// a capability, the operator's tenant search and pages, and a second account seeing none of it.
+// a capability and its paging, the operator's tenant search and pages, and a second account seeing
+// none of it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -176,5 +177,30 @@ test('a key of another account sees none of the first tenant\'s connections, rea
   assert.equal(await page.locator('[data-testid=change]').count(), 0);
   assert.match(await page.textContent('[data-testid=registration-history]') ?? '', /No registration changes yet/);
   assert.match(await page.textContent('[data-testid=registrations-ws]') ?? '', /Nothing registered on WebSocket/);
+  assert.deepEqual(errors, []);
+});
+
+test('the registration history pages with the API\'s cursor: Next shows the older changes, Previous goes back', async () => {
+  const { key } = await h.p.keys.create('paging-account', 'sandbox');
+  // 51 changes: one more than a page (the console asks for 50).
+  for (let i = 0; i < 51; i++) {
+    const names = i % 2 === 0 ? ['GetOrderById'] : ['GetOrderById', 'SearchOrders'];
+    const res = await api(h.p.url, 'PUT', '/epos/integrations/ws', { key, body: { capabilities: names.map((name) => ({ name, version: 'v1' })) } });
+    assert.equal(res.status, 200);
+  }
+  const { page, errors } = await newPage(browser);
+  await signInWithKey(page, h.p.url, key);
+  await page.goto(`${h.p.url}/console#/registrations`);
+  const rows = page.locator('[data-testid=change]');
+  await rows.nth(49).waitFor();
+  assert.equal(await rows.count(), 50);
+  await page.click('.pager button:has-text("Next")');
+  await page.waitForSelector('.pager :text("page 2")');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=change]').length === 1);
+  assert.equal(await rows.first().locator('[data-col=added]').textContent(), 'GetOrderById', 'the oldest change: the first registration');
+  assert.ok(await page.isDisabled('.pager button:has-text("Next")'), 'no page after the last');
+  await page.click('.pager button:has-text("Previous")');
+  await rows.nth(49).waitFor();
+  assert.equal(await rows.count(), 50);
   assert.deepEqual(errors, []);
 });
