@@ -109,7 +109,7 @@ function OperatorForm({ onSignedIn, initialToken }: { onSignedIn: (s: Session) =
       {!checked ? <button class="primary" type="submit">Continue</button> : (
         <>
           <label>Tenant
-            <input name="tenantSearch" placeholder="search account ids" value={q} onInput={(e) => setQ((e.target as HTMLInputElement).value)} />
+            <input name="tenantSearch" placeholder="search account ids" maxLength={128} value={q} onInput={(e) => setQ((e.target as HTMLInputElement).value)} />
           </label>
           <div class="picker">
             <table>
