@@ -22,6 +22,7 @@ export interface RegistrationChange {
   dropped: string[];
   url?: string;
   softwareHouseId: string;
+  resellerId?: string;
   keyHint?: string;
 }
 

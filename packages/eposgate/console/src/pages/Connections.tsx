@@ -14,16 +14,23 @@ export function Connections() {
       <Loaded load={conns} what="Connections">
         {(c) => (
           <>
+            {c.unreachable?.length ? (
+              <div class="notice error" data-testid="unreachable">
+                Nodes that did not answer (their sockets are missing below):
+                <ul>{c.unreachable.map((u) => <li key={u.node}><span class="mono">{u.node}</span>: {u.reason}</li>)}</ul>
+              </div>
+            ) : null}
             <table data-testid="connections">
-              <thead><tr><th>socket</th><th>node</th><th>connected</th><th>remote</th><th>SDK</th><th>last pong</th><th>in flight</th></tr></thead>
+              <thead><tr><th>socket</th><th>node</th><th>connected</th><th>remote</th><th>SDK</th><th>last pong</th><th>in flight</th><th>serving</th></tr></thead>
               <tbody>
                 {c.connections.map((s) => (
-                  <tr key={s.id}>
-                    <td class="id">{s.id}</td><td class="mono">{s.node}</td><td><Time at={s.connectedAt} /></td><td class="mono">{s.remoteAddress}</td>
-                    <td class="mono">{s.sdk ? `${s.sdk.name} ${s.sdk.version}` : '–'}</td><td><Time at={s.lastPongAt} /></td><td class="num">{s.inFlight}</td>
+                  <tr key={s.id} data-testid="connection">
+                    <td class="id">{s.id}</td><td class="mono" data-col="node">{s.node}</td><td data-col="connectedAt"><Time at={s.connectedAt} /></td><td class="mono">{s.remoteAddress}</td>
+                    <td class="mono" data-col="sdk">{s.sdk ? `${s.sdk.name} ${s.sdk.version}` : '–'}</td><td><Time at={s.lastPongAt} /></td><td class="num">{s.inFlight}</td>
+                    <td title="Calls on its node go to this socket (the newest open one there)">{s.serving === undefined ? '–' : s.serving ? 'yes' : 'no'}</td>
                   </tr>
                 ))}
-                {c.connections.length === 0 ? <tr><td colSpan={7} class="muted">No EPOS socket is open.</td></tr> : null}
+                {c.connections.length === 0 ? <tr><td colSpan={8} class="muted">No EPOS socket is open.</td></tr> : null}
               </tbody>
             </table>
             <div class="kv" style="margin-top:10px">
@@ -39,7 +46,7 @@ export function Connections() {
         {(r) => (
           <>
             {r.products.map((p) => (
-              <section class="panel" key={p.product} data-testid="readiness-product">
+              <section class="panel" key={p.product} data-testid="readiness-product" data-product={p.product} data-status={p.status}>
                 <h3 style="margin-top:0">{p.product} <Badge value={p.status} /></h3>
                 <p class="muted">{p.rule}</p>
                 <table>
@@ -54,6 +61,7 @@ export function Connections() {
                   </tbody>
                 </table>
                 {p.reasons.length ? <ul>{p.reasons.map((x, i) => <li key={i}>{x}</li>)}</ul> : null}
+                {p.passed?.length ? <p data-testid="passed">Passed their latest run: {p.passed.join(', ')}</p> : null}
               </section>
             ))}
           </>

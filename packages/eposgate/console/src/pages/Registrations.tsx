@@ -28,10 +28,11 @@ export function Registrations() {
               <thead><tr><th>at</th><th>transport</th><th>added</th><th>dropped</th><th>capabilities</th><th>software house</th><th>key</th></tr></thead>
               <tbody>
                 {h.changes.map((c) => (
-                  <tr key={c.id}>
+                  <tr key={c.id} data-testid="change" data-transport={c.transport}>
                     <td><Time at={c.at} /></td><td>{c.transport}{c.url ? <div class="mono muted">{c.url}</div> : null}</td>
-                    <td class="mono">{c.added.join(', ') || '–'}</td><td class="mono">{c.dropped.join(', ') || '–'}</td>
-                    <td class="num">{c.capabilities.length}</td><td class="mono">{c.softwareHouseId}</td><td class="mono">{c.keyHint ?? ''}</td>
+                    <td class="mono" data-col="added">{c.added.join(', ') || '–'}</td><td class="mono" data-col="dropped">{c.dropped.join(', ') || '–'}</td>
+                    <td class="num" title={c.capabilities.join(', ')}>{c.capabilities.length}</td>
+                    <td class="mono">{c.softwareHouseId}{c.resellerId ? <div class="muted">reseller {c.resellerId}</div> : null}</td><td class="mono">{c.keyHint ?? ''}</td>
                   </tr>
                 ))}
                 {h.changes.length === 0 ? <tr><td colSpan={7} class="muted">No registration changes yet.</td></tr> : null}

@@ -66,13 +66,16 @@ function OperatorForm({ onSignedIn, initialToken }: { onSignedIn: (s: Session) =
   const [checked, setChecked] = useState(false);
   const [q, setQ] = useState('');
   const [rows, setRows] = useState<admin.TenantRow[]>([]);
+  const [next, setNext] = useState<string | undefined>();
   const [error, setError] = useState<ApiError | null>(null);
   const headers = authHeaders({ kind: 'operator', token: token.trim() });
 
-  const search = async (query: string) => {
+  // `more`: the next page of the same search, appended (the list pages with an opaque cursor).
+  const search = async (query: string, more?: string) => {
     try {
-      const page = await admin.tenants(query, { limit: 50 }, headers);
-      setRows(page.tenants);
+      const page = await admin.tenants(query, { limit: 50, ...(more ? { cursor: more } : {}) }, headers);
+      setRows(more ? (r) => [...r, ...page.tenants] : page.tenants);
+      setNext(page.nextCursor);
       setChecked(true);
       setError(null);
     } catch (err) {
@@ -106,24 +109,31 @@ function OperatorForm({ onSignedIn, initialToken }: { onSignedIn: (s: Session) =
       {!checked ? <button class="primary" type="submit">Continue</button> : (
         <>
           <label>Tenant
-            <input name="tenantSearch" placeholder="search account ids" value={q} onInput={(e) => setQ((e.target as HTMLInputElement).value)} />
+            <input name="tenantSearch" placeholder="search account ids" maxLength={128} value={q} onInput={(e) => setQ((e.target as HTMLInputElement).value)} />
           </label>
           <div class="picker">
             <table>
-              <thead><tr><th>account</th><th>env</th><th>keys</th><th>sockets</th><th></th></tr></thead>
+              <thead><tr><th>account</th><th>env</th><th>keys</th><th>registered</th><th>sockets</th><th></th></tr></thead>
               <tbody>
                 {rows.map((t) => (
-                  <tr key={`${t.accountId}:${t.env}`}>
-                    <td class="id">{t.accountId}</td><td>{t.env}</td><td class="num">{t.keys}</td><td class="num">{t.sockets}</td>
+                  <tr key={`${t.accountId}:${t.env}`} data-testid="tenant" data-tenant={`${t.accountId}:${t.env}`}>
+                    <td class="id">{t.accountId}</td><td>{t.env}</td><td class="num">{t.keys}</td><td>{registeredText(t.registered)}</td><td class="num">{t.sockets}</td>
                     <td><button type="button" onClick={() => pick(t)}>Open</button></td>
                   </tr>
                 ))}
-                {rows.length === 0 ? <tr><td colSpan={5} class="muted">No tenant matches.</td></tr> : null}
+                {rows.length === 0 ? <tr><td colSpan={6} class="muted">No tenant matches.</td></tr> : null}
               </tbody>
             </table>
+            {next ? <button type="button" onClick={() => void search(q, next)}>More…</button> : null}
           </div>
         </>
       )}
     </form>
   );
+}
+
+/** "ws 7 · rest 3": how many capabilities each transport registered ("–" for none). */
+function registeredText(r: admin.TenantRow['registered']): string {
+  const part = (name: string, caps: string[] | null) => (caps ? `${name} ${caps.length}` : null);
+  return [part('ws', r.ws), part('rest', r.rest)].filter(Boolean).join(' · ') || '–';
 }
