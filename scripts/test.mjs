@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Runs the test suite (`npm test`) with few processes. Every test file run by `node --test` costs a
+// process that loads tsx and the platform (~1 s CPU) before its first test; with ~90 files that was
+// half the suite's CPU time. So files are dealt into a few shards, each one process that imports its
+// files in turn (node:test runs their top-level tests one after another, as in a file of its own),
+// and the shards run side by side. A file stays in a process of its own when it registers top-level
+// hooks (before/after at the root would then run around every file of the shard) or says so with a
+// line `// test: own process`. Any file can still be run alone with `node --test FILE`.
+//
+//   node scripts/test.mjs [--shards N] [--concurrency N] [--list] [FILE...]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const OWN_PROCESS = /^(?:test\.)?(?:before|after|beforeEach|afterEach)\(|^\/\/ test: own process$/m;
+
+function testFiles(dir) {
+  return readdirSync(dir).sort().flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return testFiles(path);
+    return name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+function option(args, name, fallback) {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const n = Number(args[i + 1]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} takes a positive whole number`);
+  args.splice(i, 2);
+  return n;
+}
+
+const args = process.argv.slice(2);
+const shardCount = option(args, '--shards', 3);
+const concurrency = option(args, '--concurrency', 4);
+const listOnly = args.includes('--list');
+const named = args.filter((a) => !a.startsWith('--')).map((a) => join(process.cwd(), a));
+const files = named.length ? named : testFiles(join(ROOT, 'test'));
+
+const alone = [];
+const shared = [];
+for (const file of files) (OWN_PROCESS.test(readFileSync(file, 'utf8')) ? alone : shared).push(file);
+
+// Longest first onto the lightest shard; a file's size stands in for its cost.
+const shards = Array.from({ length: Math.min(shardCount, shared.length) }, () => ({ weight: 0, files: [] }));
+for (const file of [...shared].sort((a, b) => statSync(b).size - statSync(a).size)) {
+  const lightest = shards.reduce((a, b) => (b.weight < a.weight ? b : a));
+  lightest.weight += statSync(file).size;
+  lightest.files.push(file);
+}
+
+if (listOnly) {
+  shards.forEach((s, i) => console.log(`shard ${i + 1}: ${s.files.map((f) => relative(ROOT, f)).join(' ')}`));
+  console.log(`own process: ${alone.map((f) => relative(ROOT, f)).join(' ')}`);
+  process.exit(0);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'eposgate-shards-'));
+const shardFiles = shards.map((s, i) => {
+  // .mts: an ES module wherever the temp directory is (no package.json says "type": "module" there).
+  const path = join(dir, `shard-${i + 1}.test.mts`);
+  // In file order within a shard, so a run is reproducible.
+  writeFileSync(path, s.files.sort().map((f) => `import ${JSON.stringify(pathToFileURL(f).href)};\n`).join(''));
+  return path;
+});
+// Shards first: they are the longest, so they should start first.
+const child = spawn(process.execPath, [
+  '--conditions=eposgate-source', '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...shardFiles, ...alone,
+], { cwd: ROOT, stdio: 'inherit' });
+const forward = (signal) => child.kill(signal);
+process.on('SIGINT', forward).on('SIGTERM', forward);
+child.on('exit', (code, signal) => {
+  rmSync(dir, { recursive: true, force: true });
+  process.exitCode = code ?? (signal ? 1 : 0);
+});
