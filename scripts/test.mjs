@@ -15,7 +15,8 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const OWN_PROCESS = /^(?:test\.)?(?:before|after|beforeEach|afterEach)\(|^\/\/ test: own process$/m;
+const ROOT_HOOKS = /^(?:test\.)?(?:before|after|beforeEach|afterEach)\(/m;
+const MARKED = /^\/\/ test: own process$/m;
 
 function testFiles(dir) {
   return readdirSync(dir).sort().flatMap((name) => {
@@ -43,7 +44,12 @@ const files = named.length ? named : testFiles(join(ROOT, 'test'));
 
 const alone = [];
 const shared = [];
-for (const file of files) (OWN_PROCESS.test(readFileSync(file, 'utf8')) ? alone : shared).push(file);
+for (const file of files) {
+  const text = readFileSync(file, 'utf8');
+  (ROOT_HOOKS.test(text) || MARKED.test(text) ? alone : shared).push(file);
+}
+// Files marked for a process of their own are the long ones: they start first among these.
+alone.sort((a, b) => Number(MARKED.test(readFileSync(b, 'utf8'))) - Number(MARKED.test(readFileSync(a, 'utf8'))));
 
 // Longest first onto the lightest shard; a file's size stands in for its cost.
 const shards = Array.from({ length: Math.min(shardCount, shared.length) }, () => ({ weight: 0, files: [] }));
