@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Runs the test suite (`npm test`) with few processes. Every test file run by `node --test` costs a
 // process that loads tsx and the platform (~1 s CPU) before its first test; with ~90 files that was
-// over a third of the suite's CPU time (402 s before the shards, 246 s after). So files are dealt into a few shards, each one process that imports its
-// files in turn (node:test runs their top-level tests one after another, as in a file of its own),
-// and the shards run side by side. A file stays in a process of its own when it registers top-level
-// hooks (at the root of a shard they would run once around all its files, keeping that file's
-// resources open through the others' tests) or says so with a line `// test: own process`. Any file can still be run alone with `node --test FILE`.
+// over a third of the suite's CPU time (402 s before the shards, 246 s after). So files are dealt
+// into a few shards, each one process that imports its files in turn (node:test runs their
+// top-level tests one after another, as in a file of its own), and the shards run side by side.
+// A file stays in a process of its own when it registers top-level hooks (at the root of a shard
+// they would run once around all its files, keeping that file's resources open through the others'
+// tests) or says so with a line `// test: own process`. Any file still runs alone with `node --test FILE`.
 //
 //   node scripts/test.mjs [--shards N] [--concurrency N] [--list] [FILE...]
 import { spawn } from 'node:child_process';
