@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import pg from 'pg';
 import { startPlatform } from '../packages/eposgate/src/platform/platform.ts';
-import { NatsBus } from '../packages/eposgate/src/platform/bus/index.ts';
+import { NatsBus } from '../packages/eposgate/src/platform/bus/nats.ts';
 import { generateKey } from '../packages/eposgate/src/platform/auth/apiKey.ts';
 import { UNLIMITED_RATES } from '../packages/eposgate/src/platform/limits.ts';
 import { median, round, sleep, startChild, type LoopResult } from './lib.ts';

@@ -3,7 +3,7 @@
 // EPOSGATE_SECRET_KEY. Sends `ready` with its url.
 import pino from 'pino';
 import { startPlatform } from '../packages/eposgate/src/platform/platform.ts';
-import { NatsBus } from '../packages/eposgate/src/platform/bus/index.ts';
+import { NatsBus } from '../packages/eposgate/src/platform/bus/nats.ts';
 import { UNLIMITED_RATES } from '../packages/eposgate/src/platform/limits.ts';
 import { fatal, serveParent } from './lib.ts';
 

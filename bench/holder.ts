@@ -11,7 +11,7 @@ import { WebSocketServer } from 'ws';
 import { startPlatform, type Platform } from '../packages/eposgate/src/platform/platform.ts';
 import { serveParent, settledMemory, summarise } from './lib.ts';
 import { UNLIMITED_RATES } from '../packages/eposgate/src/platform/limits.ts';
-import { NatsBus } from '../packages/eposgate/src/platform/bus/index.ts';
+import { NatsBus } from '../packages/eposgate/src/platform/bus/nats.ts';
 import { tenantKey } from '../packages/eposgate/src/platform/tenant.ts';
 
 const mode = process.env.MODE;

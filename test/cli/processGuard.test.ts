@@ -15,7 +15,7 @@ test('with the process guard, an unhandled rejection and an uncaught exception a
 });
 
 test('without the guard the same rejection ends the process (the guard is what keeps it up)', () => {
-  const r = spawnSync(process.execPath, ['--conditions=eposgate-source', '--import', 'tsx', '--input-type=module', '-e',
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e',
     "void Promise.reject(new Error('x')); setTimeout(() => process.stdout.write('still serving\\n'), 200);"], { encoding: 'utf8', timeout: 20_000 });
   assert.notEqual(r.status, 0);
   assert.equal(r.stdout, '');

@@ -4,7 +4,7 @@
 // is created once, in that store.
 import { randomBytes } from 'node:crypto';
 import { createConnection, createServer, type Socket } from 'node:net';
-import { NatsBus } from '../../packages/eposgate/src/platform/bus/index.ts';
+import { NatsBus } from '../../packages/eposgate/src/platform/bus/nats.ts';
 import type { ApiKeyRecord } from '../../packages/eposgate/src/platform/store/store.ts';
 import { startPlatform, type Platform, type StartPlatformOptions } from '../../packages/eposgate/src/platform/platform.ts';
 import { dropSchemas, schemaUrl } from '../platform/store/pg.ts';

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import pino from 'pino';
 import { startPlatform, DEFAULTS } from '../platform/platform.ts';
 import { storeLocation } from '../platform/store/open.ts';
-import { redact } from '../platform/store/postgres/db.ts';
+import { redact } from '../platform/store/postgres/redact.ts';
 import { DATABASE_FLAG, DATABASE_HELP, parsePort, positive, resolvePort } from './options.ts';
 import { installProcessGuard } from './processGuard.ts';
 import { checkSecretKeyEnv, startup } from './startup.ts';

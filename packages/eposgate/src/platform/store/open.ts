@@ -3,8 +3,8 @@
 // cluster store several nodes share (docs/cluster.md).
 import { StoreUrlError, type Store } from './store.ts';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite/index.ts';
-import { PostgresStore, type PostgresStoreOptions } from './postgres/index.ts';
-import { redact } from './postgres/db.ts';
+import type { PostgresStoreOptions } from './postgres/index.ts';
+import { redact } from './postgres/redact.ts';
 
 export type StoreLocation =
   | { kind: 'sqlite'; dataDir: string }
@@ -30,9 +30,10 @@ export function parseStoreUrl(url: string): StoreLocation {
 /** Opens the store `url` names (PostgreSQL: connected and migrated). */
 export async function openStore(url: string | StoreLocation, opts: OpenStoreOptions = {}): Promise<Store> {
   const where = typeof url === 'string' ? parseStoreUrl(url) : url;
-  return where.kind === 'sqlite'
-    ? new SqliteStore(where.dataDir, opts.sqlite)
-    : PostgresStore.open(where.url, opts.postgres);
+  if (where.kind === 'sqlite') return new SqliteStore(where.dataDir, opts.sqlite);
+  // Loaded only when asked for: the driver costs every process that never uses it start-up time.
+  const { PostgresStore } = await import('./postgres/index.ts');
+  return PostgresStore.open(where.url, opts.postgres);
 }
 
 /** The location a CLI command was given: --database (or EPOSGATE_DATABASE_URL) wins over --data. */

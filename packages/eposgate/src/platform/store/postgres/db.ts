@@ -6,6 +6,9 @@ import pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
 import { PlatformError } from '../../errors.ts';
 import { StoreUrlError } from '../store.ts';
+import { redact } from './redact.ts';
+
+export { redact };
 
 export interface PostgresStoreOptions {
   /** Connections per node (default 10). */
@@ -55,16 +58,6 @@ export function poolConfig(url: string, o: PostgresStoreOptions = {}): { config:
   return schema ? { config, schema } : { config };
 }
 
-/** The URL without its password, for messages and logs. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
-}
 
 export class Pg implements Queryable {
   readonly pool: pg.Pool;
