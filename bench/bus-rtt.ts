@@ -2,7 +2,7 @@
 // process, 64 requests in flight, an order-sized answer):
 //   node --conditions=eposgate-source --import tsx bench/bus-rtt.ts [seconds]
 import { randomBytes } from 'node:crypto';
-import { NatsBus } from '../packages/eposgate/src/platform/bus/index.ts';
+import { NatsBus } from '../packages/eposgate/src/platform/bus/nats.ts';
 import { ORDER } from '../test/fixtures/contract.ts';
 
 const url = process.env.EPOSGATE_NATS_URL ?? 'nats://127.0.0.1:4222';

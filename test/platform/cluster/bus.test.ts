@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { NatsBus, isBusError } from '../../../packages/eposgate/src/platform/bus/index.ts';
+import { isBusError } from '../../../packages/eposgate/src/platform/bus/index.ts';
+import { NatsBus } from '../../../packages/eposgate/src/platform/bus/nats.ts';
 import { NATS_URL } from '../../helpers/cluster.ts';
 import { until } from '../../e2e/setup.ts';
 
