@@ -1,8 +1,8 @@
 // The console's activity pages in headless Chromium, against a real platform and the reference EPOS
 // over WebSocket: a product's failing call found in the call log and opened (params, the EPOS's
-// error), the charts over the call statistics, an event delivered and resent from the Deliveries
+// error), the charts over the call statistics, a body cut to the log's limit shown as its excerpt, an event delivered and resent from the Deliveries
 // page, a failing EPOS paused and resumed (its dead letter replayed) and paused by hand, and an EPOS
-// error message carrying markup shown as text.
+// error message carrying markup shown as text; another account sees none of it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
@@ -18,7 +18,8 @@ before(async () => {
   h = await startE2E('ws', {
     // Small limits so a failing EPOS is paused in well under a second: two attempts 50 ms apart make
     // a dead letter, and one dead letter pauses the tenant.
-    platform: { eventMaxAttempts: 2, eventRetryBaseMs: 50, eventRetryMaxMs: 200, eventPauseAfterDeadLetters: 1 },
+    // Bodies cut at 1,000 characters, so a page of orders is logged as an excerpt.
+    platform: { eventMaxAttempts: 2, eventRetryBaseMs: 50, eventRetryMaxMs: 200, eventPauseAfterDeadLetters: 1, limits: { callLogBodyChars: 1000 } },
   });
   browser = await launch();
 });
@@ -91,6 +92,21 @@ test('a vendor finds a failing call in the call log, opens it and sees its param
   assert.match(await page.textContent('[data-testid=call]') ?? '', /data-api/);
   assert.equal(page.url().split('#')[1], `/calls/${failed!.id}`);
   await screenshot(page, '21-call-detail');
+  assert.deepEqual(errors, []);
+});
+
+test('a call whose answer was longer than the log keeps shows the excerpt and says it was cut', async () => {
+  const [search] = await loggedCalls('capability=SearchOrders', 1);
+  const { page, errors } = await newPage(browser);
+  await signInWithKey(page, h.p.url, h.key);
+  await page.goto(`${h.p.url}/console#/calls/${search!.id}`);
+  await page.waitForSelector('[data-testid=call-result]');
+  assert.match(await page.textContent('main .notice.info') ?? '', /longer than the platform keeps/);
+  const result = await page.textContent('[data-testid=call-result]') ?? '';
+  assert.match(result, /^\{"data":\[\{"id":"ord_/, 'the JSON\'s first characters as they are, not a quoted string');
+  assert.ok(result.endsWith('…') && result.length <= 1001, `cut at the limit: ${result.length}`);
+  assert.match(await page.textContent('[data-testid=call-params]') ?? '', /^\{\s*\}$/, 'the short params stay whole');
+  await screenshot(page, '27-call-excerpt');
   assert.deepEqual(errors, []);
 });
 
@@ -185,5 +201,23 @@ test('a failing EPOS is paused: the banner, Resume delivers what waited, Replay 
   await page.waitForSelector('[data-testid=paused]');
   assert.match(await page.textContent('[data-testid=paused]') ?? '', /paused by hand/);
   assert.ok((await api<{ paused: unknown }>(h.p.url, 'GET', '/epos/events/deliveries', { key: h.key })).body.paused, 'the API says so too');
+  assert.deepEqual(errors, []);
+});
+
+test('a key of another account sees none of the first tenant\'s calls, statistics or deliveries', async () => {
+  const { key } = await h.p.keys.create('activity-other', 'sandbox');
+  const { page, errors } = await newPage(browser);
+  await signInWithKey(page, h.p.url, key);
+  await page.goto(`${h.p.url}/console#/calls`);
+  await page.waitForSelector('[data-testid=call-log]');
+  assert.equal(await page.locator('[data-testid=call-row]').count(), 0);
+  assert.match(await page.textContent('[data-testid=charts]') ?? '', /No calls in the last hour/);
+  await page.goto(`${h.p.url}/console#/calls/${(await loggedCalls('', 1))[0]!.id}`);
+  await page.waitForSelector('main .notice.error');
+  assert.match(await page.textContent('main .notice.error') ?? '', /NOT_FOUND/, 'another tenant\'s call reads as unknown');
+  await page.goto(`${h.p.url}/console#/deliveries`);
+  await page.waitForSelector('[data-testid=deliveries]');
+  assert.equal(await page.locator('[data-testid=delivery]').count(), 0);
+  assert.equal(await page.locator('[data-testid=paused]').count(), 0, 'the first tenant\'s pause is its own');
   assert.deepEqual(errors, []);
 });
