@@ -76,6 +76,9 @@ test('a vendor finds a failing call in the call log, opens it and sees its param
   }
   assert.match(await page.textContent('[data-chart=latency] .u-legend') ?? '', /GetOrderById p50.*GetOrderById p99/s);
 
+  assert.deepEqual(await page.locator('#call-capabilities option').evaluateAll((os) => os.map((o) => o.getAttribute('value')).sort()),
+    ['GetOrderById', 'SearchOrders'], 'the capability filter suggests the ones called');
+
   // Filter to the failing call, open it.
   await page.fill('input[name=capability]', 'GetOrderById');
   await page.fill('input[name=status]', 'error');

@@ -17,6 +17,7 @@ function CallList() {
   const [filter, setFilter] = useState<api.CallFilter>({});
   const [stack, setStack] = useState<string[]>([]);
   const [tick, setTick] = useState(0);
+  const [capabilities, setCapabilities] = useState<string[]>([]);
   const logs = useLoad(() => api.list(filter, { cursor: stack.at(-1), limit: 50 }), [JSON.stringify(filter), stack.join(), tick]);
   const set = (k: keyof typeof form) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
   const apply = (e: Event) => {
@@ -27,11 +28,12 @@ function CallList() {
   return (
     <div>
       <h1>Call log <button style="float:right" onClick={() => setTick((t) => t + 1)}>Refresh</button></h1>
-      <Charts refresh={tick} />
+      <Charts refresh={tick} onCapabilities={setCapabilities} />
       <form class="row filters" onSubmit={apply}>
-        <label>capability<input name="capability" value={form.capability} placeholder="GetOrderById" onInput={set('capability')} /></label>
+        <label>capability<input name="capability" list="call-capabilities" value={form.capability} placeholder="GetOrderById" onInput={set('capability')} /></label>
+        <datalist id="call-capabilities">{capabilities.map((c) => <option key={c} value={c} />)}</datalist>
         <label>status<input name="status" list="call-statuses" value={form.status} placeholder="ok, error or a code" onInput={set('status')} /></label>
-        <datalist id="call-statuses"><option value="ok" /><option value="error" /><option value="EPOS_NOT_CONNECTED" /><option value="EPOS_TIMEOUT" /><option value="EPOS_ERROR" /></datalist>
+        <datalist id="call-statuses"><option value="ok" /><option value="error" /><option value="EPOS_ERROR" /><option value="EPOS_TIMEOUT" /><option value="EPOS_NOT_CONNECTED" /><option value="EPOS_UNREACHABLE" /><option value="CONTRACT_VIOLATION" /><option value="VALIDATION_FAILED" /><option value="CAPABILITY_NOT_REGISTERED" /></datalist>
         <label>from<input type="datetime-local" value={form.from} onInput={set('from')} /></label>
         <label>to<input type="datetime-local" value={form.to} onInput={set('to')} /></label>
         <button type="submit">Filter</button>

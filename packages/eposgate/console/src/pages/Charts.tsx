@@ -16,11 +16,17 @@ const RANGES = [
   { label: 'last 24 hours', minutes: 1440, bucketSeconds: 1800 },
 ];
 
-/** `refresh`: a counter the page bumps to load the statistics again (its Refresh button). */
-export function Charts({ refresh = 0 }: { refresh?: number }) {
+/**
+ * `refresh`: a counter the page bumps to load the statistics again (its Refresh button);
+ * `onCapabilities`: the capabilities called in the range, for the page's filter suggestions.
+ */
+export function Charts({ refresh = 0, onCapabilities }: { refresh?: number; onCapabilities?: (names: string[]) => void }) {
   const [range, setRange] = useState(1);
   const { minutes, bucketSeconds, label } = RANGES[range]!;
   const stats = useLoad(() => api.stats({ from: new Date(Date.now() - minutes * 60_000).toISOString(), to: new Date().toISOString(), bucketSeconds }), [minutes, bucketSeconds, refresh]);
+  useEffect(() => {
+    if (stats.data) onCapabilities?.(stats.data.series.map((s) => s.capability));
+  }, [stats.data]);
   return (
     <section class="panel charts" data-testid="charts">
       <label class="inline">Statistics over the
