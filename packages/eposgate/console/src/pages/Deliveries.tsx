@@ -97,20 +97,23 @@ function DeliveryList() {
                 <button class="primary" onClick={() => void act(async () => `Resumed: ${(await api.resume()).resumed} pending event(s) going out now.`)}>Resume</button>
               </div>
             ) : null}
+            <div class="scroll">
             <table data-testid="deliveries">
-              <thead><tr><th>event id</th><th>seq</th><th>type</th><th>status</th><th>attempts</th><th>created</th><th>last attempt</th><th>next attempt</th><th>last error</th></tr></thead>
+              <thead><tr><th>event id</th><th>type</th><th>status</th><th>attempts</th><th>created</th><th>last attempt · next</th><th>last error</th></tr></thead>
               <tbody>
                 {d.deliveries.map((x) => (
                   <tr key={x.id} class="clickable" data-testid="delivery" data-id={x.id} data-status={x.status} onClick={() => navigate('deliveries', x.id)}>
-                    <td class="id"><a href={href('deliveries', x.id)}>{x.id}</a></td><td class="num">{x.seq}</td><td class="mono">{x.type}</td>
+                    <td class="id nowrap"><a href={href('deliveries', x.id)} title={`seq ${x.seq} in the queue`}>{x.id}</a></td><td class="mono">{x.type}</td>
                     <td><Badge value={x.status} />{x.reason ? <div class="muted">{x.reason}</div> : null}</td>
-                    <td class="num">{x.attempts}</td><td><Time at={x.createdAt} /></td><td><Time at={x.lastAttemptAt} /></td>
-                    <td><Time at={x.nextAttemptAt} /></td><td>{lastError(x.lastError)}</td>
+                    <td class="num">{x.attempts}</td><td><Time at={x.createdAt} /></td>
+                    <td><Time at={x.lastAttemptAt} />{x.nextAttemptAt ? <div class="muted">next <Time at={x.nextAttemptAt} /></div> : null}</td>
+                    <td class="clip" title={lastError(x.lastError)}>{lastError(x.lastError)}</td>
                   </tr>
                 ))}
-                {d.deliveries.length === 0 ? <tr><td colSpan={9} class="muted">No deliveries match.</td></tr> : null}
+                {d.deliveries.length === 0 ? <tr><td colSpan={7} class="muted">No deliveries match.</td></tr> : null}
               </tbody>
             </table>
+            </div>
             <Pager stack={stack} next={d.nextCursor} onPage={setStack} />
           </>
         )}
