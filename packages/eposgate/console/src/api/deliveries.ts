@@ -14,13 +14,15 @@ export interface Delivery {
   lastAttemptAt?: string;
   nextAttemptAt?: string;
   deliveredAt?: string;
-  lastError?: string | { code?: string; message?: string };
+  lastError?: { code: string; message: string; at: string; eposError?: unknown };
+  /** The last resend or replay. */
+  requeuedAt?: string;
 }
 
 export interface Attempt {
   at: string;
   outcome: 'delivered' | 'failed';
-  transport?: string;
+  transport?: 'ws' | 'rest';
   node: string;
   latencyMs?: number;
   error?: { code: string; message: string };
@@ -30,6 +32,9 @@ export interface DeliveryDetail extends Delivery {
   event: unknown;
   attemptLog: Attempt[];
 }
+
+/** The event types of the contract (EVENT_TYPES); the API refuses any other `type`. */
+export const EVENT_TYPES = ['payment_intent.created', 'payment_intent.status_updated'] as const;
 
 export interface DeliveryFilter {
   type?: string;
@@ -48,7 +53,10 @@ export const get = (id: string): Promise<DeliveryDetail> => request('GET', `/epo
 export const resend = (id: string): Promise<{ delivery: Delivery }> =>
   request('POST', `/epos/events/deliveries/${encodeURIComponent(id)}/resend`, { body: {} });
 
-export const replay = (f: DeliveryFilter): Promise<{ queued: number }> =>
+/** `more`: more events matched than one replay queues (limits.deliveryReplayMax); send it again. */
+export const replay = (f: DeliveryFilter): Promise<{ queued: number; more: boolean }> =>
   request('POST', '/epos/events/deliveries/replay', { body: Object.fromEntries(Object.entries(f).filter(([, v]) => v)) });
 
 export const resume = (): Promise<{ paused: null; resumed: number }> => request('POST', '/epos/events/deliveries/resume', { body: {} });
+
+export const pause = (): Promise<{ paused: Paused | null }> => request('POST', '/epos/events/deliveries/pause', { body: {} });

@@ -16,10 +16,17 @@ const RANGES = [
   { label: 'last 24 hours', minutes: 1440, bucketSeconds: 1800 },
 ];
 
-export function Charts() {
+/**
+ * `refresh`: a counter the page bumps to load the statistics again (its Refresh button);
+ * `onCapabilities`: the capabilities called in the range, for the page's filter suggestions.
+ */
+export function Charts({ refresh = 0, onCapabilities }: { refresh?: number; onCapabilities?: (names: string[]) => void }) {
   const [range, setRange] = useState(1);
   const { minutes, bucketSeconds, label } = RANGES[range]!;
-  const stats = useLoad(() => api.stats({ from: new Date(Date.now() - minutes * 60_000).toISOString(), to: new Date().toISOString(), bucketSeconds }), [minutes, bucketSeconds]);
+  const stats = useLoad(() => api.stats({ from: new Date(Date.now() - minutes * 60_000).toISOString(), to: new Date().toISOString(), bucketSeconds }), [minutes, bucketSeconds, refresh]);
+  useEffect(() => {
+    if (stats.data) onCapabilities?.(stats.data.series.map((s) => s.capability));
+  }, [stats.data]);
   return (
     <section class="panel charts" data-testid="charts">
       <label class="inline">Statistics over the
@@ -31,9 +38,11 @@ export function Charts() {
       <Loaded load={stats} what="Call statistics">
         {(s) => (s.series.length === 0 ? <p class="muted">No calls in the {label}.</p> : (
           <>
-            <Chart title="Calls per second" stats={s} lines={(p) => [p.calls / s.bucketSeconds]} suffixes={['']} />
-            <Chart title="Latency p50 / p99 (ms)" stats={s} lines={(p) => [p.p50Ms, p.p99Ms]} suffixes={[' p50', ' p99']} />
-            <Chart title="Error rate (%)" stats={s} lines={(p) => [p.calls ? (100 * p.errors) / p.calls : 0]} suffixes={['']} />
+            {s.sampled ? <div class="notice info" data-testid="sampled">More calls than the platform reads for statistics: only the newest part of the range is counted.</div> : null}
+            <Chart id="rate" title="Calls per second" stats={s} lines={(p) => [p.calls / s.bucketSeconds]} suffixes={['']} />
+            <Chart id="latency" title="Latency p50 / p99 (ms)" stats={s} lines={(p) => [p.p50Ms, p.p99Ms]} suffixes={[' p50', ' p99']} />
+            {/* No calls in a bucket: no rate (a gap), rather than a rate of 0 %. */}
+            <Chart id="errors" title="Error rate (%)" stats={s} lines={(p) => [p.calls ? (100 * p.errors) / p.calls : null]} suffixes={['']} />
           </>
         ))}
       </Loaded>
@@ -42,8 +51,8 @@ export function Charts() {
 }
 
 /** One uPlot chart: the union of every series' bucket times on x, a gap where a capability had no calls. */
-function Chart({ title, stats, lines, suffixes }: {
-  title: string; stats: api.Stats; lines: (p: api.StatsPoint) => number[]; suffixes: string[];
+function Chart({ id, title, stats, lines, suffixes }: {
+  id: string; title: string; stats: api.Stats; lines: (p: api.StatsPoint) => (number | null)[]; suffixes: string[];
 }) {
   const el = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -57,12 +66,14 @@ function Chart({ title, stats, lines, suffixes }: {
         const ys: (number | null)[] = xs.map(() => null);
         for (const p of s.points) ys[index.get(Date.parse(p.at) / 1000)!] = lines(p)[li] ?? null;
         data.push(ys);
-        series.push({ label: s.capability + suffix, stroke: COLOURS[si % COLOURS.length], width: 1.5, points: { show: false }, ...(li === 0 && suffixes.length > 1 ? { dash: [4, 3] } : {}) });
+        series.push({ label: s.capability + suffix, stroke: COLOURS[si % COLOURS.length], width: 1.5, ...(li === 0 && suffixes.length > 1 ? { dash: [4, 3] } : {}) });
       });
     });
     const width = Math.max(320, el.current.clientWidth);
-    const plot = new uPlot({ width, height: 180, series, axes: [{}, { size: 56 }], scales: { x: { time: true } }, legend: { live: false } }, data as uPlot.AlignedData, el.current);
+    // x spans the range asked for, so a quiet hour reads as quiet rather than zoomed onto one bucket.
+    const x = { time: true, range: (): uPlot.Range.MinMax => [Date.parse(stats.from) / 1000, Date.parse(stats.to) / 1000] };
+    const plot = new uPlot({ width, height: 180, series, axes: [{}, { size: 56 }], scales: { x }, legend: { live: false } }, data as uPlot.AlignedData, el.current);
     return () => plot.destroy();
   }, [stats]);
-  return <div class="chart"><h3>{title}</h3><div ref={el} /></div>;
+  return <div class="chart" data-testid="chart" data-chart={id}><h3>{title}</h3><div ref={el} /></div>;
 }

@@ -1,7 +1,7 @@
 // Event deliveries to the EPOS: the list with filters (GET /epos/events/deliveries), a banner
 // when deliveries are paused (with Resume), replay by filter, and one delivery's attempts, its
 // event and a resend (GET /epos/events/deliveries/{id}, POST …/resend).
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from '../api/http.ts';
 import * as api from '../api/deliveries.ts';
 import { href, navigate } from '../router.ts';
@@ -16,9 +16,11 @@ export function Deliveries({ route }: { route: string[] }) {
 }
 
 function lastError(e: api.Delivery['lastError']): string {
-  if (!e) return '';
-  return typeof e === 'string' ? e : [e.code, e.message].filter(Boolean).join(': ');
+  return e ? `${e.code}: ${e.message}` : '';
 }
+
+/** While an event is pending the page asks again every second, so a resend is seen through to its outcome. */
+const POLL_MS = 1000;
 
 function DeliveryList() {
   const [form, setForm] = useState({ type: '', status: '', from: '', to: '' });
@@ -28,6 +30,14 @@ function DeliveryList() {
   const [error, setError] = useState<ApiError | null>(null);
   const list = useLoad(() => api.list(filter, { cursor: stack.at(-1), limit: 50 }), [JSON.stringify(filter), stack.join()]);
   const set = (k: keyof typeof form) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
+  // Pending rows on the page (just resent, replayed or resumed): look again until they settle. Not
+  // while paused, where pending rows wait for a person.
+  const waiting = !list.data?.paused && (list.data?.deliveries.some((x) => x.status === 'pending') ?? false);
+  useEffect(() => {
+    if (!waiting) return;
+    const t = setTimeout(list.reload, 2 * POLL_MS);
+    return () => clearTimeout(t);
+  }, [waiting, list.data]);
   const act = async (what: () => Promise<string>) => {
     setError(null);
     try {
@@ -39,7 +49,14 @@ function DeliveryList() {
   };
   return (
     <div>
-      <h1>Event deliveries <button style="float:right" onClick={list.reload}>Refresh</button></h1>
+      <h1>Event deliveries
+        <span style="float:right" class="row">
+          <button data-testid="pause" disabled={!list.data || !!list.data.paused} title="Hold every delivery to the EPOS until resumed" onClick={() => {
+            if (confirm('Pause every delivery to the EPOS until resumed?')) void act(async () => { await api.pause(); return 'Deliveries paused.'; });
+          }}>Pause deliveries</button>
+          <button onClick={list.reload}>Refresh</button>
+        </span>
+      </h1>
       {error ? <ErrorNotice error={error} /> : null}
       {note ? <div class="notice info">{note}</div> : null}
       <form class="row filters" onSubmit={(e) => {
@@ -47,7 +64,11 @@ function DeliveryList() {
         setStack([]);
         setFilter({ type: form.type.trim() || undefined, status: form.status || undefined, from: isoOf(form.from), to: isoOf(form.to) });
       }}>
-        <label>type<input name="type" value={form.type} placeholder="payment_intent.created" onInput={set('type')} /></label>
+        <label>type
+          <select name="type" value={form.type} onChange={set('type')}>
+            <option value="">any</option>{api.EVENT_TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
+          </select>
+        </label>
         <label>status
           <select name="status" value={form.status} onChange={set('status')}>
             <option value="">any</option>{STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
@@ -56,33 +77,43 @@ function DeliveryList() {
         <label>from<input type="datetime-local" value={form.from} onInput={set('from')} /></label>
         <label>to<input type="datetime-local" value={form.to} onInput={set('to')} /></label>
         <button type="submit">Filter</button>
-        <button type="button" title="Deliver again every event the filter matches" onClick={() => {
-          if (confirm('Deliver again every event this filter matches?')) void act(async () => `${(await api.replay(filter)).queued} event(s) queued again.`);
-        }}>Replay these…</button>
+        <button type="button" data-testid="replay" disabled={filter.status === 'pending'}
+          title={filter.status === 'pending' ? 'Pending events are queued already' : 'Deliver again every finished event the filter matches (without a status: the failed and expired ones)'}
+          onClick={() => {
+            const which = filter.status ? `${filter.status} event(s)` : 'failed and expired event(s)';
+            if (!confirm(`Deliver again every ${which} this filter matches?`)) return;
+            void act(async () => {
+              const r = await api.replay(filter);
+              return `${r.queued} event(s) queued again.${r.more ? ' More matched than one replay takes: replay again for the next ones.' : ''}`;
+            });
+          }}>Replay these…</button>
       </form>
       <Loaded load={list} what="Event deliveries">
         {(d) => (
           <>
             {d.paused ? (
               <div class="notice paused" data-testid="paused">
-                <span><strong>Deliveries are paused</strong> since <Time at={d.paused.since} />: {d.paused.reason}</span>
-                <button class="primary" onClick={() => void act(async () => `Resumed; ${(await api.resume()).resumed} delivery(ies) going out again.`)}>Resume</button>
+                <span><strong>Deliveries are paused</strong> since <Time at={d.paused.since} />: {d.paused.reason}. New events queue as pending; nothing is sent until resumed.</span>
+                <button class="primary" onClick={() => void act(async () => `Resumed: ${(await api.resume()).resumed} pending event(s) going out now.`)}>Resume</button>
               </div>
             ) : null}
+            <div class="scroll">
             <table data-testid="deliveries">
-              <thead><tr><th>seq</th><th>type</th><th>status</th><th>attempts</th><th>created</th><th>last attempt</th><th>next attempt</th><th>last error</th></tr></thead>
+              <thead><tr><th>event id</th><th>type</th><th>status</th><th>attempts</th><th>created</th><th>last attempt · next</th><th>last error</th></tr></thead>
               <tbody>
                 {d.deliveries.map((x) => (
-                  <tr key={x.id} class="clickable" onClick={() => navigate('deliveries', x.id)}>
-                    <td class="id"><a href={href('deliveries', x.id)}>{x.seq}</a></td><td class="mono">{x.type}</td>
+                  <tr key={x.id} class="clickable" data-testid="delivery" data-id={x.id} data-status={x.status} onClick={() => navigate('deliveries', x.id)}>
+                    <td class="id nowrap"><a href={href('deliveries', x.id)} title={`seq ${x.seq} in the queue`}>{x.id}</a></td><td class="mono">{x.type}</td>
                     <td><Badge value={x.status} />{x.reason ? <div class="muted">{x.reason}</div> : null}</td>
-                    <td class="num">{x.attempts}</td><td><Time at={x.createdAt} /></td><td><Time at={x.lastAttemptAt} /></td>
-                    <td><Time at={x.nextAttemptAt} /></td><td>{lastError(x.lastError)}</td>
+                    <td class="num">{x.attempts}</td><td><Time at={x.createdAt} /></td>
+                    <td><Time at={x.lastAttemptAt} />{x.nextAttemptAt ? <div class="muted">next <Time at={x.nextAttemptAt} /></div> : null}</td>
+                    <td class="clip" title={lastError(x.lastError)}>{lastError(x.lastError)}</td>
                   </tr>
                 ))}
-                {d.deliveries.length === 0 ? <tr><td colSpan={8} class="muted">No deliveries match.</td></tr> : null}
+                {d.deliveries.length === 0 ? <tr><td colSpan={7} class="muted">No deliveries match.</td></tr> : null}
               </tbody>
             </table>
+            </div>
             <Pager stack={stack} next={d.nextCursor} onPage={setStack} />
           </>
         )}
@@ -95,11 +126,17 @@ function DeliveryDetail({ id }: { id: string }) {
   const d = useLoad(() => api.get(id), [id]);
   const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
+  const pending = d.data?.status === 'pending';
+  useEffect(() => {
+    if (!pending) return;
+    const t = setTimeout(d.reload, POLL_MS);
+    return () => clearTimeout(t);
+  }, [pending, d.data]);
   const resend = async () => {
     setError(null);
     try {
       const r = await api.resend(id);
-      setNote(`Queued again (status ${r.delivery.status}).`);
+      setNote(r.delivery.status === 'pending' ? 'Queued again: the page follows it until it is delivered or fails.' : `Queued again (status ${r.delivery.status}).`);
       d.reload();
     } catch (err) {
       setError(err as ApiError);
@@ -113,21 +150,27 @@ function DeliveryDetail({ id }: { id: string }) {
       <Loaded load={d} what="Delivery">
         {(x) => (
           <>
-            <h1><span class="mono">{x.type}</span> <Badge value={x.status} /> <button style="float:right" onClick={() => void resend()}>Resend</button></h1>
+            <h1><span class="mono">{x.type}</span> <Badge value={x.status} />{' '}
+              <button style="float:right" data-testid="resend" disabled={x.status === 'pending'}
+                title={x.status === 'pending' ? 'Queued already' : 'Send this event to the EPOS again, as it was (same id)'} onClick={() => void resend()}>Resend</button>
+            </h1>
             <div class="kv panel">
               <div>id · seq</div><div class="mono">{x.id} · {x.seq}</div>
               <div>created</div><div><Time at={x.createdAt} /></div>
-              <div>attempts</div><div>{x.attempts}</div>
+              <div>attempts</div><div data-testid="attempts">{x.attempts}</div>
+              {x.requeuedAt ? <><div>queued again</div><div><Time at={x.requeuedAt} /></div></> : null}
+              {x.lastAttemptAt ? <><div>last attempt</div><div><Time at={x.lastAttemptAt} /></div></> : null}
               {x.deliveredAt ? <><div>delivered</div><div><Time at={x.deliveredAt} /></div></> : null}
               {x.nextAttemptAt ? <><div>next attempt</div><div><Time at={x.nextAttemptAt} /></div></> : null}
               {x.reason ? <><div>reason</div><div>{x.reason}</div></> : null}
+              {x.lastError ? <><div>last error</div><div>{lastError(x.lastError)}</div></> : null}
             </div>
             <h2>Attempts</h2>
-            <table>
+            <table data-testid="attempt-log">
               <thead><tr><th>at</th><th>outcome</th><th>transport</th><th>node</th><th>latency</th><th>error</th></tr></thead>
               <tbody>
                 {x.attemptLog.map((a, i) => (
-                  <tr key={i}>
+                  <tr key={i} data-testid="attempt" data-outcome={a.outcome}>
                     <td><Time at={a.at} /></td><td><Badge value={a.outcome} /></td><td>{a.transport ?? '–'}</td><td class="mono">{a.node}</td>
                     <td class="num">{ms(a.latencyMs)}</td><td>{a.error ? <><span class="mono">{a.error.code}</span>: {a.error.message}</> : ''}</td>
                   </tr>
