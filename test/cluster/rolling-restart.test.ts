@@ -110,7 +110,12 @@ test('rolling restart of 3 nodes behind HAProxy under continuous traffic: 0 fail
   const cpu0 = process.cpuUsage();
   let nodesCpu = -nodes.reduce((sum, n) => sum + cpuSeconds(n.child.pid), 0);
   const pool = new Pool(lb, { connections: WORKERS });
-  t.after(() => pool.close());
+  // A failure below (a node not ready in time) must stop the callers too, or they call on forever
+  // and the test process never exits.
+  t.after(async () => {
+    running = false;
+    await pool.close();
+  });
   const callers = Array.from({ length: WORKERS }, () => product(pool, c.key, tally, t0, () => running));
   await new Promise((r) => setTimeout(r, 1000));
 
