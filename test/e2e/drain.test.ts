@@ -224,3 +224,13 @@ test('an open event stream ends cleanly on a drain, with a comment naming PLATFO
   assert.equal(stream.error, undefined, 'ended cleanly');
   assert.ok(stream.comments.some((c) => c.startsWith('PLATFORM_STOPPING platform shutting down; resume with Last-Event-ID')), stream.comments.join(' | '));
 });
+
+test('once drained the port is closed: an EPOS dial fails at once, with no HTTP answer', async (t) => {
+  // Also guards the probe above: with its dial error swallowed, this test (and every other of the
+  // file) was cancelled with "Promise resolution is still pending" instead of failing.
+  const p = await testPlatform();
+  t.after(() => p.destroy());
+  const { key } = await p.keys.create(ACCOUNT, 'sandbox');
+  await p.drain({ deadlineMs: 2000 });
+  await assert.rejects(refusedUpgrade(wsUrl(p), key), /the upgrade got no HTTP answer: connect ECONNREFUSED/);
+});
