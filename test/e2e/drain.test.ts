@@ -17,6 +17,24 @@ const HANDLER_MS = 300;
 const wsUrl = (p: TestPlatform) => p.url.replace(/^http/, 'ws') + '/epos';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * An EPOS whose ListAreas waits until release(), counting the calls it answered: the calls stay in
+ * flight however slow the machine, so the drain cannot end while a test still probes it.
+ */
+function heldEpos() {
+  const seen = { answered: 0 };
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const epos = defineEpos({
+    ListAreas: async () => {
+      await held;
+      seen.answered += 1;
+      return AREAS;
+    },
+  });
+  return { epos, seen, release };
+}
+
 /** An EPOS whose ListAreas takes HANDLER_MS, counting the calls it answered. */
 function slowEpos() {
   const seen = { answered: 0 };
@@ -44,34 +62,42 @@ function rawGet(base: string, path: string, key: string): Promise<{ status: numb
   });
 }
 
-/** Dials the EPOS socket and answers the refusal's status and body. */
+/**
+ * Dials the EPOS socket and answers the refusal's status and body. A dial that fails (refused, cut)
+ * rejects: with its error swallowed, the promise would never settle and, once nothing else held the
+ * event loop, node:test would cancel every test of the file ("Promise resolution is still pending").
+ */
 async function refusedUpgrade(url: string, key: string): Promise<{ status: number; retryAfter?: string; body: any }> {
   const s = new WebSocket(url, { headers: { authorization: `Basic ${key}`, 'software-house-id': SOFTWARE_HOUSE } });
-  s.on('error', () => {});
   return new Promise((resolve, reject) => {
+    // Also the error terminate() raises after the refusal was read: by then the promise has settled.
+    s.on('error', (err) => reject(new Error(`the upgrade got no HTTP answer: ${err.message}`)));
     s.once('open', () => { s.terminate(); reject(new Error('the upgrade was accepted')); });
     s.once('unexpected-response', (_req, res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));
       res.on('end', () => {
-        s.terminate();
         resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined, body: JSON.parse(text) });
+        s.terminate();
       });
     });
   });
 }
 
 test('a drain answers the calls in flight (200, none failed), refuses new ones with 503 PLATFORM_STOPPING, and sends 1012 after the answers', async (t) => {
-  const p = await testPlatform({ callTimeoutMs: 5000 });
+  // Generous bounds: the calls are held by hand, not by time (a 300 ms handler let a loaded machine
+  // finish the drain, and close the port, before the refusals below were all asked).
+  const p = await testPlatform({ callTimeoutMs: 60_000 });
   const { key } = await p.keys.create(ACCOUNT, 'sandbox');
-  const { epos, seen } = slowEpos();
+  const { epos, seen, release } = heldEpos();
   await register(epos, { platformUrl: p.url, apiKey: key, softwareHouseId: SOFTWARE_HOUSE, transport: 'ws' });
   const conn = connect(epos, { url: wsUrl(p), apiKey: key, softwareHouseId: SOFTWARE_HOUSE, reconnect: false });
   conn.on('error', () => {});
   const disconnects: (DisconnectInfo & { answeredBefore: number })[] = [];
   conn.on('disconnect', (d: DisconnectInfo) => disconnects.push({ ...d, answeredBefore: seen.answered }));
   t.after(async () => {
+    release();
     await conn.close();
     await p.destroy();
   });
@@ -79,7 +105,8 @@ test('a drain answers the calls in flight (200, none failed), refuses new ones w
 
   const inFlight = Array.from({ length: 5 }, () => api(p.url, 'GET', '/epos/data/v1/areas', { key }));
   await until(() => conn.inFlight === 5, 'the calls to reach the handler');
-  const drained = p.drain({ deadlineMs: 5000 });
+  let settled = false;
+  const drained = p.drain({ deadlineMs: 60_000 }).finally(() => { settled = true; });
 
   // New work of every kind is refused while the calls in flight finish.
   const late = await rawGet(p.url, '/epos/data/v1/areas', key);
@@ -98,6 +125,9 @@ test('a drain answers the calls in flight (200, none failed), refuses new ones w
   assert.equal(upgrade.retryAfter, '1');
   assert.equal(upgrade.body.error, 'PLATFORM_STOPPING');
 
+  assert.equal(settled, false, 'the drain waits for the calls in flight');
+  assert.equal(seen.answered, 0);
+  release();
   const answers = await Promise.all(inFlight);
   for (const a of answers) {
     assert.equal(a.status, 200, a.text);
@@ -193,4 +223,14 @@ test('an open event stream ends cleanly on a drain, with a comment naming PLATFO
   await stream.done;
   assert.equal(stream.error, undefined, 'ended cleanly');
   assert.ok(stream.comments.some((c) => c.startsWith('PLATFORM_STOPPING platform shutting down; resume with Last-Event-ID')), stream.comments.join(' | '));
+});
+
+test('once drained the port is closed: an EPOS dial fails at once, with no HTTP answer', async (t) => {
+  // Also guards the probe above: with its dial error swallowed, this test (and every other of the
+  // file) was cancelled with "Promise resolution is still pending" instead of failing.
+  const p = await testPlatform();
+  t.after(() => p.destroy());
+  const { key } = await p.keys.create(ACCOUNT, 'sandbox');
+  await p.drain({ deadlineMs: 2000 });
+  await assert.rejects(refusedUpgrade(wsUrl(p), key), /the upgrade got no HTTP answer: connect ECONNREFUSED/);
 });
