@@ -399,8 +399,9 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     await settleWithin(gate.idle(), 500);
     keys.stopWatching();
     await retention.stop();
-    // Every call has answered by now: what they left in the queue is written before the store closes.
-    await callLog?.close();
+    // Every call has answered by now: what they left in the queue is written before the store closes,
+    // but a store that stopped answering does not hold the drain past its deadline (2 s at least).
+    if (callLog) await settleWithin(callLog.close(), Math.max(msLeft(deadline), 2000));
     await listener.stop();
     await app.close();
     await listener.closed();
