@@ -9,10 +9,11 @@ import { NatsBus } from '../../../packages/eposgate/src/platform/bus/nats.ts';
 import { NATS_URL } from '../../helpers/cluster.ts';
 import { until } from '../../e2e/setup.ts';
 
+// A TTL far above the heartbeat: on a loaded machine a short one lets B think A left mid-test.
 async function pair(t: { after(fn: () => Promise<void>): void }): Promise<[NatsBus, NatsBus]> {
   const prefix = `bus${randomBytes(3).toString('hex')}`;
-  const a = await NatsBus.connect({ url: NATS_URL, nodeId: 'A', prefix, heartbeatMs: 200, ttlMs: 800 });
-  const b = await NatsBus.connect({ url: NATS_URL, nodeId: 'B', prefix, heartbeatMs: 200, ttlMs: 800 });
+  const a = await NatsBus.connect({ url: NATS_URL, nodeId: 'A', prefix, heartbeatMs: 500, ttlMs: 5000 });
+  const b = await NatsBus.connect({ url: NATS_URL, nodeId: 'B', prefix, heartbeatMs: 500, ttlMs: 5000 });
   t.after(async () => { await Promise.all([a.close(), b.close()]); });
   return [a, b];
 }
