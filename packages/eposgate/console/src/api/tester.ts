@@ -1,7 +1,9 @@
 // The tester tool (docs/tester.md): the flow catalogue, starting a run, reading it back.
 import { request } from './http.ts';
+import type { FlowResult } from '../../../src/platform/tester/records.ts';
 
-export type FlowStatus = 'SUCCESS' | 'FAILURE' | 'TIMED_OUT' | 'IN_PROGRESS';
+// The run's shapes are the platform's own records (type-only: nothing of the platform is bundled).
+export type { Exchange, FlowResult, FlowStatus, StepRecord as Step } from '../../../src/platform/tester/records.ts';
 
 export interface FlowParam { name: string; type: 'string' | 'integer' | 'boolean'; required: boolean; description: string; default?: string }
 
@@ -16,33 +18,6 @@ export interface FlowDescription {
   uses: string[];
   transports: ('ws' | 'rest')[];
   products: Record<string, string>;
-}
-
-export interface Exchange {
-  capability: string;
-  params: unknown;
-  result?: unknown;
-  error?: { code: string; message: string; eposError?: unknown; details?: unknown[] };
-  ms: number;
-}
-
-export interface Step {
-  name: string;
-  status: FlowStatus;
-  startedAt: string;
-  finishedAt?: string;
-  additionalInformation: string[];
-  exchanges?: Exchange[];
-  problems?: { path: string; message: string; expected?: unknown; actual?: unknown }[];
-}
-
-export interface FlowResult {
-  flowID: string;
-  flowName: string;
-  status: FlowStatus;
-  startedAt: string;
-  finishedAt?: string;
-  steps: Step[];
 }
 
 export const flows = (): Promise<FlowDescription[]> => request('GET', '/epos-tester-tool/flows');
