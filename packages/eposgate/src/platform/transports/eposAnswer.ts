@@ -97,6 +97,56 @@ export function redactedExcerpt(value: unknown, max: number): string {
   }
 }
 
+/**
+ * The same text as `redactedExcerpt(value, max)`, cheaper for the usual body (the call log writes
+ * one per call): when a walk over the keys finds none secret-like, only plain JSON values, and no
+ * more than about `max` characters, the native JSON.stringify writes it. Anything else (a secret
+ * key, a Date, an undefined property, a large value) takes redactedExcerpt's walk, whose cost is
+ * bounded by `max`; so is this check's.
+ */
+export function redactedJson(value: unknown, max: number): string {
+  if (plainAndClean(value, max)) {
+    const text = JSON.stringify(value);
+    return text.length > max ? `${text.slice(0, max)}…` : text;
+  }
+  return redactedExcerpt(value, max);
+}
+
+/**
+ * True when `value` is plain JSON (objects with Object's prototype or none, arrays, strings, numbers,
+ * booleans, null), has no secret-like key at any depth, and its JSON is at least not longer than
+ * `max` by a lower bound (so JSON.stringify's work stays within a few times `max`).
+ */
+function plainAndClean(value: unknown, max: number): boolean {
+  let budget = max;
+  const ok = (v: unknown): boolean => {
+    switch (typeof v) {
+      case 'string': return (budget -= v.length + 2) >= 0;
+      case 'number': return (budget -= 1) >= 0;
+      case 'boolean': return (budget -= 4) >= 0;
+      case 'object': break;
+      default: return false; // undefined, bigint, function, symbol: JSON.stringify and the walk differ
+    }
+    if (v === null) return (budget -= 4) >= 0;
+    if (Array.isArray(v)) {
+      if ((budget -= 1 + v.length) < 0) return false;
+      for (let i = 0; i < v.length; i++) if (v[i] === undefined || !ok(v[i])) return false;
+      return true;
+    }
+    const proto = Object.getPrototypeOf(v) as unknown;
+    if (proto !== Object.prototype && proto !== null) return false;
+    budget -= 2;
+    for (const k in v) {
+      if (!Object.hasOwn(v, k)) return false;
+      if ((budget -= k.length + 4) < 0 || isSecretKey(k)) return false;
+      const x = (v as Record<string, unknown>)[k];
+      if (x === undefined || !ok(x)) return false;
+    }
+    return budget >= 0;
+  };
+  return ok(value);
+}
+
 /** A short excerpt of a raw answer body: JSON is redacted by key, other text by `key=value` / `"key": value` patterns. */
 export function redactedBodyExcerpt(text: string, max: number): string {
   const trimmed = text.trim();
