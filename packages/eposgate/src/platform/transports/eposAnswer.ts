@@ -118,33 +118,34 @@ export function redactedJson(value: unknown, max: number): string {
  * `max` by a lower bound (so JSON.stringify's work stays within a few times `max`).
  */
 function plainAndClean(value: unknown, max: number): boolean {
-  let budget = max;
-  const ok = (v: unknown): boolean => {
-    switch (typeof v) {
-      case 'string': return (budget -= v.length + 2) >= 0;
-      case 'number': return (budget -= 1) >= 0;
-      case 'boolean': return (budget -= 4) >= 0;
-      case 'object': break;
-      default: return false; // undefined, bigint, function, symbol: JSON.stringify and the walk differ
-    }
-    if (v === null) return (budget -= 4) >= 0;
-    if (Array.isArray(v)) {
-      if ((budget -= 1 + v.length) < 0) return false;
-      for (let i = 0; i < v.length; i++) if (v[i] === undefined || !ok(v[i])) return false;
-      return true;
-    }
-    const proto = Object.getPrototypeOf(v) as unknown;
-    if (proto !== Object.prototype && proto !== null) return false;
-    budget -= 2;
-    for (const k in v) {
-      if (!Object.hasOwn(v, k)) return false;
-      if ((budget -= k.length + 4) < 0 || isSecretKey(k)) return false;
-      const x = (v as Record<string, unknown>)[k];
-      if (x === undefined || !ok(x)) return false;
-    }
-    return budget >= 0;
-  };
-  return ok(value);
+  return cleanBudget(value, max) >= 0;
+}
+
+/** `budget` less a lower bound of `v`'s JSON length; -1 once over, or when `v` is not plain or holds a secret-like key. */
+function cleanBudget(v: unknown, budget: number): number {
+  switch (typeof v) {
+    case 'string': return budget - v.length - 2;
+    case 'number': return budget - 1;
+    case 'boolean': return budget - 4;
+    case 'object': break;
+    default: return -1; // undefined, bigint, function, symbol: JSON.stringify and the walk differ
+  }
+  if (v === null) return budget - 4;
+  if (Array.isArray(v)) {
+    budget -= 1 + v.length;
+    for (let i = 0; i < v.length && budget >= 0; i++) budget = v[i] === undefined ? -1 : cleanBudget(v[i], budget);
+    return budget;
+  }
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) return -1;
+  const keys = Object.keys(v);
+  budget -= 2;
+  for (let i = 0; i < keys.length && budget >= 0; i++) {
+    const k = keys[i]!;
+    const x = (v as Record<string, unknown>)[k];
+    budget = isSecretKey(k) || x === undefined ? -1 : cleanBudget(x, budget - k.length - 4);
+  }
+  return budget;
 }
 
 /** A short excerpt of a raw answer body: JSON is redacted by key, other text by `key=value` / `"key": value` patterns. */
