@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, test } from 'node:test';
 import { PlatformError } from '../../packages/eposgate/src/platform/errors.ts';
-import { EPOS_ERROR_TEXT_CHARS, isSecretKey, redactedBodyExcerpt, redactedExcerpt } from '../../packages/eposgate/src/platform/transports/eposAnswer.ts';
+import { EPOS_ERROR_TEXT_CHARS, isSecretKey, redactedBodyExcerpt, redactedExcerpt, redactedJson } from '../../packages/eposgate/src/platform/transports/eposAnswer.ts';
 import { FIXTURES } from '../fixtures/contract.ts';
 import { api, testPlatform } from '../helpers/platform.ts';
 import { rawRestEpos, rawWsEpos } from '../helpers/rawEpos.ts';
@@ -108,6 +108,21 @@ describe('redaction', () => {
     const out = redactedExcerpt(huge, 100);
     assert.ok(performance.now() - t0 < 50, 'bounded by the excerpt, not the value');
     assert.equal(out, `${'[{"i":0,"password":"[redacted]"},{"i":1,"password":"[redacted]"},{"i":2,"password":"[redacted]"},{"i":3,"'.slice(0, 100)}…`);
+  });
+
+  it('redactedJson (the call log\'s fast path) writes exactly what redactedExcerpt writes, secrets redacted at any depth', () => {
+    const values: unknown[] = [
+      FIXTURES.GetOrderById.result, { orderId: 'ord-1' }, null, 7, 'a "quoted" \u0001 string', [1, 'two', null, { three: 3 }], {},
+      { order: { items: [{ name: 'x', card: { number: '4111', cvv: '123' } }] } }, // a secret deep down: redacted
+      { a: [{ b: { apiKey: 'k' } }] }, { when: new Date(0) }, { gone: undefined, kept: 1 }, [undefined, 1],
+      { long: 'x'.repeat(300) }, { esc: '\n'.repeat(60) }, Object.assign(Object.create(null) as object, { p: 1 }),
+      { nested: Array.from({ length: 40 }, (_, i) => ({ i, name: `n${i}` })) },
+    ];
+    for (const v of values) {
+      for (const max of [8192, 100, 20]) assert.equal(redactedJson(v, max), redactedExcerpt(v, max), `${max}: ${JSON.stringify(v)?.slice(0, 60)}`);
+    }
+    assert.doesNotMatch(redactedJson({ order: { card: { number: '4111' } } }, 8192), /4111/);
+    assert.equal(redactedJson({ a: [{ b: { apiKey: 'k' } }] }, 8192), '{"a":[{"b":{"apiKey":"[redacted]"}}]}');
   });
 
   it('redacts key=value and "key": value in text', () => {

@@ -6,6 +6,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ApiKeyRecord, CallRecord, OutboxEntry, RegistrationChange, Store, StoredIntegration } from '../../../packages/eposgate/src/platform/store/store.ts';
 import type { StoredFlow } from '../../../packages/eposgate/src/platform/tester/types.ts';
+import { newCallId } from '../../../packages/eposgate/src/platform/calllog/ids.ts';
 import type { Tenant } from '../../../packages/eposgate/src/platform/tenant.ts';
 
 export interface StoreHarness {
@@ -41,9 +42,18 @@ function flow(tenant: Tenant, id: string, o: Partial<StoredFlow> = {}): StoredFl
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function call(tenant: Tenant, id: string, atMs: number, o: Partial<CallRecord> = {}): CallRecord {
+const callIds = new Map<string, string>();
+/** The id of the call named `name`: minted once, carrying its time (the store finds a call by it). */
+function cid(name: string, atMs: number): string {
+  let id = callIds.get(name);
+  if (!id) callIds.set(name, id = newCallId(atMs));
+  return id;
+}
+const callName = (id: string) => [...callIds].find(([, v]) => v === id)?.[0] ?? id;
+
+function call(tenant: Tenant, name: string, atMs: number, o: Partial<CallRecord> = {}): CallRecord {
   return {
-    id, tenant, atMs, capability: 'GetOrderById', transport: 'ws', node: 'n1', source: 'data-api', status: 'ok', latencyMs: 1.5,
+    id: cid(name, atMs), tenant, atMs, capability: 'GetOrderById', transport: 'ws', node: 'n1', source: 'data-api', status: 'ok', latencyMs: 1.5,
     requestor: { softwareHouseId: 'sh' }, request: '{"orderId":"o1"}', response: '{"id":"o1"}', truncated: false, ...o,
   };
 }
@@ -437,11 +447,15 @@ export function storeSuite(name: string, h: StoreHarness): void {
         call(A, 'c3', T0 + 10, { status: 'error', errorCode: 'EPOS_TIMEOUT', transport: null, latencyMs: 9, truncated: true, response: '{"code":"EPOS_TIMEOUT"…' }),
       ]);
       await s.calls.insertMany([call(A, 'c4', T0 + 20, { status: 'error', errorCode: 'EPOS_ERROR' }), call(A_PROD, 'cp1', T0 + 30)]);
-      const c3 = await s.calls.get(A, 'c3');
+      const c3 = await s.calls.get(A, callIds.get('c3')!);
       assert.deepEqual(c3, { ...call(A, 'c3', T0 + 10, { status: 'error', errorCode: 'EPOS_TIMEOUT', transport: null, latencyMs: 9, truncated: true, response: '{"code":"EPOS_TIMEOUT"…' }), seq: 3 });
-      assert.equal(await s.calls.get(B, 'c3'), undefined, 'another tenant’s id is not found');
-      assert.equal(await s.calls.get(A_PROD, 'c3'), undefined, 'nor in the other env');
-      const ids = async (q: Parameters<Store['calls']['list']>[1], t = A) => (await s.calls.list(t, q)).map((c) => c.id);
+      assert.equal(await s.calls.get(B, callIds.get('c3')!), undefined, 'another tenant’s id is not found');
+      assert.equal(await s.calls.get(A_PROD, callIds.get('c3')!), undefined, 'nor in the other env');
+      assert.equal(await s.calls.get(A, newCallId(T0 + 10)), undefined, 'an id of the same time that was never written');
+      assert.equal(await s.calls.get(A, 'c3'), undefined, 'not an id at all');
+      assert.equal(await s.calls.get(A, callIds.get('c3')!.replace(/^call_.{9}/, `call_${(T0 + 11).toString(36).padStart(9, '0')}`)), undefined,
+        'an id whose time was changed');
+      const ids = async (q: Parameters<Store['calls']['list']>[1], t = A) => (await s.calls.list(t, q)).map((c) => callName(c.id));
       assert.deepEqual(await ids({ limit: 10 }), ['c4', 'c3', 'c2', 'c1'], 'newest first, ties by seq');
       assert.deepEqual(await ids({ limit: 2 }), ['c4', 'c3']);
       assert.deepEqual(await ids({ limit: 10, before: { atMs: T0 + 10, seq: 3 } }), ['c2', 'c1'], 'after the cursor');
@@ -461,7 +475,7 @@ export function storeSuite(name: string, h: StoreHarness): void {
       assert.equal(await s.calls.pruneBeyond(1, 10), 1);
       assert.deepEqual(await ids({ limit: 10 }), ['c4'], 'A keeps its last one');
       await s.calls.insertMany([call(A, 'c5', T0 + 40)]);
-      assert.equal((await s.calls.get(A, 'c5'))?.seq, 5, 'seqs never come back');
+      assert.equal((await s.calls.get(A, callIds.get('c5')!))?.seq, 5, 'seqs never come back');
     });
 
     test('flows: insert, update, get per tenant, in progress by owner node, retention by age and by count', async () => {

@@ -3,13 +3,13 @@
 // A background flusher turns queued calls into rows (redaction, capping, JSON) and writes them in
 // batches, one transaction each. A full queue drops the call and counts it; a failing store loses
 // that batch (counted, logged) and the calls go on.
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isPlatformError } from '../errors.ts';
 import { clip, type Limits } from '../limits.ts';
 import type { CallRecord, CallSource, CallStore } from '../store/store.ts';
 import type { Caller, Tenant } from '../tenant.ts';
-import { isSecretKey, redactedExcerpt } from '../transports/eposAnswer.ts';
+import { isSecretKey, redactedJson } from '../transports/eposAnswer.ts';
+import { newCallId } from './ids.ts';
 
 /** What the dispatcher hands over per call: no copying, no serialising. */
 export interface PendingCall {
@@ -133,7 +133,7 @@ export class CallLog {
     const response = body(c.ok ? c.outcome ?? null : errorBody(c.outcome), max);
     const code = c.ok ? undefined : isPlatformError(c.outcome) ? c.outcome.code : 'INTERNAL';
     return {
-      id: callId(c.atMs),
+      id: newCallId(c.atMs),
       tenant: { accountId: c.tenant.accountId, env: c.tenant.env },
       atMs: c.atMs,
       capability: c.capability,
@@ -160,17 +160,9 @@ export class CallLog {
   }
 }
 
-/**
- * Unique and opaque; its time prefix keeps the id index's inserts near its end (cheaper than random
- * places), and randomUUID draws from a cached entropy pool (randomBytes made a syscall per id).
- */
-function callId(atMs: number): string {
-  return `call_${atMs.toString(36).padStart(9, '0')}${randomUUID().replaceAll('-', '').slice(0, 20)}`;
-}
-
 /** JSON text of `v` with secret-like keys redacted, at most `max` characters (cut ones end in "…"). */
 function body(v: unknown, max: number): { text: string; truncated: boolean } {
-  const text = redactedExcerpt(v, max);
+  const text = redactedJson(v, max);
   // A whole JSON text never ends in "…" (strings end in a quote): only a cut excerpt does.
   return { text, truncated: text.endsWith('…') };
 }

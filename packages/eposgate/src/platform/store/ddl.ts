@@ -177,3 +177,49 @@ export function callsTable(int: Int): string {
      CREATE INDEX calls_status ON calls(account_id, env, status, at_ms, seq);
      CREATE INDEX calls_age ON calls(at_ms);`;
 }
+
+/**
+ * The call log in its own SQLite file (`calls.db`, docs/call-log.md "Storage"): what each insert
+ * pays for is kept small. The table is keyed by (tenant, seq) without a rowid (retention by count
+ * deletes a key range); pages, stats and retention by age walk (tenant, at_ms, seq); errors have
+ * a partial index of their own, which an ok call does not touch. A call is found by id through its
+ * time (the id carries it: calllog/ids.ts), so the id needs no index. Each tenant's last seq lives
+ * here too, so a batch touches nothing of platform.db.
+ */
+export const CALLS_DB_DDL = `CREATE TABLE calls (
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       seq INTEGER NOT NULL,
+       id TEXT NOT NULL,
+       at_ms INTEGER NOT NULL,
+       capability TEXT NOT NULL,
+       transport TEXT,
+       node TEXT NOT NULL,
+       source TEXT NOT NULL,
+       status TEXT NOT NULL CHECK (status IN ('ok','error')),
+       error_code TEXT,
+       latency_ms REAL NOT NULL,
+       requestor TEXT NOT NULL,
+       request TEXT NOT NULL,
+       response TEXT NOT NULL,
+       truncated INTEGER NOT NULL,
+       PRIMARY KEY (account_id, env, seq)
+     ) WITHOUT ROWID;
+     CREATE INDEX calls_tenant_at ON calls(account_id, env, at_ms, seq);
+     CREATE INDEX calls_errors ON calls(account_id, env, at_ms, seq) WHERE status = 'error';
+     CREATE TABLE call_seqs (
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       last INTEGER NOT NULL,
+       PRIMARY KEY (account_id, env)
+     );`;
+
+/**
+ * PostgreSQL's calls table loses the indexes inserts paid for and no page needs: by capability
+ * (pages filter the tenant's rows by (at_ms, seq)), by status (errors get a partial index) and by
+ * age (retention walks each tenant's (at_ms, seq)). Its id and (tenant, seq) keys stay.
+ */
+export const CALLS_FEWER_INDEXES_PG = `DROP INDEX calls_capability;
+     DROP INDEX calls_status;
+     DROP INDEX calls_age;
+     CREATE INDEX calls_errors ON calls(account_id, env, at_ms, seq) WHERE status = 'error';`;

@@ -97,6 +97,57 @@ export function redactedExcerpt(value: unknown, max: number): string {
   }
 }
 
+/**
+ * The same text as `redactedExcerpt(value, max)`, cheaper for the usual body (the call log writes
+ * one per call): when a walk over the keys finds none secret-like, only plain JSON values, and no
+ * more than about `max` characters, the native JSON.stringify writes it. Anything else (a secret
+ * key, a Date, an undefined property, a large value) takes redactedExcerpt's walk, whose cost is
+ * bounded by `max`; so is this check's.
+ */
+export function redactedJson(value: unknown, max: number): string {
+  if (plainAndClean(value, max)) {
+    const text = JSON.stringify(value);
+    return text.length > max ? `${text.slice(0, max)}…` : text;
+  }
+  return redactedExcerpt(value, max);
+}
+
+/**
+ * True when `value` is plain JSON (objects with Object's prototype or none, arrays, strings, numbers,
+ * booleans, null), has no secret-like key at any depth, and its JSON is at least not longer than
+ * `max` by a lower bound (so JSON.stringify's work stays within a few times `max`).
+ */
+function plainAndClean(value: unknown, max: number): boolean {
+  return cleanBudget(value, max) >= 0;
+}
+
+/** `budget` less a lower bound of `v`'s JSON length; -1 once over, or when `v` is not plain or holds a secret-like key. */
+function cleanBudget(v: unknown, budget: number): number {
+  switch (typeof v) {
+    case 'string': return budget - v.length - 2;
+    case 'number': return budget - 1;
+    case 'boolean': return budget - 4;
+    case 'object': break;
+    default: return -1; // undefined, bigint, function, symbol: JSON.stringify and the walk differ
+  }
+  if (v === null) return budget - 4;
+  if (Array.isArray(v)) {
+    budget -= 1 + v.length;
+    for (let i = 0; i < v.length && budget >= 0; i++) budget = v[i] === undefined ? -1 : cleanBudget(v[i], budget);
+    return budget;
+  }
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) return -1;
+  const keys = Object.keys(v);
+  budget -= 2;
+  for (let i = 0; i < keys.length && budget >= 0; i++) {
+    const k = keys[i]!;
+    const x = (v as Record<string, unknown>)[k];
+    budget = isSecretKey(k) || x === undefined ? -1 : cleanBudget(x, budget - k.length - 4);
+  }
+  return budget;
+}
+
 /** A short excerpt of a raw answer body: JSON is redacted by key, other text by `key=value` / `"key": value` patterns. */
 export function redactedBodyExcerpt(text: string, max: number): string {
   const trimmed = text.trim();

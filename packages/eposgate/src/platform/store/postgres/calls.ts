@@ -55,8 +55,10 @@ export class PgCallStore implements CallStore {
   }
 
   async pruneOlder(before: number, limit: number): Promise<number> {
-    return this.db.count(`DELETE FROM calls WHERE (account_id, env, seq) IN
-      (SELECT account_id, env, seq FROM calls WHERE at_ms < $1 LIMIT $2)`, [before, limit]);
+    // Each tenant's oldest rows by (at_ms, seq): there is no index on the time alone to update per insert.
+    return this.db.count(`DELETE FROM calls WHERE (account_id, env, seq) IN (SELECT r.account_id, r.env, r.seq FROM tenant_seqs t
+        JOIN calls r ON r.account_id = t.account_id AND r.env = t.env AND r.at_ms < $1
+      WHERE t.tbl = 'calls' LIMIT $2)`, [before, limit]);
   }
 
   async pruneBeyond(keep: number, limit: number): Promise<number> {

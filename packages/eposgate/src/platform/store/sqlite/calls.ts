@@ -1,9 +1,12 @@
-// SQLite sub-store of the call log (src/platform/calllog). The flusher writes calls in batches;
-// each tenant's rows are numbered (seq) so retention can keep its newest N without counting.
+// SQLite sub-store of the call log (src/platform/calllog), in its own file (calls.db, its own
+// connection, synchronous = NORMAL): the log is not money, so a batch's commit does not fsync and
+// never waits for (or holds up) the platform's group-commit writer. The flusher writes calls in
+// batches; each tenant's rows are numbered (seq) so retention can keep its newest N without counting.
 import type { Statement } from 'better-sqlite3';
+import { callIdTime } from '../../calllog/ids.ts';
 import type { Tenant } from '../../tenant.ts';
 import type { CallPoint, CallQuery, CallRecord, CallStore, StoredCall } from '../store.ts';
-import type { Db, Writer } from './db.ts';
+import { storeError, type Db } from './db.ts';
 
 export interface CallRow {
   account_id: string; env: Tenant['env']; seq: number; id: string; at_ms: number; capability: string;
@@ -31,7 +34,8 @@ export function callListWhere(tenant: Tenant, q: CallQuery, pg: boolean): { sql:
   const p = (v: unknown) => { values.push(v); return pg ? `$${values.length}` : '?'; };
   const where = [`account_id = ${p(tenant.accountId)}`, `env = ${p(tenant.env)}`];
   if (q.capability !== undefined) where.push(`capability = ${p(q.capability)}`);
-  if (q.status !== undefined) where.push(`status = ${p(q.status)}`);
+  // A literal, not a parameter: only then may the planner use the partial index of errors.
+  if (q.status !== undefined) where.push(q.status === 'error' ? "status = 'error'" : "status = 'ok'");
   if (q.errorCode !== undefined) where.push(`error_code = ${p(q.errorCode)}`);
   if (q.from !== undefined) where.push(`at_ms >= ${p(q.from)}`);
   if (q.to !== undefined) where.push(`at_ms <= ${p(q.to)}`);
@@ -41,7 +45,8 @@ export function callListWhere(tenant: Tenant, q: CallQuery, pg: boolean): { sql:
 
 /** The query shape's key: the same filters share one prepared statement. */
 function shape(q: CallQuery): string {
-  return [q.capability, q.status, q.errorCode, q.from, q.to, q.before].map((v) => (v === undefined ? '0' : '1')).join('');
+  // The status is in the SQL itself (a literal), so ok and error are two shapes.
+  return [q.capability, q.errorCode, q.from, q.to, q.before].map((v) => (v === undefined ? '0' : '1')).join('') + (q.status ?? '');
 }
 
 export class SqliteCallStore implements CallStore {
@@ -49,41 +54,45 @@ export class SqliteCallStore implements CallStore {
   private readonly lists = new Map<string, Statement<unknown[]>>();
   private readonly insertTx;
 
-  constructor(private readonly db: Db, private readonly w: Writer) {
+  /** `db`: calls.db, written only here, each batch its own transaction. */
+  constructor(private readonly db: Db) {
     this.q = {
-      bumpSeq: db.prepare(`INSERT INTO tenant_seqs (tbl, account_id, env, last) VALUES ('calls', @accountId, @env, @n)
-        ON CONFLICT (tbl, account_id, env) DO UPDATE SET last = last + @n RETURNING last`),
-      insert: db.prepare(`INSERT INTO calls (account_id, env, seq, id, at_ms, capability, transport, node, source, status,
-          error_code, latency_ms, requestor, request, response, truncated)
-        VALUES (@accountId, @env, @seq, @id, @atMs, @capability, @transport, @node, @source, @status,
-          @errorCode, @latencyMs, @requestor, @request, @response, @truncated)`),
-      get: db.prepare('SELECT * FROM calls WHERE id = ? AND account_id = ? AND env = ?'),
+      bumpSeq: db.prepare(`INSERT INTO call_seqs (account_id, env, last) VALUES (?, ?, ?)
+        ON CONFLICT (account_id, env) DO UPDATE SET last = last + excluded.last RETURNING last`),
+      insert: db.prepare(`INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES (${CALL_COLUMNS.map(() => '?').join(', ')})`),
+      // Named: without statistics the planner would walk the tenant's whole key range instead.
+      get: db.prepare('SELECT * FROM calls INDEXED BY calls_tenant_at WHERE account_id = ? AND env = ? AND at_ms = ? AND id = ?'),
       points: db.prepare(`SELECT at_ms, capability, status, latency_ms FROM calls
         WHERE account_id = ? AND env = ? AND at_ms >= ? AND at_ms <= ? ORDER BY at_ms DESC, seq DESC LIMIT ?`),
       pointsCap: db.prepare(`SELECT at_ms, capability, status, latency_ms FROM calls
         WHERE account_id = ? AND env = ? AND capability = ? AND at_ms >= ? AND at_ms <= ? ORDER BY at_ms DESC, seq DESC LIMIT ?`),
-      pruneOlder: db.prepare('DELETE FROM calls WHERE rowid IN (SELECT rowid FROM calls WHERE at_ms < ? LIMIT ?)'),
-      pruneBeyond: db.prepare(`DELETE FROM calls WHERE rowid IN (SELECT r.rowid FROM tenant_seqs t JOIN calls r
-          ON r.account_id = t.account_id AND r.env = t.env AND r.seq <= t.last - @keep
-        WHERE t.tbl = 'calls' AND t.last > @keep LIMIT @limit)`),
+      // Each tenant's oldest rows by (at_ms, seq): no index on the time alone to update per insert.
+      // CROSS JOIN keeps the tenants outside (SQLite's way to fix the order), so each is a range of its index.
+      pruneOlder: db.prepare(`DELETE FROM calls WHERE (account_id, env, seq) IN (SELECT c.account_id, c.env, c.seq FROM call_seqs t
+          CROSS JOIN calls c ON c.account_id = t.account_id AND c.env = t.env AND c.at_ms < ? LIMIT ?)`),
+      pruneBeyond: db.prepare(`DELETE FROM calls WHERE (account_id, env, seq) IN (SELECT c.account_id, c.env, c.seq FROM call_seqs t
+          JOIN calls c ON c.account_id = t.account_id AND c.env = t.env AND c.seq <= t.last - @keep
+        WHERE t.last > @keep LIMIT @limit)`),
     };
     this.insertTx = db.transaction((calls: readonly CallRecord[]) => {
       for (const [, group] of byTenant(calls)) {
         const t = group[0]!.tenant;
-        const { last } = this.q.bumpSeq.get({ accountId: t.accountId, env: t.env, n: group.length }) as { last: number };
+        const { last } = this.q.bumpSeq.get(t.accountId, t.env, group.length) as { last: number };
         let seq = last - group.length;
-        for (const c of group) this.q.insert.run(callParams(c, ++seq));
+        for (const c of group) this.q.insert.run(callValues(c, ++seq));
       }
     });
   }
 
   async insertMany(calls: readonly CallRecord[]): Promise<void> {
     if (!calls.length) return;
-    await this.w.write(() => this.insertTx.immediate(calls));
+    this.write(() => this.insertTx.immediate(calls));
   }
 
   async get(tenant: Tenant, id: string): Promise<StoredCall | undefined> {
-    const r = this.q.get.get(id, tenant.accountId, tenant.env) as CallRow | undefined;
+    const atMs = callIdTime(id);
+    if (atMs === undefined) return undefined;
+    const r = this.q.get.get(tenant.accountId, tenant.env, atMs, id) as CallRow | undefined;
     return r && callFromRow(r);
   }
 
@@ -106,11 +115,20 @@ export class SqliteCallStore implements CallStore {
   }
 
   async pruneOlder(before: number, limit: number): Promise<number> {
-    return (await this.w.write(() => this.q.pruneOlder.run(before, limit))).changes;
+    return this.write(() => this.q.pruneOlder.run(before, limit)).changes;
   }
 
   async pruneBeyond(keep: number, limit: number): Promise<number> {
-    return (await this.w.write(() => this.q.pruneBeyond.run({ keep, limit }))).changes;
+    return this.write(() => this.q.pruneBeyond.run({ keep, limit })).changes;
+  }
+
+  /** A write of its own, committed at once (no fsync: synchronous = NORMAL); SQLite's failures as the store's. */
+  private write<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw storeError(err);
+    }
   }
 }
 
@@ -126,16 +144,7 @@ export function byTenant(calls: readonly CallRecord[]): Map<string, CallRecord[]
   return groups;
 }
 
-function callParams(c: CallRecord, seq: number): Record<string, unknown> {
-  return {
-    accountId: c.tenant.accountId, env: c.tenant.env, seq, id: c.id, atMs: c.atMs, capability: c.capability,
-    transport: c.transport, node: c.node, source: c.source, status: c.status, errorCode: c.errorCode ?? null,
-    latencyMs: c.latencyMs, requestor: JSON.stringify(c.requestor), request: c.request, response: c.response,
-    truncated: c.truncated ? 1 : 0,
-  };
-}
-
-/** The columns of calls in insert order, and a call's values in that order (PostgreSQL's multi-row insert). */
+/** The columns of calls in insert order, and a call's values in that order. */
 export const CALL_COLUMNS = ['account_id', 'env', 'seq', 'id', 'at_ms', 'capability', 'transport', 'node', 'source', 'status',
   'error_code', 'latency_ms', 'requestor', 'request', 'response', 'truncated'] as const;
 

@@ -184,10 +184,12 @@ export function storeFailure(code: string): string | undefined {
   return undefined;
 }
 
-export function openDb(file: string, migrations: readonly Migration[], durability: Durability = 'full'): Db {
+/** `pageSize`: bytes per page of a new file (SQLite's default 4096; it cannot change once WAL is on). */
+export function openDb(file: string, migrations: readonly Migration[], durability: Durability = 'full', opts: { pageSize?: number } = {}): Db {
   // Created private before SQLite opens it: SQLite gives -wal and -shm the main file's mode.
   if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
   const db = new Database(file);
+  if (opts.pageSize) db.pragma(`page_size = ${opts.pageSize}`); // a no-op on a file that has pages
   db.pragma('journal_mode = WAL');
   // FULL: the WAL is fsynced at every COMMIT, so an acknowledged write survives power loss.
   db.pragma(durability === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');

@@ -1,7 +1,7 @@
 // Schema changes by name, applied once each in array order inside one transaction each.
 // Append, never edit: a name that has run is never run again. Each area of the platform owns its
 // own entries, so independent changes do not fight over a version number.
-import { KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, callsTable, deliveriesDdl, eposEventsTable, outboxColumns, tenantSeqsTable, integrationHistoryTable } from '../ddl.ts';
+import { CALLS_DB_DDL, KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, callsTable, deliveriesDdl, eposEventsTable, outboxColumns, tenantSeqsTable, integrationHistoryTable } from '../ddl.ts';
 
 export interface Migration {
   name: string;
@@ -140,5 +140,19 @@ export const MIGRATIONS: Migration[] = [
     // src/platform/calllog: every EPOS call, its bodies redacted and capped (docs/call-log.md).
     name: 'calls-001-call-log',
     sql: callsTable('INTEGER'),
+  },
+  {
+    // src/platform/calllog: the call log moved to its own file, calls.db (CALL_LOG_MIGRATIONS below;
+    // docs/call-log.md, "Storage"). Calls recorded before are not carried over.
+    name: 'calls-002-own-file',
+    sql: "DROP TABLE calls; DELETE FROM tenant_seqs WHERE tbl = 'calls';",
+  },
+];
+
+/** The migrations of calls.db, the call log's own file. */
+export const CALL_LOG_MIGRATIONS: Migration[] = [
+  {
+    name: 'calls-001-own-file',
+    sql: CALLS_DB_DDL,
   },
 ];

@@ -1,0 +1,29 @@
+// A call's id: opaque to clients, but it carries the time the call began, so the store finds a
+// call by (tenant, time) on the index pages use and needs no index on the id itself.
+import { randomBytes } from 'node:crypto';
+
+const PREFIX = 'call_';
+/** Base-36 digits of the time: 9 reach the year 5188. */
+const TIME_DIGITS = 9;
+const ID = /^call_([0-9a-z]{9})[0-9a-f]{20}$/;
+
+/**
+ * 32 random bits drawn once per process, then a 48-bit counter: unique across processes (and
+ * restarts) but for a 1 in 2^32 draw that would also need the same millisecond and count, at a
+ * fraction of a random draw per id (the call log mints one per call). A call is only ever read
+ * within its own tenant, so an id need not be unguessable.
+ */
+const processPart = randomBytes(4).toString('hex');
+let counter = Math.floor(Math.random() * 2 ** 40);
+const COUNTER_SPAN = 2 ** 48;
+
+export function newCallId(atMs: number): string {
+  counter = (counter + 1) % COUNTER_SPAN;
+  return `${PREFIX}${atMs.toString(36).padStart(TIME_DIGITS, '0')}${processPart}${counter.toString(16).padStart(12, '0')}`;
+}
+
+/** The time (epoch ms) an id minted by newCallId carries; undefined for anything else. */
+export function callIdTime(id: string): number | undefined {
+  const m = ID.exec(id);
+  return m ? parseInt(m[1]!, 36) : undefined;
+}
