@@ -154,25 +154,8 @@ async function b1(): Promise<void> {
   await epos.wait('ready');
 
   // Baseline: a bare ws server here, a bare ws client (separate process) echoing the same order.
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
-  await new Promise<void>((r) => wss.once('listening', () => r()));
-  const socketP = new Promise<WebSocket>((r) => wss.once('connection', r));
-  const bare = startChild('epos-bare.ts', { WS_URL: `ws://127.0.0.1:${(wss.address() as { port: number }).port}` });
-  await bare.wait('ready');
-  const sock = await socketP;
-  const waiting = new Map<string, (v: unknown) => void>();
-  let n = 0;
-  sock.on('message', (data) => {
-    const m = JSON.parse(data.toString()) as { id: string; result: unknown };
-    const w = waiting.get(m.id);
-    waiting.delete(m.id);
-    w?.(m.result);
-  });
-  const bareCall = () => new Promise<unknown>((resolve) => {
-    const id = `b-${(n += 1).toString(36)}`;
-    waiting.set(id, resolve);
-    sock.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'GetOrderByIdV1', params: { ...GET_ORDER_PARAMS, headers: {} } }));
-  });
+  const bare = await bareEpos();
+  const bareCall = () => bare.call({ ...GET_ORDER_PARAMS });
   const invoke = () => bp.p.dispatcher.invoke(bp.tenant, 'GetOrderById', { ...GET_ORDER_PARAMS }, {});
 
   try {
@@ -197,8 +180,7 @@ async function b1(): Promise<void> {
       detail: { subject: { p50Ms: s, runs: lat.subject.map(brief) }, baseline: { p50Ms: b, runs: lat.baseline.map(brief) } },
     });
   } finally {
-    await Promise.all([epos.stop(), bare.stop()]);
-    wss.close();
+    await Promise.all([epos.stop(), bare.close()]);
     await bp.close();
   }
 }
@@ -285,11 +267,30 @@ async function rotate<K extends string, T>(rounds: number, sides: Record<K, () =
  * registry, no validation, no call log: what any gateway of this shape costs at least.
  */
 async function floorGateway(): Promise<{ url: string; server: FastifyInstance['server']; close(): Promise<void> }> {
+  const bare = await bareEpos();
+  const app = await fastifyBaseline((a) => {
+    a.get<{ Params: { orderId: string } }>('/epos/data/v1/orders/:orderId', (req) => bare.call({ orderId: req.params.orderId }));
+  });
+  return {
+    url: app.url,
+    server: app.server,
+    async close() {
+      await app.close();
+      await bare.close();
+    },
+  };
+}
+
+/**
+ * A bare EPOS (epos-bare.ts, its own process) on one raw ws socket to a server here: `call` sends
+ * GetOrderByIdV1 as a JSON-RPC frame and answers its result. No platform at all: B1's and B2's floor.
+ */
+async function bareEpos(): Promise<{ call(params: Record<string, unknown>): Promise<unknown>; close(): Promise<void> }> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
   await new Promise<void>((r) => wss.once('listening', () => r()));
   const socketP = new Promise<WebSocket>((r) => wss.once('connection', r));
-  const bare = startChild('epos-bare.ts', { WS_URL: `ws://127.0.0.1:${(wss.address() as { port: number }).port}` });
-  await bare.wait('ready');
+  const child = startChild('epos-bare.ts', { WS_URL: `ws://127.0.0.1:${(wss.address() as { port: number }).port}` });
+  await child.wait('ready');
   const sock = await socketP;
   const waiting = new Map<string, (v: unknown) => void>();
   let n = 0;
@@ -299,19 +300,14 @@ async function floorGateway(): Promise<{ url: string; server: FastifyInstance['s
     waiting.delete(m.id);
     w?.(m.result);
   });
-  const app = await fastifyBaseline((a) => {
-    a.get<{ Params: { orderId: string } }>('/epos/data/v1/orders/:orderId', (req) => new Promise((resolve) => {
-      const id = `f-${(n += 1).toString(36)}`;
-      waiting.set(id, resolve);
-      sock.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'GetOrderByIdV1', params: { orderId: req.params.orderId, headers: {} } }));
-    }));
-  });
   return {
-    url: app.url,
-    server: app.server,
+    call: (params) => new Promise<unknown>((resolve) => {
+      const id = `b-${(n += 1).toString(36)}`;
+      waiting.set(id, resolve);
+      sock.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'GetOrderByIdV1', params: { ...params, headers: {} } }));
+    }),
     async close() {
-      await app.close();
-      await bare.stop();
+      await child.stop();
       wss.close();
     },
   };
