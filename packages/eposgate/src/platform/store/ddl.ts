@@ -177,3 +177,11 @@ export function callsTable(int: Int): string {
      CREATE INDEX calls_status ON calls(account_id, env, status, at_ms, seq);
      CREATE INDEX calls_age ON calls(at_ms);`;
 }
+
+/**
+ * The Deliveries list's filters (docs/events.md): a type page walks (tenant, type, seq) newest first
+ * like a status page walks event_outbox_status; a time range seeks (tenant, created_at) and sorts
+ * only the rows in the range by seq. Migration `events-004-delivery-filters`. Never edit: it has run.
+ */
+export const DELIVERY_FILTER_INDEXES = `CREATE INDEX event_outbox_type ON event_outbox(account_id, env, type, seq);
+     CREATE INDEX event_outbox_created ON event_outbox(account_id, env, created_at, seq);`;

@@ -1,7 +1,7 @@
 // Schema changes by name, applied once each in array order inside one transaction each.
 // Append, never edit: a name that has run is never run again. Each area of the platform owns its
 // own entries, so independent changes do not fight over a version number.
-import { KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, callsTable, deliveriesDdl, eposEventsTable, outboxColumns, tenantSeqsTable, integrationHistoryTable } from '../ddl.ts';
+import { KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, callsTable, deliveriesDdl, DELIVERY_FILTER_INDEXES, eposEventsTable, outboxColumns, tenantSeqsTable, integrationHistoryTable } from '../ddl.ts';
 
 export interface Migration {
   name: string;
@@ -140,5 +140,11 @@ export const MIGRATIONS: Migration[] = [
     // src/platform/calllog: every EPOS call, its bodies redacted and capped (docs/call-log.md).
     name: 'calls-001-call-log',
     sql: callsTable('INTEGER'),
+  },
+  {
+    // GET /epos/events/deliveries: the type and time filters seek their rows instead of scanning
+    // the tenant's outbox (the status filter had event_outbox_status already).
+    name: 'events-004-delivery-filters',
+    sql: DELIVERY_FILTER_INDEXES,
   },
 ];
