@@ -517,6 +517,7 @@ const BENCHES: Record<string, () => Promise<void>> = { B1: b1, B2: b2, B3: b3, B
 BENCHES.B7 = async () => (await import('./b7.ts')).runB7(CFG, result);
 BENCHES.B8 = async () => (await import('./b8.ts')).runB8(quick, result, log);
 BENCHES.B10 = async () => (await import('./b10.ts')).runB10(CFG, result);
+BENCHES.B11 = async () => (await import('./b11.ts')).runB11(CFG, result, log);
 BENCHES.CALLLOG = async () => (await import('./calllog-cost.ts')).runCallLogCost(quick, result);
 BENCHES.LOAD = async () => (await import('./load.ts')).runLoadBench(CFG, result, log);
 

@@ -353,6 +353,23 @@ export function storeSuite(name: string, h: StoreHarness): void {
       assert.deepEqual(await s.outbox.deliveries(A_PROD, {}, { limit: 10 }), []);
     });
 
+    test('deliveries: a raise-time range pages by seq below the cursor when raise times are not in seq order', async () => {
+      // A re-queued event keeps its raise time but takes a new seq: the range's index is not in seq order.
+      const s = await open();
+      const seconds = [5, 1, 4, 2, 6, 3];
+      for (let i = 1; i <= 6; i++) await s.outbox.insert(entry(A, `a${i}`, T0, T0 + seconds[i - 1]! * 1000));
+      await s.outbox.insert(entry(B, 'b1', T0, T0 + 3000));
+      const pages: string[][] = [];
+      let before: number | undefined;
+      for (;;) {
+        const page = await s.outbox.deliveries(A, { from: T0 + 2000, to: T0 + 6000 }, { ...(before !== undefined ? { before } : {}), limit: 2 });
+        pages.push(page.map((e) => e.event.id));
+        if (page.length < 2) break;
+        before = page[page.length - 1]!.seq;
+      }
+      assert.deepEqual(pages, [['a6', 'a4'], ['a3', 'a1'], []]);
+    });
+
     test('deliveries: requeue makes a finished entry the tenant’s newest pending one; pending ones are never queued twice', async () => {
       const s = await open();
       for (const id of ['a1', 'a2', 'a3', 'a4', 'a5']) await s.outbox.insert(entry(A, id, T0 + 50_000));

@@ -223,3 +223,12 @@ export const CALLS_FEWER_INDEXES_PG = `DROP INDEX calls_capability;
      DROP INDEX calls_status;
      DROP INDEX calls_age;
      CREATE INDEX calls_errors ON calls(account_id, env, at_ms, seq) WHERE status = 'error';`;
+
+/**
+ * The Deliveries list's filters (docs/events.md): a type page walks (tenant, type, seq) newest first
+ * like a status page walks event_outbox_status; a time range seeks (tenant, created_at) and, since
+ * that is not seq order, sorts its matches from this index alone (it holds seq, status and type)
+ * before reading the page's rows. Migration `events-004-delivery-filters`. Never edit: it has run.
+ */
+export const DELIVERY_FILTER_INDEXES = `CREATE INDEX event_outbox_type ON event_outbox(account_id, env, type, seq);
+     CREATE INDEX event_outbox_created ON event_outbox(account_id, env, created_at, seq, status, type);`;

@@ -2,7 +2,7 @@
 // start at once on a fresh database: migrate() holds an advisory lock for the whole run, so one node
 // applies them and the others, once they get the lock, find them applied.
 import { DONE_STATUSES } from '../store.ts';
-import { CALLS_FEWER_INDEXES_PG, KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, callsTable, deliveriesDdl, eposEventsTable, outboxColumns, tenantSeqsTable, integrationHistoryTable } from '../ddl.ts';
+import { CALLS_FEWER_INDEXES_PG, KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, callsTable, deliveriesDdl, DELIVERY_FILTER_INDEXES, eposEventsTable, outboxColumns, tenantSeqsTable, integrationHistoryTable } from '../ddl.ts';
 import type { Migration } from '../sqlite/migrations.ts';
 import type { Pg } from './db.ts';
 
@@ -65,6 +65,12 @@ export const MIGRATIONS: Migration[] = [
     // src/platform/calllog: fewer indexes for each insert to update (docs/call-log.md, "Storage").
     name: 'calls-002-fewer-indexes',
     sql: CALLS_FEWER_INDEXES_PG,
+  },
+  {
+    // GET /epos/events/deliveries: the type and time filters seek their rows instead of scanning
+    // the tenant's outbox (the status filter had event_outbox_status already).
+    name: 'events-004-delivery-filters',
+    sql: DELIVERY_FILTER_INDEXES,
   },
 ];
 

@@ -1,7 +1,7 @@
 // Schema changes by name, applied once each in array order inside one transaction each.
 // Append, never edit: a name that has run is never run again. Each area of the platform owns its
 // own entries, so independent changes do not fight over a version number.
-import { CALLS_DB_DDL, KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, callsTable, deliveriesDdl, eposEventsTable, outboxColumns, tenantSeqsTable, integrationHistoryTable } from '../ddl.ts';
+import { CALLS_DB_DDL, KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, callsTable, deliveriesDdl, DELIVERY_FILTER_INDEXES, eposEventsTable, outboxColumns, tenantSeqsTable, integrationHistoryTable } from '../ddl.ts';
 
 export interface Migration {
   name: string;
@@ -146,6 +146,12 @@ export const MIGRATIONS: Migration[] = [
     // docs/call-log.md, "Storage"). Calls recorded before are not carried over.
     name: 'calls-002-own-file',
     sql: "DROP TABLE calls; DELETE FROM tenant_seqs WHERE tbl = 'calls';",
+  },
+  {
+    // GET /epos/events/deliveries: the type and time filters seek their rows instead of scanning
+    // the tenant's outbox (the status filter had event_outbox_status already).
+    name: 'events-004-delivery-filters',
+    sql: DELIVERY_FILTER_INDEXES,
   },
 ];
 
