@@ -8,18 +8,16 @@ import { ERROR_CODES, PlatformError, validationFailed, type FieldIssue } from '.
 import type { Limits } from '../limits.ts';
 import { AUTHENTICATED_ERRORS, ErrorBody, errorResponses, IdParam } from '../server/schemas.ts';
 import { explained, type Explain } from '../server/validation.ts';
+import { PAGE_DEFAULT as DEFAULT_PAGE, PAGE_LIMIT, PAGE_MAX as MAX_PAGE } from '../server/paging.ts';
 import type { CallQuery, CallStore, StoredCall } from '../store/store.ts';
 import type { Tenant } from '../tenant.ts';
 import { callStats } from './stats.ts';
 
-export const MAX_PAGE = 200;
-const DEFAULT_PAGE = 50;
 /** Stats without a range cover the last hour, in minutes. */
 const DEFAULT_STATS_RANGE_MS = 60 * 60 * 1000;
 const DEFAULT_BUCKET_SECONDS = 60;
 const MAX_BUCKET_SECONDS = 86_400;
 
-const PAGE_LIMIT = '^(?=\\d{1,4}$)0*(?:[1-9]\\d?|1\\d\\d|200)$';
 const explainQuery: Explain = (issue, e) => {
   const actual: unknown = e.data;
   if (issue.path === '$.query.limit') return { path: issue.path, message: `limit must be an integer from 1 to ${MAX_PAGE}`, expected: `1..${MAX_PAGE}`, actual };

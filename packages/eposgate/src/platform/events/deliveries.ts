@@ -11,6 +11,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { EVENT_TYPES, EventType } from '@eposgate/contract';
 import { PlatformError, validationFailed } from '../errors.ts';
 import { explained, type Explain } from '../server/validation.ts';
+import { PAGE_DEFAULT as DEFAULT_PAGE, PAGE_LIMIT, PAGE_MAX as MAX_PAGE } from '../server/paging.ts';
 import { AUTHENTICATED_ERRORS, ErrorBody, errorResponses, IdParam } from '../server/schemas.ts';
 import { DONE_STATUSES, type DeliveryFilter, type DeliveryPause, type DeliveryStatus, type OutboxEntry, type OutboxStore } from '../store/store.ts';
 import type { Tenant } from '../tenant.ts';
@@ -18,14 +19,10 @@ import type { DeliveryWorker } from './worker.ts';
 
 export const DELIVERIES_PATH = '/epos/events/deliveries';
 const STATUSES: readonly DeliveryStatus[] = ['pending', ...DONE_STATUSES];
-const MAX_PAGE = 200;
-const DEFAULT_PAGE = 50;
 /** What a replay without `status` queues again: the events that did not reach the EPOS. */
 export const REPLAY_DEFAULT_STATUSES: readonly DeliveryStatus[] = ['failed', 'expired'];
 
 // ── input ──
-/** 1..200 in at most four digits. */
-const PAGE_LIMIT = '^(?=\\d{1,4}$)0*(?:[1-9]\\d?|1\\d\\d|200)$';
 /** The cursor is opaque to clients; it is the seq to list below. */
 const CURSOR = '^[1-9]\\d{0,14}$';
 

@@ -8,7 +8,7 @@ export const PAGE_MAX = 200;
 export const PAGE_DEFAULT = 50;
 
 /** 1..200 in at most four digits ("0042" is 42, as Number() reads it). */
-const LIMIT = '^(?=\\d{1,4}$)0*(?:[1-9]\\d?|1\\d\\d|200)$';
+export const PAGE_LIMIT = '^(?=\\d{1,4}$)0*(?:[1-9]\\d?|1\\d\\d|200)$';
 const CURSOR = '^\\d{1,15}$';
 
 const explain: Explain = (issue, e) => {
@@ -20,7 +20,7 @@ const explain: Explain = (issue, e) => {
 
 export const PAGE_FIELDS = {
   cursor: Type.Optional(Type.String({ pattern: CURSOR, description: 'nextCursor of the previous page' })),
-  limit: Type.Optional(Type.String({ pattern: LIMIT, description: `Rows per page, 1..${PAGE_MAX} (default ${PAGE_DEFAULT})` })),
+  limit: Type.Optional(Type.String({ pattern: PAGE_LIMIT, description: `Rows per page, 1..${PAGE_MAX} (default ${PAGE_DEFAULT})` })),
 };
 
 export const PageQuery = explained(Type.Object(PAGE_FIELDS), explain);
