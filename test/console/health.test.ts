@@ -108,6 +108,11 @@ test('the operator signs in with the admin token, finds a tenant by part of its 
     body: { capabilities: [{ name: 'GetOrderById', version: 'v1' }], url: 'https://south.example/epos', auth: { authType: 'basic', basic: { username: 'south', password: 'south-secret-1' } } },
   });
   assert.equal(south.status, 200);
+  // One call of the EPOS's tenant (whatever its answer, the log records it), written before the
+  // picker lists tenants: its row shows a last call, the others none.
+  const before = Date.now();
+  await api(h.p.url, 'GET', '/epos/data/v1/orders/ord-last-call', { key: h.key });
+  await h.p.callLog!.flush();
 
   const { page, errors } = await newPage(browser);
   await page.goto(`${h.p.url}/console`);
@@ -123,6 +128,10 @@ test('the operator signs in with the admin token, finds a tenant by part of its 
   await page.waitForSelector('input[name=tenantSearch]');
   await page.waitForSelector(`[data-testid=tenant][data-tenant="${ACCOUNT}:sandbox"]`);
   assert.equal(await page.locator('[data-testid=tenant]').count(), 5, 'every tenant: the EPOS\'s, three sandboxes and acme-south\'s production');
+  const lastCall = (tenant: string) => page.locator(`[data-testid=tenant][data-tenant="${tenant}"] [data-testid=lastCall]`);
+  const at = await lastCall(`${ACCOUNT}:sandbox`).locator('span').getAttribute('title');
+  assert.ok(at && Date.parse(at) >= before && Date.parse(at) <= Date.now(), `the EPOS's tenant's last call: ${at}`);
+  assert.equal((await lastCall('acme-north:sandbox').textContent())?.trim(), '–', 'a tenant with no call shows none');
 
   await page.fill('input[name=tenantSearch]', 'CME-s');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=tenant]').length === 2);

@@ -161,3 +161,36 @@ test('GET /admin/tenants pages 1,000 tenants in order, searches them, and shows 
     assert.match(res.body.message, /\$\.query\.(limit|cursor|q)/, bad);
   }
 });
+
+test('GET /admin/tenants shows lastCallAt from the call log: after a call, only for the tenant that made it', async (t) => {
+  const p = await platform(t, { validateResults: false, limits: { callLogFlushMs: 10 } });
+  const { key } = await p.keys.create('acc-called', 'sandbox');
+  await p.keys.create('acc-called', 'production');
+  await p.keys.create('acc-quiet', 'sandbox');
+  const put = await api(p.url, 'PUT', '/epos/integrations/ws', { key, body: { capabilities: [{ name: 'GetOrderById', version: 'v1' }] } });
+  assert.equal(put.status, 200, put.text);
+  const epos = await rawWsEpos(p.url, key, (f) => ({ result: { id: String(f.params.orderId), status: 'Open' } }));
+  t.after(() => epos.close());
+
+  const rows = async () => {
+    const res = await api(p.url, 'GET', '/admin/tenants', asOperator());
+    assert.equal(res.status, 200, res.text);
+    return new Map<string, { lastCallAt?: string }>(res.body.tenants.map((r: { accountId: string; env: string }) => [`${r.accountId}:${r.env}`, r]));
+  };
+  for (const [k, r] of await rows()) assert.equal(r.lastCallAt, undefined, `${k} has made no call yet`);
+
+  const before = Date.now();
+  const call = await api(p.url, 'GET', '/epos/data/v1/orders/ord-1', { key });
+  assert.equal(call.status, 200, call.text);
+  const afterCall = Date.now();
+  await p.callLog!.flush();
+
+  const seen = await rows();
+  const at = seen.get('acc-called:sandbox')?.lastCallAt;
+  assert.ok(at, 'the tenant that called has lastCallAt');
+  assert.equal(new Date(at).toISOString(), at, 'an ISO date-time');
+  assert.ok(Date.parse(at) >= before && Date.parse(at) <= afterCall, `${at} is when the call was made`);
+  assert.equal(seen.get('acc-called:production')?.lastCallAt, undefined, 'the same account in another env made no call');
+  assert.equal(seen.get('acc-quiet:sandbox')?.lastCallAt, undefined, 'a tenant with no call has none');
+  assert.ok(!('lastCallAt' in seen.get('acc-quiet:sandbox')!), 'absent, not null');
+});

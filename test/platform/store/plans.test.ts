@@ -122,6 +122,21 @@ describe('GET /epos/logs/stats', () => {
   });
 });
 
+describe('GET /admin/tenants: lastCallAt', () => {
+  // One seek per tenant of the page: max(at_ms) is the last entry of the tenant's range of
+  // calls_tenant_at, read from the index alone; nothing of the tenant's rows is walked or sorted.
+  it('each tenant seeks the end of its range of calls_tenant_at', async () => {
+    const plans = await plansOf(() => store.calls.lastCallAt([T, { accountId: 'acct-other', env: 'production' }]));
+    // (Each run is recorded once per connection patched: both share the Statement prototype.)
+    assert.deepEqual(new Set(plans.map((p) => p.sql)).size, 1, 'one statement, run per tenant');
+    for (const p of plans) {
+      const text = p.plan.join('\n');
+      assert.match(text, /^SEARCH calls USING COVERING INDEX calls_tenant_at \(account_id=\? AND env=\?\)$/m, text);
+      assert.doesNotMatch(text, /^SCAN |TEMP B-TREE/m, text);
+    }
+  });
+});
+
 describe('GET /epos/events/deliveries', () => {
   const page = (f: Parameters<SqliteStore['outbox']['deliveries']>[1], before?: number) =>
     () => store.outbox.deliveries(T, f, { ...(before !== undefined ? { before } : {}), limit: 51 });
@@ -201,6 +216,13 @@ describe('PostgreSQL: the same pages on their indexes', () => {
     const r = await client.query(`EXPLAIN ${pgRan[0]!.sql}`, pgRan[0]!.params);
     return r.rows.map((x: Record<string, string>) => x['QUERY PLAN']).join('\n');
   };
+  it('tenants\' lastCallAt: per tenant of the page one row from the end of its calls_tenant_at range', async () => {
+    const plan = await explain(() => pgStore.calls.lastCallAt([T, { accountId: 'acct-other', env: 'production' }]));
+    // The max() becomes a limit-1 backward scan of the tenant's range: a seek, not a walk.
+    assert.match(plan, /Limit[\s\S]*Index Only Scan Backward using calls_tenant_at on calls/, plan);
+    assert.match(plan, /Index Cond: \(\(account_id = t\.account_id\) AND \(env = t\.env\)/, plan);
+    assert.doesNotMatch(plan, /Seq Scan|Sort|Aggregate/, plan);
+  });
   for (const [what, call, index] of [
     ['logs, first page', () => pgStore.calls.list(T, { limit: 51 }), 'calls_tenant_at'],
     ['logs, cursor', () => pgStore.calls.list(T, { before: { atMs: now, seq: 9 }, limit: 51 }), 'calls_tenant_at'],

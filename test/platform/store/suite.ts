@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { ApiKeyRecord, CallRecord, OutboxEntry, RegistrationChange, Store, StoredIntegration } from '../../../packages/eposgate/src/platform/store/store.ts';
 import type { StoredFlow } from '../../../packages/eposgate/src/platform/tester/types.ts';
 import { newCallId } from '../../../packages/eposgate/src/platform/calllog/ids.ts';
-import type { Tenant } from '../../../packages/eposgate/src/platform/tenant.ts';
+import { tenantKey, type Tenant } from '../../../packages/eposgate/src/platform/tenant.ts';
 
 export interface StoreHarness {
   /** A store on a fresh, empty database. */
@@ -487,12 +487,19 @@ export function storeSuite(name: string, h: StoreHarness): void {
         { atMs: T0 + 10, capability: 'GetOrderById', status: 'error', latencyMs: 9 },
       ], 'the newest first, up to the limit');
       assert.deepEqual((await s.calls.points(A, { from: T0, to: T0 + 30, capability: 'SearchOrders', limit: 10 })).map((p) => p.atMs), [T0 + 10]);
+      const none: Tenant = { accountId: 'no-calls', env: 'sandbox' };
+      assert.deepEqual(await s.calls.lastCallAt([A, B, A_PROD, none]),
+        new Map([[tenantKey(A), T0 + 20], [tenantKey(B), T0 + 1], [tenantKey(A_PROD), T0 + 30]]), 'each tenant its own newest call; none for a tenant without');
+      assert.deepEqual(await s.calls.lastCallAt([]), new Map());
       assert.equal(await s.calls.pruneOlder(T0 + 5, 10), 2, 'A’s c1 and B’s cb1');
       assert.equal(await s.calls.pruneBeyond(1, 1), 1, 'in chunks');
       assert.equal(await s.calls.pruneBeyond(1, 10), 1);
       assert.deepEqual(await ids({ limit: 10 }), ['c4'], 'A keeps its last one');
       await s.calls.insertMany([call(A, 'c5', T0 + 40)]);
       assert.equal((await s.calls.get(A, callIds.get('c5')!))?.seq, 5, 'seqs never come back');
+      // The newest by call time, not the last written: a batch may carry an older call after a newer one.
+      await s.calls.insertMany([call(B, 'cb2', T0 + 50), call(B, 'cb3', T0 + 45)]);
+      assert.deepEqual(await s.calls.lastCallAt([B, A]), new Map([[tenantKey(B), T0 + 50], [tenantKey(A), T0 + 40]]));
     });
 
     test('flows: insert, update, get per tenant, in progress by owner node, retention by age and by count', async () => {

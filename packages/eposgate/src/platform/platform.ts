@@ -342,7 +342,7 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
   });
   void app.register(operatorRoutes, {
     operator,
-    routes: [(scope) => adminRoutes(scope, { keys: store.keys, integrations: store.integrations, sockets: socketsOf })],
+    routes: [(scope) => adminRoutes(scope, { keys: store.keys, integrations: store.integrations, calls: store.calls, sockets: socketsOf })],
   });
   void app.register(authenticatedRoutes, {
     keys, limits, operator,

@@ -5,6 +5,7 @@ import { ApiError } from '../api/http.ts';
 import * as admin from '../api/admin.ts';
 import * as registrations from '../api/registrations.ts';
 import { authHeaders, saveSession, type Session } from '../session.ts';
+import { Time } from '../ui/bits.tsx';
 import { ErrorNotice } from '../ui/load.tsx';
 
 export const DEFAULT_SOFTWARE_HOUSE = 'eposgate-console';
@@ -113,15 +114,16 @@ function OperatorForm({ onSignedIn, initialToken }: { onSignedIn: (s: Session) =
           </label>
           <div class="picker">
             <table>
-              <thead><tr><th>account</th><th>env</th><th>keys</th><th>registered</th><th>sockets</th><th></th></tr></thead>
+              <thead><tr><th>account</th><th>env</th><th>keys</th><th>registered</th><th>sockets</th><th>last call</th><th></th></tr></thead>
               <tbody>
                 {rows.map((t) => (
                   <tr key={`${t.accountId}:${t.env}`} data-testid="tenant" data-tenant={`${t.accountId}:${t.env}`}>
                     <td class="id">{t.accountId}</td><td>{t.env}</td><td class="num">{t.keys}</td><td>{registeredText(t.registered)}</td><td class="num">{t.sockets}</td>
+                    <td class="when" data-testid="lastCall"><Time at={t.lastCallAt} /></td>
                     <td><button type="button" onClick={() => pick(t)}>Open</button></td>
                   </tr>
                 ))}
-                {rows.length === 0 ? <tr><td colSpan={6} class="muted">No tenant matches.</td></tr> : null}
+                {rows.length === 0 ? <tr><td colSpan={7} class="muted">No tenant matches.</td></tr> : null}
               </tbody>
             </table>
             {next ? <button type="button" onClick={() => void search(q, next)}>More…</button> : null}

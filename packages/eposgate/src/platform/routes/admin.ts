@@ -6,7 +6,7 @@ import { validationFailed } from '../errors.ts';
 import { AUTHENTICATED_ERRORS, ErrorBody, errorResponses } from '../server/schemas.ts';
 import { explained, type Explain } from '../server/validation.ts';
 import { OPERATOR_KEY_ID } from '../server/operatorAccess.ts';
-import type { KeyStore, IntegrationStore, TenantSummary } from '../store/store.ts';
+import type { CallStore, KeyStore, IntegrationStore, TenantSummary } from '../store/store.ts';
 import { tenantKey, type Environment, type Tenant } from '../tenant.ts';
 
 /** The contract's page size: 50 by default, 200 at most. */
@@ -34,7 +34,7 @@ const TenantRow = Type.Object({
   keys: Type.Integer({ description: 'Live (not revoked) API keys' }),
   registered: Type.Object({ ws: Names, rest: Names }),
   sockets: Type.Integer({ description: 'Open EPOS sockets on this node, plus one per other node known to hold some (presence knows holders, not counts)' }),
-  lastCallAt: Type.Optional(Type.String({ format: 'date-time' })),
+  lastCallAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the tenant last called its EPOS, as the call log has it; absent when the log has no call of it' })),
 });
 const TenantsPage = Type.Object({ tenants: Type.Array(TenantRow), nextCursor: Type.Optional(Type.String()) });
 
@@ -49,6 +49,7 @@ const Whoami = Type.Union([
 export interface AdminDeps {
   keys: KeyStore;
   integrations: IntegrationStore;
+  calls: Pick<CallStore, 'lastCallAt'>;
   /** Open EPOS sockets of the tenant, as the tenant list shows them. */
   sockets(t: Tenant): number;
 }
@@ -62,12 +63,13 @@ export function adminRoutes(app: FastifyInstance, d: AdminDeps): void {
     const q = req.query as Static<typeof TenantsQuery>;
     const limit = q.limit === undefined ? PAGE_DEFAULT : Number(q.limit);
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-    // One query for the page (and one more row, to know whether a next page exists) and one for
-    // its registrations: two queries per page whatever the number of tenants.
+    // One query for the page (and one more row, to know whether a next page exists), one for its
+    // registrations, and one index seek per tenant of the page into the call log.
     const rows = await d.keys.tenants({ ...(q.q ? { search: q.q } : {}), ...(after ? { after } : {}), limit: limit + 1 });
     const page = rows.slice(0, limit);
     const registered = new Map<string, { ws: string[] | null; rest: string[] | null }>();
-    for (const i of await d.integrations.ofTenants(page)) {
+    const [integrations, lastCalls] = await Promise.all([d.integrations.ofTenants(page), d.calls.lastCallAt(page)]);
+    for (const i of integrations) {
       const k = tenantKey(i.tenant);
       const r = registered.get(k) ?? { ws: null, rest: null };
       r[i.transport] = i.capabilities.map((c) => c.name);
@@ -78,10 +80,15 @@ export function adminRoutes(app: FastifyInstance, d: AdminDeps): void {
         accountId: t.accountId, env: t.env, keys: t.keys,
         registered: registered.get(tenantKey(t)) ?? { ws: null, rest: null },
         sockets: d.sockets(t),
+        ...lastAt(lastCalls.get(tenantKey(t))),
       })),
       ...(rows.length > limit ? { nextCursor: encodeCursor(page[page.length - 1]!) } : {}),
     };
   });
+}
+
+function lastAt(ms: number | undefined): { lastCallAt?: string } {
+  return ms === undefined ? {} : { lastCallAt: new Date(ms).toISOString() };
 }
 
 /** GET /epos/whoami: who the tenant-scoped routes take the caller for. */

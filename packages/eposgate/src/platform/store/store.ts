@@ -364,6 +364,11 @@ export interface CallStore {
   list(tenant: Tenant, q: CallQuery): Promise<StoredCall[]>;
   /** Up to `limit` of the newest calls in [from, to] (epoch ms), newest first. */
   points(tenant: Tenant, q: { from: number; to: number; capability?: string; limit: number }): Promise<CallPoint[]>;
+  /**
+   * When each of `tenants` (a page of the admin's list, at most 200) made its last recorded call,
+   * epoch ms, keyed by tenantKey; a tenant with no call in the log is absent. One index seek per tenant.
+   */
+  lastCallAt(tenants: readonly Tenant[]): Promise<Map<string, number>>;
   /** Retention: deletes up to `limit` calls made before `before` (epoch ms). */
   pruneOlder(before: number, limit: number): Promise<number>;
   /** Retention: deletes up to `limit` calls that are not among their tenant's last `keep`. */

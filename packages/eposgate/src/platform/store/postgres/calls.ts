@@ -1,6 +1,6 @@
 // PostgreSQL sub-store of the call log. A batch is one transaction: each tenant's seqs come from a
 // row lock on tenant_seqs (nodes flushing at once take turns per tenant), then one multi-row INSERT.
-import type { Tenant } from '../../tenant.ts';
+import { tenantKey, type Tenant } from '../../tenant.ts';
 import type { CallPoint, CallQuery, CallRecord, CallStore, StoredCall } from '../store.ts';
 import { CALL_COLUMNS, byTenant, callFromRow, callListWhere, callValues, type CallRow } from '../sqlite/calls.ts';
 import type { Pg } from './db.ts';
@@ -52,6 +52,19 @@ export class PgCallStore implements CallStore {
            AND at_ms >= $3 AND at_ms <= $4 ORDER BY at_ms DESC, seq DESC LIMIT $5`,
     [tenant.accountId, tenant.env, q.from, q.to, q.limit, ...(q.capability !== undefined ? [q.capability] : [])]);
     return rows.map((r) => ({ atMs: Number(r.at_ms), capability: r.capability, status: r.status, latencyMs: Number(r.latency_ms) }));
+  }
+
+  async lastCallAt(tenants: readonly Tenant[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (!tenants.length) return out;
+    // One round trip for the page: per tenant a max() the planner answers from the end of its range
+    // of calls_tenant_at (an index-only scan backward, limit 1; plans.test.ts checks it).
+    const rows = await this.db.rows<{ account_id: string; env: Tenant['env']; at: string | null }>(
+      `SELECT t.account_id, t.env, (SELECT max(c.at_ms) FROM calls c WHERE c.account_id = t.account_id AND c.env = t.env) AS at
+         FROM unnest($1::text[], $2::text[]) AS t(account_id, env)`,
+      [tenants.map((t) => t.accountId), tenants.map((t) => t.env)]);
+    for (const r of rows) if (r.at !== null) out.set(tenantKey({ accountId: r.account_id, env: r.env }), Number(r.at));
+    return out;
   }
 
   async pruneOlder(before: number, limit: number): Promise<number> {
