@@ -40,6 +40,7 @@ test('a drain whose PostgreSQL stopped answering ends within its bound, and says
   const through = new URL(TEST_DATABASE);
   through.port = String(relay.port);
   const { logger, lines } = capturedLogger();
+  // A connect timeout past the test's bound: only the drain's own bounds may end what hangs.
   const c = await testCluster(['A'], { databaseBase: through.toString(), logger, postgres: { connectTimeoutMs: 20_000 } });
   // The schema is dropped over a connection of its own (dropSchemas), not through the relay.
   t.after(() => c.destroy());

@@ -404,8 +404,11 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     bus.presence.detach(true);
     // Sockets first: from here no upgrade is taken and each socket closes (1012) once its calls answered.
     const sockets = gateway.drain(deadlineMs);
-    await step('flow takeover', (async () => { await takeover?.stop(); })(), msLeft(cutoff));
-    await step('tester flows', tester.close(), msLeft(cutoff));
+    // Side by side: a takeover stuck on the store must not keep this node's flows running.
+    await Promise.all([
+      takeover ? step('flow takeover', takeover.stop(), msLeft(cutoff)) : undefined,
+      step('tester flows', tester.close(), msLeft(cutoff)),
+    ]);
     await Promise.all([
       // Deliveries may finish until the deadline, are cancelled there, and then write that down.
       step('event deliveries', events.stop(deadlineMs), msLeft(cutoff)),
@@ -426,8 +429,7 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     await listener.stop();
     await step('HTTP server', app.close(), msLeft(closeBy));
     await listener.closed();
-    // The store's last: queries in flight on it (the call log's last batch) end before it closes.
-    // It gets STORE_CLOSE_FLOOR_MS even when the steps before used the time: a live PostgreSQL ends
+    // The store closes after the call log took its last batch. It gets STORE_CLOSE_FLOOR_MS even when the steps before used the time: a live PostgreSQL ends
     // its connections in milliseconds, so only one that stopped answering is cut, and cutting it
     // loses nothing acknowledged (a write is answered only once committed). SQLite's close is
     // synchronous (it commits the open group-commit batch): no bound can cut it.
