@@ -20,10 +20,10 @@ import { tcpRelay } from '../../helpers/relay.ts';
 import { TEST_DATABASE } from '../store/pg.ts';
 
 const DEADLINE_MS = 1000;
-// The drain's own bound past the deadline is 2 s (cancelled work records itself, closing) plus the
-// store's 2 s floor at worst; the rest is slack for a loaded machine. Without the bounds the drain
-// never ends: the wait below is what fails.
-const BOUND_MS = DEADLINE_MS + 2000 + 2000 + 4000;
+// Past the deadline the drain's bounds come to 2-3 s in these cases (docs/cluster.md, "A drain ends
+// even when..."); the rest is slack for a loaded machine. Without the bounds the drain never ends:
+// the wait below is what fails.
+const BOUND_MS = DEADLINE_MS + 8000;
 
 /** A logger whose lines the test reads. */
 function capturedLogger() {
