@@ -3,11 +3,11 @@
 // the real PostgreSQL (test/platform/store/pg.ts), as a cluster's nodes share one store. The API key
 // is created once, in that store.
 import { randomBytes } from 'node:crypto';
-import { createConnection, createServer, type Socket } from 'node:net';
 import { NatsBus } from '../../packages/eposgate/src/platform/bus/nats.ts';
 import type { ApiKeyRecord } from '../../packages/eposgate/src/platform/store/store.ts';
 import { startPlatform, type Platform, type StartPlatformOptions } from '../../packages/eposgate/src/platform/platform.ts';
 import { dropSchemas, schemaUrl } from '../platform/store/pg.ts';
+import { tcpRelay } from './relay.ts';
 
 export const NATS_URL = process.env.EPOSGATE_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -77,20 +77,7 @@ export function testBus(nodeId?: string, prefix = `t${randomBytes(4).toString('h
 }
 
 /** A TCP relay to NATS that the test can cut, as a network failure would. */
-export async function natsRelay(): Promise<{ url: string; cut(): void }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((down) => {
-    const up = createConnection(4222, '127.0.0.1');
-    for (const s of [down, up]) { sockets.add(s); s.on('error', () => {}); s.on('close', () => sockets.delete(s)); }
-    down.pipe(up).pipe(down);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `nats://127.0.0.1:${port}`,
-    cut() {
-      server.close();
-      for (const s of sockets) s.destroy();
-    },
-  };
+export async function natsRelay(): Promise<{ url: string; cut(): void; freeze(): void }> {
+  const relay = await tcpRelay(4222);
+  return { url: `nats://127.0.0.1:${relay.port}`, cut: () => relay.cut(), freeze: () => relay.freeze() };
 }

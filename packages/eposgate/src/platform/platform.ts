@@ -156,6 +156,11 @@ export interface Platform {
   close(): Promise<void>;
 }
 
+/** How long a drain waits past its deadline for the work cut there to record itself, and for closing (docs/cluster.md, "Drain"). */
+const AFTER_DEADLINE_MS = 2_000;
+/** The least the store's close gets, however late (see drain). */
+const STORE_CLOSE_FLOOR_MS = 2_000;
+
 export const DEFAULTS = {
   port: 8080,
   host: '127.0.0.1',
@@ -382,33 +387,60 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
   let draining: Promise<void> | undefined;
   const drain = async (deadlineMs: number): Promise<void> => {
     const deadline = Date.now() + deadlineMs;
+    // Past the deadline the work cut there records itself (a cancelled delivery is put back, a
+    // flow stored FAILURE) and the sockets left are cut: AFTER_DEADLINE_MS, then nothing waits.
+    const cutoff = deadline + AFTER_DEADLINE_MS;
+    const cut: string[] = [];
+    /** Waits for `work` `ms` at most; past that, names it in the log and lets `abort` drop what it held. */
+    const step = async (what: string, work: Promise<unknown>, ms: number, abort?: () => void): Promise<void> => {
+      if (await settleWithin(work, ms)) return;
+      cut.push(what);
+      logger.warn({ step: what, waitedMs: ms }, `draining: ${what} did not finish in time; cut short`);
+      abort?.();
+    };
     logger.info({ deadlineMs }, 'draining: refusing new calls and sockets, finishing those in flight');
     gate.stop();
     // Peers stop routing new calls here; calls they forwarded already still get their answer.
     bus.presence.detach(true);
     // Sockets first: from here no upgrade is taken and each socket closes (1012) once its calls answered.
     const sockets = gateway.drain(deadlineMs);
-    await takeover?.stop();
-    await tester.close();
+    // Side by side: a takeover stuck on the store must not keep this node's flows running.
     await Promise.all([
-      events.stop(deadlineMs),
+      takeover ? step('flow takeover', takeover.stop(), msLeft(cutoff)) : undefined,
+      step('tester flows', tester.close(), msLeft(cutoff)),
+    ]);
+    await Promise.all([
+      // Deliveries may finish until the deadline, are cancelled there, and then write that down.
+      step('event deliveries', events.stop(deadlineMs), msLeft(cutoff)),
       settleWithin(gate.idle(), msLeft(deadline)),
-      sockets,
+      // The gateway cuts the sockets left at deadline + 2 s itself: a little later here, so that
+      // cut is not reported as one of ours.
+      step('EPOS sockets', sockets, msLeft(cutoff) + 500),
     ]);
     // Answers failed at the deadline leave before the server cuts its connections.
     await settleWithin(gate.idle(), 500);
     keys.stopWatching();
-    await retention.stop();
-    // Every call has answered by now: what they left in the queue is written before the store closes,
-    // but a store that stopped answering does not hold the drain past its deadline (2 s at least).
-    if (callLog) await settleWithin(callLog.close(), Math.max(msLeft(deadline), 2000));
+    // From here only closing is left; it has until the cutoff, and AFTER_DEADLINE_MS at least
+    // should the steps above have used it all.
+    const closeBy = Math.max(cutoff, Date.now() + AFTER_DEADLINE_MS);
+    await Promise.all([
+      step('retention', retention.stop(), msLeft(closeBy)),
+      // Every call has answered by now: what they left in the queue is written before the store closes.
+      callLog ? step('call log', callLog.close(), msLeft(closeBy)) : undefined,
+    ]);
     await listener.stop();
-    await app.close();
+    await step('HTTP server', app.close(), msLeft(closeBy));
     await listener.closed();
-    await rest.close();
-    await bus.close();
-    await store.close();
-    logger.info({ requestsLeft: gate.requestsInFlight }, 'drained');
+    // The store closes after the call log took its last batch. It gets STORE_CLOSE_FLOOR_MS even when the steps before used the time: a live PostgreSQL ends
+    // its connections in milliseconds, so only one that stopped answering is cut, and cutting it
+    // loses nothing acknowledged (a write is answered only once committed). SQLite's close is
+    // synchronous (it commits the open group-commit batch): no bound can cut it.
+    await Promise.all([
+      step('REST transport', rest.close(), msLeft(closeBy), () => rest.abort()),
+      step('bus', bus.close(), msLeft(closeBy), () => bus.abort()),
+      step('store', store.close(), Math.max(msLeft(closeBy), STORE_CLOSE_FLOOR_MS), () => store.abort()),
+    ]);
+    logger.info({ requestsLeft: gate.requestsInFlight, ...(cut.length > 0 ? { cutShort: cut } : {}) }, 'drained');
   };
   const platform: Platform = {
     app, store, keys, registry, gateway, dispatcher, metrics, events, retention, tester, logger, limits, bus, url, port: addr.port,

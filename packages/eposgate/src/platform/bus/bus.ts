@@ -17,6 +17,8 @@ export interface Bus extends Messaging {
   readonly presence: Presence;
   /** Says goodbye to the peers (they drop this node's presence at once) and disconnects. */
   close(): Promise<void>;
+  /** Drops the connection at once, without goodbye: for a drain whose close() did not finish in time (NATS not answering). */
+  abort(): void;
 }
 
 export type BusErrorCode =

@@ -43,4 +43,7 @@ export class InProcessBus implements Bus {
     this.handlers.clear();
     this.subscribers.clear();
   }
+
+  /** Its close never waits. */
+  abort(): void {}
 }

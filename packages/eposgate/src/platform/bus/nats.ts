@@ -172,6 +172,13 @@ export class NatsBus implements Bus {
     this.failWaiting();
   }
 
+  /** close() did not finish (the drain's flush waits for a NATS that does not answer): the socket is destroyed. */
+  abort(): void {
+    this.closed = true;
+    this.nc.close().catch(() => {});
+    this.failWaiting();
+  }
+
   /** Tests only: leaves as a killed process would, without goodbye (peers expire it by TTL). */
   async crash(): Promise<void> {
     this.closed = true;

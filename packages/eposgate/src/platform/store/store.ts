@@ -125,6 +125,11 @@ export interface Store {
   ping(): Promise<void>;
   readonly calls: CallStore;
   close(): Promise<void>;
+  /**
+   * Drops the connections at once: for a drain whose close() did not finish in time (the store
+   * stopped answering). Queries still in flight fail; what was acknowledged is already committed.
+   */
+  abort(): void;
 }
 
 // ── Events (src/platform/events) ─────────────────────────────────────────────────────────────────

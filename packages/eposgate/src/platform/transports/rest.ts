@@ -122,6 +122,11 @@ export class RestTransport implements Transport {
     await Promise.all([this.agent.close(), this.guardedAgent.close()]);
   }
 
+  /** close() did not finish (an EPOS still sending a body): the pooled sockets are destroyed. */
+  abort(): void {
+    for (const a of [this.agent, this.guardedAgent]) a.destroy().catch(() => {});
+  }
+
   private async send(agent: Agent, req: EposHttpRequest, timeoutMs: number, signal: AbortSignal | undefined): Promise<Answer> {
     const res = await agent.request({
       origin: req.origin,

@@ -61,6 +61,8 @@ export function poolConfig(url: string, o: PostgresStoreOptions = {}): { config:
 
 export class Pg implements Queryable {
   readonly pool: pg.Pool;
+  /** The pool's connected clients, for abort(): pg.Pool has no way to drop them at once. */
+  private readonly clients = new Set<pg.PoolClient>();
   readonly schema?: string;
 
   constructor(url: string, o: PostgresStoreOptions = {}) {
@@ -70,6 +72,8 @@ export class Pg implements Queryable {
     // An idle connection that breaks (PostgreSQL restarted) is dropped by the pool; without a
     // listener the 'error' event would end the process.
     this.pool.on('error', () => {});
+    this.pool.on('connect', (c) => this.clients.add(c));
+    this.pool.on('remove', (c) => this.clients.delete(c));
   }
 
   async rows<T extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -114,8 +118,23 @@ export class Pg implements Queryable {
     }
   }
 
+  /** Waits for the queries in flight, then ends each connection with a goodbye PostgreSQL must answer. */
   async close(): Promise<void> {
     await this.pool.end();
+  }
+
+  /**
+   * Destroys every connection's socket: their queries fail, the pool forgets them, and a pending
+   * close() resolves. A connection still being opened ends by its own timeout (connectTimeoutMs).
+   */
+  abort(): void {
+    for (const c of this.clients) {
+      // A client checked out when its socket goes emits 'error' besides failing its query: nobody
+      // else listens to it then, and the process would crash on it.
+      c.on('error', () => {});
+      c.connection.stream.destroy();
+    }
+    this.clients.clear();
   }
 }
 

@@ -51,4 +51,9 @@ export class PostgresStore implements Store {
     this.closed = true;
     await this.db.close();
   }
+
+  abort(): void {
+    this.closed = true;
+    this.db.abort();
+  }
 }

@@ -51,10 +51,17 @@ export class SqliteStore implements Store {
     this.callsDb.prepare('SELECT 1').get();
   }
 
+  /**
+   * Synchronous under its promise: the open group-commit batch is committed before close() returns
+   * to its caller, so a drain's time bound cannot cut it and no write waiting for its commit is lost.
+   */
   async close(): Promise<void> {
     if (this.callsDb.open) this.callsDb.close();
     if (!this.db.open) return;
     this.writer.flush();
     this.db.close();
   }
+
+  /** Nothing to drop: close() never waits on anything but the local disk. */
+  abort(): void {}
 }
