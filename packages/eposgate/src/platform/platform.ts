@@ -432,9 +432,10 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     await step('HTTP server', app.close(), msLeft(closeBy));
     await listener.closed();
     // The store closes after the call log took its last batch. It gets STORE_CLOSE_FLOOR_MS even
-    // when the steps before used the time: a live PostgreSQL ends its connections in milliseconds, so only one that stopped answering is cut, and cutting it
-    // loses nothing acknowledged (a write is answered only once committed). SQLite's close is
-    // synchronous (it commits the open group-commit batch): no bound can cut it.
+    // when the steps before used the time: a live PostgreSQL ends its connections in milliseconds,
+    // so only one that stopped answering is cut, and cutting it loses nothing acknowledged (a write
+    // is answered only once committed). SQLite's close is synchronous (it commits the open
+    // group-commit batch): no bound can cut it.
     await Promise.all([
       step('REST transport', rest.close(), msLeft(closeBy), () => rest.abort()),
       step('bus', bus.close(), msLeft(closeBy), () => bus.abort()),
