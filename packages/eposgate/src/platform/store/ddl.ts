@@ -147,6 +147,19 @@ export function deliveriesDdl(int: Int): string {
      ALTER TABLE event_outbox ADD COLUMN requeued_at ${int};`;
 }
 
+/** A recorded call's columns from capability to truncated: the same in both call log tables. */
+const CALL_COLUMNS = `capability TEXT NOT NULL,
+       transport TEXT,
+       node TEXT NOT NULL,
+       source TEXT NOT NULL,
+       status TEXT NOT NULL CHECK (status IN ('ok','error')),
+       error_code TEXT,
+       latency_ms REAL NOT NULL,
+       requestor TEXT NOT NULL,
+       request TEXT NOT NULL,
+       response TEXT NOT NULL,
+       truncated INTEGER NOT NULL,`;
+
 /**
  * The call log (src/platform/calllog). Pages walk (tenant, at_ms, seq) newest first, narrowed by
  * capability or status on their own indexes; retention prunes by at_ms, and by seq per tenant
@@ -159,17 +172,7 @@ export function callsTable(int: Int): string {
        seq ${int} NOT NULL,
        id TEXT NOT NULL UNIQUE,
        at_ms ${int} NOT NULL,
-       capability TEXT NOT NULL,
-       transport TEXT,
-       node TEXT NOT NULL,
-       source TEXT NOT NULL,
-       status TEXT NOT NULL CHECK (status IN ('ok','error')),
-       error_code TEXT,
-       latency_ms REAL NOT NULL,
-       requestor TEXT NOT NULL,
-       request TEXT NOT NULL,
-       response TEXT NOT NULL,
-       truncated INTEGER NOT NULL,
+       ${CALL_COLUMNS}
        PRIMARY KEY (account_id, env, seq)
      );
      CREATE INDEX calls_tenant_at ON calls(account_id, env, at_ms, seq);
@@ -192,17 +195,7 @@ export const CALLS_DB_DDL = `CREATE TABLE calls (
        seq INTEGER NOT NULL,
        id TEXT NOT NULL,
        at_ms INTEGER NOT NULL,
-       capability TEXT NOT NULL,
-       transport TEXT,
-       node TEXT NOT NULL,
-       source TEXT NOT NULL,
-       status TEXT NOT NULL CHECK (status IN ('ok','error')),
-       error_code TEXT,
-       latency_ms REAL NOT NULL,
-       requestor TEXT NOT NULL,
-       request TEXT NOT NULL,
-       response TEXT NOT NULL,
-       truncated INTEGER NOT NULL,
+       ${CALL_COLUMNS}
        PRIMARY KEY (account_id, env, seq)
      ) WITHOUT ROWID;
      CREATE INDEX calls_tenant_at ON calls(account_id, env, at_ms, seq);
