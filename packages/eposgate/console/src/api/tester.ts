@@ -1,24 +1,12 @@
 // The tester tool (docs/tester.md): the flow catalogue, starting a run, reading it back.
 import { request } from './http.ts';
 import type { FlowResult } from '../../../src/platform/tester/records.ts';
+import type { FlowDescription } from '../../../src/platform/tester/types.ts';
 
-// The run's shapes are the platform's own records (type-only: nothing of the platform is bundled).
+// The catalogue's and a run's shapes are the platform's own (type-only: nothing of the platform is bundled).
 export type { Exchange, FlowResult, FlowStatus, StepRecord as Step } from '../../../src/platform/tester/records.ts';
-
-export interface FlowParam { name: string; type: 'string' | 'integer' | 'boolean'; required: boolean; description: string; default?: string }
-
-export interface FlowDescription {
-  name: string;
-  params: FlowParam[];
-  flowName: string;
-  description: string;
-  changesData: boolean;
-  requires: string[];
-  requiresOneOf: string[][];
-  uses: string[];
-  transports: ('ws' | 'rest')[];
-  products: Record<string, string>;
-}
+export type { FlowDescription } from '../../../src/platform/tester/types.ts';
+export type FlowParam = FlowDescription['params'][number];
 
 export const flows = (): Promise<FlowDescription[]> => request('GET', '/epos-tester-tool/flows');
 
