@@ -1,6 +1,6 @@
 // Profiling aid: one benchmark's subject alone, for a `--cpu-prof` run of the platform process
 // (add BENCH_PROFILE_DIR=DIR to profile the EPOS and load-generator processes too):
-//   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile.ts b1|b2|b5|b6 [seconds]
+//   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile.ts b1|b2|b2-floor|b5|b6 [seconds]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import pino from 'pino';
 import { startPlatform } from '../packages/eposgate/src/platform/platform.ts';
 import { closedLoop, startChild, type LoopResult } from './lib.ts';
 import { UNLIMITED_RATES } from '../packages/eposgate/src/platform/limits.ts';
+import { floorGateway } from './floor.ts';
 
 const which = process.argv[2] ?? 'b1';
 const seconds = Number(process.argv[3] ?? 5);
@@ -20,7 +21,16 @@ const capabilities = [{ name: 'GetOrderById', version: 'v1' }];
 const children = [];
 let r: LoopResult;
 const invoke = () => p.dispatcher.invoke(tenant, 'GetOrderById', { orderId: 'ord-1' }, {});
-if (which === 'b5') {
+if (which === 'b2-floor') {
+  // B2's floor alone (bench/floor.ts), to compare its profile with the platform's.
+  const floor = await floorGateway();
+  const lg = startChild('loadgen.ts');
+  await lg.wait('ready');
+  const steps = [[{ method: 'GET', path: '/epos/data/v1/orders/ord-1', headers: {} }]];
+  r = (await lg.ask<{ result: LoopResult }>({ cmd: 'run', origin: floor.url, concurrency: 64, steps, warmupMs: 1000, durationMs: seconds * 1000 })).result;
+  await lg.stop();
+  await floor.close();
+} else if (which === 'b5') {
   const epos = startChild('epos-rest.ts', { REST_USER: 'u', REST_PASSWORD: 'password-1234' });
   children.push(epos);
   const { url } = await epos.wait<{ url: string }>('ready');

@@ -4,10 +4,8 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { Pool } from 'undici';
-import { WebSocketServer, type WebSocket } from 'ws';
 import { startPlatform, type Platform } from '../packages/eposgate/src/platform/platform.ts';
 import { SqliteStore } from '../packages/eposgate/src/platform/store/sqlite/index.ts';
 import { generateKey, hashKey, keyHint } from '../packages/eposgate/src/platform/auth/apiKey.ts';
@@ -15,6 +13,7 @@ import type { Caller, Tenant } from '../packages/eposgate/src/platform/tenant.ts
 import { BENCH_DIR, closedLoop, GET_ORDER_PARAMS, median, orderFor, round, sleep, startChild, type Child, type LoopResult } from './lib.ts';
 import type { LoadSpec, Step } from './loadgen.ts';
 import { UNLIMITED_RATES } from '../packages/eposgate/src/platform/limits.ts';
+import { bareEpos, fastifyBaseline, floorGateway } from './floor.ts';
 
 // ── options ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -137,14 +136,6 @@ async function loadgen(): Promise<Child & { run(spec: Omit<LoadSpec, 'cmd' | 'wa
   });
 }
 
-async function fastifyBaseline(routes: (app: FastifyInstance) => void): Promise<{ url: string; server: FastifyInstance['server']; close(): Promise<void> }> {
-  const app = Fastify({ logger: false });
-  routes(app);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = app.server.address() as { port: number };
-  return { url: `http://127.0.0.1:${addr.port}`, server: app.server, close: () => app.close() };
-}
-
 // ── B1: invoke → WebSocket → SDK handler → back ─────────────────────────────────────────────────
 
 async function b1(): Promise<void> {
@@ -259,58 +250,6 @@ async function rotate<K extends string, T>(rounds: number, sides: Record<K, () =
     }
   }
   return out;
-}
-
-/**
- * The floor of B2: a fastify route that forwards each request as a JSON-RPC frame over one raw ws
- * socket to a bare EPOS (epos-bare.ts, its own process) and answers with its result. No auth, no
- * registry, no validation, no call log: what any gateway of this shape costs at least.
- */
-async function floorGateway(): Promise<{ url: string; server: FastifyInstance['server']; close(): Promise<void> }> {
-  const bare = await bareEpos();
-  const app = await fastifyBaseline((a) => {
-    a.get<{ Params: { orderId: string } }>('/epos/data/v1/orders/:orderId', (req) => bare.call({ orderId: req.params.orderId }));
-  });
-  return {
-    url: app.url,
-    server: app.server,
-    async close() {
-      await app.close();
-      await bare.close();
-    },
-  };
-}
-
-/**
- * A bare EPOS (epos-bare.ts, its own process) on one raw ws socket to a server here: `call` sends
- * GetOrderByIdV1 as a JSON-RPC frame and answers its result. No platform at all: B1's and B2's floor.
- */
-async function bareEpos(): Promise<{ call(params: Record<string, unknown>): Promise<unknown>; close(): Promise<void> }> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
-  await new Promise<void>((r) => wss.once('listening', () => r()));
-  const socketP = new Promise<WebSocket>((r) => wss.once('connection', r));
-  const child = startChild('epos-bare.ts', { WS_URL: `ws://127.0.0.1:${(wss.address() as { port: number }).port}` });
-  await child.wait('ready');
-  const sock = await socketP;
-  const waiting = new Map<string, (v: unknown) => void>();
-  let n = 0;
-  sock.on('message', (data) => {
-    const m = JSON.parse(data.toString()) as { id: string; result: unknown };
-    const w = waiting.get(m.id);
-    waiting.delete(m.id);
-    w?.(m.result);
-  });
-  return {
-    call: (params) => new Promise<unknown>((resolve) => {
-      const id = `b-${(n += 1).toString(36)}`;
-      waiting.set(id, resolve);
-      sock.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'GetOrderByIdV1', params: { ...params, headers: {} } }));
-    }),
-    async close() {
-      await child.stop();
-      wss.close();
-    },
-  };
 }
 
 // ── B5: invoke → HTTP → SDK REST server ─────────────────────────────────────────────────────────

@@ -1,0 +1,69 @@
+// Profiling aid: B2's sides one after another, with this process's CPU split into the main
+// thread and the rest (V8's GC helpers, libuv's pool, workers) from /proc, per request served:
+//   node --conditions=eposgate-source --import tsx bench/threads.ts [seconds] [rounds]
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { startPlatform, type Platform } from '../packages/eposgate/src/platform/platform.ts';
+import { UNLIMITED_RATES } from '../packages/eposgate/src/platform/limits.ts';
+import { floorGateway } from './floor.ts';
+import { startChild, type LoopResult } from './lib.ts';
+
+const seconds = Number(process.argv[2] ?? 4);
+const rounds = Number(process.argv[3] ?? 2);
+const TICK_US = 1e6 / 100; // USER_HZ
+
+/** CPU µs of the main thread and of all the others (GC helpers, libuv pool, workers) so far. */
+function threadCpu(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // Node 20 names every thread "node": the main thread is the one whose id is the process's.
+      const comm = Number(tid) === process.pid ? 'main' : 'other threads';
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const us = (Number(f[11]) + Number(f[12])) * TICK_US;
+      out.set(comm, (out.get(comm) ?? 0) + us);
+    } catch { /* the thread ended */ }
+  }
+  return out;
+}
+
+async function platformSide(callLog: boolean): Promise<{ url: string; key: string; p: Platform; close(): Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'eposgate-threads-'));
+  const p = await startPlatform({ dataDir, port: 0, host: '127.0.0.1', logger: pino({ level: 'silent' }), rateLimit: { perSecond: 1e9, burst: 1e9 }, limits: UNLIMITED_RATES, callLog });
+  const { key, record } = await p.keys.create('threads', 'sandbox');
+  await p.registry.put({ accountId: 'threads', env: 'sandbox', keyId: record.id, softwareHouseId: 'b' }, 'ws', { capabilities: [{ name: 'GetOrderById', version: 'v1' }] });
+  const epos = startChild(process.env.BARE ? 'epos-bare-sdkless.ts' : 'epos-ws.ts', { PLATFORM_URL: p.url, API_KEY: key });
+  await epos.wait('ready');
+  return { url: p.url, key, p, async close() { await epos.stop(); await p.close(); rmSync(dataDir, { recursive: true, force: true }); } };
+}
+
+const on = await platformSide(true);
+const off = await platformSide(false);
+const floor = await floorGateway();
+const lg = startChild('loadgen.ts');
+await lg.wait('ready');
+const sides = { on: on.url, off: off.url, floor: floor.url } as const;
+const served = { n: 0 };
+for (const s of [on.p.app.server, off.p.app.server, floor.server]) s.on('request', () => { served.n++; });
+for (let r = 0; r < rounds; r++) {
+  for (const [side, origin] of Object.entries(sides)) {
+    const key = side === 'off' ? off.key : on.key;
+    const headers = { authorization: `Basic ${key}`, 'software-house-id': 'b' };
+    const n0 = served.n;
+    const t0 = threadCpu();
+    const res = (await lg.ask<{ result: LoopResult }>({ cmd: 'run', origin, concurrency: 64, steps: [[{ method: 'GET', path: '/epos/data/v1/orders/ord-1', headers }]], warmupMs: 1000, durationMs: seconds * 1000 })).result;
+    if (side === 'on') await on.p.callLog?.flush();
+    const t1 = threadCpu();
+    const n = served.n - n0;
+    const parts = [...t1].map(([k, v]) => [k, (v - (t0.get(k) ?? 0)) / n] as const).filter(([, v]) => v > 0.05).sort((a, b) => b[1] - a[1]);
+    const total = parts.reduce((a, [, v]) => a + v, 0);
+    console.log(`${side.padEnd(5)} ${String(Math.round(res.rps)).padStart(6)}/s errors ${res.errors}  µs/req total ${total.toFixed(1)}: ${parts.map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+  }
+}
+await lg.stop();
+await floor.close();
+await on.close();
+await off.close();
