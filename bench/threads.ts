@@ -14,7 +14,7 @@ const seconds = Number(process.argv[2] ?? 4);
 const rounds = Number(process.argv[3] ?? 2);
 const TICK_US = 1e6 / 100; // USER_HZ
 
-/** CPU µs of the main thread and of all the others (GC helpers, libuv pool, workers) so far. */
+/** CPU µs (user and system) of the main thread and of all the others (GC helpers, libuv pool, workers) so far. */
 function threadCpu(): Map<string, number> {
   const out = new Map<string, number>();
   for (const tid of readdirSync('/proc/self/task')) {
@@ -23,8 +23,8 @@ function threadCpu(): Map<string, number> {
       // Node 20 names every thread "node": the main thread is the one whose id is the process's.
       const comm = Number(tid) === process.pid ? 'main' : 'other threads';
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const us = (Number(f[11]) + Number(f[12])) * TICK_US;
-      out.set(comm, (out.get(comm) ?? 0) + us);
+      out.set(`${comm} user`, (out.get(`${comm} user`) ?? 0) + Number(f[11]) * TICK_US);
+      out.set(`${comm} system`, (out.get(`${comm} system`) ?? 0) + Number(f[12]) * TICK_US);
     } catch { /* the thread ended */ }
   }
   return out;
@@ -35,7 +35,7 @@ async function platformSide(callLog: boolean): Promise<{ url: string; key: strin
   const p = await startPlatform({ dataDir, port: 0, host: '127.0.0.1', logger: pino({ level: 'silent' }), rateLimit: { perSecond: 1e9, burst: 1e9 }, limits: UNLIMITED_RATES, callLog });
   const { key, record } = await p.keys.create('threads', 'sandbox');
   await p.registry.put({ accountId: 'threads', env: 'sandbox', keyId: record.id, softwareHouseId: 'b' }, 'ws', { capabilities: [{ name: 'GetOrderById', version: 'v1' }] });
-  const epos = startChild(process.env.BARE ? 'epos-bare-sdkless.ts' : 'epos-ws.ts', { PLATFORM_URL: p.url, API_KEY: key });
+  const epos = startChild('epos-ws.ts', { PLATFORM_URL: p.url, API_KEY: key });
   await epos.wait('ready');
   return { url: p.url, key, p, async close() { await epos.stop(); await p.close(); rmSync(dataDir, { recursive: true, force: true }); } };
 }

@@ -40,7 +40,7 @@ export class ConnectionDirectory {
     bus.respond(WS_CONNECTIONS, (body) => this.local((body as { tenant: Tenant }).tenant));
   }
 
-  /** This node's open sockets of the tenant. */
+  /** This node's open sockets of the tenant, newest first (the registry lists them as they came). */
   local(tenant: Tenant): ConnectionView[] {
     const serving = this.gateway.registry.current(tenant);
     return this.gateway.registry.list(tenant).filter((c) => c.open).map((c) => {
@@ -56,7 +56,7 @@ export class ConnectionDirectory {
         inFlight: c.inFlight,
         serving: c === serving,
       };
-    });
+    }).reverse();
   }
 
   /** The tenant's open sockets on every node, newest first, and the nodes that did not answer. */
@@ -78,6 +78,7 @@ export class ConnectionDirectory {
       }
       return [];
     }));
+    // A stable sort: sockets opened in the same millisecond keep each node's newest-first order.
     const connections = [...this.local(t), ...remote.flat()].sort((a, b) => b.connectedAt.localeCompare(a.connectedAt));
     return { connections, unreachable };
   }

@@ -1,12 +1,14 @@
-// SQLite sub-store of the call log (src/platform/calllog), in its own file (calls.db, its own
-// connection, synchronous = NORMAL): the log is not money, so a batch's commit does not fsync and
-// never waits for (or holds up) the platform's group-commit writer. The flusher writes calls in
+// SQLite sub-store of the call log (src/platform/calllog), in its own file (calls.db,
+// synchronous = NORMAL): the log is not money, so a batch's commit does not fsync and never waits
+// for (or holds up) the platform's group-commit writer. Reads use the platform's connection; writes
+// go to a thread of their own (callWriter.ts) with its own connection. The flusher writes calls in
 // batches; each tenant's rows are numbered (seq) so retention can keep its newest N without counting.
 import type { Statement } from 'better-sqlite3';
 import { callIdTime } from '../../calllog/ids.ts';
 import { tenantKey, type Tenant } from '../../tenant.ts';
 import type { CallPoint, CallQuery, CallRecord, CallStore, StoredCall } from '../store.ts';
-import { storeError, type Db } from './db.ts';
+import type { CallWriter, CallWriterSql, TenantRows } from './callWriter.ts';
+import type { Db } from './db.ts';
 
 export interface CallRow {
   account_id: string; env: Tenant['env']; seq: number; id: string; at_ms: number; capability: string;
@@ -52,14 +54,10 @@ function shape(q: CallQuery): string {
 export class SqliteCallStore implements CallStore {
   private readonly q;
   private readonly lists = new Map<string, Statement<unknown[]>>();
-  private readonly insertTx;
 
-  /** `db`: calls.db, written only here, each batch its own transaction. */
-  constructor(private readonly db: Db) {
+  /** `db`: calls.db for reads; `writer`: the thread that makes every write, each batch its own transaction. */
+  constructor(private readonly db: Db, private readonly writer: CallWriter) {
     this.q = {
-      bumpSeq: db.prepare(`INSERT INTO call_seqs (account_id, env, last) VALUES (?, ?, ?)
-        ON CONFLICT (account_id, env) DO UPDATE SET last = last + excluded.last RETURNING last`),
-      insert: db.prepare(`INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES (${CALL_COLUMNS.map(() => '?').join(', ')})`),
       // Named: without statistics the planner would walk the tenant's whole key range instead.
       get: db.prepare('SELECT * FROM calls INDEXED BY calls_tenant_at WHERE account_id = ? AND env = ? AND at_ms = ? AND id = ?'),
       points: db.prepare(`SELECT at_ms, capability, status, latency_ms FROM calls
@@ -69,27 +67,17 @@ export class SqliteCallStore implements CallStore {
       // max() of the index's next column after the tenant: SQLite reads the one last entry of the
       // tenant's range of calls_tenant_at (plans.test.ts checks it is a seek).
       lastAt: db.prepare('SELECT max(at_ms) AS at FROM calls WHERE account_id = ? AND env = ?'),
-      // Each tenant's oldest rows by (at_ms, seq): no index on the time alone to update per insert.
-      // CROSS JOIN keeps the tenants outside (SQLite's way to fix the order), so each is a range of its index.
-      pruneOlder: db.prepare(`DELETE FROM calls WHERE (account_id, env, seq) IN (SELECT c.account_id, c.env, c.seq FROM call_seqs t
-          CROSS JOIN calls c ON c.account_id = t.account_id AND c.env = t.env AND c.at_ms < ? LIMIT ?)`),
-      pruneBeyond: db.prepare(`DELETE FROM calls WHERE (account_id, env, seq) IN (SELECT c.account_id, c.env, c.seq FROM call_seqs t
-          JOIN calls c ON c.account_id = t.account_id AND c.env = t.env AND c.seq <= t.last - @keep
-        WHERE t.last > @keep LIMIT @limit)`),
     };
-    this.insertTx = db.transaction((calls: readonly CallRecord[]) => {
-      for (const [, group] of byTenant(calls)) {
-        const t = group[0]!.tenant;
-        const { last } = this.q.bumpSeq.get(t.accountId, t.env, group.length) as { last: number };
-        let seq = last - group.length;
-        for (const c of group) this.q.insert.run(callValues(c, ++seq));
-      }
-    });
   }
 
   async insertMany(calls: readonly CallRecord[]): Promise<void> {
     if (!calls.length) return;
-    this.write(() => this.insertTx.immediate(calls));
+    const groups: TenantRows[] = [];
+    for (const [, group] of byTenant(calls)) {
+      const t = group[0]!.tenant;
+      groups.push({ accountId: t.accountId, env: t.env, rows: group.map((c) => callValues(c, 0)) });
+    }
+    await this.writer.insert(groups, SEQ_AT);
   }
 
   async get(tenant: Tenant, id: string): Promise<StoredCall | undefined> {
@@ -127,21 +115,12 @@ export class SqliteCallStore implements CallStore {
     return out;
   }
 
-  async pruneOlder(before: number, limit: number): Promise<number> {
-    return this.write(() => this.q.pruneOlder.run(before, limit)).changes;
+  pruneOlder(before: number, limit: number): Promise<number> {
+    return this.writer.pruneOlder(before, limit);
   }
 
-  async pruneBeyond(keep: number, limit: number): Promise<number> {
-    return this.write(() => this.q.pruneBeyond.run({ keep, limit })).changes;
-  }
-
-  /** A write of its own, committed at once (no fsync: synchronous = NORMAL); SQLite's failures as the store's. */
-  private write<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (err) {
-      throw storeError(err);
-    }
+  pruneBeyond(keep: number, limit: number): Promise<number> {
+    return this.writer.pruneBeyond(keep, limit);
   }
 }
 
@@ -165,3 +144,19 @@ export function callValues(c: CallRecord, seq: number): unknown[] {
   return [c.tenant.accountId, c.tenant.env, seq, c.id, c.atMs, c.capability, c.transport, c.node, c.source, c.status,
     c.errorCode ?? null, c.latencyMs, JSON.stringify(c.requestor), c.request, c.response, c.truncated ? 1 : 0];
 }
+
+/** The writes, run by the writer thread (callWriter.ts). */
+export const CALL_WRITES: CallWriterSql = {
+  bumpSeq: `INSERT INTO call_seqs (account_id, env, last) VALUES (?, ?, ?)
+    ON CONFLICT (account_id, env) DO UPDATE SET last = last + excluded.last RETURNING last`,
+  insert: `INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES (${CALL_COLUMNS.map(() => '?').join(', ')})`,
+  // Each tenant's oldest rows by (at_ms, seq): no index on the time alone to update per insert.
+  // CROSS JOIN keeps the tenants outside (SQLite's way to fix the order), so each is a range of its index.
+  pruneOlder: `DELETE FROM calls WHERE (account_id, env, seq) IN (SELECT c.account_id, c.env, c.seq FROM call_seqs t
+      CROSS JOIN calls c ON c.account_id = t.account_id AND c.env = t.env AND c.at_ms < ? LIMIT ?)`,
+  pruneBeyond: `DELETE FROM calls WHERE (account_id, env, seq) IN (SELECT c.account_id, c.env, c.seq FROM call_seqs t
+      JOIN calls c ON c.account_id = t.account_id AND c.env = t.env AND c.seq <= t.last - @keep
+    WHERE t.last > @keep LIMIT @limit)`,
+};
+
+const SEQ_AT = CALL_COLUMNS.indexOf('seq');

@@ -1,7 +1,8 @@
 // The embedded store: SQLite files under the data directory, `platform.db` and the call log's own `calls.db`.
 import type { Store } from '../store.ts';
 import { dataFile, directWriter, groupCommitWriter, openDb, type Db, type Durability, type GroupCommitOptions, type Writer } from './db.ts';
-import { SqliteCallStore } from './calls.ts';
+import { CALL_WRITES, SqliteCallStore } from './calls.ts';
+import { CallWriter } from './callWriter.ts';
 import { SqliteEposEventStore, SqliteOutboxStore } from './events.ts';
 import { SqliteFlowStore } from './flows.ts';
 import { SqliteIntegrationStore } from './integrations.ts';
@@ -25,6 +26,8 @@ export class SqliteStore implements Store {
   readonly outbox: SqliteOutboxStore;
   readonly eposEvents: SqliteEposEventStore;
   readonly calls: SqliteCallStore;
+  /** The thread that makes calls.db's writes (callWriter.ts). */
+  readonly callWriter: CallWriter;
 
   constructor(dataDir: string, opts: SqliteStoreOptions = {}) {
     const durability = opts.durability ?? 'full';
@@ -42,7 +45,8 @@ export class SqliteStore implements Store {
       this.db.close();
       throw err;
     }
-    this.calls = new SqliteCallStore(this.callsDb);
+    this.callWriter = new CallWriter(dataFile(dataDir, 'calls.db'), CALL_WRITES);
+    this.calls = new SqliteCallStore(this.callsDb, this.callWriter);
   }
 
   async ping(): Promise<void> {
@@ -56,12 +60,16 @@ export class SqliteStore implements Store {
    * to its caller, so a drain's time bound cannot cut it and no write waiting for its commit is lost.
    */
   async close(): Promise<void> {
+    if (this.db.open) {
+      this.writer.flush();
+      this.db.close();
+    }
+    await this.callWriter.close();
     if (this.callsDb.open) this.callsDb.close();
-    if (!this.db.open) return;
-    this.writer.flush();
-    this.db.close();
   }
 
-  /** Nothing to drop: close() never waits on anything but the local disk. */
-  abort(): void {}
+  /** The call log's writer thread ends now (a drain past its deadline); the rest waits on the local disk only. */
+  abort(): void {
+    this.callWriter.abort();
+  }
 }

@@ -1,0 +1,61 @@
+// The call log's writer thread (store/sqlite/callWriter.ts): writes reach calls.db through it, a
+// failing statement fails only its write, and a thread that dies is replaced by the next write.
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { test } from 'node:test';
+import type { CallRecord } from '../../../packages/eposgate/src/platform/store/store.ts';
+import { SqliteStore } from '../../../packages/eposgate/src/platform/store/sqlite/index.ts';
+import { tempDir } from '../../helpers/platform.ts';
+
+const T = { accountId: 'acc-w', env: 'sandbox' as const };
+const call = (id: string, atMs: number): CallRecord => ({
+  id, tenant: T, atMs, capability: 'GetOrderById', transport: 'ws', node: 'n', source: 'data-api', status: 'ok',
+  latencyMs: 1, requestor: {}, request: '{"orderId":"o"}', response: '{"result":{}}', truncated: false,
+});
+
+function open(t: { after(fn: () => unknown): void }): SqliteStore {
+  const dir = tempDir('eposgate-call-writer-');
+  const store = new SqliteStore(dir, { durability: 'normal' });
+  t.after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return store;
+}
+
+test('no thread until the first write; the writes are read back through the platform connection', async (t) => {
+  const store = open(t);
+  assert.equal(store.callWriter.thread, undefined);
+  await store.calls.insertMany([call('c1', 1_000), call('c2', 2_000)]);
+  assert.ok(store.callWriter.thread, 'the first write started the thread');
+  assert.deepEqual((await store.calls.list(T, { limit: 10 })).map((c) => [c.id, c.seq]), [['c2', 2], ['c1', 1]]);
+});
+
+test('a thread that dies is replaced by the next write, and nothing committed is lost', async (t) => {
+  const store = open(t);
+  await store.calls.insertMany([call('c1', 1_000)]);
+  const first = store.callWriter.thread!;
+  await first.terminate();
+  await store.calls.insertMany([call('c2', 2_000)]);
+  assert.notEqual(store.callWriter.thread, first, 'a new thread');
+  assert.deepEqual((await store.calls.list(T, { limit: 10 })).map((c) => c.id), ['c2', 'c1']);
+});
+
+test('a write the database refuses fails that write only, with SQLite\'s error', async (t) => {
+  const store = open(t);
+  await store.calls.insertMany([call('c1', 1_000)]);
+  store.callsDb.exec('DROP TABLE calls');
+  await assert.rejects(store.calls.insertMany([call('c2', 2_000)]), /no such table: calls/);
+  assert.equal(await store.calls.pruneBeyond(1, 10).catch((e: Error) => e.message), 'no such table: calls');
+  store.callsDb.exec('CREATE TABLE calls AS SELECT * FROM call_seqs WHERE 0'); // any table named calls: the thread prepares again
+  await assert.rejects(store.calls.insertMany([call('c3', 3_000)]), /calls has no column named|table calls has/);
+});
+
+test('close lets the last batch commit; after close a write is refused', async (t) => {
+  const store = open(t);
+  const pending = store.calls.insertMany([call('c1', 1_000)]);
+  await store.callWriter.close();
+  await pending;
+  await assert.rejects(store.calls.insertMany([call('c2', 2_000)]), /closed/);
+  assert.deepEqual((await store.calls.list(T, { limit: 10 })).map((c) => c.id), ['c1']);
+});
