@@ -76,9 +76,16 @@ export class CallWriter {
     if (this.closed) return Promise.reject(new Error('the call log writer is closed'));
     const id = ++this.next;
     const done = new Promise<number>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
-    const settled = done.then(() => undefined, () => undefined).finally(() => this.inflight.delete(settled));
+    const w = this.started();
+    // Held while a write is in flight (a process whose last work is awaiting it must not exit
+    // first), let go when idle (an idle thread keeps no process alive).
+    const settled = done.then(() => undefined, () => undefined).finally(() => {
+      this.inflight.delete(settled);
+      if (!this.inflight.size) this.worker?.unref();
+    });
+    if (!this.inflight.size) w.ref();
     this.inflight.add(settled);
-    this.started().postMessage({ id, ...op });
+    w.postMessage({ id, ...op });
     return done;
   }
 
@@ -88,7 +95,6 @@ export class CallWriter {
     const w = new Worker(`var __name = (f) => f; (${writerThread.toString()})()`, {
       eval: true, execArgv: [], workerData: { file: this.file, driver, sql: this.sql },
     });
-    w.unref(); // writes in flight are awaited by the log's flush; an idle thread keeps nothing alive
     w.on('message', (m: Reply) => {
       const waiter = this.waiting.get(m.id);
       this.waiting.delete(m.id);
