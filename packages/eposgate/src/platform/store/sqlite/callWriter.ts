@@ -114,7 +114,6 @@ export class CallWriter {
   }
 }
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 /** The thread's whole program (see the file's comment): one connection, one write at a time. */
 function writerThread(): void {
   const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
