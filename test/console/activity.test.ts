@@ -75,6 +75,17 @@ test('a vendor finds a failing call in the call log, opens it and sees its param
     assert.match(legend, /SearchOrders/, `${chart}: ${legend}`);
   }
   assert.match(await page.textContent('[data-chart=latency] .u-legend') ?? '', /GetOrderById p50.*GetOrderById p99/s);
+  // The charts follow the window's width: narrower, then back.
+  const canvasWidth = async () => (await page.locator('[data-chart=rate] canvas').boundingBox())!.width;
+  const wide = await canvasWidth();
+  await page.setViewportSize({ width: 900, height: 800 });
+  await page.waitForFunction((w) => document.querySelector('[data-chart=rate] canvas')!.getBoundingClientRect().width < w - 100, wide, { timeout: 5_000 });
+  const narrow = await canvasWidth();
+  const box = await page.locator('[data-chart=rate]').boundingBox();
+  assert.ok(narrow <= box!.width, `the narrowed chart (${narrow} px) fits its box (${box!.width} px)`);
+  await screenshot(page, '28-call-log-narrow');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.waitForFunction((w) => document.querySelector('[data-chart=rate] canvas')!.getBoundingClientRect().width === w, wide, { timeout: 5_000 });
 
   assert.deepEqual(await page.locator('#call-capabilities option').evaluateAll((os) => os.map((o) => o.getAttribute('value')).sort()),
     ['GetOrderById', 'SearchOrders'], 'the capability filter suggests the ones called');

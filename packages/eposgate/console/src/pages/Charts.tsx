@@ -73,7 +73,17 @@ function Chart({ id, title, stats, lines, suffixes }: {
     // x spans the range asked for, so a quiet hour reads as quiet rather than zoomed onto one bucket.
     const x = { time: true, range: (): uPlot.Range.MinMax => [Date.parse(stats.from) / 1000, Date.parse(stats.to) / 1000] };
     const plot = new uPlot({ width, height: 180, series, axes: [{}, { size: 56 }], scales: { x }, legend: { live: false } }, data as uPlot.AlignedData, el.current);
-    return () => plot.destroy();
+    // The canvas follows its box when the window (or the layout around it) changes width.
+    const box = el.current;
+    const resized = new ResizeObserver(() => {
+      const w = Math.max(320, box.clientWidth);
+      if (w !== plot.width) plot.setSize({ width: w, height: 180 });
+    });
+    resized.observe(box);
+    return () => {
+      resized.disconnect();
+      plot.destroy();
+    };
   }, [stats]);
   return <div class="chart" data-testid="chart" data-chart={id}><h3>{title}</h3><div ref={el} /></div>;
 }
