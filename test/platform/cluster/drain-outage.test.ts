@@ -32,7 +32,16 @@ function capturedLogger() {
   return { logger: pino({ level: 'info' }, sink), lines };
 }
 
-const drainedLine = (lines: Array<Record<string, unknown>>) => lines.find((l) => l.msg === 'drained');
+/** Drains `node`, fails unless it ends within BOUND_MS, and answers its time and its "drained" log line. */
+async function drainWithinBound(node: { drain(o: { deadlineMs: number }): Promise<unknown> }, lines: Array<Record<string, unknown>>) {
+  const started = Date.now();
+  const drained = await settleWithin(node.drain({ deadlineMs: DEADLINE_MS }), BOUND_MS);
+  const took = Date.now() - started;
+  assert.ok(drained, `the drain did not end within ${BOUND_MS} ms`);
+  const line = lines.find((l) => l.msg === 'drained');
+  assert.ok(line, 'the drain logged its end');
+  return { took, line };
+}
 
 test('a drain whose PostgreSQL stopped answering ends within its bound, and says it cut the event worker and the store short', async (t) => {
   const relay = await tcpRelay(Number(new URL(TEST_DATABASE).port || 5432));
@@ -56,12 +65,7 @@ test('a drain whose PostgreSQL stopped answering ends within its bound, and says
   // And the delivery worker looking at the outbox on it: its stop waits for that look.
   a!.events.worker.kick();
   await new Promise((r) => setTimeout(r, 200));
-  const started = Date.now();
-  const drained = await settleWithin(a!.drain({ deadlineMs: DEADLINE_MS }), BOUND_MS);
-  const took = Date.now() - started;
-  assert.ok(drained, `the drain did not end within ${BOUND_MS} ms`);
-  const line = drainedLine(lines);
-  assert.ok(line, 'the drain logged its end');
+  const { took, line } = await drainWithinBound(a!, lines);
   assert.deepEqual(line.cutShort, ['event deliveries', 'store'], 'the worker\'s wait and the store were cut short, nothing else');
   assert.ok(lines.some((l) => l.step === 'store' && /cut short/.test(String(l.msg))), 'the store step is named in a warning');
   t.diagnostic(`drain took ${took} ms (deadline ${DEADLINE_MS} ms), cut short: ${JSON.stringify(line.cutShort)}`);
@@ -80,12 +84,7 @@ test('a drain whose NATS stopped answering ends within its bound, and says it cu
   assert.equal(a!.bus.connected, true);
 
   relay.freeze();
-  const started = Date.now();
-  const drained = await settleWithin(a!.drain({ deadlineMs: DEADLINE_MS }), BOUND_MS);
-  const took = Date.now() - started;
-  assert.ok(drained, `the drain did not end within ${BOUND_MS} ms`);
-  const line = drainedLine(lines);
-  assert.ok(line, 'the drain logged its end');
+  const { took, line } = await drainWithinBound(a!, lines);
   assert.deepEqual(line.cutShort, ['bus'], 'only the bus was cut: the store closed as usual');
   t.diagnostic(`drain took ${took} ms (deadline ${DEADLINE_MS} ms)`);
 });

@@ -25,26 +25,26 @@ export class PgIntegrationStore implements IntegrationStore {
         software_house_id = excluded.software_house_id, reseller_id = excluded.reseller_id`,
     [i.tenant.accountId, i.tenant.env, i.transport, i.createdAt, JSON.stringify(i.capabilities), i.rest?.url ?? null,
       i.rest?.baseUrl ?? null, i.rest?.username ?? null, i.rest?.passwordEnc ?? null, i.softwareHouseId, i.resellerId ?? null]);
-    // One statement without history: the row is replaced whole, atomically.
-    if (!change) {
-      await upsert(this.db);
-      return undefined;
-    }
-    return this.db.tx(async (q) => {
-      await upsert(q);
-      return append(q, change);
-    });
+    return this.withChange(upsert, change);
   }
 
   async delete(tenant: Tenant, transport: TransportKind, change?: Change): Promise<number | undefined> {
     const del = (q: Queryable) => q.count('DELETE FROM integrations WHERE account_id = $1 AND env = $2 AND transport = $3',
       [tenant.accountId, tenant.env, transport]);
+    return this.withChange(del, change);
+  }
+
+  /**
+   * `write` alone when there is no change to record (one statement: atomic by itself); else `write`
+   * and the history row in one transaction. Answers the change's seq.
+   */
+  private async withChange(write: (q: Queryable) => Promise<unknown>, change?: Change): Promise<number | undefined> {
     if (!change) {
-      await del(this.db);
+      await write(this.db);
       return undefined;
     }
     return this.db.tx(async (q) => {
-      await del(q);
+      await write(q);
       return append(q, change);
     });
   }
