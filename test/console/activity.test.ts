@@ -83,6 +83,14 @@ test('a vendor finds a failing call in the call log, opens it and sees its param
   const narrow = await canvasWidth();
   const box = await page.locator('[data-chart=rate]').boundingBox();
   assert.ok(narrow <= box!.width, `the narrowed chart (${narrow} px) fits its box (${box!.width} px)`);
+  // The table wider than the window scrolls in a box of its own: its last column can be brought into view.
+  const lastColumn = await page.evaluate(() => {
+    const table = document.querySelector('[data-testid=call-log]')!;
+    const box = table.parentElement!;
+    box.scrollLeft = box.scrollWidth;
+    return { right: table.querySelector('th:last-child')!.getBoundingClientRect().right, window: window.innerWidth, table: table.getBoundingClientRect().width };
+  });
+  assert.ok(lastColumn.right <= lastColumn.window, `the id column is out of reach: ${JSON.stringify(lastColumn)}`);
   await screenshot(page, '28-call-log-narrow');
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.waitForFunction((w) => document.querySelector('[data-chart=rate] canvas')!.getBoundingClientRect().width === w, wide, { timeout: 5_000 });

@@ -41,6 +41,7 @@ function CallList() {
       <Loaded load={logs} what="Call log">
         {(d) => (
           <>
+            <div class="scroll">
             <table data-testid="call-log">
               <thead><tr><th>at</th><th>capability</th><th>status</th><th>latency</th><th>transport</th><th>source</th><th>software house</th><th>id</th></tr></thead>
               <tbody>
@@ -55,6 +56,7 @@ function CallList() {
                 {d.logs.length === 0 ? <tr><td colSpan={8} class="muted">No calls match.</td></tr> : null}
               </tbody>
             </table>
+            </div>
             <Pager stack={stack} next={d.nextCursor} onPage={setStack} />
           </>
         )}
