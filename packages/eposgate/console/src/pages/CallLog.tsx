@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import * as api from '../api/calllog.ts';
 import { href, navigate } from '../router.ts';
-import { Badge, isoOf, Json, ms, Pager, Time } from '../ui/bits.tsx';
+import { Badge, isoOf, Json, ms, PagedTable, Time } from '../ui/bits.tsx';
 import { Loaded, useLoad } from '../ui/load.tsx';
 import { Charts } from './Charts.tsx';
 
@@ -41,23 +41,16 @@ function CallList() {
       <Loaded load={logs} what="Call log">
         {(d) => (
           <>
-            <div class="scroll">
-            <table data-testid="call-log">
-              <thead><tr><th>at</th><th>capability</th><th>status</th><th>latency</th><th>transport</th><th>source</th><th>software house</th><th>id</th></tr></thead>
-              <tbody>
-                {d.logs.map((c) => (
-                  <tr key={c.id} class="clickable" data-testid="call-row" data-id={c.id} data-capability={c.capability} onClick={() => navigate('calls', c.id)}>
-                    <td><Time at={c.at} /></td><td class="mono">{c.capability}</td>
-                    <td><Badge value={c.status} />{c.errorCode ? <span class="mono"> {c.errorCode}</span> : null}</td>
-                    <td class="num">{ms(c.latencyMs)}</td><td>{c.transport ?? '–'}</td><td>{c.source}</td>
-                    <td class="mono">{c.requestor.softwareHouseId ?? ''}</td><td class="id"><a href={href('calls', c.id)}>{c.id}</a></td>
-                  </tr>
-                ))}
-                {d.logs.length === 0 ? <tr><td colSpan={8} class="muted">No calls match.</td></tr> : null}
-              </tbody>
-            </table>
-            </div>
-            <Pager stack={stack} next={d.nextCursor} onPage={setStack} />
+            <PagedTable testid="call-log" head={['at', 'capability', 'status', 'latency', 'transport', 'source', 'software house', 'id']}
+              empty="No calls match." stack={stack} next={d.nextCursor} onPage={setStack}
+              rows={d.logs.map((c) => (
+                <tr key={c.id} class="clickable" data-testid="call-row" data-id={c.id} data-capability={c.capability} onClick={() => navigate('calls', c.id)}>
+                  <td><Time at={c.at} /></td><td class="mono">{c.capability}</td>
+                  <td><Badge value={c.status} />{c.errorCode ? <span class="mono"> {c.errorCode}</span> : null}</td>
+                  <td class="num">{ms(c.latencyMs)}</td><td>{c.transport ?? '–'}</td><td>{c.source}</td>
+                  <td class="mono">{c.requestor.softwareHouseId ?? ''}</td><td class="id"><a href={href('calls', c.id)}>{c.id}</a></td>
+                </tr>
+              ))} />
           </>
         )}
       </Loaded>

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from '../api/http.ts';
 import * as api from '../api/deliveries.ts';
 import { href, navigate } from '../router.ts';
-import { Badge, isoOf, Json, ms, Pager, Time } from '../ui/bits.tsx';
+import { Badge, isoOf, Json, ms, PagedTable, Time } from '../ui/bits.tsx';
 import { ErrorNotice, Loaded, useLoad } from '../ui/load.tsx';
 
 const STATUSES: api.DeliveryStatus[] = ['pending', 'delivered', 'failed', 'skipped', 'expired'];
@@ -97,24 +97,17 @@ function DeliveryList() {
                 <button class="primary" onClick={() => void act(async () => `Resumed: ${(await api.resume()).resumed} pending event(s) going out now.`)}>Resume</button>
               </div>
             ) : null}
-            <div class="scroll">
-            <table data-testid="deliveries">
-              <thead><tr><th>event id</th><th>type</th><th>status</th><th>attempts</th><th>created</th><th>last attempt · next</th><th>last error</th></tr></thead>
-              <tbody>
-                {d.deliveries.map((x) => (
-                  <tr key={x.id} class="clickable" data-testid="delivery" data-id={x.id} data-status={x.status} onClick={() => navigate('deliveries', x.id)}>
-                    <td class="id nowrap"><a href={href('deliveries', x.id)} title={`seq ${x.seq} in the queue`}>{x.id}</a></td><td class="mono">{x.type}</td>
-                    <td><Badge value={x.status} />{x.reason ? <div class="muted">{x.reason}</div> : null}</td>
-                    <td class="num">{x.attempts}</td><td><Time at={x.createdAt} /></td>
-                    <td><Time at={x.lastAttemptAt} />{x.nextAttemptAt ? <div class="muted">next <Time at={x.nextAttemptAt} /></div> : null}</td>
-                    <td class="clip" title={lastError(x.lastError)}>{lastError(x.lastError)}</td>
-                  </tr>
-                ))}
-                {d.deliveries.length === 0 ? <tr><td colSpan={7} class="muted">No deliveries match.</td></tr> : null}
-              </tbody>
-            </table>
-            </div>
-            <Pager stack={stack} next={d.nextCursor} onPage={setStack} />
+            <PagedTable testid="deliveries" head={['event id', 'type', 'status', 'attempts', 'created', 'last attempt · next', 'last error']}
+              empty="No deliveries match." stack={stack} next={d.nextCursor} onPage={setStack}
+              rows={d.deliveries.map((x) => (
+                <tr key={x.id} class="clickable" data-testid="delivery" data-id={x.id} data-status={x.status} onClick={() => navigate('deliveries', x.id)}>
+                  <td class="id nowrap"><a href={href('deliveries', x.id)} title={`seq ${x.seq} in the queue`}>{x.id}</a></td><td class="mono">{x.type}</td>
+                  <td><Badge value={x.status} />{x.reason ? <div class="muted">{x.reason}</div> : null}</td>
+                  <td class="num">{x.attempts}</td><td><Time at={x.createdAt} /></td>
+                  <td><Time at={x.lastAttemptAt} />{x.nextAttemptAt ? <div class="muted">next <Time at={x.nextAttemptAt} /></div> : null}</td>
+                  <td class="clip" title={lastError(x.lastError)}>{lastError(x.lastError)}</td>
+                </tr>
+              ))} />
           </>
         )}
       </Loaded>

@@ -2,7 +2,7 @@
 // how that changed (GET /epos/integrations/history).
 import { useState } from 'preact/hooks';
 import * as api from '../api/registrations.ts';
-import { Pager, Time } from '../ui/bits.tsx';
+import { PagedTable, Time } from '../ui/bits.tsx';
 import { Loaded, useLoad } from '../ui/load.tsx';
 
 export function Registrations() {
@@ -23,23 +23,16 @@ export function Registrations() {
       <h2>History</h2>
       <Loaded load={history} what="Registration history">
         {(h) => (
-          <>
-            <table data-testid="registration-history">
-              <thead><tr><th>at</th><th>transport</th><th>added</th><th>dropped</th><th>capabilities</th><th>software house</th><th>key</th></tr></thead>
-              <tbody>
-                {h.changes.map((c) => (
-                  <tr key={c.id} data-testid="change" data-transport={c.transport}>
-                    <td><Time at={c.at} /></td><td>{c.transport}{c.url ? <div class="mono muted">{c.url}</div> : null}</td>
-                    <td class="mono" data-col="added">{c.added.join(', ') || '–'}</td><td class="mono" data-col="dropped">{c.dropped.join(', ') || '–'}</td>
-                    <td class="num" title={c.capabilities.join(', ')}>{c.capabilities.length}</td>
-                    <td class="mono">{c.softwareHouseId}{c.resellerId ? <div class="muted">reseller {c.resellerId}</div> : null}</td><td class="mono">{c.keyHint ?? ''}</td>
-                  </tr>
-                ))}
-                {h.changes.length === 0 ? <tr><td colSpan={7} class="muted">No registration changes yet.</td></tr> : null}
-              </tbody>
-            </table>
-            <Pager stack={stack} next={h.nextCursor} onPage={setStack} />
-          </>
+          <PagedTable testid="registration-history" head={['at', 'transport', 'added', 'dropped', 'capabilities', 'software house', 'key']}
+            empty="No registration changes yet." stack={stack} next={h.nextCursor} onPage={setStack}
+            rows={h.changes.map((c) => (
+              <tr key={c.id} data-testid="change" data-transport={c.transport}>
+                <td><Time at={c.at} /></td><td>{c.transport}{c.url ? <div class="mono muted">{c.url}</div> : null}</td>
+                <td class="mono" data-col="added">{c.added.join(', ') || '–'}</td><td class="mono" data-col="dropped">{c.dropped.join(', ') || '–'}</td>
+                <td class="num" title={c.capabilities.join(', ')}>{c.capabilities.length}</td>
+                <td class="mono">{c.softwareHouseId}{c.resellerId ? <div class="muted">reseller {c.resellerId}</div> : null}</td><td class="mono">{c.keyHint ?? ''}</td>
+              </tr>
+            ))} />
         )}
       </Loaded>
     </div>

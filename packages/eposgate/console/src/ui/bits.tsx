@@ -2,6 +2,8 @@
 // nothing in the console renders a string as markup (docs/console.md, "Security";
 // test/platform/console.test.ts checks the sources).
 
+import type { ComponentChildren } from 'preact';
+
 const GOOD = new Set(['ok', 'SUCCESS', 'delivered', 'ready']);
 const BAD = new Set(['error', 'FAILURE', 'TIMED_OUT', 'failed', 'expired', 'not ready']);
 const RUNNING = new Set(['IN_PROGRESS', 'pending']);
@@ -31,7 +33,30 @@ export function ms(n: number | undefined | null): string {
  * Paging over an opaque cursor: the cursors of the pages seen so far, so "Previous" goes back
  * without the API having to page backwards.
  */
-export function Pager({ stack, next, onPage }: { stack: string[]; next?: string; onPage: (stack: string[]) => void }) {
+/**
+ * One page of a list: its rows in a table that scrolls sideways in a box of its own (a narrow window
+ * scrolls the table, not the page), a line saying so when there are none, and the pager under it.
+ */
+export function PagedTable({ testid, head, rows, empty, stack, next, onPage }: {
+  testid: string; head: string[]; rows: ComponentChildren[]; empty: string; stack: string[]; next?: string; onPage: (stack: string[]) => void;
+}) {
+  return (
+    <>
+      <div class="scroll">
+        <table data-testid={testid}>
+          <thead><tr>{head.map((h) => <th key={h}>{h}</th>)}</tr></thead>
+          <tbody>
+            {rows}
+            {rows.length === 0 ? <tr><td colSpan={head.length} class="muted">{empty}</td></tr> : null}
+          </tbody>
+        </table>
+      </div>
+      <Pager stack={stack} next={next} onPage={onPage} />
+    </>
+  );
+}
+
+function Pager({ stack, next, onPage }: { stack: string[]; next?: string; onPage: (stack: string[]) => void }) {
   return (
     <div class="pager">
       <button disabled={stack.length === 0} onClick={() => onPage(stack.slice(0, -1))}>Previous</button>
