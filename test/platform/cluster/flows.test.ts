@@ -12,11 +12,21 @@ import { until as value } from '../events/helpers.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts a flow on `a` whose first call its EPOS answers only after 8 s; answers the flow id. */
+/**
+ * Starts a flow on `a` whose first call its EPOS answers only after 8 s (or when the test ends: the
+ * SDK's close waits for a handler in flight); answers the flow id.
+ */
 async function slowFlowOn(t: { after(fn: () => unknown): void }, c: TestCluster, a: ClusterNode): Promise<string> {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  t.after(() => release()); // before the close below: hooks run in the order they were added
   const epos = defineEpos({
     GetOrderById: async ({ orderId }) => {
-      await sleep(8_000); // outlasts the test's checks (the SDK lets it finish on close)
+      // Outlasts the test's checks.
+      await new Promise<void>((r) => {
+        const timer = setTimeout(r, 8_000);
+        void released.then(() => { clearTimeout(timer); r(); });
+      });
       return { id: orderId, status: 'New', details: { orderType: 'DineIn', dineIn: {} } };
     },
   });
