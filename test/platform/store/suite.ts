@@ -283,6 +283,24 @@ export function storeSuite(name: string, h: StoreHarness): void {
       assert.deepEqual((await s.outbox.claimDue(T0 + 5_000, 'node-1', 1_000, 10)).map((e) => e.event.id), ['a2']);
     });
 
+    test('outbox: releaseLeases ends the running leases (one owner’s, or all) and makes their heads due at once', async () => {
+      const s = await open();
+      await s.outbox.insert(entry(A, 'a1'));
+      await s.outbox.insert(entry(A, 'a2'));
+      await s.outbox.insert(entry(B, 'b1'));
+      assert.equal((await s.outbox.claimDue(T0 + 1, 'node-1', 10_000, 1)).length, 1);
+      assert.equal((await s.outbox.claimDue(T0 + 1, 'node-2', 10_000, 1)).length, 1);
+      assert.deepEqual(await s.outbox.claimDue(T0 + 2, 'node-3', 10_000, 10), [], 'both heads leased');
+      assert.equal(await s.outbox.releaseLeases(T0 + 2, 'node-9'), 0, 'another owner’s leases are left alone');
+      assert.equal(await s.outbox.releaseLeases(T0 + 2, 'node-1'), 1);
+      const one = await s.outbox.claimDue(T0 + 3, 'node-3', 10_000, 10);
+      assert.equal(one.length, 1, 'node-1’s head is due again at once, node-2’s still leased');
+      assert.equal(await s.outbox.releaseLeases(T0 + 4), 2, 'without an owner: every running lease');
+      assert.deepEqual((await s.outbox.claimDue(T0 + 5, 'node-4', 10_000, 10)).map((e) => e.event.id).sort(), ['a1', 'b1'],
+        'each tenant’s head again, in order: a2 still waits behind a1');
+      assert.equal(await s.outbox.releaseLeases(T0 + 20_000), 0, 'a lease that ran out is not counted');
+    });
+
     test('outbox: makeDue makes a tenant’s waiting entries due now; retention prunes finished ones only, and seqs never come back', async () => {
       const s = await open();
       for (let i = 1; i <= 5; i++) await s.outbox.insert(entry(A, `a${i}`, T0 + 100_000, T0 + i));

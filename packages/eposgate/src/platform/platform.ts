@@ -380,6 +380,10 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
   await tester.recover(lock ? undefined : { only: nodeId });
   const takeover = bus.clustered ? new FlowTakeover({ tester, flows: store.flows, presence: bus.presence, self: nodeId, log: logger.child({ component: 'tester' }) }) : undefined;
   takeover?.start();
+  // Likewise the outbox's leases: the attempts they guarded died with that platform, and each would
+  // hold its tenant's queue until the lease ran out (the call timeout and 5 s). Due again now.
+  const released = await store.outbox.releaseLeases(Date.now(), lock ? undefined : nodeId);
+  if (released) logger.info({ events: released }, 'deliveries interrupted by the last stop are due again');
   events.start();
   const retention = new Retention({ store, limits, logger: logger.child({ component: 'retention' }), onExpired: () => events.worker.kick() });
   retention.start();

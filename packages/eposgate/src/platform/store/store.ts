@@ -215,6 +215,12 @@ export interface OutboxStore {
    * behind its head, so its events keep their order. `update` ends the lease. Paused tenants are left out.
    */
   claimDue(now: number, owner: string, leaseMs: number, limit: number): Promise<OutboxEntry[]>;
+  /**
+   * Ends the leases still running at `now` (only `owner`'s when given) and makes those entries due
+   * at once: their attempts died with the process that held them (a platform starting on its own
+   * locked data dir, or a cluster node restarting under its own id). Returns how many.
+   */
+  releaseLeases(now: number, owner?: string): Promise<number>;
   /** Earliest nextAttemptAt later than `after` among the tenants' oldest pending entries. */
   nextDueAt(after: number): Promise<number | undefined>;
   /**

@@ -83,6 +83,11 @@ export class PgOutboxStore implements OutboxStore {
     return rows.map(outboxFromRow);
   }
 
+  async releaseLeases(now: number, owner?: string): Promise<number> {
+    return this.db.count(`UPDATE event_outbox SET lease_owner = NULL, lease_until = NULL, next_attempt_at = $1
+      WHERE status = 'pending' AND lease_until > $1 AND ($2::text IS NULL OR lease_owner = $2)`, [now, owner ?? null]);
+  }
+
   async claimDue(now: number, owner: string, leaseMs: number, limit: number): Promise<OutboxEntry[]> {
     // One scan of the due pending rows, each kept only if it is its tenant's head (an index probe
     // on event_outbox_pending), so the plan does not depend on table statistics. The conditions are

@@ -143,6 +143,9 @@ export class SqliteOutboxStore implements OutboxStore {
         ORDER BY h.next_attempt_at, o.rowid LIMIT @limit`),
       lease: db.prepare(`UPDATE event_outbox SET lease_owner = @owner, lease_until = @until, next_attempt_at = @until
         WHERE account_id = @accountId AND env = @env AND seq = @seq RETURNING *`),
+      // The triggers move each tenant's head to its new next_attempt_at.
+      release: db.prepare(`UPDATE event_outbox SET lease_owner = NULL, lease_until = NULL, next_attempt_at = @now
+        WHERE status = 'pending' AND lease_until > @now AND (@owner IS NULL OR lease_owner = @owner)`),
       nextDue: db.prepare('SELECT MIN(next_attempt_at) AS at FROM event_outbox_heads WHERE next_attempt_at > ?'),
       makeDue: db.prepare(`UPDATE event_outbox SET next_attempt_at = @now
         WHERE account_id = @accountId AND env = @env AND status = 'pending' AND next_attempt_at > @now
@@ -235,6 +238,10 @@ export class SqliteOutboxStore implements OutboxStore {
     const rows = await this.w.write(() => (this.q.claimable.all({ now, limit }) as OutboxRow[]).map((r) =>
       this.q.lease.get({ owner, until, accountId: r.account_id, env: r.env, seq: r.seq }) as OutboxRow));
     return rows.map(outboxFromRow);
+  }
+
+  async releaseLeases(now: number, owner?: string): Promise<number> {
+    return this.w.write(() => this.q.release.run({ now, owner: owner ?? null }).changes);
   }
 
   async nextDueAt(after: number): Promise<number | undefined> {
