@@ -28,6 +28,7 @@ function answer(f: RpcFrame) {
   const id = String(f.params.orderId ?? 'search');
   if (id.startsWith('err-')) return { error: { errorType: 'NotFound', debugMessage: `no order ${id}` } };
   if (id.startsWith('big-')) return { result: { id, note: 'x'.repeat(5000) } };
+  if (id.startsWith('plain-')) return { result: { id, status: 'Open', note: 'é "quoted" \u2028 \\', lines: [{ n: 1.5 }, null, true] } };
   return { result: { id, status: 'Open', password: 'hunter2', card: { number: '4111111111111111', cvv: '123' }, token: 'tok_live' } };
 }
 
@@ -87,6 +88,20 @@ test('ok and error calls are recorded with tenant fields, requestor, latency and
     assert.equal(payDetail.transport, null, 'refused before an EPOS was picked');
   }
   assert.equal((await api(p.url, 'GET', '/epos/logs/call_nope', { key })).status, 404);
+});
+
+test('a clean result is logged as the very JSON the product API answered with', async (t) => {
+  const { p, key } = await setup(t);
+  const epos = await rawWsEpos(p.url, key, answer);
+  t.after(() => epos.close());
+  const res = await fetch(p.url + ORDER_PATH('plain-1'), { headers: { authorization: `Basic ${key}`, 'software-house-id': 'sh' } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
+  const text = await res.text();
+  assert.deepEqual(JSON.parse(text), { id: 'plain-1', status: 'Open', note: 'é "quoted" \u2028 \\', lines: [{ n: 1.5 }, null, true] });
+  const [row] = (await logs(p, key)).body.logs;
+  const stored = await p.store.calls.get({ accountId: 'acc-1', env: 'sandbox' }, row.id);
+  assert.equal(stored?.response, text, 'the same text, not a second serialisation that could differ');
 });
 
 test('a body longer than limits.callLogBodyChars is cut and marked truncated', async (t) => {

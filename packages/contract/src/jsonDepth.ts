@@ -10,6 +10,9 @@ const BACKSLASH = 0x5c; // \
 
 /** True when `text` nests objects and arrays deeper than `max` (strings are skipped). */
 export function jsonDeeperThan(text: string, max: number): boolean {
+  // No deeper than its count of `{` and `[` (those in strings included): for the usual frame, a few
+  // native indexOf calls settle it, ~15 times cheaper than the scan below (B2's order: 0.15 vs 2.2 µs).
+  if (openersAtMost(text, max)) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -26,4 +29,12 @@ export function jsonDeeperThan(text: string, max: number): boolean {
     }
   }
   return false;
+}
+
+/** True when `text` holds at most `max` of `{` and `[` together. */
+function openersAtMost(text: string, max: number): boolean {
+  let n = 0;
+  for (let i = text.indexOf('{'); i >= 0; i = text.indexOf('{', i + 1)) if (++n > max) return false;
+  for (let i = text.indexOf('['); i >= 0; i = text.indexOf('[', i + 1)) if (++n > max) return false;
+  return true;
 }

@@ -17,9 +17,17 @@ const processPart = randomBytes(4).toString('hex');
 let counter = Math.floor(Math.random() * 2 ** 40);
 const COUNTER_SPAN = 2 ** 48;
 
+/** The last time's digits: a batch's calls mostly share their millisecond. */
+let lastAt = -1;
+let lastHead = '';
+
 export function newCallId(atMs: number): string {
   counter = (counter + 1) % COUNTER_SPAN;
-  return `${PREFIX}${atMs.toString(36).padStart(TIME_DIGITS, '0')}${processPart}${counter.toString(16).padStart(12, '0')}`;
+  if (atMs !== lastAt) {
+    lastAt = atMs;
+    lastHead = `${PREFIX}${atMs.toString(36).padStart(TIME_DIGITS, '0')}${processPart}`;
+  }
+  return `${lastHead}${counter.toString(16).padStart(12, '0')}`;
 }
 
 /** The time (epoch ms) an id minted by newCallId carries; undefined for anything else. */

@@ -21,6 +21,8 @@ export interface PendingCall {
   params: unknown;
   /** The result when ok; the thrown error otherwise. */
   outcome: unknown;
+  /** JSON.stringify(outcome), when the call path already wrote it (the product API's answer). */
+  outcomeJson?: string;
   ok: boolean;
   atMs: number;
   latencyMs: number;
@@ -130,7 +132,7 @@ export class CallLog {
   private row(c: PendingCall): CallRecord {
     const max = this.o.limits.callLogBodyChars;
     const request = body(c.params ?? {}, max);
-    const response = body(c.ok ? c.outcome ?? null : errorBody(c.outcome), max);
+    const response = c.ok ? body(c.outcome ?? null, max, c.outcomeJson) : body(errorBody(c.outcome), max);
     const code = c.ok ? undefined : isPlatformError(c.outcome) ? c.outcome.code : 'INTERNAL';
     return {
       id: newCallId(c.atMs),
@@ -161,8 +163,8 @@ export class CallLog {
 }
 
 /** JSON text of `v` with secret-like keys redacted, at most `max` characters (cut ones end in "…"). */
-function body(v: unknown, max: number): { text: string; truncated: boolean } {
-  const text = redactedJson(v, max);
+function body(v: unknown, max: number, json?: string): { text: string; truncated: boolean } {
+  const text = redactedJson(v, max, json);
   // A whole JSON text never ends in "…" (strings end in a quote): only a cut excerpt does.
   return { text, truncated: text.endsWith('…') };
 }

@@ -46,21 +46,39 @@ export class Dispatcher {
   constructor(private readonly o: DispatcherOptions) {}
 
   async invoke(tenant: Tenant, capability: string | Capability, params: Record<string, unknown>, requestor: RequestorHeaders = {}, opts: InvokeOptions = {}): Promise<unknown> {
+    return this.run(tenant, capability, params, requestor, opts, false);
+  }
+
+  /**
+   * invoke(), answering with the result's JSON text (undefined for no result): what the product API
+   * sends. The call log keeps the same text, so a result is serialised once, not once per use.
+   */
+  async invokeJson(tenant: Tenant, capability: string | Capability, params: Record<string, unknown>, requestor: RequestorHeaders = {}, opts: InvokeOptions = {}): Promise<string | undefined> {
+    return this.run(tenant, capability, params, requestor, opts, true) as Promise<string | undefined>;
+  }
+
+  private async run(tenant: Tenant, capability: string | Capability, params: Record<string, unknown>, requestor: RequestorHeaders,
+    opts: InvokeOptions, json: boolean): Promise<unknown> {
     const log = this.o.callLog;
-    if (!log) return this.call(tenant, capability, params, requestor, opts, undefined);
+    if (!log) {
+      const result = await this.call(tenant, capability, params, requestor, opts, undefined);
+      return json ? jsonOf(result) : result;
+    }
     const atMs = Date.now();
     const started = performance.now();
     const used: { transport: Transport['kind'] | null } = { transport: null };
     const name = typeof capability === 'string' ? capability : capability.name;
     const source = opts.source ?? 'data-api';
+    let result: unknown;
     try {
-      const result = await this.call(tenant, capability, params, requestor, opts, used);
-      log.record({ tenant, capability: name, transport: used.transport, source, requestor, params, outcome: result, ok: true, atMs, latencyMs: performance.now() - started });
-      return result;
+      result = await this.call(tenant, capability, params, requestor, opts, used);
     } catch (err) {
       log.record({ tenant, capability: name, transport: used.transport, source, requestor, params, outcome: err, ok: false, atMs, latencyMs: performance.now() - started });
       throw err;
     }
+    const text = json ? jsonOf(result) : undefined;
+    log.record({ tenant, capability: name, transport: used.transport, source, requestor, params, outcome: result, outcomeJson: text, ok: true, atMs, latencyMs: performance.now() - started });
+    return json ? text : result;
   }
 
   /** The call itself; `used` learns the transport picked (for the call log). */
@@ -132,6 +150,11 @@ export class Dispatcher {
       `${cap.name} is not registered for this account (${tenant.env}): register it with PUT /epos/integrations/ws or /rest before it can be invoked`,
       { extra: { capability: cap.name } });
   }
+}
+
+/** A result's JSON text; undefined for none (null or undefined: the product API answers with an empty body). */
+function jsonOf(result: unknown): string | undefined {
+  return result === null || result === undefined ? undefined : JSON.stringify(result);
 }
 
 /** An issue as quoted in an error body: path, message and expected clipped; `actual` short and redacted. */

@@ -34,19 +34,14 @@ export function dataRoutes(app: FastifyInstance, dispatcher: Dispatcher): void {
         const pathValues = req.params as Record<string, string>;
         for (let i = 0; i < paramNames.length; i++) params[paramNames[i]!] = pathValues[routeNames[i]!];
         try {
-          const result = await dispatcher.invoke(req.caller, cap, params, requestorFrom(req.headers));
-          return sendResult(reply, result);
+          const json = await dispatcher.invokeJson(req.caller, cap, params, requestorFrom(req.headers));
+          return json === undefined ? reply.code(200).send() : reply.code(200).type('application/json').send(json);
         } catch (err) {
           return sendError(reply, err, req.id);
         }
       },
     });
   }
-}
-
-function sendResult(reply: FastifyReply, result: unknown): FastifyReply {
-  if (result === null || result === undefined) return reply.code(200).send();
-  return reply.code(200).type('application/json').send(result);
 }
 
 /** An EPOS's own error goes back as it sent it, with the status its type maps to. */

@@ -104,9 +104,10 @@ export function redactedExcerpt(value: unknown, max: number): string {
  * key, a Date, an undefined property, a large value) takes redactedExcerpt's walk, whose cost is
  * bounded by `max`; so is this check's.
  */
-export function redactedJson(value: unknown, max: number): string {
+export function redactedJson(value: unknown, max: number, json?: string): string {
   if (plainAndClean(value, max)) {
-    const text = JSON.stringify(value);
+    // `json`: JSON.stringify(value), when the caller already wrote it (the product API's answer).
+    const text = json ?? JSON.stringify(value);
     return text.length > max ? `${text.slice(0, max)}…` : text;
   }
   return redactedExcerpt(value, max);
