@@ -1,4 +1,5 @@
 // Registrations: GET /epos/integrations (the current set) and its history (console-api.md, "EPOS health").
+import type { RegistrationChange as StoredChange } from '../../../src/platform/store/store.ts';
 import { request, type Page } from './http.ts';
 
 export interface Integration {
@@ -13,18 +14,8 @@ export interface Integrations {
   wsIntegrations: Integration[];
 }
 
-export interface RegistrationChange {
-  id: string;
-  at: string;
-  transport: 'ws' | 'rest';
-  capabilities: string[];
-  added: string[];
-  dropped: string[];
-  url?: string;
-  softwareHouseId: string;
-  resellerId?: string;
-  keyHint?: string;
-}
+/** A change as GET /epos/integrations/history lists it: the store's record, its seq as the id, no tenant or key id. */
+export type RegistrationChange = Omit<StoredChange, 'tenant' | 'seq' | 'keyId'> & { id: string };
 
 export const integrations = (headers?: Record<string, string>, quiet = false): Promise<Integrations> =>
   request('GET', '/epos/integrations', { ...(headers ? { headers } : {}), quiet });
