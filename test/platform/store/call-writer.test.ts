@@ -1,7 +1,7 @@
 // The call log's writer thread (store/sqlite/callWriter.ts): writes reach calls.db through it, a
 // failing statement fails only its write, and a thread that dies is replaced by the next write.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { test } from 'node:test';
 import type { CallRecord } from '../../../packages/eposgate/src/platform/store/store.ts';
 import { SqliteStore } from '../../../packages/eposgate/src/platform/store/sqlite/index.ts';
@@ -58,4 +58,20 @@ test('close lets the last batch commit; after close a write is refused', async (
   await pending;
   await assert.rejects(store.calls.insertMany([call('c2', 2_000)]), /closed/);
   assert.deepEqual((await store.calls.list(T, { limit: 10 })).map((c) => c.id), ['c1']);
+});
+
+test('a thread that cannot open calls.db is not restarted by every write: after the second death writes fail at once until a backoff passes', async (t) => {
+  const store = open(t);
+  const file = store.callsDb.name;
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+  mkdirSync(file); // a directory where the file was: SQLite cannot open it
+  await assert.rejects(store.calls.insertMany([call('c1', 1_000)]), /the call log writer thread (failed: .*(SQLITE_CANTOPEN|unable to open)|ended \(exit code 1\))/);
+  await assert.rejects(store.calls.insertMany([call('c2', 2_000)]), /the call log writer thread (failed: .*(SQLITE_CANTOPEN|unable to open)|ended \(exit code 1\))/);
+  assert.equal(store.callWriter.threadsStarted, 2, 'the first death is replaced at once');
+  for (let i = 0; i < 20; i++) await assert.rejects(store.calls.insertMany([call(`d${i}`, 3_000)]), /died 2 times in a row .*next try in \d+ ms/);
+  assert.equal(store.callWriter.threadsStarted, 2, 'no thread started during the backoff');
+  await new Promise((r) => setTimeout(r, 150)); // the first backoff is at most RESTART_MIN_MS (100 ms)
+  await assert.rejects(store.calls.insertMany([call('c3', 4_000)]));
+  assert.equal(store.callWriter.threadsStarted, 3, 'tried again once the backoff passed');
+  rmSync(file, { recursive: true });
 });

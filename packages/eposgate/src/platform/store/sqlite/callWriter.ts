@@ -8,6 +8,7 @@
 // `require` and what `workerData` carries, the SQL included, which stays written in calls.ts.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { backoffDelay } from '@eposgate/contract';
 import { storeError } from './db.ts';
 
 /** The statements the thread runs, as calls.ts writes them. */
@@ -32,12 +33,27 @@ interface Reply { id: number; value?: number; error?: { message: string; code?: 
 
 const driver = createRequire(import.meta.url).resolve('better-sqlite3');
 
+/**
+ * A thread that died is replaced by the next write at once; one that dies again before any write
+ * succeeded (calls.db cannot be opened, say) waits about this long, doubling to RESTART_MAX_MS, and the
+ * writes meanwhile fail at once: a broken file costs a thread start per backoff, not per batch.
+ */
+const RESTART_MIN_MS = 100;
+const RESTART_MAX_MS = 30_000;
+
 export class CallWriter {
   private worker?: Worker;
-  private readonly waiting = new Map<number, { resolve(v: number): void; reject(e: unknown): void }>();
+  /** Writes sent and not answered, each with the thread it went to (a dying thread fails its own only). */
+  private readonly waiting = new Map<number, { w: Worker; resolve(v: number): void; reject(e: unknown): void }>();
   private readonly inflight = new Set<Promise<unknown>>();
   private next = 0;
   private closed = false;
+  /** Threads started so far (diagnostics, tests). */
+  threadsStarted = 0;
+  /** Deaths since the last write that succeeded, the last one's error, and when a new thread may start. */
+  private deaths = 0;
+  private lastDeath?: unknown;
+  private restartAt = 0;
 
   constructor(private readonly file: string, private readonly sql: CallWriterSql) {}
 
@@ -74,9 +90,13 @@ export class CallWriter {
 
   private send(op: Op): Promise<number> {
     if (this.closed) return Promise.reject(new Error('the call log writer is closed'));
+    if (!this.worker && Date.now() < this.restartAt) {
+      const why = this.lastDeath instanceof Error ? this.lastDeath.message : String(this.lastDeath);
+      return Promise.reject(new Error(`the call log writer thread died ${this.deaths} times in a row (last: ${why}); next try in ${this.restartAt - Date.now()} ms`));
+    }
     const id = ++this.next;
-    const done = new Promise<number>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
     const w = this.started();
+    const done = new Promise<number>((resolve, reject) => this.waiting.set(id, { w, resolve, reject }));
     // Held while a write is in flight (a process whose last work is awaiting it must not exit
     // first), let go when idle (an idle thread keeps no process alive).
     const settled = done.then(() => undefined, () => undefined).finally(() => {
@@ -98,18 +118,34 @@ export class CallWriter {
     w.on('message', (m: Reply) => {
       const waiter = this.waiting.get(m.id);
       this.waiting.delete(m.id);
+      this.deaths = 0; // the thread runs: the next death is replaced at once again
       if (!m.error) waiter?.resolve(m.value ?? 0);
       else waiter?.reject(storeError(Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code } : {})));
     });
-    // A thread that dies fails what it held; the next write starts a new one.
+    // A thread that dies fails what it held; a later write starts a new one (RESTART_MIN_MS).
+    let dead = false;
     const fail = (err: unknown) => {
       if (this.worker === w) this.worker = undefined;
-      for (const waiter of this.waiting.values()) waiter.reject(err);
-      this.waiting.clear();
+      if (!dead && !this.closed) {
+        dead = true;
+        this.lastDeath = err;
+        this.deaths++;
+        this.restartAt = this.deaths < 2 ? 0 : Date.now() + backoffDelay(this.deaths - 2, { minMs: RESTART_MIN_MS, maxMs: RESTART_MAX_MS });
+      }
+      for (const [id, waiter] of this.waiting) {
+        if (waiter.w !== w) continue;
+        this.waiting.delete(id);
+        waiter.reject(err);
+      }
     };
-    w.on('error', fail);
+    // What the thread threw arrives as an Error, or (SQLite's, cloned across) a bare { code }.
+    w.on('error', (e: unknown) => {
+      const { message, code } = (e ?? {}) as { message?: unknown; code?: unknown };
+      fail(Object.assign(new Error(`the call log writer thread failed: ${String(message ?? code ?? e)}`), typeof code === 'string' ? { code } : {}));
+    });
     w.on('exit', (code) => fail(new Error(`the call log writer thread ended (exit code ${code})`)));
     this.worker = w;
+    this.threadsStarted++;
     return w;
   }
 }
