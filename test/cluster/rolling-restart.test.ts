@@ -21,7 +21,7 @@ const SH = 'rolling-till';
  * k / RATE s): a caller held up by a slow answer (a node draining or starting, a loaded machine)
  * is caught up by the others, so the rate is the cluster's, not one caller's patience.
  */
-const RATE = 400;
+const RATE = 200;
 /** Enough callers in flight that a few slow answers do not hold the timetable back. */
 const WORKERS = 64;
 
@@ -79,6 +79,23 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/**
+ * Waits until HAProxy's log, from offset `from` on, has a line matching each of `patterns`: its own
+ * view of the rotation (a server going UP after rise 2 × inter 500 ms, the calls it sent to each
+ * node), instead of a sleep long enough for it.
+ */
+async function untilLogged(proxy: { log(): string }, from: number, patterns: RegExp[], what: string, timeoutMs = 15_000): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  while (!patterns.every((p) => p.test(proxy.log().slice(from)))) {
+    if (performance.now() > end) throw new Error(`HAProxy's log did not show ${what} within ${timeoutMs} ms:\n${proxy.log().slice(from).split('\n').filter((l) => !/ 200 \d+ - - ---- /.test(l)).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** An httplog line of a call answered 200 by HAProxy's server node<n> ("eposgate_nodes/node1 0/0/0/1/1 200 "). */
+const servedBy = (n: number) => new RegExp(`eposgate_nodes/node${n} \\S+ 200 `);
+const ALL_SERVE = [1, 2, 3].map(servedBy);
+
 /** Calls answered in each whole second of the run. */
 function perSecond(answered: number[], seconds: number): number[] {
   const bins = new Array<number>(Math.floor(seconds)).fill(0);
@@ -117,22 +134,26 @@ test('rolling restart of 3 nodes behind HAProxy under continuous traffic: 0 fail
     await pool.close();
   });
   const callers = Array.from({ length: WORKERS }, () => product(pool, c.key, tally, t0, () => running));
-  await new Promise((r) => setTimeout(r, 1000));
+  // Traffic is flowing through every node before the first one stops.
+  await untilLogged(proxy, 0, ALL_SERVE, 'a call answered by each node');
 
   const timings: string[] = [];
   for (const [i, node] of nodes.entries()) {
     const s0 = performance.now();
+    const logFrom = proxy.log().length;
     nodesCpu += cpuSeconds(node.child.pid);
     const code = await sigterm(node);
     assert.equal(code, 0, `${node.id} exits 0 after its drain:\n${node.output()}`);
     const s1 = performance.now();
     nodes[i] = await c.start(node.id, node.port);
     const s2 = performance.now();
-    // Back in HAProxy's rotation (rise 2 × inter 500 ms) before the next node stops.
-    await new Promise((r) => setTimeout(r, 1200));
-    timings.push(`${node.id}: drained and exited in ${(s1 - s0).toFixed(0)} ms, ready again ${(s2 - s1).toFixed(0)} ms later`);
+    // Back in HAProxy's rotation (rise 2 × inter 500 ms: it left it on its first failed check,
+    // fall 1, while it was down for seconds) before the next node stops.
+    await untilLogged(proxy, logFrom, [new RegExp(`Server eposgate_nodes/node${i + 1} is UP`)], `node${i + 1} UP again`);
+    timings.push(`${node.id}: drained and exited in ${(s1 - s0).toFixed(0)} ms, ready again ${(s2 - s1).toFixed(0)} ms later, in HAProxy's rotation ${(performance.now() - s2).toFixed(0)} ms after that`);
   }
-  await new Promise((r) => setTimeout(r, 1000));
+  // Traffic goes on through every restarted node.
+  await untilLogged(proxy, proxy.log().length, ALL_SERVE, 'a call answered by each restarted node');
   running = false;
   await Promise.all(callers);
   const seconds = (performance.now() - t0) / 1000;
