@@ -12,12 +12,24 @@ const TENANT: Tenant = { accountId: 'cluster-acct', env: 'sandbox' };
 const SH = 'cluster-till';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function countingEpos(runs: Map<string, number>): Epos {
+/**
+ * An EPOS counting its runs; 'slow' answers after 3 s and 'hang' after 4 s, or when the test ends
+ * (the SDK's close, and so a node's, waits for a handler in flight, so the file waited for them).
+ * Made before the cluster: its release must run before the cluster's destroy.
+ */
+function countingEpos(t: { after(fn: () => unknown): void }, runs: Map<string, number>): Epos {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  t.after(() => release()); // before the cluster's destroy and the close: hooks run in the order they were added
+  const held = (ms: number) => new Promise<void>((r) => {
+    const timer = setTimeout(r, ms);
+    void released.then(() => { clearTimeout(timer); r(); });
+  });
   return defineEpos({
     GetOrderById: async ({ orderId }) => {
       runs.set(orderId, (runs.get(orderId) ?? 0) + 1);
-      if (orderId === 'slow') await sleep(3000);
-      if (orderId === 'hang') await sleep(4000);
+      if (orderId === 'slow') await held(3000); // outlasts the 1500 ms call timeout
+      if (orderId === 'hang') await held(4000); // outlasts A's expiry on B
       return { id: orderId, status: 'New', details: { orderType: 'DineIn', dineIn: {} } };
     },
     CancelOrderById: ({ orderId }) => {
@@ -37,11 +49,12 @@ async function attach(t: { after(fn: () => Promise<void>): void }, c: TestCluste
 }
 
 test('a call on node B or C runs once on the EPOS held by node A and answers as a local call would', async (t) => {
+  const runs = new Map<string, number>();
+  const epos = countingEpos(t, runs);
   const c = await testCluster(['A', 'B', 'C'], { callTimeoutMs: 1500 });
   t.after(() => c.destroy());
   const [a, b, cc] = c.nodes as [ClusterNode, ClusterNode, ClusterNode];
-  const runs = new Map<string, number>();
-  await attach(t, c, countingEpos(runs), a);
+  await attach(t, c, epos, a);
   await until(() => b.bus.presence.holders('sandbox:cluster-acct').includes('A') && cc.bus.presence.holders('sandbox:cluster-acct').includes('A'), 'presence of A on B and C');
 
   const local = await api(a.url, 'GET', '/epos/data/v1/orders/o-a', { key: c.key });
@@ -75,11 +88,11 @@ test('a call on node B or C runs once on the EPOS held by node A and answers as 
 });
 
 test('no socket anywhere is 503 EPOS_NOT_CONNECTED after the grace; a socket opening on another node during the grace serves the call', async (t) => {
+  const runs = new Map<string, number>();
+  const epos = countingEpos(t, runs);
   const c = await testCluster(['A', 'B'], { callTimeoutMs: 3000, connectGraceMs: 1500 });
   t.after(() => c.destroy());
   const [a, b] = c.nodes as [ClusterNode, ClusterNode];
-  const runs = new Map<string, number>();
-  const epos = countingEpos(runs);
   await register(epos, { platformUrl: a.url, apiKey: c.key, softwareHouseId: SH, transport: 'ws' });
 
   const t0 = performance.now();
@@ -99,10 +112,11 @@ test('no socket anywhere is 503 EPOS_NOT_CONNECTED after the grace; a socket ope
 });
 
 test('a node that dies without goodbye is forgotten within the TTL; one that closes is forgotten at once', async (t) => {
+  const epos = countingEpos(t, new Map());
   const c = await testCluster(['A', 'B', 'C'], { callTimeoutMs: 6000, connectGraceMs: 100 });
   t.after(() => c.destroy());
   const [a, b, cc] = c.nodes as [ClusterNode, ClusterNode, ClusterNode];
-  await attach(t, c, countingEpos(new Map()), a);
+  await attach(t, c, epos, a);
   await until(() => b.bus.presence.holders('sandbox:cluster-acct').includes('A'), 'presence of A on B');
   const ok = await api(b.url, 'GET', '/epos/data/v1/orders/o', { key: c.key });
   assert.equal(ok.status, 200, ok.text);
