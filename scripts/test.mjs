@@ -1,23 +1,25 @@
 #!/usr/bin/env node
 // Runs the test suite (`npm test`) with few processes. Every test file run by `node --test` costs a
-// process that loads tsx and the platform (~1 s CPU) before its first test; with ~90 files that was
-// over a third of the suite's CPU time (402 s before the shards, 246 s after). So files are dealt
-// into a few shards, each one process that imports its files in turn (node:test runs their
-// top-level tests one after another, as in a file of its own), and the shards run side by side.
-// A file stays in a process of its own when it registers top-level hooks (at the root of a shard
-// they would run once around all its files, keeping that file's resources open through the others'
-// tests) or says so with a line `// test: own process`. Any file still runs alone with `node --test FILE`.
+// process that loads tsx and the platform (~1 s CPU) before its first test; with ~100 files that was
+// over a third of the suite's CPU time (402 s before the shards, 246 s after). So a few worker
+// processes ("shards") share one queue of files, longest first: each takes the next file nobody has
+// taken (an atomic mkdir per file), runs it, and takes another, so no shard idles while another has a
+// backlog. Each file runs inside a suite of its own (`describe(file, () => import(file))`): node:test
+// runs its tests one after another, as in a file of its own, and its top-level hooks (before/after)
+// belong to that suite, so they run around that file's tests only. A file stays in a process of its
+// own when it says so with a line `// test: own process` (none does today). Any file still runs
+// alone with `node --test FILE`.
 //
 //   node scripts/test.mjs [--shards N] [--concurrency N] [--list] [FILE...]
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ROOT_HOOKS = /^(?:test\.)?(?:before|after|beforeEach|afterEach)\(/m;
 const MARKED = /^\/\/ test: own process$/m;
+const LONG = /^\/\/ test: long$/m;
 
 function testFiles(dir) {
   return readdirSync(dir).sort().flatMap((name) => {
@@ -27,6 +29,7 @@ function testFiles(dir) {
   });
 }
 
+/** A positive whole number after `name` in args (both removed); `fallback` when it is absent. */
 function option(args, name, fallback) {
   const i = args.indexOf(name);
   if (i < 0) return fallback;
@@ -37,13 +40,13 @@ function option(args, name, fallback) {
 }
 
 const args = process.argv.slice(2);
-const shardCount = option(args, '--shards', 3);
 // Four processes at once on two CPUs: the suite mostly waits (timeouts, sockets, child processes),
 // so two at a time left a core idle (147 s of CPU in 130 s). Measured on a quiet machine: 130 s at 2,
 // 85-99 s at 4 (six runs, all passing, the hostile tests' "victim p99 < 1 s" included), 88-93 s
 // at 5-6, and at 8 the hostile HTTP test failed. An earlier session saw 3-4 flaky, while other
 // suites ran on the same two cores; pass --concurrency 2 on a machine that busy.
 const concurrency = option(args, '--concurrency', 4);
+const shardsAsked = option(args, '--shards', 0);
 const listOnly = args.includes('--list');
 const named = args.filter((a) => !a.startsWith('--')).map((a) => resolve(a));
 const files = named.length ? named : testFiles(join(ROOT, 'test'));
@@ -52,21 +55,20 @@ const alone = [];
 const shared = [];
 for (const file of files) {
   const text = readFileSync(file, 'utf8');
-  (ROOT_HOOKS.test(text) || MARKED.test(text) ? alone : shared).push(file);
+  (MARKED.test(text) ? alone : shared).push(file);
 }
-// Files marked for a process of their own are the long ones: they start first among these.
-alone.sort((a, b) => Number(MARKED.test(readFileSync(b, 'utf8'))) - Number(MARKED.test(readFileSync(a, 'utf8'))));
 
-// Longest first onto the lightest shard; a file's size stands in for its cost.
-const shards = Array.from({ length: Math.min(shardCount, shared.length) }, () => ({ weight: 0, files: [] }));
-for (const file of [...shared].sort((a, b) => statSync(b).size - statSync(a).size)) {
-  const lightest = shards.reduce((a, b) => (b.weight < a.weight ? b : a));
-  lightest.weight += statSync(file).size;
-  lightest.files.push(file);
-}
+// Longest first: the long files start early and the short ones fill in at the end. A file's size
+// stands in for its cost, except that a file saying `// test: long` (long but short in lines,
+// mostly waiting) goes before all.
+const cost = (f) => statSync(f).size + (LONG.test(readFileSync(f, 'utf8')) ? 1e9 : 0);
+const queue = [...shared].sort((a, b) => cost(b) - cost(a));
+// As many shards as processes run at once: the files in a process of their own start first, and the
+// shards that could not start beside them start as those end, taking whatever is left in the queue.
+const shardCount = shardsAsked || concurrency;
 
 if (listOnly) {
-  shards.forEach((s, i) => console.log(`shard ${i + 1}: ${s.files.map((f) => relative(ROOT, f)).join(' ')}`));
+  console.log(`${shardCount} shards take, in this order: ${queue.map((f) => relative(ROOT, f)).join(' ')}`);
   console.log(`own process: ${alone.map((f) => relative(ROOT, f)).join(' ')}`);
   process.exit(0);
 }
@@ -79,19 +81,34 @@ const env = { ...process.env };
 const dir = mkdtempSync(join(!env.TMPDIR && existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'eposgate-test-'));
 chmodSync(dir, 0o1777);
 if (!env.TMPDIR && dir.startsWith('/dev/shm/')) env.TMPDIR = dir;
-const shardFiles = shards.map((s, i) => {
+// The queue, and the shard program: claim the next file by creating its claim directory (mkdir is
+// atomic: one shard gets each), run it in its own suite, wait for that suite's last hook, repeat.
+const claims = join(dir, 'claims');
+mkdirSync(claims);
+const queueFile = join(dir, 'queue.json');
+writeFileSync(queueFile, JSON.stringify(queue.map((f) => ({ name: relative(ROOT, f), url: pathToFileURL(f).href }))));
+const shardFiles = Array.from({ length: Math.min(shardCount, queue.length) }, (_, i) => {
   // .mts: an ES module wherever the temp directory is (no package.json says "type": "module" there).
   const path = join(dir, `shard-${i + 1}.test.mts`);
-  // In file order within a shard, so a run is reproducible.
-  writeFileSync(path, s.files.sort().map((f) => `import ${JSON.stringify(pathToFileURL(f).href)};\n`).join(''));
+  writeFileSync(path, `import { after, describe } from 'node:test';
+import { mkdirSync, readFileSync } from 'node:fs';
+const queue = JSON.parse(readFileSync(${JSON.stringify(queueFile)}, 'utf8'));
+for (let i = 0; i < queue.length; i++) {
+  try { mkdirSync(${JSON.stringify(claims)} + '/' + i); } catch { continue; }
+  // after() registered last runs after the file's own: the next file starts once this one cleaned up.
+  await new Promise((done) => describe(queue[i].name, async () => {
+    try { await import(queue[i].url); } finally { after(done); }
+  }));
+}
+`);
   return path;
 });
-// Shards first: they are the longest, so they should start first.
+// The files in a process of their own first (they are long), then the shards.
 // TypeBox is ~200 ES modules; loaded after tsx, each goes through tsx's loader thread (~0.4 s CPU
 // more per process). Imported first, it is loaded by Node alone, and the sources get the same module.
 const child = spawn(process.execPath, [
   '--conditions=eposgate-source', '--import', '@sinclair/typebox', '--import', 'tsx',
-  '--test', `--test-concurrency=${concurrency}`, ...shardFiles, ...alone,
+  '--test', `--test-concurrency=${concurrency}`, ...alone, ...shardFiles,
 ], { cwd: ROOT, env, stdio: 'inherit' });
 const forward = (signal) => child.kill(signal);
 process.on('SIGINT', forward).on('SIGTERM', forward);

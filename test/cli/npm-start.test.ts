@@ -1,5 +1,6 @@
 // `npm start -- --port N` and `PORT=N npm start` both bring the demo up on port N, and the second
 // start on the same data dir reuses the demo key of the first instead of making another.
+// test: long
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';

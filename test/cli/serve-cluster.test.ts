@@ -2,6 +2,7 @@
 // EPOSGATE_NATS_URL / EPOSGATE_NODE_ID): two node processes on one PostgreSQL schema and the real
 // NATS. A product call on B reaches the EPOS on A; after A is SIGKILLed its presence expires on B and
 // B answers 503 EPOS_NOT_CONNECTED. An unreachable NATS refuses to start.
+// test: long
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';

@@ -2,8 +2,8 @@
 // continuous product traffic ends with 0 failed calls. The product and the EPOS both go through
 // the load balancer. The product retries what a load balancer's client should: a 503
 // PLATFORM_STOPPING (nothing ran; Retry-After) or a refused connection. Anything else is a failure.
-// test: own process
-// (long and mostly waiting on restarts and HAProxy's checks: beside the shards, not inside one)
+// test: long
+// (short in lines but long in time, mostly waiting on restarts and HAProxy's checks: first in the queue)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';

@@ -2,6 +2,7 @@
 // with the list of the three URLs: B and C route product calls to it, a registration PUT on B is
 // enforced on C within 1 s, events raised on C reach it in order, and after A is SIGKILLed
 // mid-traffic only the calls that were on A fail (typed, promptly) and the EPOS serves through B.
+// test: long
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';

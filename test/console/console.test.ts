@@ -2,6 +2,7 @@
 // WebSocket: sign in with a key, the registrations, a Pay at Table run watched to success, hostile
 // EPOS strings shown as text, sign-out, a revoked key sent back to sign-in, and pages whose API the
 // platform lacks saying so.
+// test: long
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';

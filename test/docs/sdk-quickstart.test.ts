@@ -6,6 +6,7 @@
 // quick start's `npm install`s (node_modules links this checkout's packages, so their compiled
 // dist/ is what the EPOS imports), a fresh sandbox key, and the real platform below standing in
 // for `eposgate serve`. test/package/vendor-install.test.ts installs the real tarballs.
+// test: long
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';

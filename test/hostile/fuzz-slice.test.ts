@@ -1,5 +1,6 @@
 // A short seeded slice of `npm run fuzz`: the same surfaces and checks (no undocumented 5xx, no
 // crash, no hang, bounded RSS), 200 requests per HTTP surface and 200 WS frames, fixed seed.
+// test: long
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runFuzz } from '../../fuzz/run.ts';

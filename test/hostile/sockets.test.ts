@@ -2,6 +2,7 @@
 // are refused 429 (TOO_MANY_SOCKETS, or the per-address upgrade rate with Retry-After), and file
 // descriptors come back. Its own platform: the upgrade rate is per address, and every socket here
 // comes from 127.0.0.1 like the victim's.
+// test: long
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';

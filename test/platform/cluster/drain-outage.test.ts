@@ -4,6 +4,7 @@
 // keeps every connection open (tcpRelay's freeze): no error ever comes, as with a partition or a
 // frozen host, so only the drain's own bounds can end it. The SQLite case: a drain under writes
 // loses none it acknowledged.
+// test: long
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
