@@ -47,8 +47,8 @@ function installInto(dir: string): void {
   mkdirSync(join(nm, '@eposgate'));
   for (const pkg of ['contract', 'sdk']) symlinkSync(join(ROOT, 'packages', pkg), join(nm, '@eposgate', pkg));
   for (const pkg of ['typescript', 'tsx', '@types/node']) symlinkSync(join(modules, pkg), join(nm, pkg));
-  // An installed package has no src/, so its bin runs the compiled CLI: do the same here.
-  writeFileSync(join(nm, '.bin', 'eposgate'), `#!/bin/sh\nexec node ${JSON.stringify(join(ROOT, 'packages/eposgate/dist/cli/main.js'))} "$@"\n`, { mode: 0o755 });
+  // The package's own bin, as npm links it: it runs the compiled CLI's bundle, as an installed package does.
+  symlinkSync('../eposgate/bin/eposgate', join(nm, '.bin', 'eposgate'));
   symlinkSync('../typescript/bin/tsc', join(nm, '.bin', 'tsc'));
   symlinkSync('../tsx/dist/cli.mjs', join(nm, '.bin', 'tsx'));
 }
