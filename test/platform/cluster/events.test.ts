@@ -53,8 +53,10 @@ test('events parked while the EPOS was away go as soon as it connects on another
   const t0 = performance.now();
   const epos = await wsEpos(a, c.key);
   t.after(() => epos.close());
-  await until(async () => (await states(cc, c.key, sent)).every((e) => e.delivery?.status === 'delivered'), 5000, 'the parked events delivered');
-  assert.ok(performance.now() - t0 < 5000);
+  // Well under the 60 s they would otherwise stay parked; not 5 s: once in ~10 full suites on this
+  // loaded machine they took longer (not reproduced alone or beside four busy loops).
+  await until(async () => (await states(cc, c.key, sent)).every((e) => e.delivery?.status === 'delivered'), 15_000, 'the parked events delivered');
+  assert.ok(performance.now() - t0 < 15_000);
   assert.deepEqual(ids(epos.frames), sent);
 });
 
