@@ -49,6 +49,12 @@ export interface EventsDeps {
 
 /** Broadcast subject: "this tenant has a new EPOS event in the store". */
 const STREAM_NEWS = 'events.stream';
+/**
+ * Cluster: how soon a worker with room claims again whatever the schedule says (DeliveryWorker's
+ * recheckMs): the longest a due event can wait after losing a race for its row, not a poll that
+ * matters otherwise (one claim and one look per node per second when idle).
+ */
+const CLUSTER_RECHECK_MS = 1_000;
 
 export class Events {
   readonly worker: DeliveryWorker;
@@ -70,6 +76,7 @@ export class Events {
       pauseAfterDeadLetters: d.pauseAfterDeadLetters ?? 0,
       ...(d.node !== undefined ? { owner: d.node } : {}),
       ...(d.bus && presence ? { heldAnywhere: (key: string) => presence.holders(key).length > 0 } : {}),
+      ...(d.bus ? { recheckMs: CLUSTER_RECHECK_MS } : {}),
     });
     this.hub = new StreamHub({
       store: d.store.eposEvents, keepAliveMs: d.sseKeepAliveMs ?? 15_000, ...(d.streamLimits ? { limits: d.streamLimits } : {}),

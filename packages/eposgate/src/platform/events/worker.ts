@@ -37,6 +37,13 @@ export interface DeliveryWorkerOptions {
   pauseAfterDeadLetters?: number;
   /** Cluster: whether some node holds the tenant's EPOS socket now (presence, by tenant key). */
   heldAnywhere?: (key: string) => boolean;
+  /**
+   * Cluster: the longest a worker with room waits before claiming again, whatever the outbox's
+   * next due time. A claim skips a row another node's statement holds at that instant (SKIP
+   * LOCKED): a due head skipped so (its row held by the other node's makeDue, which then changed
+   * nothing and kicked nobody) would otherwise wait for the next unrelated kick. Default: none.
+   */
+  recheckMs?: number;
   now?: () => number;
   random?: () => number;
 }
@@ -160,10 +167,13 @@ export class DeliveryWorker {
     }
     if (this.stopped) return;
     // Entries already due but not taken belong to tenants in flight (or past the concurrency
-    // limit): a finishing delivery kicks again. The timer is for the next one that comes due.
+    // limit): a finishing delivery kicks again. The timer is for the next one that comes due, and
+    // in a cluster, while there was room, for a look again within recheckMs (see there).
     const next = await this.o.outbox.nextDueAt(now);
-    if (next !== undefined) {
-      this.timer = setTimeout(() => this.kick(), Math.max(0, next - this.now()));
+    const recheck = this.o.recheckMs !== undefined && due.length < free ? now + this.o.recheckMs : undefined;
+    const at = next === undefined ? recheck : recheck === undefined ? next : Math.min(next, recheck);
+    if (at !== undefined) {
+      this.timer = setTimeout(() => this.kick(), Math.max(0, at - this.now()));
       this.timer.unref();
     }
   }
