@@ -66,8 +66,9 @@ for (const file of files) {
 // mostly waiting) goes before all.
 const cost = (f) => statSync(f).size + (LONG.test(readFileSync(f, 'utf8')) ? 1e9 : 0);
 const queue = [...shared].sort((a, b) => cost(b) - cost(a));
-// As many shards as processes run at once: the files in a process of their own start first, and the
-// shards that could not start beside them start as those end, taking whatever is left in the queue.
+// As many shards as processes run at once. A file in a process of its own waits for a free slot
+// like any (node --test picks the order it starts them in: measured, the shards went first), so a
+// long one would end the run late: mark a file so only when it must not share a process.
 const shardCount = shardsAsked || concurrency;
 
 if (listOnly) {
@@ -106,7 +107,6 @@ for (let i = 0; i < queue.length; i++) {
 `);
   return path;
 });
-// The files in a process of their own first (they are long), then the shards.
 // TypeBox is ~200 ES modules; loaded after tsx, each goes through tsx's loader thread (~0.4 s CPU
 // more per process). Imported first, it is loaded by Node alone, and the sources get the same module.
 const child = spawn(process.execPath, [

@@ -30,10 +30,6 @@ export function ms(n: number | undefined | null): string {
 }
 
 /**
- * Paging over an opaque cursor: the cursors of the pages seen so far, so "Previous" goes back
- * without the API having to page backwards.
- */
-/**
  * One page of a list: its rows in a table that scrolls sideways in a box of its own (a narrow window
  * scrolls the table, not the page), a line saying so when there are none, and the pager under it.
  */
@@ -56,6 +52,10 @@ export function PagedTable({ testid, head, rows, empty, stack, next, onPage }: {
   );
 }
 
+/**
+ * Paging over an opaque cursor: the cursors of the pages seen so far, so "Previous" goes back
+ * without the API having to page backwards.
+ */
 function Pager({ stack, next, onPage }: { stack: string[]; next?: string; onPage: (stack: string[]) => void }) {
   return (
     <div class="pager">

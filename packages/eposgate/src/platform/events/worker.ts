@@ -170,9 +170,9 @@ export class DeliveryWorker {
     // limit): a finishing delivery kicks again. The timer is for the next one that comes due, and
     // in a cluster, while there was room, for a look again within recheckMs (see there).
     const next = await this.o.outbox.nextDueAt(now);
-    const recheck = this.o.recheckMs !== undefined && due.length < free ? now + this.o.recheckMs : undefined;
-    const at = next === undefined ? recheck : recheck === undefined ? next : Math.min(next, recheck);
-    if (at !== undefined) {
+    const recheck = this.o.recheckMs !== undefined && due.length < free ? now + this.o.recheckMs : Infinity;
+    const at = Math.min(next ?? Infinity, recheck);
+    if (at !== Infinity) {
       this.timer = setTimeout(() => this.kick(), Math.max(0, at - this.now()));
       this.timer.unref();
     }
