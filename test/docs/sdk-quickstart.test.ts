@@ -46,7 +46,10 @@ function installInto(dir: string): void {
   symlinkSync(join(ROOT, 'packages/eposgate'), join(nm, 'eposgate'));
   mkdirSync(join(nm, '@eposgate'));
   for (const pkg of ['contract', 'sdk']) symlinkSync(join(ROOT, 'packages', pkg), join(nm, '@eposgate', pkg));
-  for (const pkg of ['typescript', 'tsx', '@types/node']) symlinkSync(join(modules, pkg), join(nm, pkg));
+  for (const pkg of ['tsx', '@types/node']) symlinkSync(join(modules, pkg), join(nm, pkg));
+  // `npm install typescript` installs TypeScript 7 today (the native compiler); this checkout has it
+  // as typescript-native (its own build still runs on 5, which openapi-typescript needs).
+  symlinkSync(join(modules, 'typescript-native'), join(nm, 'typescript'));
   // The package's own bin, as npm links it: it runs the compiled CLI's bundle, as an installed package does.
   symlinkSync('../eposgate/bin/eposgate', join(nm, '.bin', 'eposgate'));
   symlinkSync('../typescript/bin/tsc', join(nm, '.bin', 'tsc'));
