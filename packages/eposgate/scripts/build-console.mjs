@@ -2,7 +2,7 @@
 // Builds the web console (packages/eposgate/console) into packages/eposgate/dist/console:
 // index.html, app.js (Preact + uPlot + our code, one minified ES module) and app.css (ours +
 // uPlot's). Run by the root `npm run build`, so `npm ci`, `npm test` and `npm start` build it.
-// esbuild only bundles (no type check): `npm run typecheck:console` checks the sources.
+// esbuild only bundles (no type check): `npm run typecheck` checks the sources.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
