@@ -5,7 +5,8 @@
 // line of work; one file costs ~0.2 s (docs/architecture.md, "The CLI bundle"). The library entry
 // points (dist/index.js, dist/sdk.js, …) stay unbundled. Run by the root `npm run build`.
 import { build } from 'esbuild';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,15 +28,26 @@ const sdkVersion = {
 };
 
 // The files the last bundle was made from (esbuild's metafile, with the SDK's package.json and
-// this script): when none changed since, the bundle stands. `npm start` and `npm test` build
-// first, and bundling again cost ~0.6 s and ~1 s of CPU each time.
+// this script) and a hash of their contents: when none changed, the bundle stands. `npm start` and
+// `npm test` build first, and bundling again cost ~0.6 s and ~1 s of CPU each time. Contents, not
+// mtimes: npm installs packages with their files dated 1985, so an upgraded dependency would look
+// older than the bundle.
 const INPUTS = join(PKG, 'dist', '.bundle-inputs.json'); // left out of the package (package.json "files")
-const mtime = (f) => { try { return statSync(f).mtimeMs; } catch { return Infinity; } };
+function digest(files) {
+  const hash = createHash('sha256');
+  for (const f of files) {
+    hash.update(f + '\0');
+    try { hash.update(readFileSync(f)); } catch { hash.update('(missing)'); }
+  }
+  return hash.digest('hex');
+}
 function upToDate() {
-  let inputs;
-  try { inputs = JSON.parse(readFileSync(INPUTS, 'utf8')); } catch { return false; }
-  const built = mtime(OUT);
-  return built !== Infinity && inputs.every((f) => mtime(f) <= built);
+  try {
+    const last = JSON.parse(readFileSync(INPUTS, 'utf8'));
+    return existsSync(OUT) && digest(last.files) === last.digest;
+  } catch {
+    return false;
+  }
 }
 if (!process.env.EPOSGATE_BUILD_FORCE && upToDate()) process.exit(0);
 
@@ -57,6 +69,6 @@ const result = await build({
   logLevel: 'error',
   metafile: true,
 });
-const made = Object.keys(result.metafile.inputs).map((f) => join(process.cwd(), f));
-writeFileSync(INPUTS, JSON.stringify([...made, SDK_PACKAGE, fileURLToPath(import.meta.url)]));
+const files = [...Object.keys(result.metafile.inputs).map((f) => join(process.cwd(), f)), SDK_PACKAGE, fileURLToPath(import.meta.url)];
+writeFileSync(INPUTS, JSON.stringify({ digest: digest(files), files }));
 if (process.env.EPOSGATE_BUILD_VERBOSE) console.log(`CLI bundled in ${Math.round(performance.now() - started)} ms → ${OUT}`);
