@@ -11,7 +11,8 @@ export class Listener {
   /** Connections accepted whose first request has not arrived yet (or that upgraded), with when each was accepted. */
   readonly #silent = new Map<Socket, number>();
 
-  constructor(private readonly server: Server) {
+  /** `graceMs`: how long after its accept a silent connection is waited for (tests set it). */
+  constructor(private readonly server: Server, private readonly graceMs = 100) {
     server.on('connection', (s: Socket) => {
       this.#open.add(s);
       this.#silent.set(s, Date.now());
@@ -41,7 +42,7 @@ export class Listener {
     NetServer.prototype.close.call(this.server);
     let last = -Infinity;
     for (const at of this.#silent.values()) if (at > last) last = at;
-    const wait = last + 100 - Date.now();
+    const wait = last + this.graceMs - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
 
