@@ -22,20 +22,20 @@ export class Listener {
       });
     });
     // Not 'upgrade': a listener there would take upgrades the WS gateway no longer takes once it
-    // stopped (Node answers those as plain requests while no one listens). An EPOS socket accepted in
-    // the last 100 ms is waited for as before.
+    // stopped (Node answers those as plain requests while no one listens). So an EPOS socket stays
+    // "silent", and one accepted within the grace period is waited for, as every connection was.
     server.on('request', (req: IncomingMessage) => {
       if (this.#silent.size > 0) this.#silent.delete(req.socket);
     });
   }
 
   /**
-   * Stops taking connections, then waits until 100 ms after the last one accepted that has not sent
-   * its request yet: a request follows its connection within a round trip, and is answered (503
-   * PLATFORM_STOPPING, Connection: close) rather than cut. A connection whose request already came
-   * is not waited for (each test's platform used to wait the full 100 ms for the call it had just
-   * answered). net.Server's close, not http.Server's: the latter also closes "idle" connections,
-   * which includes one accepted whose request has not been parsed yet.
+   * Stops taking connections, then waits until `graceMs` after the last one accepted that has not
+   * sent its request yet: a request follows its connection within a round trip, and is answered
+   * (503 PLATFORM_STOPPING, Connection: close) rather than cut. A connection whose request already
+   * came is not waited for: a stop right after a call no longer waits 100 ms for nothing. net.Server's
+   * close, not http.Server's: the latter also closes "idle" connections, which includes one accepted
+   * whose request has not been parsed yet.
    */
   async stop(): Promise<void> {
     if (!this.server.listening) return;
