@@ -4,9 +4,11 @@ import { Type } from '@sinclair/typebox';
 import {
   CAPABILITIES,
   capability,
+  contractAjv,
   findCapability,
   normalizeRestResult,
   restRequest,
+  schemaCheck,
   validateParams,
   validateResult,
   validator,
@@ -152,4 +154,43 @@ test('validator(): cached per schema, odd keys quoted in the path', () => {
     { path: '$["a b"][1]', message: 'must be integer', expected: 'integer', actual: 'x' },
   ]);
   assert.equal(validator(schema)({ 'a b': [] }), null);
+});
+
+test('schemaCheck(): its first-error pass gives the full pass\'s verdict, and a refused value gets every error', () => {
+  // Every leaf of an order replaced in turn by a value of each other JSON type: hundreds of
+  // values, valid and not, each judged by both ajv instances.
+  const schema = capability('GetOrderById').result;
+  const check = schemaCheck(schema);
+  const full = contractAjv().compile(schema);
+  const swaps: unknown[] = ['x', 7, 1.5, true, null, [], {}, '2025-13-45T99:00:00Z'];
+  let judged = 0;
+  let refused = 0;
+  const visit = (node: unknown, set: (v: unknown) => void, restore: () => void) => {
+    for (const v of swaps) {
+      set(v);
+      const root = current;
+      const errors = check(root);
+      assert.equal(errors === null, full(root), `verdicts differ for ${JSON.stringify(root).slice(0, 200)}`);
+      if (errors) {
+        refused++;
+        assert.deepEqual(errors, full.errors);
+      }
+      judged++;
+    }
+    restore();
+    if (node !== null && typeof node === 'object') {
+      for (const k of Object.keys(node)) {
+        const o = node as Record<string, unknown>;
+        const was = o[k];
+        visit(was, (v) => { o[k] = v; }, () => { o[k] = was; });
+      }
+    }
+  };
+  const current = order() as unknown as Record<string, unknown>;
+  for (const k of Object.keys(current)) {
+    const was = current[k];
+    visit(was, (v) => { current[k] = v; }, () => { current[k] = was; });
+  }
+  assert.equal(check(current), null);
+  assert.ok(judged > 300 && refused > 100 && refused < judged, `${judged} judged, ${refused} refused`);
 });

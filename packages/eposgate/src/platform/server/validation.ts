@@ -4,7 +4,7 @@
 // `$.query.limit`). A schema may carry an explanation that words its issues for that route.
 import type { FastifyInstance } from 'fastify';
 import type { TSchema } from '@sinclair/typebox';
-import { contractAjv, toIssues, type SchemaError } from '@eposgate/contract';
+import { schemaCheck, toIssues, type SchemaCheck, type SchemaError } from '@eposgate/contract';
 import { validationFailed, type FieldIssue } from '../errors.ts';
 
 /** Rewords the issue of one ajv error, or drops it (undefined) when another issue says it better. */
@@ -42,13 +42,14 @@ export function checker(schema: TSchema, prefix = '$'): (data: unknown) => Field
   const check = compiled(schema);
   const explain = (schema as { [EXPLAIN]?: Explain })[EXPLAIN];
   return (data) => {
-    if (check(data)) return null;
-    const issues = toIssues(check.errors ?? [], data, (issue, e) => {
+    const errors = check(data);
+    if (!errors) return null;
+    const issues = toIssues(errors, data, (issue, e) => {
       const at = { ...issue, path: prefixed(issue.path, prefix) };
       return explain ? explain(at, e, data) : at;
     });
     // An explanation drops an issue only beside others; should it drop all, the plain words stand.
-    return issues.length ? insideFirst(issues) : toIssues(check.errors ?? [], data);
+    return issues.length ? insideFirst(issues) : toIssues(errors, data);
   };
 }
 
@@ -59,12 +60,11 @@ export function checker(schema: TSchema, prefix = '$'): (data: unknown) => Field
  * ~8 ms of CPU per start. Keyed by the schema's JSON, which is what ajv reads (the explanation is a
  * symbol key, outside it). Schemas come from code, never from input, so the map stays small.
  */
-type ValidateFunction = ReturnType<ReturnType<typeof contractAjv>['compile']>;
-const validators = new Map<string, ValidateFunction>();
-function compiled(schema: TSchema): ValidateFunction {
+const validators = new Map<string, SchemaCheck>();
+function compiled(schema: TSchema): SchemaCheck {
   const key = JSON.stringify(schema);
   let check = validators.get(key);
-  if (!check) validators.set(key, (check = contractAjv().compile(schema)));
+  if (!check) validators.set(key, (check = schemaCheck(schema)));
   return check;
 }
 
