@@ -75,3 +75,46 @@ test('the rate limit answers 429 with Retry-After once a key exceeds its burst',
   assert.equal(limited.body.error, 'RATE_LIMITED');
   assert.equal(limited.headers.get('retry-after'), '1');
 });
+
+test('the key cache: a header seen is not looked up again within the TTL; a revoke here bites at once, one elsewhere within the TTL', async (t) => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { SqliteStore } = await import('../../packages/eposgate/src/platform/store/sqlite/index.ts');
+  const { KeyService } = await import('../../packages/eposgate/src/platform/auth/keys.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'eposgate-keycache-'));
+  const store = new SqliteStore(dir);
+  t.after(async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); });
+  // The store as the service sees it, counting its lookups.
+  let lookups = 0;
+  const counted = Object.create(store.keys, { findByHash: { value: (h: string) => { lookups++; return store.keys.findByHash(h); } } }) as typeof store.keys;
+  const keys = new KeyService(counted, () => new Date(), { ttlMs: 1000 });
+  const { key, record } = await keys.create('acc-c', 'sandbox');
+  lookups = 0;
+  const headers = (authorization: string) => ({ authorization, 'software-house-id': 'shx' });
+
+  assert.equal((await keys.authenticate(headers(`Basic ${key}`))).keyId, record.id);
+  assert.equal((await keys.authenticate(headers(`Basic ${key}`))).keyId, record.id);
+  assert.equal(lookups, 1, 'the second request is answered from the cache');
+  // Another spelling of the same key is checked in full, then cached on its own.
+  assert.equal((await keys.authenticate(headers(`basic   ${key} `))).keyId, record.id);
+  assert.equal(lookups, 2);
+  // A refused header is never cached: each try is checked again.
+  const unknown = 'Basic sk_sandbox_doesnotexist000000000000';
+  for (let i = 0; i < 2; i++) await assert.rejects(keys.authenticate(headers(unknown)), { code: 'UNKNOWN_API_KEY' });
+  assert.equal(lookups, 4);
+  // The software house is read from each request, not from the cache.
+  await assert.rejects(keys.authenticate({ authorization: `Basic ${key}` }), { code: 'MISSING_SOFTWARE_HOUSE_ID' });
+
+  // Revoked through the service: refused at once, both spellings.
+  const other = await keys.create('acc-c', 'sandbox');
+  await keys.authenticate(headers(`Basic ${other.key}`));
+  await keys.revoke(other.record.id);
+  await assert.rejects(keys.authenticate(headers(`Basic ${other.key}`)), { code: 'REVOKED_API_KEY' });
+  // Revoked behind its back (another process writes the store): still served until the TTL ends, then refused.
+  await keys.authenticate(headers(`Basic ${key}`));
+  await store.keys.revoke(record.id, new Date().toISOString());
+  assert.equal((await keys.authenticate(headers(`Basic ${key}`))).keyId, record.id);
+  await new Promise((r) => setTimeout(r, 1050));
+  await assert.rejects(keys.authenticate(headers(`Basic ${key}`)), { code: 'REVOKED_API_KEY' });
+});
