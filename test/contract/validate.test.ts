@@ -194,3 +194,32 @@ test('schemaCheck(): its first-error pass gives the full pass\'s verdict, and a 
   assert.equal(check(current), null);
   assert.ok(judged > 300 && refused > 100 && refused < judged, `${judged} judged, ${refused} refused`);
 });
+
+test('date-time: the fast path accepts only what ajv-formats accepts, and takes the usual spellings itself', async () => {
+  const { usualDateTime } = await import('../../packages/contract/src/validate.ts');
+  const formats = (await import('ajv-formats/dist/formats.js')) as unknown as { fullFormats: Record<string, { validate: (s: string) => boolean }> };
+  const { fullFormats } = formats;
+  const full = fullFormats['date-time']!.validate;
+  const usual = ['2025-01-02T18:30:00Z', '2025-01-02T18:30:00.000Z', '2024-02-29T23:59:59.123456+01:00', '1999-12-31T00:00:00-23:59', '2000-02-29T12:00:00Z'];
+  for (const s of usual) assert.ok(usualDateTime(s) && full(s), s);
+  // Every one-character change, deletion and insertion of each usual spelling, and some odd ones.
+  const chars = ['0', '1', '2', '3', '5', '6', '9', 'T', 't', ' ', 'Z', 'z', ':', '-', '+', '.', 'x'];
+  const tried = new Set<string>(['2023-02-29T10:00:00Z', '2025-06-30T23:59:60Z', '2025-01-02T24:00:00Z', '2025-01-02T18:30:00+2400', '2025-01-02t18:30:00z']);
+  for (const s of usual) {
+    for (let i = 0; i <= s.length; i++) {
+      tried.add(s.slice(0, i) + s.slice(i + 1));
+      for (const c of chars) { tried.add(s.slice(0, i) + c + s.slice(i + 1)); tried.add(s.slice(0, i) + c + s.slice(i)); }
+    }
+  }
+  let fast = 0;
+  for (const s of tried) {
+    if (!usualDateTime(s)) continue;
+    fast++;
+    assert.ok(full(s), `the fast path accepted ${JSON.stringify(s)}, which ajv-formats refuses`);
+  }
+  assert.ok(tried.size > 2000 && fast > 100, `${tried.size} tried, ${fast} taken by the fast path`);
+  // Through the contract's validation: a leap second (slow path) passes, a 30 February does not.
+  const o = order();
+  assert.equal(validateResult('GetOrderById', { ...o, createdAt: '2016-12-31T23:59:60Z' }), null);
+  assert.equal(validateResult('GetOrderById', { ...o, createdAt: '2025-02-30T10:00:00Z' })?.[0]?.path, '$.createdAt');
+});

@@ -29,9 +29,62 @@ let ajvInstance: Ajv | undefined;
 export function contractAjv(): Ajv {
   if (!ajvInstance) {
     ajvInstance = new Ajv({ allErrors: true, strict: false, verbose: true, validateFormats: true });
-    addFormats(ajvInstance);
+    withFormats(ajvInstance);
   }
   return ajvInstance;
+}
+
+/** ajv-formats' formats, date-time with a fast path for its usual spelling. */
+function withFormats(ajv: Ajv): Ajv {
+  addFormats(ajv);
+  const full = ajv.formats['date-time'] as { validate: (s: string) => boolean; compare?: (a: string, b: string) => number | undefined };
+  ajv.addFormat('date-time', { ...full, type: 'string', validate: (s: string) => usualDateTime(s) || full.validate(s) });
+  return ajv;
+}
+
+const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The two digits at `i`, or -1. */
+function twoDigits(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * True for the usual RFC 3339 date-time (`2025-01-02T18:30:00.000Z`, `…+01:00`), read without a
+ * regex or a split; false means "not this spelling", and ajv-formats' own check decides. Only what
+ * that check accepts is accepted here: leap seconds, lower-case or space separators and the rest
+ * all go to it.
+ */
+/** @internal exported for its test */
+export function usualDateTime(s: string): boolean {
+  if (s.length < 20 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84
+    || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return false;
+  const hi = twoDigits(s, 0);
+  const lo = twoDigits(s, 2);
+  const month = twoDigits(s, 5);
+  const day = twoDigits(s, 8);
+  if (hi < 0 || lo < 0 || month < 1 || month > 12 || day < 1) return false;
+  const year = hi * 100 + lo;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month]!)) return false;
+  const hour = twoDigits(s, 11);
+  const minute = twoDigits(s, 14);
+  const second = twoDigits(s, 17);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  let i = 19;
+  if (s.charCodeAt(i) === 46) { // fraction: "." and at least one digit
+    const from = ++i;
+    while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+    if (i === from) return false;
+  }
+  if (i === s.length - 1) return s.charCodeAt(i) === 90; // "Z"
+  if (i !== s.length - 6 || s.charCodeAt(i + 3) !== 58) return false;
+  const sign = s.charCodeAt(i);
+  const tzHour = twoDigits(s, i + 1);
+  const tzMinute = twoDigits(s, i + 4);
+  return (sign === 43 || sign === 45) && tzHour >= 0 && tzHour <= 23 && tzMinute >= 0 && tzMinute <= 59;
 }
 
 let firstErrorAjv: Ajv | undefined;
@@ -43,8 +96,7 @@ let firstErrorAjv: Ajv | undefined;
  */
 function fastAjv(): Ajv {
   if (!firstErrorAjv) {
-    firstErrorAjv = new Ajv({ allErrors: false, strict: false, validateFormats: true });
-    addFormats(firstErrorAjv);
+    firstErrorAjv = withFormats(new Ajv({ allErrors: false, strict: false, validateFormats: true }));
   }
   return firstErrorAjv;
 }
