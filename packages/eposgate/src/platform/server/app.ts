@@ -1,6 +1,6 @@
 // The HTTP server: fastify with JSON errors, a trace id on every response, body and rate limits,
 // route schemas, and two encapsulated contexts: public routes, and routes behind an API key.
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import Fastify, { LogController, type onResponseHookHandler, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Logger } from 'pino';
@@ -35,6 +35,18 @@ export interface AppOptions {
 
 const TRACE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
+/**
+ * A generated trace id: 48 random bits drawn once per process, then a counter. Unique across
+ * processes and restarts but for a 1 in 2^48 draw; a UUID per request cost ~0.4 µs of every
+ * request (B2). Trace ids are for finding a request in logs, not secrets.
+ */
+const TRACE_PREFIX = randomBytes(6).toString('hex');
+let traceCounter = 0;
+function newTraceId(): string {
+  traceCounter = (traceCounter + 1) % Number.MAX_SAFE_INTEGER;
+  return `${TRACE_PREFIX}-${traceCounter.toString(36)}`;
+}
+
 /** Routes of one module, declared into the context it is registered in. */
 export type RouteSet = (scope: FastifyInstance) => void;
 
@@ -54,7 +66,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-trace-id'];
-      return typeof given === 'string' && TRACE_ID.test(given) ? given : randomUUID();
+      return typeof given === 'string' && TRACE_ID.test(given) ? given : newTraceId();
     },
     // The gate refuses requests from the start of a drain on, with our PLATFORM_STOPPING body.
     return503OnClosing: false,
