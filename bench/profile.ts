@@ -1,6 +1,7 @@
 // Profiling aid: one benchmark's subject alone, for a `--cpu-prof` run of the platform process
 // (add BENCH_PROFILE_DIR=DIR to profile the EPOS and load-generator processes too):
-//   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile.ts b1|b2|b2-floor|b5|b6 [seconds]
+//   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile.ts b1|b2|b2-off|b2-floor|b5|b6 [seconds]
+// (b2-off: B2 with the call log off)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,10 +11,11 @@ import { closedLoop, startChild, type LoopResult } from './lib.ts';
 import { UNLIMITED_RATES } from '../packages/eposgate/src/platform/limits.ts';
 import { floorGateway } from './floor.ts';
 
-const which = process.argv[2] ?? 'b1';
+const arg = process.argv[2] ?? 'b1';
+const which = arg === 'b2-off' ? 'b2' : arg;
 const seconds = Number(process.argv[3] ?? 5);
 const dataDir = mkdtempSync(join(tmpdir(), 'eposgate-prof-'));
-const p = await startPlatform({ dataDir, port: 0, logger: pino({ level: 'silent' }), rateLimit: { perSecond: 1e9, burst: 1e9 }, limits: UNLIMITED_RATES });
+const p = await startPlatform({ dataDir, port: 0, logger: pino({ level: 'silent' }), rateLimit: { perSecond: 1e9, burst: 1e9 }, limits: UNLIMITED_RATES, callLog: arg !== 'b2-off' });
 const { key, record } = await p.keys.create('prof', 'sandbox');
 const tenant = { accountId: 'prof', env: 'sandbox' as const };
 const caller = { ...tenant, keyId: record.id, softwareHouseId: 'prof' };
