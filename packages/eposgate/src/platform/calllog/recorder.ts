@@ -103,9 +103,15 @@ export class CallLog {
     return this.flushing;
   }
 
+  /**
+   * Writes what is queued, then more only while a whole batch waits: a part batch waits for its
+   * timer (callLogFlushMs) or to fill. Taking whatever had come in during the last write made
+   * batches of ~95 rows in B2; calls.db's insert alone costs ~15% more per row at 100 than at 500.
+   */
   private async writeBatches(): Promise<void> {
-    while (this.queue.length) {
+    do {
       const batch = this.queue.splice(0, this.o.limits.callLogBatch);
+      if (!batch.length) return;
       const rows: CallRecord[] = [];
       for (const c of batch) {
         try {
@@ -124,8 +130,8 @@ export class CallLog {
         this.o.logger.warn({ err, calls: rows.length }, 'call log: a batch could not be written; those calls are not in the log');
       }
       // Between batches the event loop serves requests.
-      if (this.queue.length) await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+      if (this.queue.length >= this.o.limits.callLogBatch) await new Promise<void>((resolve) => setImmediate(resolve));
+    } while (this.queue.length >= this.o.limits.callLogBatch);
   }
 
   /** A queued call as a row: bodies redacted and capped here, off the call path. */
