@@ -55,9 +55,9 @@ function twoDigits(s: string, i: number): number {
  * True for the usual RFC 3339 date-time (`2025-01-02T18:30:00.000Z`, `…+01:00`), read without a
  * regex or a split; false means "not this spelling", and ajv-formats' own check decides. Only what
  * that check accepts is accepted here: leap seconds, lower-case or space separators and the rest
- * all go to it.
+ * all go to it. Exported for its test.
+ * @internal
  */
-/** @internal exported for its test */
 export function usualDateTime(s: string): boolean {
   if (s.length < 20 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84
     || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return false;
@@ -105,11 +105,13 @@ function fastAjv(): Ajv {
 export type SchemaCheck = (value: unknown) => readonly ErrorObject[] | null;
 
 /**
- * A schema's check, compiled on first use: a valid value costs the fast pass only; a refused one is
- * checked again by contractAjv() for every error, which is what issues are made of.
+ * A schema's check: a valid value costs the fast pass only; a refused one is checked again by
+ * contractAjv() for every error, which is what issues are made of. The fast pass is compiled on
+ * first use, or at once with `eager` (a route's schema: a broken one fails the start, and no
+ * request pays for compiling); the full pass on the first refusal.
  */
-export function schemaCheck(schema: object): SchemaCheck {
-  let fast: ValidateFunction | undefined;
+export function schemaCheck(schema: object, opts: { eager?: boolean } = {}): SchemaCheck {
+  let fast: ValidateFunction | undefined = opts.eager ? fastAjv().compile(schema) : undefined;
   let full: ValidateFunction | undefined;
   return (value) => {
     fast ??= fastAjv().compile(schema);

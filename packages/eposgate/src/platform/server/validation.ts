@@ -64,7 +64,7 @@ const validators = new Map<string, SchemaCheck>();
 function compiled(schema: TSchema): SchemaCheck {
   const key = JSON.stringify(schema);
   let check = validators.get(key);
-  if (!check) validators.set(key, (check = schemaCheck(schema)));
+  if (!check) validators.set(key, (check = schemaCheck(schema, { eager: true })));
   return check;
 }
 
