@@ -76,7 +76,7 @@ test('the rate limit answers 429 with Retry-After once a key exceeds its burst',
   assert.equal(limited.headers.get('retry-after'), '1');
 });
 
-test('the key cache: a header seen is not looked up again within the TTL; a revoke here bites at once, one elsewhere within the TTL', async (t) => {
+test('the key cache: a short header seen is not looked up again within the TTL, a long one always is; a revoke here bites at once, one elsewhere within the TTL', async (t) => {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
@@ -99,10 +99,14 @@ test('the key cache: a header seen is not looked up again within the TTL; a revo
   // Another spelling of the same key is checked in full, then cached on its own.
   assert.equal((await keys.authenticate(headers(`basic   ${key} `))).keyId, record.id);
   assert.equal(lookups, 2);
+  // A header longer than the cache keeps (a valid key padded with spaces) is checked in full each time.
+  const padded = `Basic ${' '.repeat(300)}${key}`;
+  for (let i = 0; i < 2; i++) assert.equal((await keys.authenticate(headers(padded))).keyId, record.id);
+  assert.equal(lookups, 4);
   // A refused header is never cached: each try is checked again.
   const unknown = 'Basic sk_sandbox_doesnotexist000000000000';
   for (let i = 0; i < 2; i++) await assert.rejects(keys.authenticate(headers(unknown)), { code: 'UNKNOWN_API_KEY' });
-  assert.equal(lookups, 4);
+  assert.equal(lookups, 6);
   // The software house is read from each request, not from the cache.
   await assert.rejects(keys.authenticate({ authorization: `Basic ${key}` }), { code: 'MISSING_SOFTWARE_HOUSE_ID' });
 

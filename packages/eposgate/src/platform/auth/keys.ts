@@ -61,6 +61,9 @@ export interface KeyEvents {
   revoked: [keyId: string, origin: 'here' | 'store' | 'peer'];
 }
 
+/** Longest Authorization header the key cache keeps (a generated key's is 49 characters). */
+const MAX_CACHED_HEADER = 256;
+
 export class KeyService extends EventEmitter<KeyEvents> {
   private readonly cache: KeyCache;
   private watchTimer?: NodeJS.Timeout;
@@ -159,15 +162,18 @@ export class KeyService extends EventEmitter<KeyEvents> {
   async authenticate(headers: Record<string, string | string[] | undefined>): Promise<Caller> {
     const header = single(headers['authorization']);
     // The cache is keyed by the header as sent: a key used within the TTL costs no parse and no
-    // SHA-256 (~1 µs of every request in B2). Only a header that passed every check below is cached.
-    let rec = header === undefined ? undefined : this.cache.get(header);
+    // SHA-256 (~1 µs of every request in B2). Only a header that passed every check below is
+    // cached, and only a short one: a valid key padded with whitespace up to Node's 16 KB header
+    // limit, in a new way each time, must not fill the cache's 10,000 entries with 160 MB.
+    const cacheable = header !== undefined && header.length <= MAX_CACHED_HEADER;
+    let rec = cacheable ? this.cache.get(header) : undefined;
     if (!rec) {
       const { key, env } = parseAuthorization(header);
       rec = await this.keys.findByHash(hashKey(key));
       if (!rec) throw new PlatformError('UNKNOWN_API_KEY', 'Unknown API key: check that you copied the whole key');
       if (rec.revokedAt) throw new PlatformError('REVOKED_API_KEY', `This API key was revoked at ${rec.revokedAt}`);
       if (rec.env !== env) throw new PlatformError('UNKNOWN_API_KEY', 'Unknown API key: check that you copied the whole key');
-      this.cache.set(header!, rec);
+      if (cacheable) this.cache.set(header, rec);
     }
     const softwareHouseId = single(headers['software-house-id'])?.trim();
     if (!softwareHouseId) {
