@@ -15,20 +15,28 @@ const seconds = Number(process.argv[2] ?? 4);
 const rounds = Number(process.argv[3] ?? 2);
 const TICK_US = 1e6 / 100; // USER_HZ
 
-/** CPU µs (user and system) of the main thread and of all the others (GC helpers, libuv pool, workers) so far. */
+/** A /proc stat line's name, parent pid and CPU µs (user, system); undefined once the task ended. */
+function readStat(path: string): { name: string; ppid: number; user: number; system: number } | undefined {
+  try {
+    const stat = readFileSync(path, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ppid: Number(f[1]), user: Number(f[11]) * TICK_US, system: Number(f[12]) * TICK_US };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU µs (user and system) so far of the main thread, the call log's writer and all the other threads (GC helpers, libuv pool). */
 function threadCpu(): Map<string, number> {
   const out = new Map<string, number>();
   for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      // Node 20 names every thread "node": the main thread is the one whose id is the process's;
-      // the call log's writer names itself.
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const comm = Number(tid) === process.pid ? 'main' : name === 'eposgate-calls' ? 'call log writer' : 'other threads';
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(`${comm} user`, (out.get(`${comm} user`) ?? 0) + Number(f[11]) * TICK_US);
-      out.set(`${comm} system`, (out.get(`${comm} system`) ?? 0) + Number(f[12]) * TICK_US);
-    } catch { /* the thread ended */ }
+    const t = readStat(`/proc/self/task/${tid}/stat`);
+    if (!t) continue;
+    // Node 20 names every thread "node": the main thread is the one whose id is the process's;
+    // the call log's writer names itself.
+    const comm = Number(tid) === process.pid ? 'main' : t.name === 'eposgate-calls' ? 'call log writer' : 'other threads';
+    out.set(`${comm} user`, (out.get(`${comm} user`) ?? 0) + t.user);
+    out.set(`${comm} system`, (out.get(`${comm} system`) ?? 0) + t.system);
   }
   return out;
 }
@@ -38,11 +46,8 @@ function childrenCpu(): number {
   let us = 0;
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[1]) === process.pid) us += (Number(f[11]) + Number(f[12])) * TICK_US;
-    } catch { /* gone */ }
+    const p = readStat(`/proc/${pid}/stat`);
+    if (p?.ppid === process.pid) us += p.user + p.system;
   }
   return us;
 }
