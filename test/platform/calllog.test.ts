@@ -248,7 +248,7 @@ test('a full queue drops (and counts) calls; a store that fails in the flusher n
   assert.match(metrics.text, /eposgate_call_log_dropped_total 3/);
 
   // The store cannot write the call log any more: calls still answer, the lost ones are counted.
-  p.store.callsDb.exec('DROP TABLE calls');
+  p.store.callsDb.exec('DROP TABLE call_batches');
   for (let i = 0; i < 2; i++) assert.equal((await api(p.url, 'GET', ORDER_PATH(`ord-x${i}`), { key })).status, 200);
   await p.callLog!.flush();
   assert.equal(p.callLog!.dropped, 5);

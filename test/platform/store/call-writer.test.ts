@@ -44,11 +44,11 @@ test('a thread that dies is replaced by the next write, and nothing committed is
 test('a write the database refuses fails that write only, with SQLite\'s error', async (t) => {
   const store = open(t);
   await store.calls.insertMany([call('c1', 1_000)]);
-  store.callsDb.exec('DROP TABLE calls');
-  await assert.rejects(store.calls.insertMany([call('c2', 2_000)]), /no such table: calls/);
-  assert.equal(await store.calls.pruneBeyond(1, 10).catch((e: Error) => e.message), 'no such table: calls');
-  store.callsDb.exec('CREATE TABLE calls AS SELECT * FROM call_seqs WHERE 0'); // any table named calls: the thread prepares again
-  await assert.rejects(store.calls.insertMany([call('c3', 3_000)]), /calls has no column named|table calls has/);
+  store.callsDb.exec('DROP TABLE call_batches');
+  await assert.rejects(store.calls.insertMany([call('c2', 2_000)]), /no such table: call_batches/);
+  assert.equal(await store.calls.pruneBeyond(1, 10).catch((e: Error) => e.message), 'no such table: call_batches');
+  store.callsDb.exec('CREATE TABLE call_batches AS SELECT * FROM call_seqs WHERE 0'); // any table of that name: the thread prepares again
+  await assert.rejects(store.calls.insertMany([call('c3', 3_000)]), /call_batches has no column named|table call_batches has/);
 });
 
 test('close lets the last batch commit; after close a write is refused', async (t) => {

@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { rmSync } from 'node:fs';
 import type { Statement } from 'better-sqlite3';
 import type { PoolClient } from 'pg';
+import { newCallId } from '../../../packages/eposgate/src/platform/calllog/ids.ts';
 import { SqliteStore } from '../../../packages/eposgate/src/platform/store/sqlite/index.ts';
 import type { Tenant } from '../../../packages/eposgate/src/platform/tenant.ts';
 import { PostgresStore } from '../../../packages/eposgate/src/platform/store/postgres/index.ts';
@@ -88,50 +89,54 @@ after(async () => {
 const HOUR = 3_600_000;
 const now = Date.UTC(2026, 10, 27, 12);
 
+// calls.db keeps a tenant's calls as batches (store/sqlite/callBatch.ts): every page walks the
+// tenant's batches newest first on call_batches_last, filtered on that index alone, never sorted.
 describe('GET /epos/logs (call log pages)', () => {
   const page = (q: Parameters<SqliteStore['calls']['list']>[1]) => () => store.calls.list(T, q);
-  it('the first page walks calls_tenant_at newest first', async () => {
-    await assertPage(page({ limit: 51 }), 'calls', /calls_tenant_at/);
+  it('the first page walks call_batches_last newest first', async () => {
+    await assertPage(page({ limit: 51 }), 'call_batches', /call_batches_last/);
   });
-  it('a cursor page seeks below the cursor on the same index', async () => {
-    const plan = await assertPage(page({ before: { atMs: now, seq: 50_000 }, limit: 51 }), 'calls', /calls_tenant_at/);
-    assert.match(plan.join('\n'), /\(at_ms,seq\)<\(\?,\?\)|at_ms<\?/, 'the cursor is not part of the index search');
+  it('a cursor page filters the batches on the index', async () => {
+    const plan = await assertPage(page({ before: { atMs: now, seq: 50_000 }, limit: 51 }), 'call_batches', /call_batches_last/);
+    assert.doesNotMatch(plan.join('\n'), /^SCAN /m);
   });
-  // No index by capability (docs/call-log.md, "Storage": each index is paid by every insert): the
-  // tenant's calls are walked newest first on calls_tenant_at and filtered, never sorted.
-  it('a capability filter walks calls_tenant_at', async () => {
-    await assertPage(page({ capability: 'GetOrderById', limit: 51 }), 'calls', /calls_tenant_at/);
+  it('a capability filter walks call_batches_last', async () => {
+    await assertPage(page({ capability: 'GetOrderById', limit: 51 }), 'call_batches', /call_batches_last/);
   });
-  it('the error filter walks the partial index of errors', async () => {
-    await assertPage(page({ status: 'error', limit: 51 }), 'calls', /calls_errors/);
+  it('the status filters walk call_batches_last', async () => {
+    await assertPage(page({ status: 'error', limit: 51 }), 'call_batches', /call_batches_last/);
+    await assertPage(page({ status: 'ok', limit: 51 }), 'call_batches', /call_batches_last/);
   });
-  it('a time range seeks at_ms on calls_tenant_at', async () => {
-    await assertPage(page({ from: now - HOUR, to: now, limit: 51 }), 'calls', /calls_tenant_at .*at_ms>\? AND at_ms<\?/);
+  it('a time range seeks last_at on call_batches_last', async () => {
+    await assertPage(page({ from: now - HOUR, to: now, limit: 51 }), 'call_batches', /call_batches_last .*last_at>\?/);
   });
-  it('a capability filter with a time range and a cursor stays on calls_tenant_at', async () => {
-    await assertPage(page({ capability: 'GetOrderById', from: now - HOUR, to: now, before: { atMs: now, seq: 9 }, limit: 51 }), 'calls', /calls_tenant_at/);
+  it('a capability filter with a time range and a cursor stays on call_batches_last', async () => {
+    await assertPage(page({ capability: 'GetOrderById', from: now - HOUR, to: now, before: { atMs: now, seq: 9 }, limit: 51 }), 'call_batches', /call_batches_last .*last_at>\?/);
+  });
+  it('a call by id seeks the batches around its time', async () => {
+    await assertPage(() => store.calls.get(T, newCallId(now)), 'call_batches', /call_batches_last .*last_at>\?/);
   });
 });
 
 describe('GET /epos/logs/stats', () => {
-  it('the points of an hour seek at_ms on calls_tenant_at', async () => {
-    await assertPage(() => store.calls.points(T, { from: now - HOUR, to: now, limit: 10_000 }), 'calls', /calls_tenant_at .*at_ms>\? AND at_ms<\?/);
+  it('the points of an hour seek last_at on call_batches_last', async () => {
+    await assertPage(() => store.calls.points(T, { from: now - HOUR, to: now, limit: 10_000 }), 'call_batches', /call_batches_last .*last_at>\?/);
   });
-  it('with a capability, on calls_tenant_at', async () => {
-    await assertPage(() => store.calls.points(T, { from: now - HOUR, to: now, capability: 'GetOrderById', limit: 10_000 }), 'calls', /calls_tenant_at .*at_ms>\? AND at_ms<\?/);
+  it('with a capability, the same', async () => {
+    await assertPage(() => store.calls.points(T, { from: now - HOUR, to: now, capability: 'GetOrderById', limit: 10_000 }), 'call_batches', /call_batches_last .*last_at>\?/);
   });
 });
 
 describe('GET /admin/tenants: lastCallAt', () => {
-  // One seek per tenant of the page: max(at_ms) is the last entry of the tenant's range of
-  // calls_tenant_at, read from the index alone; nothing of the tenant's rows is walked or sorted.
-  it('each tenant seeks the end of its range of calls_tenant_at', async () => {
+  // One seek per tenant of the page: max(last_at) is the last entry of the tenant's range of
+  // call_batches_last, read from the index alone; nothing of the tenant's rows is walked or sorted.
+  it('each tenant seeks the end of its range of call_batches_last', async () => {
     const plans = await plansOf(() => store.calls.lastCallAt([T, { accountId: 'acct-other', env: 'production' }]));
     // (Each run is recorded once per connection patched: both share the Statement prototype.)
     assert.deepEqual(new Set(plans.map((p) => p.sql)).size, 1, 'one statement, run per tenant');
     for (const p of plans) {
       const text = p.plan.join('\n');
-      assert.match(text, /^SEARCH calls USING COVERING INDEX calls_tenant_at \(account_id=\? AND env=\?\)$/m, text);
+      assert.match(text, /^SEARCH call_batches USING COVERING INDEX call_batches_last \(account_id=\? AND env=\?\)$/m, text);
       assert.doesNotMatch(text, /^SCAN |TEMP B-TREE/m, text);
     }
   });

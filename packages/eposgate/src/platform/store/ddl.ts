@@ -208,6 +208,36 @@ export const CALLS_DB_DDL = `CREATE TABLE calls (
      );`;
 
 /**
+ * calls.db's calls as batches (store/sqlite/callBatch.ts; docs/call-log.md, "Storage"): one row per
+ * tenant per batch written, its calls' heads and bodies as two texts. Every index is paid once per
+ * batch, not per call: pages walk (tenant, last_at) newest first and filter on the index alone
+ * (first_at for a range or cursor, errors and n for a status); retention by age seeks
+ * (tenant, first_at), by count (tenant, first_seq). The calls of the table of one row per call are
+ * carried over, 100 to a batch, each with its seq and its bodies in its head. Never edit: it has run.
+ */
+export const CALL_BATCHES_DDL = `CREATE TABLE call_batches (
+       account_id TEXT NOT NULL,
+       env TEXT NOT NULL,
+       first_seq INTEGER NOT NULL,
+       last_seq INTEGER NOT NULL,
+       n INTEGER NOT NULL,
+       first_at INTEGER NOT NULL,
+       last_at INTEGER NOT NULL,
+       errors INTEGER NOT NULL,
+       heads TEXT NOT NULL,
+       bodies TEXT NOT NULL
+     );
+     CREATE INDEX call_batches_last ON call_batches(account_id, env, last_at, first_at, errors, n);
+     CREATE INDEX call_batches_first ON call_batches(account_id, env, first_at);
+     CREATE INDEX call_batches_seq ON call_batches(account_id, env, first_seq);
+     INSERT INTO call_batches (account_id, env, first_seq, last_seq, n, first_at, last_at, errors, heads, bodies)
+       SELECT account_id, env, min(seq), max(seq), count(*), min(at_ms), max(at_ms), sum(status = 'error'),
+         json_group_array(json_array(id, at_ms, capability, status = 'error', error_code, latency_ms, transport, node, source,
+           truncated, requestor, request, response, seq)), ''
+       FROM calls GROUP BY account_id, env, (seq - 1) / 100;
+     DROP TABLE calls;`;
+
+/**
  * PostgreSQL's calls table loses the indexes inserts paid for and no page needs: by capability
  * (pages filter the tenant's rows by (at_ms, seq)), by status (errors get a partial index) and by
  * age (retention walks each tenant's (at_ms, seq)). Its id and (tenant, seq) keys stay.

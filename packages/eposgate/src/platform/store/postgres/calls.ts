@@ -2,8 +2,53 @@
 // row lock on tenant_seqs (nodes flushing at once take turns per tenant), then one multi-row INSERT.
 import { tenantKey, type Tenant } from '../../tenant.ts';
 import type { CallPoint, CallQuery, CallRecord, CallStore, StoredCall } from '../store.ts';
-import { CALL_COLUMNS, byTenant, callFromRow, callListWhere, callValues, type CallRow } from '../sqlite/calls.ts';
+import { byTenant } from '../sqlite/calls.ts';
 import type { Pg } from './db.ts';
+
+interface CallRow {
+  account_id: string; env: Tenant['env']; seq: number; id: string; at_ms: number; capability: string;
+  transport: 'ws' | 'rest' | null; node: string; source: CallRecord['source']; status: 'ok' | 'error';
+  error_code: string | null; latency_ms: number; requestor: string; request: string; response: string; truncated: number;
+}
+
+/** A row of calls as a StoredCall. */
+function callFromRow(r: CallRow): StoredCall {
+  return {
+    id: r.id, tenant: { accountId: r.account_id, env: r.env }, seq: Number(r.seq), atMs: Number(r.at_ms),
+    capability: r.capability, transport: r.transport, node: r.node, source: r.source, status: r.status,
+    ...(r.error_code !== null ? { errorCode: r.error_code } : {}),
+    latencyMs: r.latency_ms, requestor: JSON.parse(r.requestor) as Record<string, string>,
+    request: r.request, response: r.response, truncated: Boolean(r.truncated),
+  };
+}
+
+/**
+ * The WHERE clause and its values of a page. Every filter is an equality or range on the leading
+ * columns of one index, ordered by (at_ms, seq).
+ */
+function callListWhere(tenant: Tenant, q: CallQuery): { sql: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const p = (v: unknown) => { values.push(v); return `$${values.length}`; };
+  const where = [`account_id = ${p(tenant.accountId)}`, `env = ${p(tenant.env)}`];
+  if (q.capability !== undefined) where.push(`capability = ${p(q.capability)}`);
+  // A literal, not a parameter: only then may the planner use the partial index of errors.
+  if (q.status !== undefined) where.push(q.status === 'error' ? "status = 'error'" : "status = 'ok'");
+  if (q.errorCode !== undefined) where.push(`error_code = ${p(q.errorCode)}`);
+  if (q.from !== undefined) where.push(`at_ms >= ${p(q.from)}`);
+  if (q.to !== undefined) where.push(`at_ms <= ${p(q.to)}`);
+  if (q.before) where.push(`(at_ms, seq) < (${p(q.before.atMs)}, ${p(q.before.seq)})`);
+  return { sql: where.join(' AND '), values };
+}
+
+/** The columns of calls in insert order, and a call's values in that order. */
+const CALL_COLUMNS = ['account_id', 'env', 'seq', 'id', 'at_ms', 'capability', 'transport', 'node', 'source', 'status',
+  'error_code', 'latency_ms', 'requestor', 'request', 'response', 'truncated'] as const;
+
+function callValues(c: CallRecord, seq: number): unknown[] {
+  return [c.tenant.accountId, c.tenant.env, seq, c.id, c.atMs, c.capability, c.transport, c.node, c.source, c.status,
+    c.errorCode ?? null, c.latencyMs, JSON.stringify(c.requestor), c.request, c.response, c.truncated ? 1 : 0];
+}
+
 
 /** Rows per INSERT statement: 16 columns each stays well under PostgreSQL's 65535 parameters. */
 const ROWS_PER_INSERT = 1000;
@@ -38,7 +83,7 @@ export class PgCallStore implements CallStore {
   }
 
   async list(tenant: Tenant, q: CallQuery): Promise<StoredCall[]> {
-    const { sql, values } = callListWhere(tenant, q, true);
+    const { sql, values } = callListWhere(tenant, q);
     const rows = await this.db.rows<CallRow>(`SELECT * FROM calls WHERE ${sql} ORDER BY at_ms DESC, seq DESC LIMIT $${values.length + 1}`,
       [...values, q.limit]);
     return rows.map(callFromRow);

@@ -9,23 +9,32 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { backoffDelay } from '@eposgate/contract';
+import type { EncodedBatch } from './callBatch.ts';
 import { storeError } from './db.ts';
 
 /** The statements the thread runs, as calls.ts writes them. */
 export interface CallWriterSql {
   /** (account_id, env, n) → the tenant's last seq after handing out n. */
   bumpSeq: string;
-  /** One row's values, CALL_COLUMNS in order. */
+  /** One batch row's values: account_id, env, first_seq, last_seq, n, first_at, last_at, errors, heads, bodies. */
   insert: string;
-  pruneOlder: string;
-  pruneBeyond: string;
+  /** (before, limit) → rid, n, last_at of batches holding a call made before `before`. */
+  olderBatches: string;
+  /** (@keep, @limit) → rid, n, last_seq, upto of batches holding a call beyond its tenant's newest `keep`. */
+  beyondBatches: string;
+  /** (rid) → first_seq, heads, bodies. */
+  batch: string;
+  /** (rid). */
+  deleteBatch: string;
+  /** (first_seq, last_seq, n, first_at, last_at, errors, heads, bodies, rid). */
+  updateBatch: string;
 }
 
-/** One tenant's rows of a batch; each row's seq (index `seqAt`) is filled in by the thread. */
-export interface TenantRows { accountId: string; env: string; rows: unknown[][] }
+/** Where a head keeps what retention reads (callBatch.ts's HEAD). */
+export interface HeadLayout { at: number; error: number; requestor: number; request: number; response: number; seq: number }
 
 type Op =
-  | { op: 'insert'; groups: TenantRows[]; seqAt: number }
+  | { op: 'insert'; batches: EncodedBatch[] }
   | { op: 'pruneOlder'; before: number; limit: number }
   | { op: 'pruneBeyond'; keep: number; limit: number };
 
@@ -55,10 +64,11 @@ export class CallWriter {
   private lastDeath?: unknown;
   private restartAt = 0;
 
-  constructor(private readonly file: string, private readonly sql: CallWriterSql) {}
+  constructor(private readonly file: string, private readonly sql: CallWriterSql, private readonly head: HeadLayout) {}
 
-  insert(groups: TenantRows[], seqAt: number): Promise<number> {
-    return this.send({ op: 'insert', groups, seqAt });
+  /** Writes the batches (one per tenant) in one transaction; answers the calls written. */
+  insert(batches: EncodedBatch[]): Promise<number> {
+    return this.send({ op: 'insert', batches });
   }
 
   pruneOlder(before: number, limit: number): Promise<number> {
@@ -113,7 +123,7 @@ export class CallWriter {
   private started(): Worker {
     if (this.worker) return this.worker;
     const w = new Worker(`var __name = (f) => f; (${writerThread.toString()})()`, {
-      eval: true, execArgv: [], workerData: { file: this.file, driver, sql: this.sql },
+      eval: true, execArgv: [], workerData: { file: this.file, driver, sql: this.sql, head: this.head },
     });
     w.on('message', (m: Reply) => {
       const waiter = this.waiting.get(m.id);
@@ -153,7 +163,7 @@ export class CallWriter {
 /** The thread's whole program (see the file's comment): one connection, one write at a time. */
 function writerThread(): void {
   const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
-  const { file, driver: path, sql } = workerData as { file: string; driver: string; sql: CallWriterSql };
+  const { file, driver: path, sql, head: L } = workerData as { file: string; driver: string; sql: CallWriterSql; head: HeadLayout };
   // Named for `top -H` and bench/threads.ts (Linux only; 15 characters at most).
   try { require('node:fs').writeFileSync('/proc/thread-self/comm', 'eposgate-calls'); } catch { /* not Linux */ }
   const Database = require(path) as typeof import('better-sqlite3');
@@ -168,24 +178,84 @@ function writerThread(): void {
     if (!s) stmts.set(k, s = db.prepare(sql[k]));
     return s;
   };
-  const insert = db.transaction((groups: TenantRows[], seqAt: number) => {
+  const insert = db.transaction((batches: EncodedBatch[]) => {
     let n = 0;
-    for (const g of groups) {
-      const { last } = stmt('bumpSeq').get(g.accountId, g.env, g.rows.length) as { last: number };
-      let seq = last - g.rows.length;
-      for (const row of g.rows) {
-        row[seqAt] = ++seq;
-        stmt('insert').run(row);
-        n++;
-      }
+    for (const b of batches) {
+      const { last } = stmt('bumpSeq').get(b.accountId, b.env, b.n) as { last: number };
+      stmt('insert').run(b.accountId, b.env, last - b.n + 1, last, b.n, b.firstAt, b.lastAt, b.errors, b.heads, b.bodies);
+      n += b.n;
     }
     return n;
   });
+  type Head = (string | number | null)[];
+  /**
+   * Retention inside a batch: drops up to `budget` of its calls that `drop` picks, and writes back
+   * the rest (each head then carries its seq) or deletes the row when none is left.
+   */
+  const thin = (rid: number, drop: (at: number, seq: number) => boolean, budget: number): number => {
+    const row = stmt('batch').get(rid) as { first_seq: number; heads: string; bodies: string } | undefined;
+    if (!row) return 0;
+    const heads = JSON.parse(row.heads) as Head[];
+    const kept: Head[] = [];
+    const parts: string[] = [];
+    let removed = 0; let offset = 0;
+    let firstSeq = Infinity; let lastSeq = -Infinity; let firstAt = Infinity; let lastAt = -Infinity; let errors = 0;
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i]!;
+      const seq = (h[L.seq] as number | undefined) ?? row.first_seq + i;
+      const at = h[L.at] as number;
+      // Carried-over calls hold their bodies in the head (callBatch.ts): nothing of `bodies`.
+      const len = typeof h[L.request] === 'number' ? (h[L.requestor] as number) + (h[L.request] as number) + (h[L.response] as number) : 0;
+      if (removed < budget && drop(at, seq)) {
+        removed++;
+      } else {
+        h[L.seq] = seq;
+        kept.push(h);
+        if (len) parts.push(row.bodies.slice(offset, offset + len));
+        firstSeq = Math.min(firstSeq, seq); lastSeq = Math.max(lastSeq, seq);
+        firstAt = Math.min(firstAt, at); lastAt = Math.max(lastAt, at);
+        errors += h[L.error] ? 1 : 0;
+      }
+      offset += len;
+    }
+    if (!kept.length) stmt('deleteBatch').run(rid);
+    else if (removed) stmt('updateBatch').run(firstSeq, lastSeq, kept.length, firstAt, lastAt, errors, JSON.stringify(kept), parts.join(''), rid);
+    return removed;
+  };
+  /** Whole batches go with one delete; a batch only partly due (or beyond the budget) is thinned. */
+  const prune = (batches: { rid: number; n: number; whole: boolean }[], drop: (at: number, seq: number) => boolean, limit: number): number => {
+    let removed = 0;
+    for (const b of batches) {
+      if (removed >= limit) break;
+      if (b.whole && b.n <= limit - removed) {
+        stmt('deleteBatch').run(b.rid);
+        removed += b.n;
+      } else {
+        removed += thin(b.rid, drop, limit - removed);
+      }
+    }
+    return removed;
+  };
+  const pruneOlder = db.transaction((before: number, limit: number) => {
+    const batches = (stmt('olderBatches').all(before, limit) as { rid: number; n: number; last_at: number }[])
+      .map((b) => ({ rid: b.rid, n: b.n, whole: b.last_at < before }));
+    return prune(batches, (at) => at < before, limit);
+  });
+  const pruneBeyond = db.transaction((keep: number, limit: number) => {
+    const rows = stmt('beyondBatches').all({ keep, limit }) as { rid: number; n: number; last_seq: number; upto: number }[];
+    let removed = 0;
+    // Each batch against its own tenant's bound.
+    for (const b of rows) {
+      if (removed >= limit) break;
+      removed += prune([{ rid: b.rid, n: b.n, whole: b.last_seq <= b.upto }], (_at, seq) => seq <= b.upto, limit - removed);
+    }
+    return removed;
+  });
   parentPort!.on('message', (m: { id: number } & Op) => {
     try {
-      const value = m.op === 'insert' ? insert.immediate(m.groups, m.seqAt)
-        : m.op === 'pruneOlder' ? stmt('pruneOlder').run(m.before, m.limit).changes
-          : stmt('pruneBeyond').run({ keep: m.keep, limit: m.limit }).changes;
+      const value = m.op === 'insert' ? insert.immediate(m.batches)
+        : m.op === 'pruneOlder' ? pruneOlder.immediate(m.before, m.limit)
+          : pruneBeyond.immediate(m.keep, m.limit);
       parentPort!.postMessage({ id: m.id, value });
     } catch (err) {
       const e = err as { message?: string; code?: unknown };

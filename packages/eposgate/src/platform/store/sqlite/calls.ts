@@ -2,107 +2,73 @@
 // synchronous = NORMAL): the log is not money, so a batch's commit does not fsync and never waits
 // for (or holds up) the platform's group-commit writer. Reads use the platform's connection; writes
 // go to a thread of their own (callWriter.ts) with its own connection. The flusher writes calls in
-// batches; each tenant's rows are numbered (seq) so retention can keep its newest N without counting.
+// batches, and calls.db keeps each tenant's share of a batch as one row (callBatch.ts); each
+// tenant's calls are numbered (seq) so retention can keep its newest N without counting.
 import type { Statement } from 'better-sqlite3';
 import { callIdTime } from '../../calllog/ids.ts';
 import { tenantKey, type Tenant } from '../../tenant.ts';
 import type { CallPoint, CallQuery, CallRecord, CallStore, StoredCall } from '../store.ts';
-import type { CallWriter, CallWriterSql, TenantRows } from './callWriter.ts';
+import { HEAD, callsOf, encodeBatch, newestFirst, storedCall, type CallAt } from './callBatch.ts';
+import type { CallWriter, CallWriterSql, HeadLayout } from './callWriter.ts';
 import type { Db } from './db.ts';
 
-export interface CallRow {
-  account_id: string; env: Tenant['env']; seq: number; id: string; at_ms: number; capability: string;
-  transport: 'ws' | 'rest' | null; node: string; source: CallRecord['source']; status: 'ok' | 'error';
-  error_code: string | null; latency_ms: number; requestor: string; request: string; response: string; truncated: number;
-}
+/** A batch row as pages walk it. */
+interface BatchHeads { rid: number; first_seq: number; last_at: number; heads: string }
 
-/** A row of calls as a StoredCall (the PostgreSQL store reads the same columns). */
-export function callFromRow(r: CallRow): StoredCall {
-  return {
-    id: r.id, tenant: { accountId: r.account_id, env: r.env }, seq: Number(r.seq), atMs: Number(r.at_ms),
-    capability: r.capability, transport: r.transport, node: r.node, source: r.source, status: r.status,
-    ...(r.error_code !== null ? { errorCode: r.error_code } : {}),
-    latencyMs: r.latency_ms, requestor: JSON.parse(r.requestor) as Record<string, string>,
-    request: r.request, response: r.response, truncated: Boolean(r.truncated),
-  };
-}
-
-/**
- * The WHERE clause and its values of a page (`$n` placeholders when `pg`, `?` otherwise). Every
- * filter is an equality or range on the leading columns of one index, ordered by (at_ms, seq).
- */
-export function callListWhere(tenant: Tenant, q: CallQuery, pg: boolean): { sql: string; values: unknown[] } {
-  const values: unknown[] = [];
-  const p = (v: unknown) => { values.push(v); return pg ? `$${values.length}` : '?'; };
-  const where = [`account_id = ${p(tenant.accountId)}`, `env = ${p(tenant.env)}`];
-  if (q.capability !== undefined) where.push(`capability = ${p(q.capability)}`);
-  // A literal, not a parameter: only then may the planner use the partial index of errors.
-  if (q.status !== undefined) where.push(q.status === 'error' ? "status = 'error'" : "status = 'ok'");
-  if (q.errorCode !== undefined) where.push(`error_code = ${p(q.errorCode)}`);
-  if (q.from !== undefined) where.push(`at_ms >= ${p(q.from)}`);
-  if (q.to !== undefined) where.push(`at_ms <= ${p(q.to)}`);
-  if (q.before) where.push(`(at_ms, seq) < (${p(q.before.atMs)}, ${p(q.before.seq)})`);
-  return { sql: where.join(' AND '), values };
-}
-
-/** The query shape's key: the same filters share one prepared statement. */
-function shape(q: CallQuery): string {
-  // The status is in the SQL itself (a literal), so ok and error are two shapes.
-  return [q.capability, q.errorCode, q.from, q.to, q.before].map((v) => (v === undefined ? '0' : '1')).join('') + (q.status ?? '');
-}
+/** What a walk keeps of a call. */
+type Keep = (c: CallAt) => boolean;
 
 export class SqliteCallStore implements CallStore {
   private readonly q;
-  private readonly lists = new Map<string, Statement<unknown[]>>();
+  private readonly walks = new Map<string, Statement<unknown[]>>();
+  private readonly readPage;
 
   /** `db`: calls.db for reads; `writer`: the thread that makes every write, each batch its own transaction. */
   constructor(private readonly db: Db, private readonly writer: CallWriter) {
     this.q = {
-      // Named: without statistics the planner would walk the tenant's whole key range instead.
-      get: db.prepare('SELECT * FROM calls INDEXED BY calls_tenant_at WHERE account_id = ? AND env = ? AND at_ms = ? AND id = ?'),
-      points: db.prepare(`SELECT at_ms, capability, status, latency_ms FROM calls
-        WHERE account_id = ? AND env = ? AND at_ms >= ? AND at_ms <= ? ORDER BY at_ms DESC, seq DESC LIMIT ?`),
-      pointsCap: db.prepare(`SELECT at_ms, capability, status, latency_ms FROM calls
-        WHERE account_id = ? AND env = ? AND capability = ? AND at_ms >= ? AND at_ms <= ? ORDER BY at_ms DESC, seq DESC LIMIT ?`),
-      // max() of the index's next column after the tenant: SQLite reads the one last entry of the
-      // tenant's range of calls_tenant_at (plans.test.ts checks it is a seek).
-      lastAt: db.prepare('SELECT max(at_ms) AS at FROM calls WHERE account_id = ? AND env = ?'),
+      // The batches whose time span holds `at`: the id carries its call's time (calllog/ids.ts).
+      get: db.prepare(`SELECT rowid AS rid, first_seq, last_at, heads, bodies FROM call_batches INDEXED BY call_batches_last
+        WHERE account_id = ? AND env = ? AND last_at >= ? AND first_at <= ?`),
+      bodies: db.prepare('SELECT bodies FROM call_batches WHERE rowid = ?').pluck(),
+      // max() of the index's next column after the tenant: one seek to the end of the tenant's range.
+      lastAt: db.prepare('SELECT max(last_at) AS at FROM call_batches WHERE account_id = ? AND env = ?'),
     };
+    // A page's heads and its bodies from one snapshot: the writer thread may thin a batch between.
+    this.readPage = db.transaction((tenant: Tenant, q: CallQuery) => {
+      const picked = this.walk(tenant, q, q.limit, pageFilter(q));
+      const bodies = new Map<number, string>();
+      return picked.map((c) => {
+        let b = bodies.get(c.batch);
+        if (b === undefined) bodies.set(c.batch, b = (this.q.bodies.get(c.batch) as string | undefined) ?? '');
+        return storedCall(tenant, c, b);
+      });
+    });
   }
 
   async insertMany(calls: readonly CallRecord[]): Promise<void> {
     if (!calls.length) return;
-    const groups: TenantRows[] = [];
-    for (const [, group] of byTenant(calls)) {
-      const t = group[0]!.tenant;
-      groups.push({ accountId: t.accountId, env: t.env, rows: group.map((c) => callValues(c, 0)) });
-    }
-    await this.writer.insert(groups, SEQ_AT);
+    await this.writer.insert([...byTenant(calls).values()].map(encodeBatch));
   }
 
   async get(tenant: Tenant, id: string): Promise<StoredCall | undefined> {
     const atMs = callIdTime(id);
     if (atMs === undefined) return undefined;
-    const r = this.q.get.get(tenant.accountId, tenant.env, atMs, id) as CallRow | undefined;
-    return r && callFromRow(r);
+    for (const row of this.q.get.all(tenant.accountId, tenant.env, atMs, atMs) as (BatchHeads & { bodies: string })[]) {
+      const c = callsOf(row).find((x) => x.head[HEAD.id] === id);
+      if (c) return storedCall(tenant, c, row.bodies);
+    }
+    return undefined;
   }
 
   async list(tenant: Tenant, q: CallQuery): Promise<StoredCall[]> {
-    const key = shape(q);
-    const { sql, values } = callListWhere(tenant, q, false);
-    let stmt = this.lists.get(key);
-    if (!stmt) {
-      stmt = this.db.prepare(`SELECT * FROM calls WHERE ${sql} ORDER BY at_ms DESC, seq DESC LIMIT ?`);
-      this.lists.set(key, stmt);
-    }
-    return (stmt.all(...values, q.limit) as CallRow[]).map(callFromRow);
+    return this.readPage.deferred(tenant, q);
   }
 
   async points(tenant: Tenant, q: { from: number; to: number; capability?: string; limit: number }): Promise<CallPoint[]> {
-    const rows = (q.capability !== undefined
-      ? this.q.pointsCap.all(tenant.accountId, tenant.env, q.capability, q.from, q.to, q.limit)
-      : this.q.points.all(tenant.accountId, tenant.env, q.from, q.to, q.limit)) as Pick<CallRow, 'at_ms' | 'capability' | 'status' | 'latency_ms'>[];
-    return rows.map((r) => ({ atMs: Number(r.at_ms), capability: r.capability, status: r.status, latencyMs: r.latency_ms }));
+    const cap = q.capability;
+    const picked = this.walk(tenant, { from: q.from, to: q.to, limit: q.limit }, q.limit,
+      (c) => c.at >= q.from && c.at <= q.to && (cap === undefined || c.head[HEAD.capability] === cap));
+    return picked.map((c) => ({ atMs: c.at, capability: c.head[HEAD.capability], status: c.head[HEAD.error] ? 'error' : 'ok', latencyMs: c.head[HEAD.latency] }));
   }
 
   async lastCallAt(tenants: readonly Tenant[]): Promise<Map<string, number>> {
@@ -122,6 +88,61 @@ export class SqliteCallStore implements CallStore {
   pruneBeyond(keep: number, limit: number): Promise<number> {
     return this.writer.pruneBeyond(keep, limit);
   }
+
+  /**
+   * The newest `limit` calls that `keep` takes, newest first. Batches come newest last_at first, and
+   * their time spans overlap only by how long calls took, so the walk stops at the first batch that
+   * ends before the page's oldest call: no batch after it holds a newer one.
+   */
+  private walk(tenant: Tenant, q: CallQuery, limit: number, keep: Keep): CallAt[] {
+    let picked: CallAt[] = [];
+    for (const row of this.walkStatement(q).iterate(...walkValues(tenant, q)) as IterableIterator<BatchHeads>) {
+      if (picked.length >= limit && row.last_at < picked[limit - 1]!.at) break;
+      for (const c of callsOf(row)) if (keep(c)) picked.push(c);
+      if (picked.length >= limit) picked = picked.sort(newestFirst).slice(0, limit);
+    }
+    return picked.sort(newestFirst);
+  }
+
+  /** One prepared statement per shape of filters (which of them are set). */
+  private walkStatement(q: CallQuery): Statement<unknown[]> {
+    const key = [q.from, q.to, q.before].map((v) => (v === undefined ? '0' : '1')).join('') + (q.status ?? '');
+    let stmt = this.walks.get(key);
+    if (!stmt) {
+      const where = ['account_id = ?', 'env = ?'];
+      if (q.from !== undefined) where.push('last_at >= ?');
+      if (q.to !== undefined) where.push('first_at <= ?');
+      if (q.before) where.push('first_at <= ?');
+      // On the index: a batch with no call of the status asked for is skipped unread.
+      if (q.status === 'error') where.push('errors > 0');
+      if (q.status === 'ok') where.push('errors < n');
+      stmt = this.db.prepare(`SELECT rowid AS rid, first_seq, last_at, heads FROM call_batches INDEXED BY call_batches_last
+        WHERE ${where.join(' AND ')} ORDER BY last_at DESC`);
+      this.walks.set(key, stmt);
+    }
+    return stmt;
+  }
+}
+
+/** The values of walkStatement's placeholders, in its order. */
+function walkValues(tenant: Tenant, q: CallQuery): unknown[] {
+  const v: unknown[] = [tenant.accountId, tenant.env];
+  if (q.from !== undefined) v.push(q.from);
+  if (q.to !== undefined) v.push(q.to);
+  if (q.before) v.push(q.before.atMs);
+  return v;
+}
+
+/** A page's filters on one call. */
+function pageFilter(q: CallQuery): Keep {
+  const error = q.status === undefined ? undefined : q.status === 'error' ? 1 : 0;
+  const b = q.before;
+  return (c) => (q.capability === undefined || c.head[HEAD.capability] === q.capability)
+    && (error === undefined || c.head[HEAD.error] === error)
+    && (q.errorCode === undefined || c.head[HEAD.errorCode] === q.errorCode)
+    && (q.from === undefined || c.at >= q.from)
+    && (q.to === undefined || c.at <= q.to)
+    && (b === undefined || c.at < b.atMs || (c.at === b.atMs && c.seq < b.seq));
 }
 
 /** The calls grouped by tenant, each group in the order given. */
@@ -136,27 +157,25 @@ export function byTenant(calls: readonly CallRecord[]): Map<string, CallRecord[]
   return groups;
 }
 
-/** The columns of calls in insert order, and a call's values in that order. */
-export const CALL_COLUMNS = ['account_id', 'env', 'seq', 'id', 'at_ms', 'capability', 'transport', 'node', 'source', 'status',
-  'error_code', 'latency_ms', 'requestor', 'request', 'response', 'truncated'] as const;
-
-export function callValues(c: CallRecord, seq: number): unknown[] {
-  return [c.tenant.accountId, c.tenant.env, seq, c.id, c.atMs, c.capability, c.transport, c.node, c.source, c.status,
-    c.errorCode ?? null, c.latencyMs, JSON.stringify(c.requestor), c.request, c.response, c.truncated ? 1 : 0];
-}
-
 /** The writes, run by the writer thread (callWriter.ts). */
 export const CALL_WRITES: CallWriterSql = {
   bumpSeq: `INSERT INTO call_seqs (account_id, env, last) VALUES (?, ?, ?)
     ON CONFLICT (account_id, env) DO UPDATE SET last = last + excluded.last RETURNING last`,
-  insert: `INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES (${CALL_COLUMNS.map(() => '?').join(', ')})`,
-  // Each tenant's oldest rows by (at_ms, seq): no index on the time alone to update per insert.
+  insert: `INSERT INTO call_batches (account_id, env, first_seq, last_seq, n, first_at, last_at, errors, heads, bodies)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   // CROSS JOIN keeps the tenants outside (SQLite's way to fix the order), so each is a range of its index.
-  pruneOlder: `DELETE FROM calls WHERE (account_id, env, seq) IN (SELECT c.account_id, c.env, c.seq FROM call_seqs t
-      CROSS JOIN calls c ON c.account_id = t.account_id AND c.env = t.env AND c.at_ms < ? LIMIT ?)`,
-  pruneBeyond: `DELETE FROM calls WHERE (account_id, env, seq) IN (SELECT c.account_id, c.env, c.seq FROM call_seqs t
-      JOIN calls c ON c.account_id = t.account_id AND c.env = t.env AND c.seq <= t.last - @keep
-    WHERE t.last > @keep LIMIT @limit)`,
+  olderBatches: `SELECT b.rowid AS rid, b.n, b.last_at FROM call_seqs t
+    CROSS JOIN call_batches b ON b.account_id = t.account_id AND b.env = t.env AND b.first_at < ? LIMIT ?`,
+  beyondBatches: `SELECT b.rowid AS rid, b.n, b.last_seq, t.last - @keep AS upto FROM call_seqs t
+    CROSS JOIN call_batches b ON b.account_id = t.account_id AND b.env = t.env AND b.first_seq <= t.last - @keep
+    WHERE t.last > @keep LIMIT @limit`,
+  batch: 'SELECT first_seq, heads, bodies FROM call_batches WHERE rowid = ?',
+  deleteBatch: 'DELETE FROM call_batches WHERE rowid = ?',
+  updateBatch: `UPDATE call_batches SET first_seq = ?, last_seq = ?, n = ?, first_at = ?, last_at = ?, errors = ?, heads = ?, bodies = ?
+    WHERE rowid = ?`,
 };
 
-const SEQ_AT = CALL_COLUMNS.indexOf('seq');
+/** What retention reads of a head, for the writer thread. */
+export const CALL_HEAD_LAYOUT: HeadLayout = {
+  at: HEAD.at, error: HEAD.error, requestor: HEAD.requestor, request: HEAD.request, response: HEAD.response, seq: HEAD.seq,
+};

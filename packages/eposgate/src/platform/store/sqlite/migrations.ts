@@ -1,7 +1,7 @@
 // Schema changes by name, applied once each in array order inside one transaction each.
 // Append, never edit: a name that has run is never run again. Each area of the platform owns its
 // own entries, so independent changes do not fight over a version number.
-import { CALLS_DB_DDL, KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, callsTable, deliveriesDdl, DELIVERY_FILTER_INDEXES, eposEventsTable, outboxColumns, tenantSeqsTable, integrationHistoryTable } from '../ddl.ts';
+import { CALL_BATCHES_DDL, CALLS_DB_DDL, KEYS_INTEGRATIONS_DDL, TESTER_FLOW_COLUMNS, TESTER_FLOW_INDEXES, callsTable, deliveriesDdl, DELIVERY_FILTER_INDEXES, eposEventsTable, outboxColumns, tenantSeqsTable, integrationHistoryTable } from '../ddl.ts';
 
 export interface Migration {
   name: string;
@@ -160,5 +160,10 @@ export const CALL_LOG_MIGRATIONS: Migration[] = [
   {
     name: 'calls-001-own-file',
     sql: CALLS_DB_DDL,
+  },
+  {
+    // One row per tenant per batch written, not per call (store/sqlite/callBatch.ts).
+    name: 'calls-002-batches',
+    sql: CALL_BATCHES_DDL,
   },
 ];
