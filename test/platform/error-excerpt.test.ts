@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, test } from 'node:test';
 import { PlatformError } from '../../packages/eposgate/src/platform/errors.ts';
-import { EPOS_ERROR_TEXT_CHARS, isSecretKey, redactedBodyExcerpt, redactedExcerpt, redactedJson } from '../../packages/eposgate/src/platform/transports/eposAnswer.ts';
+import { EPOS_ERROR_TEXT_CHARS, isSecretKey, redactedBodyExcerpt, redactedExcerpt, redactedJson, secretHint } from '../../packages/eposgate/src/platform/transports/eposAnswer.ts';
 import { FIXTURES } from '../fixtures/contract.ts';
 import { api, testPlatform } from '../helpers/platform.ts';
 import { rawRestEpos, rawWsEpos } from '../helpers/rawEpos.ts';
@@ -123,6 +123,43 @@ describe('redaction', () => {
     }
     assert.doesNotMatch(redactedJson({ order: { card: { number: '4111' } } }, 8192), /4111/);
     assert.equal(redactedJson({ a: [{ b: { apiKey: 'k' } }] }, 8192), '{"a":[{"b":{"apiKey":"[redacted]"}}]}');
+  });
+
+  it('with the JSON text given, a text that cannot spell a secret-like key is kept as it is, and the rest still redacted, exactly as the walk writes it', () => {
+    // Plain JSON values (what an EPOS answers), their keys drawn from secret-like and harmless
+    // ones, spelled in other cases and with non-ASCII letters; every one of them is checked.
+    const keys = ['name', 'id', 'items', 'Password', 'apiKey', 'api_key', 'cardNumber', 'PIN', 'company', 'spinach', 'monKey', 'Tok\u212aen',
+      'api\u212aey', 'p\u0130n', 'café', 'ümlaut', 'AUTH', 'pan', 'panel', 'cvc2', 'secrets'];
+    const values = ['4111', 'Pinot Noir', 'crème brûlée', 'a "quote"', '', 12.5, true, null];
+    let n = 0;
+    let fast = 0;
+    for (let seed = 1; seed <= 3000; seed++) {
+      let x = seed;
+      const next = (k: number) => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) % k;
+      const make = (depth: number): unknown => {
+        if (depth > 2 || next(3) === 0) return values[next(values.length)];
+        if (next(4) === 0) return Array.from({ length: next(3) }, () => make(depth + 1));
+        return Object.fromEntries(Array.from({ length: next(4) }, () => [keys[next(keys.length)]!, make(depth + 1)]));
+      };
+      const v = { ...(FIXTURES.GetOrderById.result as object), extra: make(0) };
+      const json = JSON.stringify(v);
+      for (const max of [8192, 300, 40]) {
+        assert.equal(redactedJson(v, max, json), redactedExcerpt(v, max), `${max}: ${json}`);
+        n++;
+        if (!secretHint.test(json.slice(0, max))) fast++;
+      }
+    }
+    assert.ok(fast > n / 10 && fast < n, `both paths taken (${fast} of ${n} by the text)`);
+  });
+
+  it('no character outside the hint\'s list lower-cases into an ASCII letter', () => {
+    const missed: string[] = [];
+    for (let cp = 0x80; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const c = String.fromCodePoint(cp);
+      if (/[a-z]/.test(c.toLowerCase()) && !secretHint.test(c)) missed.push(cp.toString(16));
+    }
+    assert.deepEqual(missed, []);
   });
 
   it('redacts key=value and "key": value in text', () => {

@@ -98,20 +98,36 @@ export function redactedExcerpt(value: unknown, max: number): string {
 }
 
 /**
+ * What any spelling of a secret-like key holds, in any case: each word SECRET_WORD takes and each
+ * part SECRET_PART takes contains one of these, and the two characters are the only ones whose lower
+ * case holds an ASCII letter (`İ` → `i̇`, the Kelvin sign → `k`; a test checks every code point). A
+ * JSON text in which none occurs, in keys or values, has no secret-like key.
+ */
+const SECRET_HINT = /pass|pwd|secret|token|auth|key|card|pan|cv[vc]|pin|[\u0130\u212a]/i;
+
+/**
  * The same text as `redactedExcerpt(value, max)`, cheaper for the usual body (the call log writes
- * one per call): when a walk over the keys finds none secret-like, only plain JSON values, and no
- * more than about `max` characters, the native JSON.stringify writes it. Anything else (a secret
- * key, a Date, an undefined property, a large value) takes redactedExcerpt's walk, whose cost is
- * bounded by `max`; so is this check's.
+ * one per call). With `json` (JSON.stringify(value), when the caller already wrote it: the product
+ * API's answer) in which nothing could spell a secret-like key, that text is the answer, cut to
+ * `max` (one regular-expression scan: the order of B2 costs ~0.2 µs against the walk's ~3). Else,
+ * when a walk over the keys finds none secret-like, only plain JSON values, and no more than about
+ * `max` characters, the native JSON.stringify writes it. Anything else (a secret key, a Date, an
+ * undefined property, a large value) takes redactedExcerpt's walk, whose cost is bounded by `max`;
+ * so is this check's.
  */
 export function redactedJson(value: unknown, max: number, json?: string): string {
-  if (plainAndClean(value, max)) {
-    // `json`: JSON.stringify(value), when the caller already wrote it (the product API's answer).
-    const text = json ?? JSON.stringify(value);
-    return text.length > max ? `${text.slice(0, max)}…` : text;
-  }
+  // Only what the cut keeps is scanned: a key past it is not in the text the log keeps either.
+  if (json !== undefined && !SECRET_HINT.test(json.length > max ? json.slice(0, max) : json)) return cut(json, max);
+  if (plainAndClean(value, max)) return cut(json ?? JSON.stringify(value), max);
   return redactedExcerpt(value, max);
 }
+
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** @internal For the test that no character outside SECRET_HINT's list lower-cases into ASCII letters. */
+export const secretHint = SECRET_HINT;
 
 /**
  * True when `value` is plain JSON (objects with Object's prototype or none, arrays, strings, numbers,
