@@ -232,7 +232,7 @@ export const CALL_BATCHES_DDL = `CREATE TABLE call_batches (
      CREATE INDEX call_batches_seq ON call_batches(account_id, env, first_seq);
      INSERT INTO call_batches (account_id, env, first_seq, last_seq, n, first_at, last_at, errors, heads, bodies)
        SELECT account_id, env, min(seq), max(seq), count(*), min(at_ms), max(at_ms), sum(status = 'error'),
-         json_group_array(json_array(id, at_ms, capability, status = 'error', error_code, latency_ms, transport, node, source,
+         json_group_array(json_array(id, at_ms, capability, status = 'error', error_code, CAST(round(latency_ms * 100) AS INTEGER), transport, node, source,
            truncated, requestor, request, response, seq)), ''
        FROM calls GROUP BY account_id, env, (seq - 1) / 100;
      DROP TABLE calls;`;

@@ -8,7 +8,7 @@ import type { Statement } from 'better-sqlite3';
 import { callIdTime } from '../../calllog/ids.ts';
 import { tenantKey, type Tenant } from '../../tenant.ts';
 import type { CallPoint, CallQuery, CallRecord, CallStore, StoredCall } from '../store.ts';
-import { HEAD, callsOf, encodeBatch, newestFirst, storedCall, type CallAt } from './callBatch.ts';
+import { HEAD, callsOf, encodeBatch, latencyOf, newestFirst, storedCall, type CallAt } from './callBatch.ts';
 import type { CallWriter, CallWriterSql, HeadLayout } from './callWriter.ts';
 import type { Db } from './db.ts';
 
@@ -68,7 +68,7 @@ export class SqliteCallStore implements CallStore {
     const cap = q.capability;
     const picked = this.walk(tenant, { from: q.from, to: q.to, limit: q.limit }, q.limit,
       (c) => c.at >= q.from && c.at <= q.to && (cap === undefined || c.head[HEAD.capability] === cap));
-    return picked.map((c) => ({ atMs: c.at, capability: c.head[HEAD.capability], status: c.head[HEAD.error] ? 'error' : 'ok', latencyMs: c.head[HEAD.latency] }));
+    return picked.map((c) => ({ atMs: c.at, capability: c.head[HEAD.capability], status: c.head[HEAD.error] ? 'error' : 'ok', latencyMs: latencyOf(c.head) }));
   }
 
   async lastCallAt(tenants: readonly Tenant[]): Promise<Map<string, number>> {
