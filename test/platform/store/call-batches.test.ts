@@ -155,3 +155,13 @@ test('the calls of the table of one row per call are carried over by the migrati
   assert.equal(await store.calls.pruneOlder(T0 + 50, 1_000), 49, 'retention thins carried-over batches too');
   assert.deepEqual(await walk(store, A, { limit: 50 }), expected(before.filter((c) => c.atMs >= T0 + 50), A, { limit: Infinity }));
 });
+
+test('a batch row holds at most 200 calls, whatever one insert passes', async (t) => {
+  const store = open(t);
+  const r = rng(5);
+  const calls = Array.from({ length: 450 }, (_, i) => call(A, T0 + i, r));
+  await store.calls.insertMany(calls);
+  const rows = store.callsDb.prepare('SELECT first_seq, last_seq, n FROM call_batches ORDER BY first_seq').all();
+  assert.deepEqual(rows, [{ first_seq: 1, last_seq: 200, n: 200 }, { first_seq: 201, last_seq: 400, n: 200 }, { first_seq: 401, last_seq: 450, n: 50 }]);
+  assert.deepEqual((await walk(store, A, { limit: 100 })).map((c) => c.seq), Array.from({ length: 450 }, (_, i) => 450 - i));
+});

@@ -12,6 +12,12 @@ import { HEAD, callsOf, encodeBatch, latencyOf, newestFirst, storedCall, type Ca
 import type { CallWriter, CallWriterSql, HeadLayout } from './callWriter.ts';
 import type { Db } from './db.ts';
 
+/**
+ * Most calls one batch row holds (the flusher's default batch): what a page reads to find one call
+ * stays bounded whatever `limits.callLogBatch` or a caller of insertMany passes.
+ */
+const ROW_CALLS = 200;
+
 /** A batch row as pages walk it. */
 interface BatchHeads { rid: number; first_seq: number; last_at: number; heads: string }
 
@@ -47,7 +53,11 @@ export class SqliteCallStore implements CallStore {
 
   async insertMany(calls: readonly CallRecord[]): Promise<void> {
     if (!calls.length) return;
-    await this.writer.insert([...byTenant(calls).values()].map(encodeBatch));
+    const batches = [];
+    for (const group of byTenant(calls).values()) {
+      for (let i = 0; i < group.length; i += ROW_CALLS) batches.push(encodeBatch(group.slice(i, i + ROW_CALLS)));
+    }
+    await this.writer.insert(batches);
   }
 
   async get(tenant: Tenant, id: string): Promise<StoredCall | undefined> {
