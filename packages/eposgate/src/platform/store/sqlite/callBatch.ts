@@ -1,5 +1,5 @@
 // calls.db keeps the call log as batches: one row per tenant per batch the flusher writes, not
-// one row per call (docs/call-log.md, "Storage"). A row per call cost SQLite ~7 µs of the writer
+// one row per call (docs/call-log.md, "Storage"). A row per call cost SQLite ~8–14 µs of the writer
 // thread on B2's call (16 values bound, three b-trees); a batch row costs one insert for ~100 calls.
 //
 // A batch row holds two texts:
