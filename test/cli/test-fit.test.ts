@@ -146,7 +146,8 @@ describe('eposgate test fits the EPOS', () => {
     let hung = false;
     let hungAt = 0;
     const held: ServerResponse[] = [];
-    const { url } = await serve(reference().epos, (req, res) => {
+    const ref = reference();
+    const { url } = await serve(ref.epos, (req, res) => {
       if (!hung && req.url?.includes('/record-payment') && !req.url.includes('eposgate-probe')) {
         hung = true;
         hungAt = Date.now();
@@ -159,8 +160,10 @@ describe('eposgate test fits the EPOS', () => {
     const callTimeoutMs = 1500;
     const dir = tempDir();
     const jsonFile = join(dir, 'report.json');
+    // Its capabilities given, not probed: a probe waits --call-timeout-ms too, and a loaded CI
+    // machine once took longer than that to answer one, so no flow ran at all.
     const r = await eposgate(['test', '--epos-url', url, '--username', USER, '--password', PASS, '--call-timeout-ms', String(callTimeoutMs),
-      '--json', jsonFile, '--poll-ms', '20']);
+      '--capabilities', ref.epos.capabilities.map((c) => c.name).join(','), '--json', jsonFile, '--poll-ms', '20']);
     const elapsed = Date.now() - hungAt;
     assert.equal(r.code, 1, r.stdout + r.stderr);
     const report = JSON.parse(readFileSync(jsonFile, 'utf8'));
