@@ -165,3 +165,15 @@ test('a batch row holds at most 200 calls, whatever one insert passes', async (t
   assert.deepEqual(rows, [{ first_seq: 1, last_seq: 200, n: 200 }, { first_seq: 201, last_seq: 400, n: 200 }, { first_seq: 401, last_seq: 450, n: 50 }]);
   assert.deepEqual((await walk(store, A, { limit: 100 })).map((c) => c.seq), Array.from({ length: 450 }, (_, i) => 450 - i));
 });
+
+test('a body cut inside a surrogate pair keeps U+FFFD in its place, and the calls after it in the batch keep their bodies (SQLite would give the lone surrogate back as three characters)', async (t) => {
+  const store = open(t);
+  const r = rng(9);
+  const cut = { ...call(A, T0 + 1, r), response: `{"name":"🍔🍔🍔`.slice(0, 10) + '…', truncated: true };
+  assert.equal(cut.response.charCodeAt(9) >= 0xd800 && cut.response.charCodeAt(9) <= 0xdbff, true, 'a lone high surrogate before the "…"');
+  const next = call(A, T0 + 2, r);
+  await store.calls.insertMany([cut, next]);
+  const [b, a] = await store.calls.list(A, { limit: 2 });
+  assert.equal(a!.response, `${cut.response.slice(0, 9)}\ufffd…`);
+  assert.deepEqual(b, { ...next, seq: 2 });
+});

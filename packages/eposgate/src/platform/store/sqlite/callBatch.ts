@@ -52,7 +52,17 @@ export function encodeBatch(calls: readonly CallRecord[]): EncodedBatch {
     errors += error;
   }
   const t = calls[0]!.tenant;
-  return { accountId: t.accountId, env: t.env, n: calls.length, firstAt, lastAt, errors, heads: JSON.stringify(heads), bodies: parts.join('') };
+  return { accountId: t.accountId, env: t.env, n: calls.length, firstAt, lastAt, errors, heads: JSON.stringify(heads), bodies: wellFormed(parts.join('')) };
+}
+
+/**
+ * `text` with each lone surrogate (a body cut inside a pair) as U+FFFD. SQLite's UTF-8 would give it
+ * back as three U+FFFD, and every call after it in the batch would be sliced at the wrong place;
+ * U+FFFD is one code unit like the surrogate, so the lengths in the heads still hold.
+ */
+function wellFormed(text: string): string {
+  const s = text as string & { isWellFormed(): boolean; toWellFormed(): string }; // ES2024, in Node 20
+  return s.isWellFormed() ? text : s.toWellFormed();
 }
 
 /**
