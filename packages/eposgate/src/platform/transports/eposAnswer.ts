@@ -106,14 +106,15 @@ export function redactedExcerpt(value: unknown, max: number): string {
 const SECRET_HINT = /pass|pwd|secret|token|auth|key|card|pan|cv[vc]|pin/;
 
 /**
- * The same text as `redactedExcerpt(value, max)`, cheaper for the usual body (the call log writes
- * one per call). With `json` (JSON.stringify(value), when the caller already wrote it: the product
- * API's answer) in which nothing could spell a secret-like key, that text is the answer, cut to
- * `max` (its lower case and one regular-expression scan: B2's order ~0.8 µs against the walk's ~3). Else,
- * when a walk over the keys finds none secret-like, only plain JSON values, and no more than about
- * `max` characters, the native JSON.stringify writes it. Anything else (a secret key, a Date, an
- * undefined property, a large value) takes redactedExcerpt's walk, whose cost is bounded by `max`;
- * so is this check's.
+ * For plain JSON values, the same text as `redactedExcerpt(value, max)`, cheaper for the usual body
+ * (the call log writes one per call):
+ * - with `json` (JSON.stringify(value), when the caller already wrote it: the product API's answer)
+ *   in which nothing could spell a secret-like key, that text, cut to `max`: what the product got
+ *   (its lower case and one regular-expression scan: B2's order ~0.8 µs against the walk's ~3);
+ * - else, when a walk over the keys finds none secret-like, only plain JSON values, and no more
+ *   than about `max` characters, the native JSON.stringify writes it;
+ * - anything else (a secret key, a Date, an undefined property, a large value) takes
+ *   redactedExcerpt's walk, whose cost is bounded by `max`; so is this check's.
  */
 export function redactedJson(value: unknown, max: number, json?: string): string {
   // Only what the cut keeps is scanned: a key past it is not in the text the log keeps either.
