@@ -5,11 +5,12 @@
 //
 // The thread runs `writerThread` below as an eval'd script with no loader hooks (a worker does not
 // inherit tsx's in source mode, and none is needed): it must use nothing from outside its body but
-// `require` and what `workerData` carries, the SQL included, which stays written in calls.ts.
+// `require` and what `workerData` carries: the SQL, which stays written in calls.ts, and where a
+// batch's heads keep each field (callBatch.ts's HEAD).
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { backoffDelay } from '@eposgate/contract';
-import type { EncodedBatch } from './callBatch.ts';
+import { HEAD, type EncodedBatch } from './callBatch.ts';
 import { storeError } from './db.ts';
 
 /** The statements the thread runs, as calls.ts writes them. */
@@ -29,9 +30,6 @@ export interface CallWriterSql {
   /** (first_seq, last_seq, n, first_at, last_at, errors, heads, bodies, rid). */
   updateBatch: string;
 }
-
-/** Where a head keeps what retention reads (callBatch.ts's HEAD). */
-export interface HeadLayout { at: number; error: number; requestor: number; request: number; response: number; seq: number }
 
 type Op =
   | { op: 'insert'; batches: EncodedBatch[] }
@@ -64,7 +62,7 @@ export class CallWriter {
   private lastDeath?: unknown;
   private restartAt = 0;
 
-  constructor(private readonly file: string, private readonly sql: CallWriterSql, private readonly head: HeadLayout) {}
+  constructor(private readonly file: string, private readonly sql: CallWriterSql) {}
 
   /** Writes the batches (one per tenant) in one transaction; answers the calls written. */
   insert(batches: EncodedBatch[]): Promise<number> {
@@ -123,7 +121,7 @@ export class CallWriter {
   private started(): Worker {
     if (this.worker) return this.worker;
     const w = new Worker(`var __name = (f) => f; (${writerThread.toString()})()`, {
-      eval: true, execArgv: [], workerData: { file: this.file, driver, sql: this.sql, head: this.head },
+      eval: true, execArgv: [], workerData: { file: this.file, driver, sql: this.sql, head: HEAD },
     });
     w.on('message', (m: Reply) => {
       const waiter = this.waiting.get(m.id);
@@ -163,7 +161,7 @@ export class CallWriter {
 /** The thread's whole program (see the file's comment): one connection, one write at a time. */
 function writerThread(): void {
   const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
-  const { file, driver: path, sql, head: L } = workerData as { file: string; driver: string; sql: CallWriterSql; head: HeadLayout };
+  const { file, driver: path, sql, head: L } = workerData as { file: string; driver: string; sql: CallWriterSql; head: typeof HEAD };
   // Named for `top -H` and bench/threads.ts (Linux only; 15 characters at most).
   try { require('node:fs').writeFileSync('/proc/thread-self/comm', 'eposgate-calls'); } catch { /* not Linux */ }
   const Database = require(path) as typeof import('better-sqlite3');
@@ -222,8 +220,9 @@ function writerThread(): void {
     else if (removed) stmt('updateBatch').run(firstSeq, lastSeq, kept.length, firstAt, lastAt, errors, JSON.stringify(kept), parts.join(''), rid);
     return removed;
   };
-  /** Whole batches go with one delete; a batch only partly due (or beyond the budget) is thinned. */
-  const prune = (batches: { rid: number; n: number; whole: boolean }[], drop: (at: number, seq: number) => boolean, limit: number): number => {
+  type Due = { rid: number; n: number; whole: boolean; drop: (at: number, seq: number) => boolean };
+  /** Whole batches go with one delete; a batch only partly due (or beyond the limit) is thinned. */
+  const prune = (batches: Due[], limit: number): number => {
     let removed = 0;
     for (const b of batches) {
       if (removed >= limit) break;
@@ -231,25 +230,19 @@ function writerThread(): void {
         stmt('deleteBatch').run(b.rid);
         removed += b.n;
       } else {
-        removed += thin(b.rid, drop, limit - removed);
+        removed += thin(b.rid, b.drop, limit - removed);
       }
     }
     return removed;
   };
   const pruneOlder = db.transaction((before: number, limit: number) => {
-    const batches = (stmt('olderBatches').all(before, limit) as { rid: number; n: number; last_at: number }[])
-      .map((b) => ({ rid: b.rid, n: b.n, whole: b.last_at < before }));
-    return prune(batches, (at) => at < before, limit);
+    const rows = stmt('olderBatches').all(before, limit) as { rid: number; n: number; last_at: number }[];
+    return prune(rows.map((b) => ({ rid: b.rid, n: b.n, whole: b.last_at < before, drop: (at) => at < before })), limit);
   });
   const pruneBeyond = db.transaction((keep: number, limit: number) => {
-    const rows = stmt('beyondBatches').all({ keep, limit }) as { rid: number; n: number; last_seq: number; upto: number }[];
-    let removed = 0;
     // Each batch against its own tenant's bound.
-    for (const b of rows) {
-      if (removed >= limit) break;
-      removed += prune([{ rid: b.rid, n: b.n, whole: b.last_seq <= b.upto }], (_at, seq) => seq <= b.upto, limit - removed);
-    }
-    return removed;
+    const rows = stmt('beyondBatches').all({ keep, limit }) as { rid: number; n: number; last_seq: number; upto: number }[];
+    return prune(rows.map((b) => ({ rid: b.rid, n: b.n, whole: b.last_seq <= b.upto, drop: (_at, seq) => seq <= b.upto })), limit);
   });
   parentPort!.on('message', (m: { id: number } & Op) => {
     try {

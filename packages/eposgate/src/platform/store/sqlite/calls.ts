@@ -9,7 +9,7 @@ import { callIdTime } from '../../calllog/ids.ts';
 import { tenantKey, type Tenant } from '../../tenant.ts';
 import type { CallPoint, CallQuery, CallRecord, CallStore, StoredCall } from '../store.ts';
 import { HEAD, callsOf, encodeBatch, latencyOf, newestFirst, storedCall, type CallAt } from './callBatch.ts';
-import type { CallWriter, CallWriterSql, HeadLayout } from './callWriter.ts';
+import type { CallWriter, CallWriterSql } from './callWriter.ts';
 import type { Db } from './db.ts';
 
 /**
@@ -20,9 +20,6 @@ const ROW_CALLS = 200;
 
 /** A batch row as pages walk it. */
 interface BatchHeads { rid: number; first_seq: number; last_at: number; heads: string }
-
-/** What a walk keeps of a call. */
-type Keep = (c: CallAt) => boolean;
 
 export class SqliteCallStore implements CallStore {
   private readonly q;
@@ -41,7 +38,7 @@ export class SqliteCallStore implements CallStore {
     };
     // A page's heads and its bodies from one snapshot: the writer thread may thin a batch between.
     this.readPage = db.transaction((tenant: Tenant, q: CallQuery) => {
-      const picked = this.walk(tenant, q, q.limit, pageFilter(q));
+      const picked = this.walk(tenant, q);
       const bodies = new Map<number, string>();
       return picked.map((c) => {
         let b = bodies.get(c.batch);
@@ -75,10 +72,9 @@ export class SqliteCallStore implements CallStore {
   }
 
   async points(tenant: Tenant, q: { from: number; to: number; capability?: string; limit: number }): Promise<CallPoint[]> {
-    const cap = q.capability;
-    const picked = this.walk(tenant, { from: q.from, to: q.to, limit: q.limit }, q.limit,
-      (c) => c.at >= q.from && c.at <= q.to && (cap === undefined || c.head[HEAD.capability] === cap));
-    return picked.map((c) => ({ atMs: c.at, capability: c.head[HEAD.capability], status: c.head[HEAD.error] ? 'error' : 'ok', latencyMs: latencyOf(c.head) }));
+    return this.walk(tenant, q).map((c) => ({
+      atMs: c.at, capability: c.head[HEAD.capability], status: c.head[HEAD.error] ? 'error' : 'ok', latencyMs: latencyOf(c.head),
+    }));
   }
 
   async lastCallAt(tenants: readonly Tenant[]): Promise<Map<string, number>> {
@@ -100,51 +96,46 @@ export class SqliteCallStore implements CallStore {
   }
 
   /**
-   * The newest `limit` calls that `keep` takes, newest first. Batches come newest last_at first, and
+   * The newest `q.limit` calls that `q` selects, newest first. Batches come newest last_at first, and
    * their time spans overlap only by how long calls took, so the walk stops at the first batch that
    * ends before the page's oldest call: no batch after it holds a newer one.
    */
-  private walk(tenant: Tenant, q: CallQuery, limit: number, keep: Keep): CallAt[] {
+  private walk(tenant: Tenant, q: CallQuery): CallAt[] {
+    const keep = callFilter(q);
     let picked: CallAt[] = [];
-    for (const row of this.walkStatement(q).iterate(...walkValues(tenant, q)) as IterableIterator<BatchHeads>) {
-      if (picked.length >= limit && row.last_at < picked[limit - 1]!.at) break;
+    for (const row of this.batches(tenant, q)) {
+      if (picked.length >= q.limit && row.last_at < picked[q.limit - 1]!.at) break;
       for (const c of callsOf(row)) if (keep(c)) picked.push(c);
-      if (picked.length >= limit) picked = picked.sort(newestFirst).slice(0, limit);
+      if (picked.length >= q.limit) picked = picked.sort(newestFirst).slice(0, q.limit);
     }
     return picked.sort(newestFirst);
   }
 
-  /** One prepared statement per shape of filters (which of them are set). */
-  private walkStatement(q: CallQuery): Statement<unknown[]> {
-    const key = [q.from, q.to, q.before].map((v) => (v === undefined ? '0' : '1')).join('') + (q.status ?? '');
+  /** The tenant's batches that may hold a call `q` selects, newest last_at first, judged on the index alone. */
+  private batches(tenant: Tenant, q: CallQuery): IterableIterator<BatchHeads> {
+    const where = ['account_id = ?', 'env = ?'];
+    const values: unknown[] = [tenant.accountId, tenant.env];
+    const add = (sql: string, ...v: unknown[]) => { where.push(sql); values.push(...v); };
+    if (q.from !== undefined) add('last_at >= ?', q.from);
+    if (q.to !== undefined) add('first_at <= ?', q.to);
+    if (q.before) add('first_at <= ?', q.before.atMs);
+    // A batch with no call of the status asked for is skipped unread.
+    if (q.status === 'error') add('errors > 0');
+    if (q.status === 'ok') add('errors < n');
+    // One prepared statement per shape of filters: the conditions' text is its key.
+    const key = where.join(' AND ');
     let stmt = this.walks.get(key);
     if (!stmt) {
-      const where = ['account_id = ?', 'env = ?'];
-      if (q.from !== undefined) where.push('last_at >= ?');
-      if (q.to !== undefined) where.push('first_at <= ?');
-      if (q.before) where.push('first_at <= ?');
-      // On the index: a batch with no call of the status asked for is skipped unread.
-      if (q.status === 'error') where.push('errors > 0');
-      if (q.status === 'ok') where.push('errors < n');
       stmt = this.db.prepare(`SELECT rowid AS rid, first_seq, last_at, heads FROM call_batches INDEXED BY call_batches_last
-        WHERE ${where.join(' AND ')} ORDER BY last_at DESC`);
+        WHERE ${key} ORDER BY last_at DESC`);
       this.walks.set(key, stmt);
     }
-    return stmt;
+    return stmt.iterate(...values) as IterableIterator<BatchHeads>;
   }
 }
 
-/** The values of walkStatement's placeholders, in its order. */
-function walkValues(tenant: Tenant, q: CallQuery): unknown[] {
-  const v: unknown[] = [tenant.accountId, tenant.env];
-  if (q.from !== undefined) v.push(q.from);
-  if (q.to !== undefined) v.push(q.to);
-  if (q.before) v.push(q.before.atMs);
-  return v;
-}
-
-/** A page's filters on one call. */
-function pageFilter(q: CallQuery): Keep {
+/** Whether a call is one `q` selects (the cursor's position excluded and after). */
+function callFilter(q: Omit<CallQuery, 'limit'>): (c: CallAt) => boolean {
   const error = q.status === undefined ? undefined : q.status === 'error' ? 1 : 0;
   const b = q.before;
   return (c) => (q.capability === undefined || c.head[HEAD.capability] === q.capability)
@@ -183,9 +174,4 @@ export const CALL_WRITES: CallWriterSql = {
   deleteBatch: 'DELETE FROM call_batches WHERE rowid = ?',
   updateBatch: `UPDATE call_batches SET first_seq = ?, last_seq = ?, n = ?, first_at = ?, last_at = ?, errors = ?, heads = ?, bodies = ?
     WHERE rowid = ?`,
-};
-
-/** What retention reads of a head, for the writer thread. */
-export const CALL_HEAD_LAYOUT: HeadLayout = {
-  at: HEAD.at, error: HEAD.error, requestor: HEAD.requestor, request: HEAD.request, response: HEAD.response, seq: HEAD.seq,
 };

@@ -1,7 +1,7 @@
 // The embedded store: SQLite files under the data directory, `platform.db` and the call log's own `calls.db`.
 import type { Store } from '../store.ts';
 import { dataFile, directWriter, groupCommitWriter, openDb, type Db, type Durability, type GroupCommitOptions, type Writer } from './db.ts';
-import { CALL_HEAD_LAYOUT, CALL_WRITES, SqliteCallStore } from './calls.ts';
+import { CALL_WRITES, SqliteCallStore } from './calls.ts';
 import { CallWriter } from './callWriter.ts';
 import { SqliteEposEventStore, SqliteOutboxStore } from './events.ts';
 import { SqliteFlowStore } from './flows.ts';
@@ -45,7 +45,7 @@ export class SqliteStore implements Store {
       this.db.close();
       throw err;
     }
-    this.callWriter = new CallWriter(dataFile(dataDir, 'calls.db'), CALL_WRITES, CALL_HEAD_LAYOUT);
+    this.callWriter = new CallWriter(dataFile(dataDir, 'calls.db'), CALL_WRITES);
     this.calls = new SqliteCallStore(this.callsDb, this.callWriter);
   }
 
