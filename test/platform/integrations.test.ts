@@ -272,3 +272,24 @@ test('a REST integration is unregistered with {"capabilities": []} alone: no url
   assert.equal(bad.status, 400);
   assert.deepEqual(bad.body.details.map((d: { path: string }) => d.path), ['$.url', '$.auth']);
 });
+
+test('the call path\'s cached read of the registration answers what the store holds, never an entry a PUT replaced', async (t) => {
+  const { p } = await setup(t);
+  const tenant = { accountId: 'acc-1', env: 'sandbox' as const };
+  const caller = { ...tenant, keyId: 'k', softwareHouseId: 'sh' };
+  const cap = (name: string) => ({ name }) as Parameters<typeof p.registry.transportsForNow>[1];
+  assert.equal(p.registry.transportsForNow(tenant, cap('GetOrderById')), undefined, 'nothing read yet: the caller must ask the store');
+  await p.registry.put(caller, 'ws', { capabilities: [{ name: 'GetOrderById', version: 'v1' }] });
+  await p.registry.transportsFor(tenant, 'GetOrderById');
+  assert.deepEqual(p.registry.transportsForNow(tenant, cap('GetOrderById')), { ws: true, rest: false });
+  // A PUT that drops the capability: from the moment it returns, the cached read says so, or
+  // says nothing (the caller then awaits transportsFor), but never the dropped registration.
+  await p.registry.put(caller, 'ws', { capabilities: [{ name: 'SearchOrders', version: 'v1' }] });
+  const now = p.registry.transportsForNow(tenant, cap('GetOrderById'));
+  assert.ok(now === undefined || (!now.ws && !now.rest), JSON.stringify(now));
+  assert.deepEqual(await p.registry.transportsFor(tenant, 'GetOrderById'), { ws: false, rest: false });
+  assert.deepEqual(p.registry.transportsForNow(tenant, cap('GetOrderById')), { ws: false, rest: false });
+  assert.deepEqual(p.registry.transportsForNow(tenant, cap('SearchOrders')), { ws: true, rest: false });
+  p.registry.invalidate(tenant);
+  assert.equal(p.registry.transportsForNow(tenant, cap('SearchOrders')), undefined, 'invalidated: read again');
+});

@@ -93,7 +93,7 @@ export class Dispatcher {
       const issues = validateParams(cap, params);
       if (issues) throw new PlatformError('VALIDATION_FAILED', `${cap.name} params: ${issues[0]!.path}: ${issues[0]!.message}`, { details: issues });
     }
-    const transport = await this.pick(tenant, cap);
+    const transport = this.chosen(tenant, cap, this.o.registry.transportsForNow(tenant, cap) ?? await this.o.registry.transportsFor(tenant, cap));
     const metrics = this.o.metrics;
     opts.onTransport?.(transport.kind);
     if (used) used.transport = transport.kind;
@@ -141,9 +141,9 @@ export class Dispatcher {
   /**
    * WS when the capability is registered there and a socket is open; else REST when registered
    * there; else WS (which waits briefly for a reconnect, then says the EPOS is not connected).
+   * `on` comes from the registry's cache when it can (no await on the call path).
    */
-  private async pick(tenant: Tenant, cap: Capability): Promise<Transport> {
-    const on = await this.o.registry.transportsFor(tenant, cap);
+  private chosen(tenant: Tenant, cap: Capability, on: { ws: boolean; rest: boolean }): Transport {
     if (on.ws && (!on.rest || this.o.wsConnected(tenant))) return this.o.ws;
     if (on.rest) return this.o.rest;
     throw new PlatformError('CAPABILITY_NOT_REGISTERED',

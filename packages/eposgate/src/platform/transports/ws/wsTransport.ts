@@ -25,12 +25,19 @@ export class WsTransport implements Transport {
     this.connectGraceMs = opts.connectGraceMs ?? DEFAULT_CONNECT_GRACE_MS;
   }
 
-  async call(tenant: Tenant, capability: Capability, params: Record<string, unknown>, headers: RequestorHeaders, opts: CallOptions): Promise<unknown> {
+  call(tenant: Tenant, capability: Capability, params: Record<string, unknown>, headers: RequestorHeaders, opts: CallOptions): Promise<unknown> {
+    // An open socket is sent on at once: no async frame of its own on every call (B2).
+    const conn = this.gateway.registry.current(tenant);
+    if (conn) return conn.call(capability.wsMethod, paramsWithHeaders(params, headers), { timeoutMs: opts.timeoutMs, budgetMs: opts.timeoutMs, signal: opts.signal });
+    return this.afterReconnect(tenant, capability, params, headers, opts);
+  }
+
+  /** No socket open: waits a short grace for one (a reconnect), within the call's own timeout. */
+  private async afterReconnect(tenant: Tenant, capability: Capability, params: Record<string, unknown>, headers: RequestorHeaders, opts: CallOptions): Promise<unknown> {
     const started = performance.now();
     // On a stopping platform a call accepted before the drain still finds its socket while that
     // is open; otherwise the registry refuses the wait with PLATFORM_STOPPING.
-    const conn = this.gateway.registry.current(tenant)
-      ?? await this.gateway.registry.waitFor(tenant, Math.min(this.connectGraceMs, opts.timeoutMs), opts.signal);
+    const conn = await this.gateway.registry.waitFor(tenant, Math.min(this.connectGraceMs, opts.timeoutMs), opts.signal);
     if (!conn) {
       throw new PlatformError('EPOS_NOT_CONNECTED', 'no EPOS WebSocket connected for this account/environment');
     }
