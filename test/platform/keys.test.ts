@@ -109,6 +109,11 @@ test('the key cache: a short header seen is not looked up again within the TTL, 
   assert.equal(lookups, 6);
   // The software house is read from each request, not from the cache.
   await assert.rejects(keys.authenticate({ authorization: `Basic ${key}` }), { code: 'MISSING_SOFTWARE_HOUSE_ID' });
+  // The call path's synchronous check answers from the cache alone, with the same caller and errors.
+  assert.deepEqual(keys.authenticateNow(headers(`Basic ${key}`)), await keys.authenticate(headers(`Basic ${key}`)));
+  assert.throws(() => keys.authenticateNow({ authorization: `Basic ${key}` }), { code: 'MISSING_SOFTWARE_HOUSE_ID' });
+  assert.equal(keys.authenticateNow(headers(unknown)), undefined, 'not cached: the caller awaits authenticate');
+  assert.equal(keys.authenticateNow(headers(padded)), undefined, 'too long to cache');
 
   // Revoked through the service: refused at once, both spellings.
   const other = await keys.create('acc-c', 'sandbox');

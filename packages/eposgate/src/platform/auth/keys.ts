@@ -175,13 +175,28 @@ export class KeyService extends EventEmitter<KeyEvents> {
       if (rec.env !== env) throw new PlatformError('UNKNOWN_API_KEY', 'Unknown API key: check that you copied the whole key');
       if (cacheable) this.cache.set(header, rec);
     }
-    const softwareHouseId = single(headers['software-house-id'])?.trim();
-    if (!softwareHouseId) {
-      throw new PlatformError('MISSING_SOFTWARE_HOUSE_ID', 'Missing software-house-id header: it identifies the EPOS company and is required');
-    }
-    const resellerId = single(headers['reseller-id'])?.trim();
-    return { accountId: rec.accountId, env: rec.env, keyId: rec.id, keyHint: rec.hint, softwareHouseId, ...(resellerId ? { resellerId } : {}) };
+    return callerOf(rec, headers);
   }
+
+  /**
+   * authenticate() without waiting, when the Authorization header is a key cached within its TTL;
+   * otherwise undefined (ask authenticate). Throws what authenticate would for the other headers.
+   */
+  authenticateNow(headers: Record<string, string | string[] | undefined>): Caller | undefined {
+    const header = single(headers['authorization']);
+    const rec = header !== undefined && header.length <= MAX_CACHED_HEADER ? this.cache.get(header) : undefined;
+    return rec && callerOf(rec, headers);
+  }
+}
+
+/** The caller a live key's record and the request's other headers make. */
+function callerOf(rec: ApiKeyRecord, headers: Record<string, string | string[] | undefined>): Caller {
+  const softwareHouseId = single(headers['software-house-id'])?.trim();
+  if (!softwareHouseId) {
+    throw new PlatformError('MISSING_SOFTWARE_HOUSE_ID', 'Missing software-house-id header: it identifies the EPOS company and is required');
+  }
+  const resellerId = single(headers['reseller-id'])?.trim();
+  return { accountId: rec.accountId, env: rec.env, keyId: rec.id, keyHint: rec.hint, softwareHouseId, ...(resellerId ? { resellerId } : {}) };
 }
 
 function single(v: string | string[] | undefined): string | undefined {

@@ -1,7 +1,7 @@
 // The HTTP server: fastify with JSON errors, a trace id on every response, body and rate limits,
 // route schemas, and two encapsulated contexts: public routes, and routes behind an API key.
 import { randomBytes } from 'node:crypto';
-import Fastify, { LogController, type onResponseHookHandler, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type onResponseHookHandler, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import { PlatformError, validationFailed } from '../errors.ts';
@@ -161,24 +161,46 @@ export interface AuthenticatedOptions {
 export const authenticatedRoutes: FastifyPluginAsync<AuthenticatedOptions> = async (scope, { keys, operator, limits, routes }) => {
   const limiter = new RateLimiter({ perSecond: limits.requestsPerSecond, burst: limits.requestBurst });
   const { idChars } = limits;
-  scope.addHook('onRequest', async (req, reply) => {
-    if (operator.claims(req.headers)) {
-      operator.check(req.headers, (wait) => void reply.header('retry-after', String(wait)));
-      req.caller = await operator.caller(req.headers);
-    } else {
-      req.caller = await keys.authenticate(req.headers);
-      if (!limiter.take(req.caller.keyId)) {
-        const wait = limiter.retryAfterSeconds(req.caller.keyId);
-        void reply.header('retry-after', String(wait));
-        throw new PlatformError('RATE_LIMITED', `Too many requests for this API key; retry in ${wait} s`);
-      }
+  /** The caller of a request whose key is not cached (or the operator's); throws what refuses it. */
+  const callerOf = async (req: FastifyRequest, reply: FastifyReply): Promise<Caller> => {
+    if (!operator.claims(req.headers)) return keys.authenticate(req.headers);
+    operator.check(req.headers, (wait) => void reply.header('retry-after', String(wait)));
+    return operator.caller(req.headers);
+  };
+  /** Rate limit and id bounds, once the caller is known; throws what refuses the request. */
+  const admit = (req: FastifyRequest, reply: FastifyReply, caller: Caller): void => {
+    req.caller = caller;
+    if (!operator.claims(req.headers) && !limiter.take(caller.keyId)) {
+      const wait = limiter.retryAfterSeconds(caller.keyId);
+      void reply.header('retry-after', String(wait));
+      throw new PlatformError('RATE_LIMITED', `Too many requests for this API key; retry in ${wait} s`);
     }
     // Every path parameter is an id (order, party, event, flow…), and so is an id in the query:
     // bounded like ids in bodies, before any schema (the /epos/data routes have none of ours).
-    for (const [name, value] of Object.entries((req.params ?? {}) as Record<string, unknown>)) checkId(`$.path.${name}`, value, idChars);
-    for (const [name, value] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
-      if (isIdField(name)) for (const v of [value].flat()) checkId(`$.query.${name}`, v, idChars);
+    const params = req.params as Record<string, unknown> | undefined;
+    for (const name in params) checkId(`$.path.${name}`, params[name], idChars);
+    const query = req.query as Record<string, unknown> | undefined;
+    for (const name in query) {
+      if (isIdField(name)) for (const v of [query[name]].flat()) checkId(`$.query.${name}`, v, idChars);
     }
+  };
+  // A callback hook: a key cached within its TTL is checked without a promise (B2); the rest wait.
+  scope.addHook('onRequest', (req, reply, done) => {
+    const now = operator.claims(req.headers) ? undefined : keys.authenticateNow(req.headers);
+    if (now) {
+      admit(req, reply, now);
+      done();
+      return;
+    }
+    callerOf(req, reply).then((caller) => {
+      try {
+        admit(req, reply, caller);
+      } catch (err) {
+        done(err as Error);
+        return;
+      }
+      done();
+    }, done);
   });
   for (const r of routes) r(scope);
 };
