@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, test } from 'node:test';
 import { PlatformError } from '../../packages/eposgate/src/platform/errors.ts';
-import { EPOS_ERROR_TEXT_CHARS, isSecretKey, redactedBodyExcerpt, redactedExcerpt, redactedJson, mayHoldSecret } from '../../packages/eposgate/src/platform/transports/eposAnswer.ts';
+import { EPOS_ERROR_TEXT_CHARS, isSecretKey, redactedBodyExcerpt, redactedExcerpt, redactedJson, redactedJsonText, mayHoldSecret } from '../../packages/eposgate/src/platform/transports/eposAnswer.ts';
 import { FIXTURES } from '../fixtures/contract.ts';
 import { api, testPlatform } from '../helpers/platform.ts';
 import { rawRestEpos, rawWsEpos } from '../helpers/rawEpos.ts';
@@ -125,7 +125,7 @@ describe('redaction', () => {
     assert.equal(redactedJson({ a: [{ b: { apiKey: 'k' } }] }, 8192), '{"a":[{"b":{"apiKey":"[redacted]"}}]}');
   });
 
-  it('with the JSON text given, a text that cannot spell a secret-like key is kept as it is, and the rest still redacted, exactly as the walk writes it', () => {
+  it('with the JSON text given (or only the text), a text that cannot spell a secret-like key is kept as it is, and the rest still redacted, exactly as the walk writes it', () => {
     // Plain JSON values (what an EPOS answers), their keys drawn from secret-like and harmless
     // ones, spelled in other cases and with non-ASCII letters; every one of them is checked.
     const keys = ['name', 'id', 'items', 'Password', 'apiKey', 'api_key', 'cardNumber', 'PIN', 'company', 'spinach', 'monKey', 'Tok\u212aen',
@@ -145,6 +145,8 @@ describe('redaction', () => {
       const json = JSON.stringify(v);
       for (const max of [8192, 300, 40]) {
         assert.equal(redactedJson(v, max, json), redactedExcerpt(v, max), `${max}: ${json}`);
+        // The call log's queue keeps only the text and parses it again when it may hold a secret.
+        assert.equal(redactedJsonText(json, max), redactedExcerpt(v, max), `text only, ${max}: ${json}`);
         n++;
         if (!mayHoldSecret(json.slice(0, max))) fast++;
       }

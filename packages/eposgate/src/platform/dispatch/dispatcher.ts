@@ -77,7 +77,7 @@ export class Dispatcher {
       throw err;
     }
     const text = json ? jsonOf(result) : undefined;
-    log.record({ tenant, capability: name, transport: used.transport, source, requestor, params, outcome: result, outcomeJson: text, ok: true, atMs, latencyMs: performance.now() - started });
+    log.record({ tenant, capability: name, transport: used.transport, source, requestor, params, outcome: text === undefined ? result : undefined, outcomeJson: text, ok: true, atMs, latencyMs: performance.now() - started });
     return json ? text : result;
   }
 

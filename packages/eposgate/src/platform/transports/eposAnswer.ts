@@ -123,6 +123,15 @@ export function redactedJson(value: unknown, max: number, json?: string): string
   return redactedExcerpt(value, max);
 }
 
+/**
+ * redactedJson() of the value whose JSON text is `json`, without the value: the text is parsed
+ * again only when it may hold a secret-like key (a value read from JSON is plain, so its walk and
+ * the original's agree).
+ */
+export function redactedJsonText(json: string, max: number): string {
+  return mayHoldSecret(json.length > max ? json.slice(0, max) : json) ? redactedJson(JSON.parse(json), max, json) : cut(json, max);
+}
+
 function cut(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }

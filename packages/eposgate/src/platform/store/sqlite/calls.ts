@@ -48,13 +48,21 @@ export class SqliteCallStore implements CallStore {
     });
   }
 
-  async insertMany(calls: readonly CallRecord[]): Promise<void> {
-    if (!calls.length) return;
+  /**
+   * Encodes and posts the batch before it returns, and keeps no reference to `calls` or their
+   * texts while the writer works: held that long, they outlive the young generation (B2).
+   */
+  insertMany(calls: readonly CallRecord[]): Promise<void> {
+    if (!calls.length) return Promise.resolve();
     const batches = [];
-    for (const group of byTenant(calls).values()) {
-      for (let i = 0; i < group.length; i += ROW_CALLS) batches.push(encodeBatch(group.slice(i, i + ROW_CALLS)));
+    try {
+      for (const group of byTenant(calls).values()) {
+        for (let i = 0; i < group.length; i += ROW_CALLS) batches.push(encodeBatch(group.slice(i, i + ROW_CALLS)));
+      }
+    } catch (err) {
+      return Promise.reject(err);
     }
-    await this.writer.insert(batches);
+    return this.writer.insert(batches).then(() => undefined);
   }
 
   async get(tenant: Tenant, id: string): Promise<StoredCall | undefined> {
