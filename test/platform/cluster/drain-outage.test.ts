@@ -107,7 +107,8 @@ test('SQLite: a drain under a stream of writes loses none it acknowledged', asyn
       } catch { return; } // the connection was closed
     }
   });
-  await new Promise((r) => setTimeout(r, 300));
+  // Drains once writes are flowing (a fixed 300 ms saw none acknowledged on a loaded machine).
+  for (const until = Date.now() + 20_000; acked.length <= 5 && Date.now() < until;) await new Promise((r) => setTimeout(r, 20));
   await p.drain({ deadlineMs: 500 });
   stop = true;
   await Promise.all(loops);
