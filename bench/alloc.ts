@@ -1,6 +1,8 @@
 // Profiling aid: bytes allocated per request in B2's serving process, by the function that
 // allocated them (V8's sampling heap profiler, collected objects included), for one side:
-//   node --conditions=eposgate-source --import tsx bench/alloc.ts on|off|floor
+//   node --conditions=eposgate-source --import tsx bench/alloc.ts on|off|floor [promoted]
+// With `promoted`, only objects that died in the old generation are counted: what scavenges
+// promoted and a mark-compact then collected (BENCHMARKS.md, eighth pass).
 // The sampler slows the process several times over: compare sides and commits, not throughput.
 // The whole profile is left in /tmp/alloc-SIDE.heapprofile (Chrome DevTools opens it).
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -32,7 +34,7 @@ const run = lg.ask<{ result: LoopResult }>({ cmd: 'run', origin, concurrency: 64
 await sleep(1500);
 const s = new Session(); s.connect();
 await s.post('HeapProfiler.enable');
-await s.post('HeapProfiler.startSampling', { samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
+await s.post('HeapProfiler.startSampling', { samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.argv[3] !== 'promoted' } as never);
 const r = await run;
 const { profile } = await s.post('HeapProfiler.stopSampling') as unknown as { profile: { head: SampleNode } };
 const n = r.result.count;
