@@ -136,6 +136,7 @@ test('rolling restart of 3 nodes behind HAProxy under continuous traffic: 0 fail
   const callers = Array.from({ length: WORKERS }, () => product(pool, c.key, tally, t0, () => running));
   // Traffic is flowing through every node before the first one stops.
   await untilLogged(proxy, 0, ALL_SERVE, 'a call answered by each node');
+  const restartsAt = (performance.now() - t0) / 1000;
 
   const timings: string[] = [];
   for (const [i, node] of nodes.entries()) {
@@ -176,6 +177,9 @@ test('rolling restart of 3 nodes behind HAProxy under continuous traffic: 0 fail
   // on the same two cores), 163/s another time at 15. Asserted is only that traffic never stopped:
   // a generous floor, as a rate under someone else's load is no pass/fail figure.
   assert.ok(tally.calls / seconds > 50, `continuous traffic (${(tally.calls / seconds).toFixed(0)}/s)`);
-  assert.ok(bins.slice(1).every((n) => n > 0), `calls answered in every second: ${bins.join(' ')}`);
+  // From the second the first node stops on: before it, under a loaded suite, the callers' first
+  // calls through cold nodes once took two seconds (CI, load average 7), with no node restarting.
+  const from = Math.max(1, Math.floor(restartsAt));
+  assert.ok(bins.slice(from).every((n) => n > 0), `calls answered in every second from the first restart (${from} s): ${bins.join(' ')}`);
   assert.ok(reconnects >= 1, 'the EPOS moved at least once');
 });
