@@ -161,9 +161,10 @@ export class CallLog {
   /** A queued call as a row: bodies redacted and capped here, off the call path. */
   private row(c: PendingCall): CallRecord {
     const max = this.o.limits.callLogBodyChars;
-    const request = body(c.params ?? {}, max);
-    const response = !c.ok ? body(errorBody(c.outcome), max)
-      : c.outcomeJson !== undefined ? bodyOfJson(c.outcomeJson, max) : body(c.outcome ?? null, max);
+    const request = stored(redactedJson(c.params ?? {}, max));
+    // An answer known only by its text is parsed again only when the text may hold a secret.
+    const response = stored(!c.ok ? redactedJson(errorBody(c.outcome), max)
+      : c.outcomeJson !== undefined ? redactedJsonText(c.outcomeJson, max) : redactedJson(c.outcome ?? null, max));
     const code = c.ok ? undefined : isPlatformError(c.outcome) ? c.outcome.code : 'INTERNAL';
     return {
       id: newCallId(c.atMs),
@@ -193,16 +194,9 @@ export class CallLog {
   }
 }
 
-/** JSON text of `v` with secret-like keys redacted, at most `max` characters (cut ones end in "…"). */
-function body(v: unknown, max: number, json?: string): { text: string; truncated: boolean } {
-  const text = redactedJson(v, max, json);
+/** A body as stored: its redacted, capped JSON text, and whether the cap cut it. */
+function stored(text: string): { text: string; truncated: boolean } {
   // A whole JSON text never ends in "…" (strings end in a quote): only a cut excerpt does.
-  return { text, truncated: text.endsWith('…') };
-}
-
-/** body() of a value known only by its JSON text: parsed again only when the text may hold a secret. */
-function bodyOfJson(json: string, max: number): { text: string; truncated: boolean } {
-  const text = redactedJsonText(json, max);
   return { text, truncated: text.endsWith('…') };
 }
 

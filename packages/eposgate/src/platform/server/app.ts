@@ -162,15 +162,15 @@ export const authenticatedRoutes: FastifyPluginAsync<AuthenticatedOptions> = asy
   const limiter = new RateLimiter({ perSecond: limits.requestsPerSecond, burst: limits.requestBurst });
   const { idChars } = limits;
   /** The caller of a request whose key is not cached (or the operator's); throws what refuses it. */
-  const callerOf = async (req: FastifyRequest, reply: FastifyReply): Promise<Caller> => {
-    if (!operator.claims(req.headers)) return keys.authenticate(req.headers);
+  const callerOf = async (req: FastifyRequest, reply: FastifyReply, asOperator: boolean): Promise<Caller> => {
+    if (!asOperator) return keys.authenticate(req.headers);
     operator.check(req.headers, (wait) => void reply.header('retry-after', String(wait)));
     return operator.caller(req.headers);
   };
-  /** Rate limit and id bounds, once the caller is known; throws what refuses the request. */
-  const admit = (req: FastifyRequest, reply: FastifyReply, caller: Caller): void => {
+  /** Rate limit (keys only) and id bounds, once the caller is known; throws what refuses the request. */
+  const admit = (req: FastifyRequest, reply: FastifyReply, caller: Caller, asOperator: boolean): void => {
     req.caller = caller;
-    if (!operator.claims(req.headers) && !limiter.take(caller.keyId)) {
+    if (!asOperator && !limiter.take(caller.keyId)) {
       const wait = limiter.retryAfterSeconds(caller.keyId);
       void reply.header('retry-after', String(wait));
       throw new PlatformError('RATE_LIMITED', `Too many requests for this API key; retry in ${wait} s`);
@@ -186,15 +186,16 @@ export const authenticatedRoutes: FastifyPluginAsync<AuthenticatedOptions> = asy
   };
   // A callback hook: a key cached within its TTL is checked without a promise (B2); the rest wait.
   scope.addHook('onRequest', (req, reply, done) => {
-    const now = operator.claims(req.headers) ? undefined : keys.authenticateNow(req.headers);
+    const asOperator = operator.claims(req.headers);
+    const now = asOperator ? undefined : keys.authenticateNow(req.headers);
     if (now) {
-      admit(req, reply, now);
+      admit(req, reply, now, false);
       done();
       return;
     }
-    callerOf(req, reply).then((caller) => {
+    callerOf(req, reply, asOperator).then((caller) => {
       try {
-        admit(req, reply, caller);
+        admit(req, reply, caller, asOperator);
       } catch (err) {
         done(err as Error);
         return;
