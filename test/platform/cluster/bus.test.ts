@@ -25,6 +25,7 @@ test('a request reaches only the node it names and gets its answer, sync or asyn
   b.respond('sync', () => { seen.push('B'); return 'wrong node'; });
   a.respond('async', async (body) => { await new Promise((r) => setTimeout(r, 20)); return { later: body }; });
   a.respond('throws', () => { throw new Error('boom'); });
+  await Promise.all([a.flush(), b.flush()]); // the subscriptions reach NATS before B asks
   assert.deepEqual(await b.request('A', 'sync', { n: 1 }, 2000), { echo: { n: 1 } });
   assert.deepEqual(seen, ['A']);
   assert.deepEqual(await b.request('A', 'async', [1, 2], 2000), { later: [1, 2] });
@@ -35,6 +36,7 @@ test('a request reaches only the node it names and gets its answer, sync or asyn
 test('a request in flight fails with NODE_GONE as soon as presence finds its node dead, not at its timeout', async (t) => {
   const [a, b] = await pair(t);
   a.respond('never', () => new Promise(() => {}));
+  await a.flush();
   a.presence.hold('sandbox:acct', true);
   await until(() => b.presence.holder('sandbox:acct') === 'A', 'presence of A on B', 3000);
   const started = performance.now();

@@ -138,6 +138,15 @@ export class NatsBus implements Bus {
     }));
   }
 
+  /**
+   * Resolves once NATS has everything sent so far, subscriptions included: a responder is only
+   * reachable from other nodes after that (NATS sends a SUB lazily, and a request that arrives
+   * first finds no responder).
+   */
+  async flush(): Promise<void> {
+    await this.nc.flush();
+  }
+
   publish(subject: string, body: unknown): void {
     if (this.closed) return;
     try {
