@@ -4,6 +4,7 @@ export * from './catalogue.ts';
 export * from './schemas.ts';
 export * from './eposError.ts';
 export * from './validate.ts';
+export * from './warmup.ts';
 export * from './rest.ts';
 export * from './jsonrpc.ts';
 export * from './requestor.ts';

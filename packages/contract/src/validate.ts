@@ -101,6 +101,22 @@ function fastAjv(): Ajv {
   return firstErrorAjv;
 }
 
+let fastCompiles = 0;
+
+function compileFast(schema: object): ValidateFunction {
+  fastCompiles += 1;
+  return fastAjv().compile(schema);
+}
+
+/**
+ * Fast passes compiled so far in this process: what tests read to tell a warm-up that compiled a
+ * check from a call that had to.
+ * @internal
+ */
+export function fastPassesCompiled(): number {
+  return fastCompiles;
+}
+
 /** ajv's errors for a value the schema refuses, all of them; null when it is valid. */
 export type SchemaCheck = (value: unknown) => readonly ErrorObject[] | null;
 
@@ -111,10 +127,10 @@ export type SchemaCheck = (value: unknown) => readonly ErrorObject[] | null;
  * request pays for compiling); the full pass on the first refusal.
  */
 export function schemaCheck(schema: object, opts: { eager?: boolean } = {}): SchemaCheck {
-  let fast: ValidateFunction | undefined = opts.eager ? fastAjv().compile(schema) : undefined;
+  let fast: ValidateFunction | undefined = opts.eager ? compileFast(schema) : undefined;
   let full: ValidateFunction | undefined;
   return (value) => {
-    fast ??= fastAjv().compile(schema);
+    fast ??= compileFast(schema);
     if (fast(value)) return null;
     full ??= contractAjv().compile(schema);
     return full(value) ? null : full.errors ?? [];
@@ -126,11 +142,14 @@ export type Validator = (value: unknown) => FieldIssue[] | null;
 
 const cache = new WeakMap<object, Validator>();
 
-/** A validator for any schema, compiled on first use and cached per schema object. */
-export function validator(schema: TSchema | object): Validator {
+/**
+ * A validator for any schema, cached per schema object: compiled on first use, or at once with
+ * `eager`. A cached one has been used (or was eager), so its fast pass is compiled.
+ */
+export function validator(schema: TSchema | object, opts: { eager?: boolean } = {}): Validator {
   let v = cache.get(schema);
   if (!v) {
-    const check = schemaCheck(schema);
+    const check = schemaCheck(schema, opts);
     v = (value: unknown) => {
       const errors = check(value);
       return errors && toIssues(errors, value);
@@ -167,6 +186,19 @@ export function validateResult(cap: CapabilityDef | string, value: unknown): Fie
   const def = resolve(cap);
   if (!def) return unknownCapability(cap);
   return validator(def.result)(value === undefined ? null : value);
+}
+
+/**
+ * Compiles the fast passes of a capability's params and result checks now, where not done yet:
+ * what its first validateParams and validateResult would otherwise compile on the call path (an
+ * order's result takes tens of milliseconds). False for a name not in the catalogue.
+ */
+export function prepareValidators(cap: CapabilityDef | string, which: { params: boolean; result: boolean } = { params: true, result: true }): boolean {
+  const def = resolve(cap);
+  if (!def) return false;
+  if (which.params) validator(def.request, { eager: true });
+  if (which.result) validator(def.result, { eager: true });
+  return true;
 }
 
 // ── ajv errors → FieldIssue ──────────────────────────────────────────────────────────────────────
