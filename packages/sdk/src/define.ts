@@ -1,7 +1,7 @@
 // defineEpos: the vendor's handlers plus the rules every call goes through, whichever transport
 // brought it: find the handler, check params, run, check the result, turn failures into EPOSError.
 import { randomUUID } from 'node:crypto';
-import { CAPABILITIES, findCapability, type CapabilityDef } from '@eposgate/contract';
+import { CAPABILITIES, findCapability, ValidatorWarmup, type CapabilityDef } from '@eposgate/contract';
 import type { EPOSError } from '@eposgate/contract';
 import { EposError } from './errors.ts';
 import { checkParams, checkResult, describeIssues, type FieldIssue } from './check.ts';
@@ -44,6 +44,12 @@ export interface Epos {
   implements(name: string): boolean;
   /** Runs one call through the contract rules; never throws. */
   invoke(name: string, params: unknown, call?: CallInfo): Promise<Outcome>;
+  /**
+   * Compiles the contract checks of every capability implemented, in the background (one per
+   * macrotask), so the first call of each does not wait for it; resolves once they are.
+   * connect() and restHandler() call it.
+   */
+  prepare?(): Promise<void>;
 }
 
 function defaultContractError(r: ContractErrorReport): void {
@@ -132,8 +138,13 @@ export function defineEpos(handlers: Handlers, options: EposOptions = {}): Epos 
     return { ok: true, result };
   }
 
+  const warmup = new ValidatorWarmup({ params: validate, result: validate });
   return {
     capabilities,
+    prepare: () => {
+      warmup.prepare(capabilities.map((c) => c.name));
+      return warmup.idle();
+    },
     implements: (name) => {
       const def = findCapability(name);
       return !!def && capabilities.includes(def);

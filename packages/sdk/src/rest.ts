@@ -116,6 +116,7 @@ export function restHandler(epos: Epos, opts: RestOptions): NodeHandler {
 
 export function restCore(epos: Epos, opts: RestOptions): RestCore {
   const routes = buildRoutes(epos);
+  void epos.prepare?.();
   const limit = opts.bodyLimit ?? 1024 * 1024;
   const base = (opts.basePath ?? '').replace(/\/+$/, '');
 

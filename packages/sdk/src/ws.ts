@@ -128,6 +128,8 @@ class Connection extends EventEmitter implements EposConnection {
       this.#attempt = 0;
       this.#dialError = undefined;
       this.#startHeartbeat(ws);
+      // Online now: the contract checks of what it answers are compiled before the first calls.
+      void this.epos.prepare?.();
       this.emit('connect');
     });
     ws.on('unexpected-response', (_req, res) => {
