@@ -22,6 +22,7 @@ import type { PostgresStoreOptions } from './store/postgres/index.ts';
 import { openStore, parseStoreUrl, type StoreLocation } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
+import { ValidatorWarmup } from '@eposgate/contract';
 import { Metrics } from './dispatch/metrics.ts';
 import { dataRoutes } from './proxy/routes.ts';
 import { EposGateway, WsTransport } from './transports/ws/index.ts';
@@ -133,6 +134,8 @@ export interface Platform {
   registry: Registry;
   gateway: EposGateway;
   dispatcher: Dispatcher;
+  /** Compiles the validators of registered capabilities ahead of their first call. */
+  warmup: ValidatorWarmup;
   metrics: Metrics;
   tester: Tester;
   events: Events;
@@ -301,6 +304,13 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     excerptChars: limits.errorExcerptChars,
     ...(callLog ? { callLog } : {}),
   });
+  // What an EPOS registered is compiled for when it registers or connects, not on its first call.
+  const warmup = new ValidatorWarmup({ params: true, result: opts.validateResults ?? true });
+  const warm = (tenant: Tenant): void => {
+    registry.registeredNames(tenant).then((names) => warmup.prepare(names), () => {});
+  };
+  registry.onChange(warm);
+  gateway.on('connect', ({ caller }) => warm(caller));
   const tester = new Tester({
     store: store.flows, dispatcher, registry, logger: logger.child({ component: 'tester' }), wire: gateway,
     ...(opts.testerCallTimeoutMs !== undefined ? { callTimeoutMs: opts.testerCallTimeoutMs } : {}),
@@ -404,6 +414,7 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     };
     logger.info({ deadlineMs }, 'draining: refusing new calls and sockets, finishing those in flight');
     gate.stop();
+    warmup.stop();
     // Peers stop routing new calls here; calls they forwarded already still get their answer.
     bus.presence.detach(true);
     // Sockets first: from here no upgrade is taken and each socket closes (1012) once its calls answered.
@@ -448,7 +459,7 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
     logger.info({ requestsLeft: gate.requestsInFlight, ...(cut.length > 0 ? { cutShort: cut } : {}) }, 'drained');
   };
   const platform: Platform = {
-    app, store, keys, registry, gateway, dispatcher, metrics, events, retention, tester, logger, limits, bus, url, port: addr.port,
+    app, store, keys, registry, gateway, dispatcher, warmup, metrics, events, retention, tester, logger, limits, bus, url, port: addr.port,
     ...(callLog ? { callLog } : {}),
     drain(o: DrainOptions = {}) {
       draining ??= drain(o.deadlineMs ?? opts.drainDeadlineMs ?? DEFAULTS.drainDeadlineMs);

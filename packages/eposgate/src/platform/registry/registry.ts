@@ -141,6 +141,12 @@ export class Registry {
     return i ? [view(i)] : [];
   }
 
+  /** Every capability the tenant registered, on either transport. */
+  async registeredNames(tenant: Tenant): Promise<string[]> {
+    const e = await this.entry(tenant);
+    return [...new Set([...e.wsNames, ...e.restNames])];
+  }
+
   /** Which transports the tenant registered this capability on. */
   async transportsFor(tenant: Tenant, capability: Capability | CapabilityName): Promise<{ ws: boolean; rest: boolean }> {
     const name = typeof capability === 'string' ? capability : capability.name;
