@@ -62,3 +62,18 @@ test('a connection whose request already came is not waited for', async (t) => {
   assert.equal(outcome, 'stopped');
   assert.equal(socket.destroyed, false, 'the connection is still open (kept alive)');
 });
+
+test('closed() resolves once the stopped server\'s last connection has closed, not before', async (t) => {
+  const { server, listener, port } = await serve(t, 10);
+  const socket = await accepted(t, server, port);
+  assert.match(await ask(socket), /^HTTP\/1\.1 503 /);
+  await listener.stop();
+  let done = false;
+  const t0 = performance.now();
+  const closed = listener.closed(10_000).then(() => { done = true; });
+  await sleep(100);
+  assert.equal(done, false, 'the kept-alive connection is still open');
+  server.closeAllConnections();
+  await closed;
+  assert.ok(performance.now() - t0 < 5000, 'resolved by the close, not by the 10 s bound');
+});
