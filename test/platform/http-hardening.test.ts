@@ -178,7 +178,9 @@ test('hostile registration bodies are answered 400 quickly and /healthz is not h
     assert.equal(res.status, 400);
     assert.equal(res.body.error, 'VALIDATION_FAILED');
     assert.ok(putMs < 1000, `answered in ${Math.round(putMs)} ms`);
-    assert.ok((await health) < 300, `healthz answered in ${Math.round(await health)} ms`);
+    // The bug this guards against held the event loop for seconds ("did you mean" over every long
+    // name); 300 ms failed three loaded runs (321–480 ms) with nothing held up for long.
+    assert.ok((await health) < 1000, `healthz answered in ${Math.round(await health)} ms`);
   }
   const first = await api(p.url, 'PUT', '/epos/integrations/ws', { key, body: bodies[0] });
   const hinted = first.body.details.filter((d: { suggestion?: string }) => d.suggestion).length;
