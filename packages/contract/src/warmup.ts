@@ -1,8 +1,8 @@
 // Compiles the contract's checks of capabilities before their first call needs them. Compiled on
 // that first call instead, an order's result check (~50 ms, more on a loaded machine) holds up
 // every request in flight behind it; on a platform under load such a stall left V8 promoting every
-// later request's objects to the old generation, and B2 lost a third of its throughput for the
-// rest of the process (BENCHMARKS.md, ninth pass). The platform warms what an EPOS registered when
+// later request's objects to the old generation for the rest of the process (~1.3 MB a scavenge
+// instead of ~5 KB: BENCHMARKS.md, ninth pass). The platform warms what an EPOS registered when
 // it registers or connects; the SDK warms what it implements when it goes online.
 import { prepareValidators } from './validate.ts';
 
