@@ -6,41 +6,26 @@ import { Server as NetServer, type Socket } from 'node:net';
 import type { IncomingMessage, Server } from 'node:http';
 import { settleWithin } from '../deadline.ts';
 
-/** A connection's number in Listener's silent map while its first request has not come; 0 after. */
-const SILENT_ID = Symbol('eposgate.listener.silentId');
-type Tracked = Socket & { [SILENT_ID]?: number };
-
 export class Listener {
-  /**
-   * When each connection accepted within the grace period whose first request has not come (or
-   * that upgraded) was accepted, by its number, oldest first. A connection older than the grace
-   * period is never waited for, so it is dropped here whether its request came or not. The sockets
-   * themselves are in no Set or Map and get no listener of ours: with them, a stall under load
-   * more often left V8 promoting every request's objects for good (BENCHMARKS.md, ninth pass).
-   */
-  readonly #silentAt = new Map<number, number>();
-  #accepted = 0;
-  /** Resolved once the stopped server has no connection left. */
-  #drained?: Promise<void>;
+  readonly #open = new Set<Socket>();
+  /** Connections accepted whose first request has not arrived yet (or that upgraded), with when each was accepted. */
+  readonly #silent = new Map<Socket, number>();
 
   /** `graceMs`: how long after its accept a silent connection is waited for (tests set it). */
   constructor(private readonly server: Server, private readonly graceMs = 100) {
     server.on('connection', (s: Socket) => {
-      const now = Date.now();
-      this.#forgetBefore(now - graceMs);
-      this.#accepted += 1;
-      this.#silentAt.set(this.#accepted, now);
-      (s as Tracked)[SILENT_ID] = this.#accepted;
+      this.#open.add(s);
+      this.#silent.set(s, Date.now());
+      s.once('close', () => {
+        this.#open.delete(s);
+        this.#silent.delete(s);
+      });
     });
     // Not 'upgrade': a listener there would take upgrades the WS gateway no longer takes once it
     // stopped (Node answers those as plain requests while no one listens). So an EPOS socket stays
     // "silent", and one accepted within the grace period is waited for, as every connection was.
     server.on('request', (req: IncomingMessage) => {
-      const s = req.socket as Tracked;
-      const id = s[SILENT_ID];
-      if (!id) return;
-      s[SILENT_ID] = 0;
-      this.#silentAt.delete(id);
+      if (this.#silent.size > 0) this.#silent.delete(req.socket);
     });
   }
 
@@ -54,12 +39,9 @@ export class Listener {
    */
   async stop(): Promise<void> {
     if (!this.server.listening) return;
-    // net.Server calls back once its last connection has closed (it counts every socket it
-    // accepted, upgraded ones included): what closed() waits for.
-    this.#drained = new Promise((resolve) => NetServer.prototype.close.call(this.server, () => resolve()));
-    this.#forgetBefore(Date.now() - this.graceMs);
+    NetServer.prototype.close.call(this.server);
     let last = -Infinity;
-    for (const at of this.#silentAt.values()) last = at;
+    for (const at of this.#silent.values()) if (at > last) last = at;
     const wait = last + this.graceMs - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
@@ -70,14 +52,7 @@ export class Listener {
    * client on the same host sees them gone before the platform reports it stopped.
    */
   async closed(withinMs = 1000): Promise<void> {
-    if (this.#drained) await settleWithin(this.#drained, withinMs);
-  }
-
-  /** Drops the connections accepted before `t` (the map is in accept order). */
-  #forgetBefore(t: number): void {
-    for (const [id, at] of this.#silentAt) {
-      if (at >= t) return;
-      this.#silentAt.delete(id);
-    }
+    const closing = [...this.#open].map((s) => new Promise((r) => s.once('close', r)));
+    await settleWithin(Promise.all(closing), withinMs);
   }
 }
