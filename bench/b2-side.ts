@@ -4,7 +4,7 @@
 // or retention run lands in another's rounds (BENCHMARKS.md, tenth pass).
 // Sends {type:'ready', url, key}; answers `mark` (starts counting), `cpu` (CPU µs per request
 // served since `mark`, the call log's writes of the window included) and `close`.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -20,6 +20,7 @@ let key = '';
 let platform: Platform | undefined;
 let epos: Child | undefined;
 let close: () => Promise<void>;
+let floorEposPid: number | undefined;
 
 try {
   if (side === 'on' || side === 'off') {
@@ -54,6 +55,7 @@ try {
         app.get<{ Params: { orderId: string } }>('/epos/data/v1/orders/:orderId', async (req) => orderFor(req.params.orderId));
       });
     ({ url, server } = s);
+    floorEposPid = s.eposPid;
     close = () => s.close();
   } else {
     throw new Error(`SIDE must be memory, on, off or floor, not "${side}"`);
@@ -62,19 +64,43 @@ try {
   fatal(err);
 }
 
+/** CPU µs so far of this process's threads (main, the call log's writer, the rest: GC helpers, libuv) and of the EPOS process, from /proc. */
+function cpuNow(): Record<string, number> {
+  const out: Record<string, number> = { main: 0, writer: 0, other: 0, epos: 0 };
+  const read = (path: string): [string, number] | undefined => {
+    try {
+      const stat = readFileSync(path, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return [stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), (Number(f[11]) + Number(f[12])) * 1e4]; // USER_HZ 100
+    } catch {
+      return undefined; // the thread ended
+    }
+  };
+  for (const tid of readdirSync('/proc/self/task')) {
+    const t = read(`/proc/self/task/${tid}/stat`);
+    if (t) out[Number(tid) === process.pid ? 'main' : t[0] === 'eposgate-calls' ? 'writer' : 'other']! += t[1];
+  }
+  const e = epos?.proc.pid ?? floorEposPid;
+  if (e) out.epos = read(`/proc/${e}/stat`)?.[1] ?? 0;
+  return out;
+}
+
 let served = 0;
 server!.on('request', () => { served += 1; });
-let mark = { served: 0, cpu: process.cpuUsage() };
+let mark = { served: 0, cpu: process.cpuUsage(), threads: cpuNow() };
 
 serveParent(async (msg) => {
   if (msg.cmd === 'mark') {
-    mark = { served, cpu: process.cpuUsage() };
+    mark = { served, cpu: process.cpuUsage(), threads: cpuNow() };
     return {};
   }
   if (msg.cmd === 'cpu') {
     await platform?.callLog?.flush(); // the log's writes of the window count against it
     const c = process.cpuUsage(mark.cpu);
-    return { cpuUsPerRequest: (c.user + c.system) / Math.max(1, served - mark.served), served: served - mark.served, written: platform?.callLog?.written ?? 0 };
+    const n = Math.max(1, served - mark.served);
+    const t = cpuNow();
+    const threads = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, (v - (mark.threads[k] ?? 0)) / n]));
+    return { cpuUsPerRequest: (c.user + c.system) / n, threads, served: served - mark.served, written: platform?.callLog?.written ?? 0 };
   }
   if (msg.cmd === 'close') {
     await close();

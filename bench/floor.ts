@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { startChild } from './lib.ts';
 
-export interface BaselineServer { url: string; server: FastifyInstance['server']; close(): Promise<void> }
+export interface BaselineServer { url: string; server: FastifyInstance['server']; close(): Promise<void>; /** The EPOS process behind it, if any. */ eposPid?: number }
 
 export async function fastifyBaseline(routes: (app: FastifyInstance) => void): Promise<BaselineServer> {
   const app = Fastify({ logger: false });
@@ -27,6 +27,7 @@ export async function floorGateway(): Promise<BaselineServer> {
   return {
     url: app.url,
     server: app.server,
+    eposPid: bare.pid,
     async close() {
       await app.close();
       await bare.close();
@@ -38,7 +39,7 @@ export async function floorGateway(): Promise<BaselineServer> {
  * A bare EPOS (epos-bare.ts, its own process) on one raw ws socket to a server here: `call` sends
  * GetOrderByIdV1 as a JSON-RPC frame and answers its result. No platform at all: B1's and B2's floor.
  */
-export async function bareEpos(): Promise<{ call(params: Record<string, unknown>): Promise<unknown>; close(): Promise<void> }> {
+export async function bareEpos(): Promise<{ call(params: Record<string, unknown>): Promise<unknown>; close(): Promise<void>; pid?: number }> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
   await new Promise<void>((r) => wss.once('listening', () => r()));
   const socketP = new Promise<WebSocket>((r) => wss.once('connection', r));
@@ -54,6 +55,7 @@ export async function bareEpos(): Promise<{ call(params: Record<string, unknown>
     w?.(m.result);
   });
   return {
+    pid: child.proc.pid,
     call: (params) => new Promise<unknown>((resolve) => {
       const id = `b-${(n += 1).toString(36)}`;
       waiting.set(id, resolve);
