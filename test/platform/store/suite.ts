@@ -125,6 +125,22 @@ export function storeSuite(name: string, h: StoreHarness): void {
       assert.deepEqual(await s.integrations.ofTenants([]), []);
     });
 
+    test('capabilityNames: each name any tenant registered, once, from at most the given number of distinct lists', async () => {
+      const s = await open();
+      assert.deepEqual(await s.integrations.capabilityNames(10), []);
+      const at = (tenant: Tenant, transport: 'ws' | 'rest', names: string[]): StoredIntegration => ({
+        tenant, transport, createdAt: iso(T0), softwareHouseId: 'sh', capabilities: names.map((name) => ({ name, version: '1', updatedAt: iso(T0) })),
+        ...(transport === 'rest' ? { rest: { url: 'https://e.example', baseUrl: 'https://e.example', username: 'u', passwordEnc: 'x' } } : {}),
+      });
+      await s.integrations.put(at(A, 'ws', ['GetOrderById', 'SearchOrders']));
+      await s.integrations.put(at(A, 'rest', ['RecordOrderPaymentById']));
+      await s.integrations.put(at(A_PROD, 'ws', ['GetOrderById', 'SearchOrders']));
+      await s.integrations.put(at(B, 'ws', ['SearchOrders', 'GetTables']));
+      assert.deepEqual((await s.integrations.capabilityNames(10)).sort(), ['GetOrderById', 'GetTables', 'RecordOrderPaymentById', 'SearchOrders']);
+      const one = await s.integrations.capabilityNames(1);
+      assert.ok(one.length >= 1 && one.length <= 2, `one list's names only: ${one.join(', ')}`);
+    });
+
     test('outbox counts pending and failed entries over all tenants; ping answers while open and rejects once closed', async () => {
       const s = await open();
       assert.deepEqual(await s.outbox.countByStatus(), { pending: 0, failed: 0 });

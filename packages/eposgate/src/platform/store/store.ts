@@ -113,6 +113,11 @@ export interface IntegrationStore {
   pruneHistoryBeyond(keep: number, limit: number): Promise<number>;
   /** Every integration (both transports) of the given tenants: one query for a page of them. */
   ofTenants(tenants: readonly Tenant[]): Promise<StoredIntegration[]>;
+  /**
+   * The capability names any tenant registered, each once, from at most `lists` distinct capability
+   * lists (tenants mostly register the same few): what a starting platform compiles ahead.
+   */
+  capabilityNames(lists: number): Promise<string[]>;
 }
 
 export interface Store {

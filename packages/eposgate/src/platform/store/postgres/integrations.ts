@@ -1,6 +1,6 @@
 import type { Tenant } from '../../tenant.ts';
 import type { IntegrationStore, RegistrationChange, StoredIntegration, TransportKind } from '../store.ts';
-import { changeFromRow, historyParams, integrationFromRow, onlyTenants, type HistoryRow, type IntegrationRow } from '../sqlite/integrations.ts';
+import { changeFromRow, historyParams, integrationFromRow, namesOf, onlyTenants, type HistoryRow, type IntegrationRow } from '../sqlite/integrations.ts';
 import type { Pg, Queryable } from './db.ts';
 import { beyondLast, nextSeq } from './events.ts';
 
@@ -62,6 +62,11 @@ export class PgIntegrationStore implements IntegrationStore {
 
   async pruneHistoryBeyond(keep: number, limit: number): Promise<number> {
     return this.db.count(`DELETE FROM integration_history WHERE (account_id, env, seq) IN (${beyondLast('integration_history')})`, [keep, limit]);
+  }
+
+  async capabilityNames(lists: number): Promise<string[]> {
+    const rows = await this.db.rows<{ capabilities: string }>('SELECT DISTINCT capabilities FROM integrations LIMIT $1', [lists]);
+    return namesOf(rows.map((r) => r.capabilities));
   }
 
   async ofTenants(tenants: readonly Tenant[]): Promise<StoredIntegration[]> {

@@ -88,6 +88,10 @@ export class SqliteIntegrationStore implements IntegrationStore {
     return (await this.w.write(() => this.q.pruneBeyond.run({ keep, limit }))).changes;
   }
 
+  async capabilityNames(lists: number): Promise<string[]> {
+    return namesOf(this.db.prepare('SELECT DISTINCT capabilities FROM integrations LIMIT ?').pluck().all(lists) as string[]);
+  }
+
   async ofTenants(tenants: readonly Tenant[]): Promise<StoredIntegration[]> {
     if (!tenants.length) return [];
     // One statement for the page, on the primary key (account_id, env, transport).
@@ -141,6 +145,13 @@ export function onlyTenants(list: StoredIntegration[], tenants: readonly Tenant[
 }
 
 /** A row of integrations as a stored integration (the PostgreSQL store reads the same columns). */
+/** The names in stored capability lists (the `capabilities` column's JSON), each once. */
+export function namesOf(lists: readonly string[]): string[] {
+  const names = new Set<string>();
+  for (const list of lists) for (const c of JSON.parse(list) as { name: string }[]) names.add(c.name);
+  return [...names];
+}
+
 export function integrationFromRow(r: IntegrationRow): StoredIntegration {
   return {
     tenant: { accountId: r.account_id, env: r.env },
