@@ -10,10 +10,10 @@ import { startPlatform, type Platform } from '../packages/eposgate/src/platform/
 import { SqliteStore } from '../packages/eposgate/src/platform/store/sqlite/index.ts';
 import { generateKey, hashKey, keyHint } from '../packages/eposgate/src/platform/auth/apiKey.ts';
 import type { Caller, Tenant } from '../packages/eposgate/src/platform/tenant.ts';
-import { BENCH_DIR, closedLoop, GET_ORDER_PARAMS, median, orderFor, round, sleep, startChild, type Child, type LoopResult } from './lib.ts';
+import { BENCH_DIR, closedLoop, GET_ORDER_PARAMS, median, round, sleep, startChild, type Child, type LoopResult } from './lib.ts';
 import type { LoadSpec, Step } from './loadgen.ts';
 import { UNLIMITED_RATES } from '../packages/eposgate/src/platform/limits.ts';
-import { bareEpos, fastifyBaseline, floorGateway } from './floor.ts';
+import { bareEpos, fastifyBaseline } from './floor.ts';
 
 // ── options ─────────────────────────────────────────────────────────────────────────────────────
 

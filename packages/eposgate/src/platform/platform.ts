@@ -309,7 +309,7 @@ async function assemble(opts: StartPlatformOptions, where: StoreLocation, held: 
   // What tenants registered is compiled ahead of their first calls: all of it at start (one query
   // for the distinct lists), and a tenant's list again when a PUT writes it. Not on each EPOS's
   // connect: that would read every connecting tenant's registration into the registry's cache
-  // (~0.7 KiB an idle socket in B3, BENCHMARKS.md tenth pass).
+  // (~1.1 KB of heap an idle socket in B3, BENCHMARKS.md tenth pass).
   const warmup = new ValidatorWarmup({ params: true, result: opts.validateResults ?? true });
   store.integrations.capabilityNames(WARMUP_LISTS).then((names) => warmup.prepare(names), (err: unknown) => {
     logger.warn({ err }, 'could not read the registered capabilities to compile their checks ahead; they compile on first use');

@@ -144,7 +144,6 @@ export function onlyTenants(list: StoredIntegration[], tenants: readonly Tenant[
   return list.filter((i) => wanted.has(`${i.tenant.env}:${i.tenant.accountId}`));
 }
 
-/** A row of integrations as a stored integration (the PostgreSQL store reads the same columns). */
 /** The names in stored capability lists (the `capabilities` column's JSON), each once. */
 export function namesOf(lists: readonly string[]): string[] {
   const names = new Set<string>();
@@ -152,6 +151,7 @@ export function namesOf(lists: readonly string[]): string[] {
   return [...names];
 }
 
+/** A row of integrations as a stored integration (the PostgreSQL store reads the same columns). */
 export function integrationFromRow(r: IntegrationRow): StoredIntegration {
   return {
     tenant: { accountId: r.account_id, env: r.env },
