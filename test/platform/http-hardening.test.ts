@@ -177,7 +177,9 @@ test('hostile registration bodies are answered 400 quickly and /healthz is not h
     const putMs = performance.now() - t0;
     assert.equal(res.status, 400);
     assert.equal(res.body.error, 'VALIDATION_FAILED');
-    assert.ok(putMs < 1000, `answered in ${Math.round(putMs)} ms`);
+    // Most of this is sending the ~1 MB body; it took 1,063 ms once on a loaded CI machine. The
+    // event loop not being held is /healthz's bound below.
+    assert.ok(putMs < 2000, `answered in ${Math.round(putMs)} ms`);
     // The bug this guards against held the event loop for seconds ("did you mean" over every long
     // name); 300 ms failed three loaded runs (321–480 ms) with nothing held up for long.
     assert.ok((await health) < 1000, `healthz answered in ${Math.round(await health)} ms`);
