@@ -101,6 +101,11 @@ export class Pg implements Queryable {
       throw pgStoreError(err);
     }
     let broken: Error | undefined;
+    // A checked-out client whose connection dies (PostgreSQL restarted, its backend terminated)
+    // emits 'error' besides failing its query; pg.Pool listens only while a client is idle, and an
+    // 'error' nobody listens to ends the process. The failed query answers the caller.
+    const onError = (err: Error) => { broken = err; };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const value = await fn(clientQueryable(client));
@@ -114,6 +119,7 @@ export class Pg implements Queryable {
       }
       throw pgStoreError(err);
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
