@@ -2,8 +2,9 @@
 // that first call instead, an order's result check (~50 ms, more on a loaded machine) holds up
 // every request in flight behind it; on a platform under load such a stall left V8 promoting every
 // later request's objects to the old generation for the rest of the process (~1.3 MB a scavenge
-// instead of ~5 KB: BENCHMARKS.md, ninth pass). The platform warms what an EPOS registered when
-// it registers or connects; the SDK warms what it implements when it goes online.
+// instead of ~5 KB: BENCHMARKS.md, ninth pass). The platform warms what its store holds
+// registered when it starts and what a registration adds; the SDK warms what it implements when
+// it goes online.
 import { prepareValidators } from './validate.ts';
 
 export interface WarmupOptions {
