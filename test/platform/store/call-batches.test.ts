@@ -131,6 +131,25 @@ test('retention thins a batch: the calls kept keep their seq, time and bodies; a
   assert.equal((await store.calls.list(A, { limit: 1 }))[0]!.seq, 9, 'seqs never come back');
 });
 
+test('retention deletes a batch wholly due in one go, past the limit: only a batch partly due is thinned to it', async (t) => {
+  const store = open(t);
+  const r = rng(12);
+  const old = Array.from({ length: 8 }, (_, i) => call(A, T0 + i, r));
+  const young = Array.from({ length: 4 }, (_, i) => call(A, T0 + 100 + i, r));
+  await store.calls.insertMany(old);
+  await store.calls.insertMany(young);
+  const rows = () => (store.callsDb.prepare('SELECT count(*) AS n FROM call_batches').get() as { n: number }).n;
+  assert.equal(rows(), 2);
+  // A chunk of 3 takes the first batch whole (8 calls); the second, not due, stays untouched.
+  assert.equal(await store.calls.pruneOlder(T0 + 50, 3), 8, 'a whole batch is not rewritten to fit the chunk');
+  assert.equal(rows(), 1, 'its row is deleted, not thinned');
+  assert.equal(await store.calls.pruneOlder(T0 + 50, 3), 0);
+  // By count: keeping 1 leaves seq 12; the batch is only partly due, so the chunk bounds it.
+  assert.equal(await store.calls.pruneBeyond(1, 2), 2);
+  assert.equal(await store.calls.pruneBeyond(1, 2), 1);
+  assert.deepEqual((await store.calls.list(A, { limit: 10 })).map((c) => c.seq), [12]);
+});
+
 test('the calls of the table of one row per call are carried over by the migration, each with its seq and bodies', async (t) => {
   const dir = tempDir('eposgate-call-batches-migrate-');
   const r = rng(3);

@@ -526,8 +526,10 @@ export function storeSuite(name: string, h: StoreHarness): void {
         new Map([[tenantKey(A), T0 + 20], [tenantKey(B), T0 + 1], [tenantKey(A_PROD), T0 + 30]]), 'each tenant its own newest call; none for a tenant without');
       assert.deepEqual(await s.calls.lastCallAt([]), new Map());
       assert.equal(await s.calls.pruneOlder(T0 + 5, 10), 2, 'A’s c1 and B’s cb1');
-      assert.equal(await s.calls.pruneBeyond(1, 1), 1, 'in chunks');
-      assert.equal(await s.calls.pruneBeyond(1, 10), 1);
+      // In chunks: the limit's count, or (a store keeping batches) a wholly due batch at once.
+      const chunk = await s.calls.pruneBeyond(1, 1);
+      assert.ok(chunk === 1 || chunk === 2, `a chunk of 1 deleted ${chunk}`);
+      assert.equal(chunk + await s.calls.pruneBeyond(1, 10), 2, 'c2 and c3 in all');
       assert.deepEqual(await ids({ limit: 10 }), ['c4'], 'A keeps its last one');
       await s.calls.insertMany([call(A, 'c5', T0 + 40)]);
       assert.equal((await s.calls.get(A, callIds.get('c5')!))?.seq, 5, 'seqs never come back');

@@ -385,8 +385,11 @@ export interface CallStore {
    * epoch ms, keyed by tenantKey; a tenant with no call in the log is absent. One index seek per tenant.
    */
   lastCallAt(tenants: readonly Tenant[]): Promise<Map<string, number>>;
-  /** Retention: deletes up to `limit` calls made before `before` (epoch ms). */
+  /**
+   * Retention: deletes up to `limit` calls made before `before` (epoch ms). A store that keeps calls
+   * in batches may delete a batch wholly due at once, passing `limit` by less than a batch.
+   */
   pruneOlder(before: number, limit: number): Promise<number>;
-  /** Retention: deletes up to `limit` calls that are not among their tenant's last `keep`. */
+  /** Retention: deletes up to `limit` calls that are not among their tenant's last `keep` (batches as above). */
   pruneBeyond(keep: number, limit: number): Promise<number>;
 }

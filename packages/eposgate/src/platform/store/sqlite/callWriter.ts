@@ -221,12 +221,17 @@ function writerThread(): void {
     return removed;
   };
   type Due = { rid: number; n: number; whole: boolean; drop: (at: number, seq: number) => boolean };
-  /** Whole batches go with one delete; a batch only partly due (or beyond the limit) is thinned. */
+  /**
+   * A batch wholly due goes with one delete, even where that passes `limit` (by less than a batch):
+   * thinning it to the limit's count rewrote a batch row in about every second chunk of a capped
+   * tenant's pruning, for nothing (BENCHMARKS.md, eleventh pass). A batch only partly due is thinned,
+   * to the limit.
+   */
   const prune = (batches: Due[], limit: number): number => {
     let removed = 0;
     for (const b of batches) {
       if (removed >= limit) break;
-      if (b.whole && b.n <= limit - removed) {
+      if (b.whole) {
         stmt('deleteBatch').run(b.rid);
         removed += b.n;
       } else {
