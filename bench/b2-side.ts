@@ -4,13 +4,13 @@
 // or retention run lands in another's rounds (BENCHMARKS.md, tenth pass).
 // Sends {type:'ready', url, key}; answers `mark` (starts counting), `cpu` (CPU µs per request
 // served since `mark`, the call log's writes of the window included) and `close`.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startPlatform, type Platform } from '../packages/eposgate/src/platform/platform.ts';
 import { UNLIMITED_RATES } from '../packages/eposgate/src/platform/limits.ts';
-import { fatal, orderFor, serveParent, startChild, type Child } from './lib.ts';
+import { fatal, orderFor, procStat, serveParent, startChild, threadCpuUs, type Child } from './lib.ts';
 import { fastifyBaseline, floorGateway, type BaselineServer } from './floor.ts';
 
 const side = process.env.SIDE ?? '';
@@ -64,25 +64,11 @@ try {
   fatal(err);
 }
 
-/** CPU µs so far of this process's threads (main, the call log's writer, the rest: GC helpers, libuv) and of the EPOS process, from /proc. */
+/** CPU µs so far of this process's threads (main, the call log's writer, the rest) and of the EPOS process. */
 function cpuNow(): Record<string, number> {
-  const out: Record<string, number> = { main: 0, writer: 0, other: 0, epos: 0 };
-  const read = (path: string): [string, number] | undefined => {
-    try {
-      const stat = readFileSync(path, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return [stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), (Number(f[11]) + Number(f[12])) * 1e4]; // USER_HZ 100
-    } catch {
-      return undefined; // the thread ended
-    }
-  };
-  for (const tid of readdirSync('/proc/self/task')) {
-    const t = read(`/proc/self/task/${tid}/stat`);
-    if (t) out[Number(tid) === process.pid ? 'main' : t[0] === 'eposgate-calls' ? 'writer' : 'other']! += t[1];
-  }
   const e = epos?.proc.pid ?? floorEposPid;
-  if (e) out.epos = read(`/proc/${e}/stat`)?.[1] ?? 0;
-  return out;
+  const p = e ? procStat(`/proc/${e}/stat`) : undefined;
+  return { ...threadCpuUs(), epos: p ? p.user + p.system : 0 };
 }
 
 let served = 0;

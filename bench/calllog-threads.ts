@@ -1,32 +1,18 @@
 // Profiling aid: the call log alone at B2's shape, CPU µs per call by thread (main, writer, other),
 // calls recorded in bursts of 64 (as B2's 64 connections answer) with the event loop turning between:
 //   node --conditions=eposgate-source --import tsx bench/calllog-threads.ts [calls] [rounds]
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { CallLog } from '../packages/eposgate/src/platform/calllog/recorder.ts';
 import { resolveLimits } from '../packages/eposgate/src/platform/limits.ts';
 import { SqliteStore } from '../packages/eposgate/src/platform/store/sqlite/index.ts';
-import { median, orderFor } from './lib.ts';
+import { median, orderFor, threadCpuUs } from './lib.ts';
 
 const n = Number(process.argv[2] ?? 100_000);
 const rounds = Number(process.argv[3] ?? 5);
-const TICK_US = 1e6 / 100;
-
-function threads(): Record<string, number> {
-  const out: Record<string, number> = { main: 0, writer: 0, other: 0 };
-  for (const tid of readdirSync('/proc/self/task')) {
-    let stat: string;
-    try { stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8'); } catch { continue; }
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const us = (Number(f[11]) + Number(f[12])) * TICK_US;
-    const k = Number(tid) === process.pid ? 'main' : name === 'eposgate-calls' ? 'writer' : 'other';
-    out[k]! += us;
-  }
-  return out;
-}
+const threads = (): Record<string, number> => threadCpuUs();
 
 const json = JSON.stringify(orderFor('ord-1'));
 const tenant = { accountId: 'bench', env: 'sandbox' as const, keyId: 'k', softwareHouseId: 'bench-product' };

@@ -1,6 +1,7 @@
 // Shared helpers of the benchmarks: child processes spoken to over IPC, latency statistics,
 // closed-loop drivers (N concurrent loops until a deadline) and the realistic payload.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { ORDER } from '../test/fixtures/contract.ts';
@@ -13,6 +14,35 @@ export function orderFor(orderId: string): Record<string, unknown> {
 }
 
 export const GET_ORDER_PARAMS = { orderId: 'ord-1' } as const;
+
+// ── CPU from /proc (Linux) ──────────────────────────────────────────────────────────────────────
+
+const TICK_US = 1e6 / 100; // USER_HZ
+
+/** A /proc stat line's name, parent pid and CPU µs (user, system); undefined once the task ended. */
+export function procStat(path: string): { name: string; ppid: number; user: number; system: number } | undefined {
+  try {
+    const stat = readFileSync(path, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ppid: Number(f[1]), user: Number(f[11]) * TICK_US, system: Number(f[12]) * TICK_US };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU µs (user and system) so far of this process's main thread, the call log's writer (which
+ * names itself) and all its other threads (GC helpers, libuv's pool). Node 20 names every thread
+ * "node": the main thread is the one whose id is the process's.
+ */
+export function threadCpuUs(): { main: number; writer: number; other: number } {
+  const out = { main: 0, writer: 0, other: 0 };
+  for (const tid of readdirSync('/proc/self/task')) {
+    const t = procStat(`/proc/self/task/${tid}/stat`);
+    if (t) out[Number(tid) === process.pid ? 'main' : t.name === 'eposgate-calls' ? 'writer' : 'other'] += t.user + t.system;
+  }
+  return out;
+}
 
 // ── statistics ──────────────────────────────────────────────────────────────────────────────────
 

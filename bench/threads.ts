@@ -2,35 +2,22 @@
 // thread, the call log's writer and the rest (V8's GC helpers, libuv's pool), and the child
 // processes' (load generator, EPOS) beside it, from /proc, per request served; medians at the end:
 //   node --conditions=eposgate-source --import tsx bench/threads.ts [seconds] [rounds]
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startPlatform, type Platform } from '../packages/eposgate/src/platform/platform.ts';
 import { UNLIMITED_RATES } from '../packages/eposgate/src/platform/limits.ts';
 import { floorGateway } from './floor.ts';
-import { median, startChild, type LoopResult } from './lib.ts';
+import { median, procStat, startChild, type LoopResult } from './lib.ts';
 
 const seconds = Number(process.argv[2] ?? 4);
 const rounds = Number(process.argv[3] ?? 2);
-const TICK_US = 1e6 / 100; // USER_HZ
-
-/** A /proc stat line's name, parent pid and CPU µs (user, system); undefined once the task ended. */
-function readStat(path: string): { name: string; ppid: number; user: number; system: number } | undefined {
-  try {
-    const stat = readFileSync(path, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ppid: Number(f[1]), user: Number(f[11]) * TICK_US, system: Number(f[12]) * TICK_US };
-  } catch {
-    return undefined;
-  }
-}
-
 /** CPU µs (user and system) so far of the main thread, the call log's writer and all the other threads (GC helpers, libuv pool). */
 function threadCpu(): Map<string, number> {
   const out = new Map<string, number>();
   for (const tid of readdirSync('/proc/self/task')) {
-    const t = readStat(`/proc/self/task/${tid}/stat`);
+    const t = procStat(`/proc/self/task/${tid}/stat`);
     if (!t) continue;
     // Node 20 names every thread "node": the main thread is the one whose id is the process's;
     // the call log's writer names itself.
@@ -46,7 +33,7 @@ function childrenCpu(): number {
   let us = 0;
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
-    const p = readStat(`/proc/${pid}/stat`);
+    const p = procStat(`/proc/${pid}/stat`);
     if (p?.ppid === process.pid) us += p.user + p.system;
   }
   return us;
