@@ -27,11 +27,14 @@ export class StopGate {
       throw platformStopping();
     }
     this.inFlight += 1;
-    reply.raw.once('close', () => {
-      this.inFlight -= 1;
-      if (this.inFlight === 0) this.wake();
-    });
+    // One listener for every response, not a closure and a once-wrapper each: a response closes once.
+    reply.raw.on('close', this.release);
   }
+
+  private readonly release = (): void => {
+    this.inFlight -= 1;
+    if (this.inFlight === 0) this.wake();
+  };
 
   /** Answers still sent during the drain close their connection, so a keep-alive client moves on. */
   closeConnection(reply: FastifyReply): void {

@@ -1,5 +1,9 @@
 // Calls in flight on one EPOS socket, matched by JSON-RPC id: each settles exactly once, by the
 // EPOS's answer, its timeout, its caller's AbortSignal or the socket going away.
+//
+// The timeouts share one timer, set for the earliest deadline: a timer of its own per call (made,
+// then cleared when the answer came) cost B2's call ~0.4 µs of the event loop, for a timeout that
+// almost never fires.
 import { PlatformError } from '../../errors.ts';
 import { cancelledError } from '../eposAnswer.ts';
 
@@ -7,7 +11,10 @@ interface Entry {
   method: string;
   resolve(v: unknown): void;
   reject(e: PlatformError): void;
-  timer: NodeJS.Timeout;
+  /** performance.now() by which the call times out. */
+  deadline: number;
+  /** The budget its timeout message names. */
+  budgetMs: number;
   signal?: AbortSignal;
   onAbort?: () => void;
 }
@@ -32,6 +39,9 @@ export class PendingCalls {
   private givenUpIds?: Set<string>;
   /** Resolved once no call is in flight (a draining socket waits on it before closing). */
   private idleWaiters?: (() => void)[];
+  /** The shared timeout timer and the deadline it is set for (Infinity: none set). */
+  private timer?: NodeJS.Timeout;
+  private timerAt = Infinity;
 
   constructor(private readonly rememberGivenUp = 10_000) {}
 
@@ -46,11 +56,8 @@ export class PendingCalls {
   /** Registers a call whose frame is about to be sent; the promise settles exactly once. */
   add(id: string, method: string, opts: AddOptions): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.giveUp(id);
-        reject(new PlatformError('EPOS_TIMEOUT', `the EPOS did not answer ${method} within ${opts.budgetMs ?? opts.timeoutMs} ms`));
-      }, Math.max(1, Math.ceil(opts.timeoutMs)));
-      const entry: Entry = { method, resolve, reject, timer, signal: opts.signal };
+      const deadline = performance.now() + Math.max(1, Math.ceil(opts.timeoutMs));
+      const entry: Entry = { method, resolve, reject, deadline, budgetMs: opts.budgetMs ?? opts.timeoutMs, signal: opts.signal };
       if (opts.signal) {
         const signal = opts.signal;
         entry.onAbort = () => {
@@ -60,6 +67,7 @@ export class PendingCalls {
         signal.addEventListener('abort', entry.onAbort, { once: true });
       }
       this.calls.set(id, entry);
+      if (deadline < this.timerAt) this.arm(deadline);
     });
   }
 
@@ -79,6 +87,9 @@ export class PendingCalls {
 
   /** Fails every call in flight (socket closed, platform shutting down). */
   rejectAll(err: PlatformError): number {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
     const ids = [...this.calls.keys()];
     for (const id of ids) this.take(id)?.reject(err);
     return ids.length;
@@ -94,7 +105,6 @@ export class PendingCalls {
     const e = this.calls.get(id);
     if (!e) return undefined;
     this.calls.delete(id);
-    clearTimeout(e.timer);
     if (e.onAbort) e.signal?.removeEventListener('abort', e.onAbort);
     if (this.calls.size === 0 && this.idleWaiters) {
       const waiters = this.idleWaiters;
@@ -104,6 +114,34 @@ export class PendingCalls {
     }
     return e;
   }
+
+  /**
+   * Sets the shared timer for `at`. Unreferenced: a call in flight is kept alive by its socket, and
+   * a socket that closes fails its calls (rejectAll); an idle socket's stale timer keeps nothing.
+   */
+  private arm(at: number): void {
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(this.expire, Math.max(1, Math.ceil(at - performance.now())));
+    this.timer.unref();
+  }
+
+  /** Times out every call past its deadline, and sets the timer for the next one, if any. */
+  private readonly expire = (): void => {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const [id, e] of this.calls) {
+      if (e.deadline <= now) {
+        this.giveUp(id);
+        e.reject(new PlatformError('EPOS_TIMEOUT', `the EPOS did not answer ${e.method} within ${e.budgetMs} ms`));
+      } else if (e.deadline < next) {
+        next = e.deadline;
+      }
+    }
+    if (next < Infinity) this.arm(next);
+  };
 
   private giveUp(id: string): void {
     this.take(id);
