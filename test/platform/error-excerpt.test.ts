@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it, test } from 'node:test';
 import { PlatformError } from '../../packages/eposgate/src/platform/errors.ts';
-import { EPOS_ERROR_TEXT_CHARS, isSecretKey, redactedBodyExcerpt, redactedExcerpt, redactedJson, redactedJsonText, mayHoldSecret } from '../../packages/eposgate/src/platform/transports/eposAnswer.ts';
+import { EPOS_ERROR_TEXT_CHARS, redactedBodyExcerpt } from '../../packages/eposgate/src/platform/transports/eposAnswer.ts';
+import { isSecretKey, redactedExcerpt, redactedJson, redactedJsonText, mayHoldSecret } from '../../packages/eposgate/src/platform/redaction.ts';
 import { FIXTURES } from '../fixtures/contract.ts';
 import { api, testPlatform } from '../helpers/platform.ts';
 import { rawRestEpos, rawWsEpos } from '../helpers/rawEpos.ts';

@@ -196,3 +196,32 @@ test('a body cut inside a surrogate pair keeps U+FFFD in its place, and the call
   assert.equal(a!.response, `${cut.response.slice(0, 9)}\ufffd…`);
   assert.deepEqual(b, { ...next, seq: 2 });
 });
+
+test('insertRaw: the writer thread redacts raw answers that hold a secret, and only those', async (t) => {
+  const store = open(t);
+  const r = rng(11);
+  const base = { ...call(A, T0, r), status: 'ok' as const, truncated: false };
+  delete (base as Partial<CallRecord>).errorCode;
+  const secret = JSON.stringify({ id: 'o-1', payment: { cardNumber: '4111111111111111', Token: 'tok_live_1' }, note: 'fine' });
+  const clean = JSON.stringify({ id: 'o-2', note: 'é 🍔 "quoted"' });
+  // Redacted, it is longer than the cap: cut, and the call marked truncated.
+  const grows = JSON.stringify({ pin: 1, note: 'y'.repeat(80) });
+  const finished = '{"already":"kept as given, password and all"}';
+  await store.calls.insertRaw!([
+    { ...base, id: newCallId(T0), atMs: T0, response: secret, rawResponse: true },
+    { ...base, id: newCallId(T0 + 1), atMs: T0 + 1, response: clean, rawResponse: true },
+    { ...base, id: newCallId(T0 + 2), atMs: T0 + 2, response: grows, rawResponse: true },
+    { ...base, id: newCallId(T0 + 3), atMs: T0 + 3, response: finished, rawResponse: false },
+    { ...base, id: newCallId(T0 + 4), atMs: T0 + 4, tenant: B, response: secret, rawResponse: true },
+  ], 100);
+  const [fin, cut, cln, red] = await store.calls.list(A, { limit: 10 });
+  assert.deepEqual(JSON.parse(red!.response), { id: 'o-1', payment: { cardNumber: '[redacted]', Token: '[redacted]' }, note: 'fine' });
+  assert.equal(red!.truncated, false);
+  assert.equal(cln!.response, clean, 'bodies after a redacted one are sliced at their new places');
+  assert.ok(cut!.response.startsWith('{"pin":"[redacted]","note":"yyy') && cut!.response.endsWith('…'), cut!.response);
+  assert.equal(cut!.truncated, true);
+  assert.equal(fin!.response, finished, 'a finished response is kept as given');
+  const [other] = await store.calls.list(B, { limit: 10 });
+  assert.doesNotMatch(other!.response, /4111|tok_live/, 'each tenant\'s batch redacted alike');
+  assert.deepEqual(other!.requestor, base.requestor);
+});

@@ -7,7 +7,7 @@ import { clip } from '../limits.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { Tenant } from '../tenant.ts';
 import type { RequestorHeaders, Transport } from '../transports/transport.ts';
-import { isSecretKey, redactedExcerpt } from '../transports/eposAnswer.ts';
+import { isSecretKey, redactedExcerpt } from '../redaction.ts';
 import type { Metrics } from './metrics.ts';
 import type { CallLog } from '../calllog/recorder.ts';
 import type { CallSource } from '../store/store.ts';
@@ -45,7 +45,9 @@ export interface InvokeOptions {
 export class Dispatcher {
   constructor(private readonly o: DispatcherOptions) {}
 
-  async invoke(tenant: Tenant, capability: string | Capability, params: Record<string, unknown>, requestor: RequestorHeaders = {}, opts: InvokeOptions = {}): Promise<unknown> {
+  // invoke and invokeJson hand back run()'s promise itself: an async function returning a promise
+  // would wait on it as on any thenable, two more jobs on every call.
+  invoke(tenant: Tenant, capability: string | Capability, params: Record<string, unknown>, requestor: RequestorHeaders = {}, opts: InvokeOptions = {}): Promise<unknown> {
     return this.run(tenant, capability, params, requestor, opts, false);
   }
 
@@ -53,7 +55,7 @@ export class Dispatcher {
    * invoke(), answering with the result's JSON text (undefined for no result): what the product API
    * sends. The call log keeps the same text, so a result is serialised once, not once per use.
    */
-  async invokeJson(tenant: Tenant, capability: string | Capability, params: Record<string, unknown>, requestor: RequestorHeaders = {}, opts: InvokeOptions = {}): Promise<string | undefined> {
+  invokeJson(tenant: Tenant, capability: string | Capability, params: Record<string, unknown>, requestor: RequestorHeaders = {}, opts: InvokeOptions = {}): Promise<string | undefined> {
     return this.run(tenant, capability, params, requestor, opts, true) as Promise<string | undefined>;
   }
 

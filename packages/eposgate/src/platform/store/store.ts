@@ -369,12 +369,26 @@ export interface CallQuery {
   limit: number;
 }
 
+/** A CallRecord whose `response` may still be raw (CallStore.insertRaw). */
+export interface RawCall extends CallRecord {
+  /** `response` is the answer's JSON text, not yet redacted; `truncated` speaks for the request only. */
+  rawResponse: boolean;
+}
+
 /** What a stats answer is computed from. */
 export interface CallPoint { atMs: number; capability: string; status: 'ok' | 'error'; latencyMs: number }
 
 export interface CallStore {
   /** Writes the calls in one transaction (each tenant's seqs handed out in order). */
   insertMany(calls: readonly CallRecord[]): Promise<void>;
+  /**
+   * insertMany() for calls whose `response`, where `rawResponse` says so, is still the answer's JSON
+   * text as the caller got it (no longer than `bodyChars`): the store redacts it (redactedJsonText)
+   * before it keeps it, off the event loop (SQLite: on its writer thread), and marks the call
+   * truncated if redaction cut it. Optional: the recorder finishes the calls itself for a store
+   * without it.
+   */
+  insertRaw?(calls: readonly RawCall[], bodyChars: number): Promise<void>;
   get(tenant: Tenant, id: string): Promise<StoredCall | undefined>;
   /** Newest first: atMs then seq descending. */
   list(tenant: Tenant, q: CallQuery): Promise<StoredCall[]>;

@@ -29,18 +29,28 @@ export type Head = [
 /** One tenant's calls of a batch, as the writer thread stores them (it adds the seqs). */
 export interface EncodedBatch {
   accountId: string; env: string; n: number; firstAt: number; lastAt: number; errors: number; heads: string; bodies: string;
+  /**
+   * The calls whose response is still raw (RawCall), for the writer thread to redact: three numbers
+   * each, the call's place in the batch and where its response starts in `bodies` and how long it is.
+   */
+  raw: number[];
 }
 
 /** `calls` (one tenant's, in the order written) as one batch row. */
-export function encodeBatch(calls: readonly CallRecord[]): EncodedBatch {
+export function encodeBatch(calls: readonly (CallRecord & { rawResponse?: boolean })[]): EncodedBatch {
   const heads: Head[] = new Array(calls.length);
   const parts: string[] = new Array(calls.length * 3);
+  const raw: number[] = [];
   let firstAt = Infinity;
   let lastAt = -Infinity;
   let errors = 0;
+  let offset = 0;
   for (let i = 0; i < calls.length; i++) {
     const c = calls[i]!;
     const requestor = JSON.stringify(c.requestor);
+    offset += requestor.length + c.request.length;
+    if (c.rawResponse === true) raw.push(i, offset, c.response.length);
+    offset += c.response.length;
     const error = c.status === 'error' ? 1 : 0;
     heads[i] = [c.id, c.atMs, c.capability, error, c.errorCode ?? null, Math.round(c.latencyMs * 100), c.transport, c.node, c.source,
       c.truncated ? 1 : 0, requestor.length, c.request.length, c.response.length];
@@ -52,7 +62,7 @@ export function encodeBatch(calls: readonly CallRecord[]): EncodedBatch {
     errors += error;
   }
   const t = calls[0]!.tenant;
-  return { accountId: t.accountId, env: t.env, n: calls.length, firstAt, lastAt, errors, heads: JSON.stringify(heads), bodies: wellFormed(parts.join('')) };
+  return { accountId: t.accountId, env: t.env, n: calls.length, firstAt, lastAt, errors, heads: JSON.stringify(heads), bodies: wellFormed(parts.join('')), raw };
 }
 
 /**

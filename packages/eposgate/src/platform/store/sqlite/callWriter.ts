@@ -10,6 +10,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { backoffDelay } from '@eposgate/contract';
+import { secretRedaction, type SecretRedaction } from '../../redaction.ts';
 import { HEAD, type EncodedBatch } from './callBatch.ts';
 import { storeError } from './db.ts';
 
@@ -32,7 +33,7 @@ export interface CallWriterSql {
 }
 
 type Op =
-  | { op: 'insert'; batches: EncodedBatch[] }
+  | { op: 'insert'; batches: EncodedBatch[]; bodyChars: number }
   | { op: 'pruneOlder'; before: number; limit: number }
   | { op: 'pruneBeyond'; keep: number; limit: number };
 
@@ -64,9 +65,12 @@ export class CallWriter {
 
   constructor(private readonly file: string, private readonly sql: CallWriterSql) {}
 
-  /** Writes the batches (one per tenant) in one transaction; answers the calls written. */
-  insert(batches: EncodedBatch[]): Promise<number> {
-    return this.send({ op: 'insert', batches });
+  /**
+   * Writes the batches (one per tenant) in one transaction, once the thread has redacted their raw
+   * responses (EncodedBatch.raw) as redactedJsonText(text, bodyChars) would; answers the calls written.
+   */
+  insert(batches: EncodedBatch[], bodyChars: number): Promise<number> {
+    return this.send({ op: 'insert', batches, bodyChars });
   }
 
   pruneOlder(before: number, limit: number): Promise<number> {
@@ -120,7 +124,8 @@ export class CallWriter {
   /** The thread, started on the first write: a platform that logs nothing never starts one. */
   private started(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(`var __name = (f) => f; (${writerThread.toString()})()`, {
+    // The thread's program, and the redaction rules it is called with, by their source (see the file's comment).
+    const w = new Worker(`var __name = (f) => f; (${writerThread.toString()})((${secretRedaction.toString()})())`, {
       eval: true, execArgv: [], workerData: { file: this.file, driver, sql: this.sql, head: HEAD },
     });
     w.on('message', (m: Reply) => {
@@ -159,7 +164,7 @@ export class CallWriter {
 }
 
 /** The thread's whole program (see the file's comment): one connection, one write at a time. */
-function writerThread(): void {
+function writerThread(redaction: SecretRedaction): void {
   const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
   const { file, driver: path, sql, head: L } = workerData as { file: string; driver: string; sql: CallWriterSql; head: typeof HEAD };
   // Named for `top -H` and bench/threads.ts (Linux only; 15 characters at most).
@@ -169,12 +174,47 @@ function writerThread(): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  type Head = (string | number | null)[];
   // Prepared on first use: a statement that cannot be prepared (a table gone) fails its write only.
   const stmts = new Map<string, import('better-sqlite3').Statement>();
   const stmt = (k: keyof CallWriterSql) => {
     let s = stmts.get(k);
     if (!s) stmts.set(k, s = db.prepare(sql[k]));
     return s;
+  };
+  /**
+   * Each raw response of `b` that may hold a secret, redacted in place (the rest stay as they are:
+   * they hold no secret-like word, and the recorder sent none longer than the cap). A changed
+   * response moves the bodies after it, so its head's length is rewritten, and a redaction the cap
+   * cut marks its call truncated.
+   */
+  const redactRaw = (b: EncodedBatch, max: number): void => {
+    let edits: [i: number, start: number, length: number, text: string][] | undefined;
+    for (let k = 0; k < b.raw.length; k += 3) {
+      const start = b.raw[k + 1]!;
+      const text = b.bodies.slice(start, start + b.raw[k + 2]!);
+      if (!redaction.mayHoldSecret(text)) continue;
+      let out: string;
+      try {
+        out = redaction.redactedJson(JSON.parse(text), max, text);
+      } catch {
+        out = JSON.stringify(redaction.REDACTED); // not JSON after all: kept as nothing but the mark
+      }
+      if (out !== text) (edits ??= []).push([b.raw[k]!, start, text.length, out]);
+    }
+    if (!edits) return;
+    const heads = JSON.parse(b.heads) as Head[];
+    const parts: string[] = [];
+    let at = 0;
+    for (const [i, start, length, out] of edits) {
+      parts.push(b.bodies.slice(at, start), out);
+      at = start + length;
+      heads[i]![L.response] = out.length;
+      if (out.endsWith('…')) heads[i]![L.truncated] = 1;
+    }
+    parts.push(b.bodies.slice(at));
+    b.heads = JSON.stringify(heads);
+    b.bodies = parts.join('');
   };
   const insert = db.transaction((batches: EncodedBatch[]) => {
     let n = 0;
@@ -185,7 +225,6 @@ function writerThread(): void {
     }
     return n;
   });
-  type Head = (string | number | null)[];
   /**
    * Retention inside a batch: drops up to `budget` of its calls that `drop` picks, and writes back
    * the rest (each head then carries its seq) or deletes the row when none is left.
@@ -251,6 +290,7 @@ function writerThread(): void {
   });
   parentPort!.on('message', (m: { id: number } & Op) => {
     try {
+      if (m.op === 'insert') for (const b of m.batches) redactRaw(b, m.bodyChars); // before the write lock is taken
       const value = m.op === 'insert' ? insert.immediate(m.batches)
         : m.op === 'pruneOlder' ? pruneOlder.immediate(m.before, m.limit)
           : pruneBeyond.immediate(m.keep, m.limit);

@@ -7,7 +7,7 @@
 import type { Statement } from 'better-sqlite3';
 import { callIdTime } from '../../calllog/ids.ts';
 import { tenantKey, type Tenant } from '../../tenant.ts';
-import type { CallPoint, CallQuery, CallRecord, CallStore, StoredCall } from '../store.ts';
+import type { CallPoint, CallQuery, CallRecord, CallStore, RawCall, StoredCall } from '../store.ts';
 import { HEAD, callsOf, encodeBatch, latencyOf, newestFirst, storedCall, type CallAt } from './callBatch.ts';
 import type { CallWriter, CallWriterSql } from './callWriter.ts';
 import type { Db } from './db.ts';
@@ -53,6 +53,18 @@ export class SqliteCallStore implements CallStore {
    * texts while the writer works: held that long, they outlive the young generation (B2).
    */
   insertMany(calls: readonly CallRecord[]): Promise<void> {
+    return this.post(calls, 0);
+  }
+
+  /**
+   * The raw responses are redacted on the writer thread (callWriter.ts): on the event loop, the
+   * secret-word scan of each answer cost B2's call ~0.7 µs (BENCHMARKS.md, twelfth pass).
+   */
+  insertRaw(calls: readonly RawCall[], bodyChars: number): Promise<void> {
+    return this.post(calls, bodyChars);
+  }
+
+  private post(calls: readonly (CallRecord & { rawResponse?: boolean })[], bodyChars: number): Promise<void> {
     if (!calls.length) return Promise.resolve();
     const batches = [];
     try {
@@ -62,7 +74,7 @@ export class SqliteCallStore implements CallStore {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.writer.insert(batches).then(() => undefined);
+    return this.writer.insert(batches, bodyChars).then(() => undefined);
   }
 
   async get(tenant: Tenant, id: string): Promise<StoredCall | undefined> {
@@ -155,8 +167,8 @@ function callFilter(q: Omit<CallQuery, 'limit'>): (c: CallAt) => boolean {
 }
 
 /** The calls grouped by tenant, each group in the order given. */
-export function byTenant(calls: readonly CallRecord[]): Map<string, CallRecord[]> {
-  const groups = new Map<string, CallRecord[]>();
+export function byTenant<C extends CallRecord>(calls: readonly C[]): Map<string, C[]> {
+  const groups = new Map<string, C[]>();
   for (const c of calls) {
     const k = `${c.tenant.env}:${c.tenant.accountId}`;
     let g = groups.get(k);
