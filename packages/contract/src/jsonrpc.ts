@@ -37,7 +37,10 @@ export type ParsedFrame =
  * and holds only the keys that are known (non-empty strings).
  */
 export function paramsWithHeaders(params: Record<string, unknown>, headers: RequestorHeaders): JsonRpcRequest['params'] {
-  return { ...params, headers: requestorFromWire(headers) };
+  // A copy, then a store: in a literal, a property after a spread is defined in the runtime (every call).
+  const out: Record<string, unknown> = { ...params };
+  out.headers = requestorFromWire(headers);
+  return out as JsonRpcRequest['params'];
 }
 
 /** Throws (TypeError for a BigInt or a cycle, RangeError for deep nesting) when params are not JSON. */

@@ -183,16 +183,14 @@ function writerThread(redaction: SecretRedaction): void {
     return s;
   };
   /**
-   * Each raw response of `b` that may hold a secret, redacted in place (the rest stay as they are:
-   * they hold no secret-like word, and the recorder sent none longer than the cap). A changed
-   * response moves the bodies after it, so its head's length is rewritten, and a redaction the cap
-   * cut marks its call truncated.
+   * A posted batch's bodies as one text, each raw response that may hold a secret redacted first
+   * (the rest hold no secret-like word, and the recorder sent none longer than the cap). A
+   * redacted response's head gets its new length, and is marked truncated if the cap cut it.
    */
-  const redactRaw = (b: EncodedBatch, max: number): void => {
-    let edits: [i: number, start: number, length: number, text: string][] | undefined;
-    for (let k = 0; k < b.raw.length; k += 3) {
-      const start = b.raw[k + 1]!;
-      const text = b.bodies.slice(start, start + b.raw[k + 2]!);
+  const bodiesOf = (b: EncodedBatch, max: number): string => {
+    let heads: Head[] | undefined;
+    for (const i of b.raw) {
+      const text = b.parts[i * 3 + 2]!;
       if (!redaction.mayHoldSecret(text)) continue;
       let out: string;
       try {
@@ -200,27 +198,25 @@ function writerThread(redaction: SecretRedaction): void {
       } catch {
         out = JSON.stringify(redaction.REDACTED); // not JSON after all: kept as nothing but the mark
       }
-      if (out !== text) (edits ??= []).push([b.raw[k]!, start, text.length, out]);
-    }
-    if (!edits) return;
-    const heads = JSON.parse(b.heads) as Head[];
-    const parts: string[] = [];
-    let at = 0;
-    for (const [i, start, length, out] of edits) {
-      parts.push(b.bodies.slice(at, start), out);
-      at = start + length;
+      if (out === text) continue;
+      b.parts[i * 3 + 2] = out;
+      heads ??= JSON.parse(b.heads) as Head[];
       heads[i]![L.response] = out.length;
       if (out.endsWith('…')) heads[i]![L.truncated] = 1;
     }
-    parts.push(b.bodies.slice(at));
-    b.heads = JSON.stringify(heads);
-    b.bodies = parts.join('');
+    if (heads) b.heads = JSON.stringify(heads);
+    // Each lone surrogate (a body cut inside a pair) as U+FFFD. SQLite's UTF-8 would give it back
+    // as three U+FFFD, and every call after it in the row would be sliced at the wrong place;
+    // U+FFFD is one code unit like the surrogate, so the lengths in the heads still hold.
+    const text = b.parts.join('') as string & { isWellFormed(): boolean; toWellFormed(): string }; // ES2024, in Node 20
+    return text.isWellFormed() ? text : text.toWellFormed();
   };
-  const insert = db.transaction((batches: EncodedBatch[]) => {
+  const insert = db.transaction((batches: EncodedBatch[], bodies: string[]) => {
     let n = 0;
-    for (const b of batches) {
+    for (let i = 0; i < batches.length; i++) {
+      const b = batches[i]!;
       const { last } = stmt('bumpSeq').get(b.accountId, b.env, b.n) as { last: number };
-      stmt('insert').run(b.accountId, b.env, last - b.n + 1, last, b.n, b.firstAt, b.lastAt, b.errors, b.heads, b.bodies);
+      stmt('insert').run(b.accountId, b.env, last - b.n + 1, last, b.n, b.firstAt, b.lastAt, b.errors, b.heads, bodies[i]);
       n += b.n;
     }
     return n;
@@ -290,8 +286,8 @@ function writerThread(redaction: SecretRedaction): void {
   });
   parentPort!.on('message', (m: { id: number } & Op) => {
     try {
-      if (m.op === 'insert') for (const b of m.batches) redactRaw(b, m.bodyChars); // before the write lock is taken
-      const value = m.op === 'insert' ? insert.immediate(m.batches)
+      // The bodies are made before the transaction begins: the write lock is held for the writes alone.
+      const value = m.op === 'insert' ? insert.immediate(m.batches, m.batches.map((b) => bodiesOf(b, m.bodyChars)))
         : m.op === 'pruneOlder' ? pruneOlder.immediate(m.before, m.limit)
           : pruneBeyond.immediate(m.keep, m.limit);
       parentPort!.postMessage({ id: m.id, value });
