@@ -59,68 +59,98 @@ export class Dispatcher {
     return this.run(tenant, capability, params, requestor, opts, true) as Promise<string | undefined>;
   }
 
-  private async run(tenant: Tenant, capability: string | Capability, params: Record<string, unknown>, requestor: RequestorHeaders,
+  /**
+   * run, call and send hand one promise along, settled by one reaction on the transport's answer
+   * (and one more to record it when the log is on): no async frame of their own, each of which
+   * cost a call another promise and resumption (B2).
+   */
+  private run(tenant: Tenant, capability: string | Capability, params: Record<string, unknown>, requestor: RequestorHeaders,
     opts: InvokeOptions, json: boolean): Promise<unknown> {
     const log = this.o.callLog;
-    if (!log) {
-      const result = await this.call(tenant, capability, params, requestor, opts, undefined);
-      return json ? jsonOf(result) : result;
-    }
+    if (!log) return this.call(tenant, capability, params, requestor, opts, undefined, json);
     const atMs = Date.now();
     const started = performance.now();
     const used: { transport: Transport['kind'] | null } = { transport: null };
     const name = typeof capability === 'string' ? capability : capability.name;
     const source = opts.source ?? 'data-api';
-    let result: unknown;
-    try {
-      result = await this.call(tenant, capability, params, requestor, opts, used);
-    } catch (err) {
-      log.record({ tenant, capability: name, transport: used.transport, source, requestor, params, outcome: err, ok: false, atMs, latencyMs: performance.now() - started });
-      throw err;
-    }
-    const text = json ? jsonOf(result) : undefined;
-    log.record({ tenant, capability: name, transport: used.transport, source, requestor, params, outcome: text === undefined ? result : undefined, outcomeJson: text, ok: true, atMs, latencyMs: performance.now() - started });
-    return json ? text : result;
+    return this.call(tenant, capability, params, requestor, opts, used, json).then(
+      (out) => {
+        // With `json`, `out` is the result's text (undefined for no result), which the log keeps as it is.
+        log.record({ tenant, capability: name, transport: used.transport, source, requestor, params, outcome: json ? undefined : out, outcomeJson: json ? out as string | undefined : undefined, ok: true, atMs, latencyMs: performance.now() - started });
+        return out;
+      },
+      (err: unknown) => {
+        log.record({ tenant, capability: name, transport: used.transport, source, requestor, params, outcome: err, ok: false, atMs, latencyMs: performance.now() - started });
+        throw err;
+      },
+    );
   }
 
-  /** The call itself; `used` learns the transport picked (for the call log). */
-  private async call(tenant: Tenant, capability: string | Capability, params: Record<string, unknown>, requestor: RequestorHeaders,
-    opts: InvokeOptions, used: { transport: Transport['kind'] | null } | undefined): Promise<unknown> {
-    const cap = typeof capability === 'string' ? findCapability(capability) : capability;
-    if (!cap) throw new PlatformError('UNKNOWN_CAPABILITY', `unknown capability "${String(capability)}"`);
-    if (cap.status === 'preview') {
-      throw new PlatformError('CAPABILITY_PREVIEW', `${cap.name} is a preview capability without a published contract: the platform does not invoke it yet`);
-    }
-    if (this.o.validateParams !== false) {
-      const issues = validateParams(cap, params);
-      if (issues) throw new PlatformError('VALIDATION_FAILED', `${cap.name} params: ${issues[0]!.path}: ${issues[0]!.message}`, { details: issues });
-    }
-    const transport = this.chosen(tenant, cap, this.o.registry.transportsForNow(tenant, cap) ?? await this.o.registry.transportsFor(tenant, cap));
-    const metrics = this.o.metrics;
-    opts.onTransport?.(transport.kind);
-    if (used) used.transport = transport.kind;
-    const started = performance.now();
-    // A plain counter, read on scrape: no finally (and no promise) added to the call.
-    metrics.inFlight++;
-    let result: unknown;
+  /** The call itself, its result as JSON text when `json`; `used` learns the transport picked (for the call log). */
+  private call(tenant: Tenant, capability: string | Capability, params: Record<string, unknown>, requestor: RequestorHeaders,
+    opts: InvokeOptions, used: { transport: Transport['kind'] | null } | undefined, json: boolean): Promise<unknown> {
+    let cap: Capability;
+    let on: { ws: boolean; rest: boolean } | undefined;
     try {
-      result = await transport.call(tenant, cap, params, requestor, { timeoutMs: opts.timeoutMs ?? this.o.timeoutMs, signal: opts.signal });
-    } catch (err) {
-      metrics.inFlight--;
-      metrics.record(cap.name, transport.kind, performance.now() - started, isPlatformError(err) ? err.code : 'INTERNAL');
-      throw err;
-    }
-    metrics.inFlight--;
-    if (this.o.validateResults !== false) {
-      const issues = validateResult(cap, result);
-      if (issues) {
-        const err = this.contractViolation(cap, transport.kind, result, issues);
-        metrics.record(cap.name, transport.kind, performance.now() - started, err.code);
-        throw err;
+      const found = typeof capability === 'string' ? findCapability(capability) : capability;
+      if (!found) throw new PlatformError('UNKNOWN_CAPABILITY', `unknown capability "${String(capability)}"`);
+      cap = found;
+      if (cap.status === 'preview') {
+        throw new PlatformError('CAPABILITY_PREVIEW', `${cap.name} is a preview capability without a published contract: the platform does not invoke it yet`);
       }
+      if (this.o.validateParams !== false) {
+        const issues = validateParams(cap, params);
+        if (issues) throw new PlatformError('VALIDATION_FAILED', `${cap.name} params: ${issues[0]!.path}: ${issues[0]!.message}`, { details: issues });
+      }
+      on = this.o.registry.transportsForNow(tenant, cap);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    metrics.record(cap.name, transport.kind, performance.now() - started);
-    return result;
+    if (!on) return this.o.registry.transportsFor(tenant, cap).then((t) => this.send(tenant, cap, t, params, requestor, opts, used, json));
+    return this.send(tenant, cap, on, params, requestor, opts, used, json);
+  }
+
+  private send(tenant: Tenant, cap: Capability, on: { ws: boolean; rest: boolean }, params: Record<string, unknown>, requestor: RequestorHeaders,
+    opts: InvokeOptions, used: { transport: Transport['kind'] | null } | undefined, json: boolean): Promise<unknown> {
+    let transport: Transport;
+    let answer: Promise<unknown>;
+    const metrics = this.o.metrics;
+    let started = 0;
+    try {
+      transport = this.chosen(tenant, cap, on);
+      opts.onTransport?.(transport.kind);
+      if (used) used.transport = transport.kind;
+      started = performance.now();
+      // A plain counter, read on scrape: no finally (and no promise) added to the call.
+      metrics.inFlight++;
+      answer = transport.call(tenant, cap, params, requestor, { timeoutMs: opts.timeoutMs ?? this.o.timeoutMs, signal: opts.signal });
+    } catch (err) {
+      if (started) {
+        metrics.inFlight--;
+        metrics.record(cap.name, transport!.kind, performance.now() - started, isPlatformError(err) ? err.code : 'INTERNAL');
+      }
+      return Promise.reject(err);
+    }
+    return answer.then(
+      (result) => {
+        metrics.inFlight--;
+        if (this.o.validateResults !== false) {
+          const issues = validateResult(cap, result);
+          if (issues) {
+            const err = this.contractViolation(cap, transport.kind, result, issues);
+            metrics.record(cap.name, transport.kind, performance.now() - started, err.code);
+            throw err;
+          }
+        }
+        metrics.record(cap.name, transport.kind, performance.now() - started);
+        return json ? jsonOf(result) : result;
+      },
+      (err: unknown) => {
+        metrics.inFlight--;
+        metrics.record(cap.name, transport.kind, performance.now() - started, isPlatformError(err) ? err.code : 'INTERNAL');
+        throw err;
+      },
+    );
   }
 
   /**
