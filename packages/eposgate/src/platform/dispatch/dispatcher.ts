@@ -113,23 +113,22 @@ export class Dispatcher {
   private send(tenant: Tenant, cap: Capability, on: { ws: boolean; rest: boolean }, params: Record<string, unknown>, requestor: RequestorHeaders,
     opts: InvokeOptions, used: { transport: Transport['kind'] | null } | undefined, json: boolean): Promise<unknown> {
     let transport: Transport;
-    let answer: Promise<unknown>;
-    const metrics = this.o.metrics;
-    let started = 0;
     try {
       transport = this.chosen(tenant, cap, on);
       opts.onTransport?.(transport.kind);
-      if (used) used.transport = transport.kind;
-      started = performance.now();
-      // A plain counter, read on scrape: no finally (and no promise) added to the call.
-      metrics.inFlight++;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (used) used.transport = transport.kind;
+    const metrics = this.o.metrics;
+    const started = performance.now();
+    // A plain counter, read on scrape: no finally (and no promise) added to the call.
+    metrics.inFlight++;
+    let answer: Promise<unknown>;
+    try {
       answer = transport.call(tenant, cap, params, requestor, { timeoutMs: opts.timeoutMs ?? this.o.timeoutMs, signal: opts.signal });
     } catch (err) {
-      if (started) {
-        metrics.inFlight--;
-        metrics.record(cap.name, transport!.kind, performance.now() - started, isPlatformError(err) ? err.code : 'INTERNAL');
-      }
-      return Promise.reject(err);
+      answer = Promise.reject(err);
     }
     return answer.then(
       (result) => {

@@ -116,8 +116,8 @@ export class PendingCalls {
   }
 
   /**
-   * Sets the shared timer for `at`. Unreferenced: a call in flight is kept alive by its socket, and
-   * a socket that closes fails its calls (rejectAll); an idle socket's stale timer keeps nothing.
+   * Sets the shared timer for `at`. Unreferenced, so it never holds the process open: an open
+   * socket does while its calls are in flight, and a socket that closes fails them (rejectAll).
    */
   private arm(at: number): void {
     clearTimeout(this.timer);
