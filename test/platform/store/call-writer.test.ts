@@ -31,6 +31,26 @@ test('no thread until the first write; the writes are read back through the plat
   assert.deepEqual((await store.calls.list(T, { limit: 10 })).map((c) => [c.id, c.seq]), [['c2', 2], ['c1', 1]]);
 });
 
+test('retention over an empty calls.db starts no thread; over calls left from an earlier run it prunes them', async (t) => {
+  const dir = tempDir('eposgate-call-writer-');
+  let again: SqliteStore | undefined;
+  t.after(async () => {
+    await again?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const first = new SqliteStore(dir, { durability: 'normal' });
+  assert.equal(await first.calls.pruneOlder(Date.now(), 500), 0);
+  assert.equal(await first.calls.pruneBeyond(10, 500), 0);
+  assert.equal(first.callWriter.threadsStarted, 0, 'a platform with nothing logged runs no writer thread');
+  await first.calls.insertMany([call('c1', 1_000), call('c2', 2_000)]);
+  await first.close();
+  // A platform started again (its log now off, say) still prunes what the last run left.
+  again = new SqliteStore(dir, { durability: 'normal' });
+  assert.equal(await again.calls.pruneOlder(1_500, 500), 1);
+  assert.equal(again.callWriter.threadsStarted, 1);
+  assert.deepEqual((await again.calls.list(T, { limit: 10 })).map((c) => c.id), ['c2']);
+});
+
 test('a thread that dies is replaced by the next write, and nothing committed is lost', async (t) => {
   const store = open(t);
   await store.calls.insertMany([call('c1', 1_000)]);

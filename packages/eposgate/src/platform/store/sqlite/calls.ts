@@ -35,6 +35,7 @@ export class SqliteCallStore implements CallStore {
       bodies: db.prepare('SELECT bodies FROM call_batches WHERE rowid = ?').pluck(),
       // max() of the index's next column after the tenant: one seek to the end of the tenant's range.
       lastAt: db.prepare('SELECT max(last_at) AS at FROM call_batches WHERE account_id = ? AND env = ?'),
+      any: db.prepare('SELECT 1 FROM call_batches LIMIT 1').pluck(),
     };
     // A page's heads and its bodies from one snapshot: the writer thread may thin a batch between.
     this.readPage = db.transaction((tenant: Tenant, q: CallQuery) => {
@@ -108,11 +109,19 @@ export class SqliteCallStore implements CallStore {
   }
 
   pruneOlder(before: number, limit: number): Promise<number> {
-    return this.writer.pruneOlder(before, limit);
+    return this.idle() ? Promise.resolve(0) : this.writer.pruneOlder(before, limit);
   }
 
   pruneBeyond(keep: number, limit: number): Promise<number> {
-    return this.writer.pruneBeyond(keep, limit);
+    return this.idle() ? Promise.resolve(0) : this.writer.pruneBeyond(keep, limit);
+  }
+
+  /**
+   * No writer thread yet and no call in calls.db: retention has nothing to do, and does not start a
+   * thread to find that out (a platform with the log off would otherwise run one for retention).
+   */
+  private idle(): boolean {
+    return this.writer.thread === undefined && this.q.any.get() === undefined;
   }
 
   /**
