@@ -224,4 +224,7 @@ test('insertRaw: the writer thread redacts raw answers that hold a secret, and o
   const [other] = await store.calls.list(B, { limit: 10 });
   assert.doesNotMatch(other!.response, /4111|tok_live/, 'each tenant\'s batch redacted alike');
   assert.deepEqual(other!.requestor, base.requestor);
+  // insertMany takes every response as finished, whatever a call says of it.
+  await store.calls.insertMany([{ ...base, id: newCallId(T0 + 5), atMs: T0 + 5, response: secret, rawResponse: true } as CallRecord]);
+  assert.equal((await store.calls.list(A, { limit: 1 }))[0]!.response, secret);
 });

@@ -10,7 +10,7 @@
 // A call's seq is the batch's first_seq plus its place, unless its head carries one (a batch that
 // retention thinned keeps the seqs its calls had). Calls carried over from the table of one row per
 // call carry their bodies in the head itself, as strings (migration calls-002-batches).
-import type { CallRecord, CallSource, StoredCall } from '../store.ts';
+import type { CallRecord, CallSource, RawCall, StoredCall } from '../store.ts';
 import type { Tenant } from '../../tenant.ts';
 
 /** Where each field sits in a call's head. */
@@ -29,7 +29,7 @@ export type Head = [
 /**
  * One tenant's calls of a batch as posted to the writer thread. The thread redacts the raw
  * responses, joins `parts` into the row's `bodies` (each lone surrogate made U+FFFD first) and
- * adds the seqs: the join and its scan were ~0.5 µs of the event loop a call in B2.
+ * adds the seqs: the join and its scan are a copy and a pass over every body, kept off the event loop.
  */
 export interface EncodedBatch {
   accountId: string; env: string; n: number; firstAt: number; lastAt: number; errors: number; heads: string;
@@ -39,18 +39,18 @@ export interface EncodedBatch {
   raw: number[];
 }
 
-/** `calls` (one tenant's, in the order written) as one batch row. */
-export function encodeBatch(calls: readonly (CallRecord & { rawResponse?: boolean })[]): EncodedBatch {
+/** `calls` (one tenant's, in the order written) as one batch row; with `raw`, their responses may be raw (RawCall). */
+export function encodeBatch(calls: readonly CallRecord[], raw: boolean): EncodedBatch {
   const heads: Head[] = new Array(calls.length);
   const parts: string[] = new Array(calls.length * 3);
-  const raw: number[] = [];
+  const rawAt: number[] = [];
   let firstAt = Infinity;
   let lastAt = -Infinity;
   let errors = 0;
   for (let i = 0; i < calls.length; i++) {
     const c = calls[i]!;
     const requestor = JSON.stringify(c.requestor);
-    if (c.rawResponse === true) raw.push(i);
+    if (raw && (c as Partial<RawCall>).rawResponse === true) rawAt.push(i);
     const error = c.status === 'error' ? 1 : 0;
     heads[i] = [c.id, c.atMs, c.capability, error, c.errorCode ?? null, Math.round(c.latencyMs * 100), c.transport, c.node, c.source,
       c.truncated ? 1 : 0, requestor.length, c.request.length, c.response.length];
@@ -62,7 +62,7 @@ export function encodeBatch(calls: readonly (CallRecord & { rawResponse?: boolea
     errors += error;
   }
   const t = calls[0]!.tenant;
-  return { accountId: t.accountId, env: t.env, n: calls.length, firstAt, lastAt, errors, heads: JSON.stringify(heads), parts, raw };
+  return { accountId: t.accountId, env: t.env, n: calls.length, firstAt, lastAt, errors, heads: JSON.stringify(heads), parts, raw: rawAt };
 }
 
 /**

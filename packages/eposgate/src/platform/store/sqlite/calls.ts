@@ -49,12 +49,8 @@ export class SqliteCallStore implements CallStore {
     });
   }
 
-  /**
-   * Encodes and posts the batch before it returns, and keeps no reference to `calls` or their
-   * texts while the writer works: held that long, they outlive the young generation (B2).
-   */
   insertMany(calls: readonly CallRecord[]): Promise<void> {
-    return this.post(calls, 0);
+    return this.post(calls);
   }
 
   /**
@@ -65,17 +61,22 @@ export class SqliteCallStore implements CallStore {
     return this.post(calls, bodyChars);
   }
 
-  private post(calls: readonly (CallRecord & { rawResponse?: boolean })[], bodyChars: number): Promise<void> {
+  /**
+   * Encodes and posts the batch before it returns, and keeps no reference to `calls` or their
+   * texts while the writer works: held that long, they outlive the young generation (B2). Without
+   * `bodyChars` (insertMany) every response is taken as finished, whatever a call says.
+   */
+  private post(calls: readonly CallRecord[], bodyChars?: number): Promise<void> {
     if (!calls.length) return Promise.resolve();
     const batches = [];
     try {
       for (const group of byTenant(calls).values()) {
-        for (let i = 0; i < group.length; i += ROW_CALLS) batches.push(encodeBatch(group.slice(i, i + ROW_CALLS)));
+        for (let i = 0; i < group.length; i += ROW_CALLS) batches.push(encodeBatch(group.slice(i, i + ROW_CALLS), bodyChars !== undefined));
       }
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.writer.insert(batches, bodyChars).then(() => undefined);
+    return this.writer.insert(batches, bodyChars ?? 0).then(() => undefined);
   }
 
   async get(tenant: Tenant, id: string): Promise<StoredCall | undefined> {
@@ -176,8 +177,8 @@ function callFilter(q: Omit<CallQuery, 'limit'>): (c: CallAt) => boolean {
 }
 
 /** The calls grouped by tenant, each group in the order given. */
-export function byTenant<C extends CallRecord>(calls: readonly C[]): Map<string, C[]> {
-  const groups = new Map<string, C[]>();
+export function byTenant(calls: readonly CallRecord[]): Map<string, CallRecord[]> {
+  const groups = new Map<string, CallRecord[]>();
   for (const c of calls) {
     const k = `${c.tenant.env}:${c.tenant.accountId}`;
     let g = groups.get(k);
