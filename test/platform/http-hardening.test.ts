@@ -107,17 +107,29 @@ test('Retry-After is the real wait in whole seconds, at least 1', async (t) => {
 
 test('the rate limiter keeps at most maxKeys buckets, dropping the least recently used one', () => {
   let now = 0;
-  const rl = new RateLimiter({ perSecond: 1, burst: 1, maxKeys: 3 }, () => now);
+  // One token per 1000 s: no bucket refills within the test.
+  const rl = new RateLimiter({ perSecond: 0.001, burst: 1, maxKeys: 3 }, () => now);
   assert.equal(rl.take('a'), true);
   assert.equal(rl.take('b'), true);
   assert.equal(rl.take('c'), true);
+  now = 1000;
   assert.equal(rl.take('a'), false, 'a is empty and now the most recently used');
   assert.equal(rl.take('d'), true);
   assert.equal(rl.size, 3);
   assert.equal(rl.take('a'), false, 'a was kept: b, the least recently used, was dropped');
   assert.equal(rl.take('c'), false, 'c was kept');
-  now = 500;
-  assert.equal(rl.retryAfterSeconds('c'), 1);
+  assert.equal(rl.retryAfterSeconds('c'), 999);
+});
+
+test('the rate limiter orders its buckets by use to within a second', () => {
+  let now = 0;
+  const rl = new RateLimiter({ perSecond: 0.001, burst: 1, maxKeys: 3 }, () => now);
+  for (const k of ['a', 'b', 'c']) assert.equal(rl.take(k), true);
+  now = 999;
+  assert.equal(rl.take('a'), false, 'a is empty, and used again within a second of its last move: it stays first');
+  assert.equal(rl.take('d'), true);
+  assert.equal(rl.take('b'), false, 'b was kept');
+  assert.equal(rl.take('a'), true, 'a was dropped, and starts again full');
 });
 
 test('/metrics without a configured token answers loopback callers only', async (t) => {
