@@ -6,7 +6,8 @@
 //   git worktree add --detach /tmp/before HEAD~1 && ln -s "$PWD/node_modules" /tmp/before/node_modules
 //   B2_AB_SIDES=off,off@/tmp/before,on,on@/tmp/before npm run bench:ab
 //
-// (`@DIR` runs DIR/bench/b2-side.ts; workspace packages still resolve to this checkout's.)
+// (`@DIR` runs DIR/bench/b2-side.ts; workspace packages still resolve to this checkout's.) A side
+// may name node flags for its process, each after a `~`: `off~--single-threaded-gc`.
 // Env: B2_AB_SIDES (default off,on,floor), B2_AB_ROUNDS (7), B2_AB_WARMUP_MS (2000), B2_AB_MS (4000).
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -31,8 +32,9 @@ const figures: Record<string, Record<string, number[]>> = {};
 for (let r = 0; r < rounds; r++) {
   for (let i = 0; i < sides.length; i++) {
     const spec = sides[(i + r) % sides.length]!;
-    const [side, dir] = spec.split('@');
-    const child = startChild(dir ? relative(BENCH_DIR, join(dir, 'bench', 'b2-side.ts')) : 'b2-side.ts', { SIDE: side! });
+    const [name, dir] = spec.split('@');
+    const [side, ...nodeArgs] = name!.split('~');
+    const child = startChild(dir ? relative(BENCH_DIR, join(dir, 'bench', 'b2-side.ts')) : 'b2-side.ts', { SIDE: side! }, { nodeArgs });
     try {
       const { url, key } = await child.wait<{ url: string; key: string }>('ready');
       const step = { method: 'GET', path: '/epos/data/v1/orders/ord-1', headers: { authorization: `Basic ${key}`, 'software-house-id': 'bench-product' } };
@@ -49,7 +51,7 @@ for (let r = 0; r < rounds; r++) {
       await child.ask({ cmd: 'close' });
       const add = (k: string, v: number) => ((figures[spec] ??= {})[k] ??= []).push(v);
       add('calls/s', rps);
-      for (const t of ['main', 'writer', 'other', 'epos']) add(`${t} µs`, cpu.threads[t] ?? 0);
+      for (const t of ['main', 'writer', 'other', 'epos', 'gcMinor', 'gcMajor']) add(`${t} µs`, cpu.threads[t] ?? 0);
       add('loadgen µs', (l1.user + l1.system - l0.user - l0.system) / Math.max(1, cpu.served));
       add('cores busy', ((m1.busy - m0.busy) / (m1.total - m0.total)) * availableParallelism());
     } finally {

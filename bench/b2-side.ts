@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import pino from 'pino';
 import { startPlatform, type Platform } from '../packages/eposgate/src/platform/platform.ts';
 import { UNLIMITED_RATES } from '../packages/eposgate/src/platform/limits.ts';
@@ -73,11 +74,23 @@ function cpuNow(): Record<string, number> {
 
 let served = 0;
 server!.on('request', () => { served += 1; });
+
+// Time the main thread spent in GC pauses (scavenges, and the rest), for `cpu`'s answer.
+const gcMs = { minor: 0, major: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gcMs.minor += e.duration;
+    else gcMs.major += e.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
+let gcMark = { ...gcMs };
 let mark = { served: 0, cpu: process.cpuUsage(), threads: cpuNow() };
 
 serveParent(async (msg) => {
   if (msg.cmd === 'mark') {
     mark = { served, cpu: process.cpuUsage(), threads: cpuNow() };
+    gcMark = { ...gcMs };
     return {};
   }
   if (msg.cmd === 'cpu') {
@@ -86,6 +99,9 @@ serveParent(async (msg) => {
     const n = Math.max(1, served - mark.served);
     const t = cpuNow();
     const threads = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, (v - (mark.threads[k] ?? 0)) / n]));
+    // Wall time of GC pauses on the main thread, µs a request (not CPU: helper threads work in them too).
+    threads.gcMinor = ((gcMs.minor - gcMark.minor) * 1000) / n;
+    threads.gcMajor = ((gcMs.major - gcMark.major) * 1000) / n;
     return { cpuUsPerRequest: (c.user + c.system) / n, threads, served: served - mark.served, written: platform?.callLog?.written ?? 0 };
   }
   if (msg.cmd === 'close') {
