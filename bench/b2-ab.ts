@@ -8,7 +8,8 @@
 //
 // (`@DIR` runs DIR/bench/b2-side.ts; workspace packages still resolve to this checkout's.) A side
 // may name node flags for its process, each after a `~`: `off~--single-threaded-gc`.
-// Env: B2_AB_SIDES (default off,on,floor), B2_AB_ROUNDS (7), B2_AB_WARMUP_MS (2000), B2_AB_MS (4000).
+// Env: B2_AB_SIDES (default off,on,floor), B2_AB_ROUNDS (7), B2_AB_WARMUP_MS (2000), B2_AB_MS (4000),
+// B2_AB_VERBOSE (each round's figures as it ends).
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
@@ -54,6 +55,9 @@ for (let r = 0; r < rounds; r++) {
       for (const t of ['main', 'writer', 'other', 'epos', 'gcMinor', 'gcMajor']) add(`${t} µs`, cpu.threads[t] ?? 0);
       add('loadgen µs', (l1.user + l1.system - l0.user - l0.system) / Math.max(1, cpu.served));
       add('cores busy', ((m1.busy - m0.busy) / (m1.total - m0.total)) * availableParallelism());
+      if (process.env.B2_AB_VERBOSE) {
+        console.log(`round ${r} ${spec}: ${Math.round(rps)} calls/s`, Object.entries(cpu.threads).map(([k, v]) => `${k} ${round(v, 1)}`).join(' '));
+      }
     } finally {
       await child.stop();
     }
