@@ -1,7 +1,8 @@
 // The call log's writer thread (store/sqlite/callWriter.ts): writes reach calls.db through it, a
 // failing statement fails only its write, and a thread that dies is replaced by the next write.
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { test } from 'node:test';
 import type { CallRecord } from '../../../packages/eposgate/src/platform/store/store.ts';
 import { SqliteStore } from '../../../packages/eposgate/src/platform/store/sqlite/index.ts';
@@ -13,9 +14,9 @@ const call = (id: string, atMs: number): CallRecord => ({
   latencyMs: 1, requestor: {}, request: '{"orderId":"o"}', response: '{"result":{}}', truncated: false,
 });
 
-function open(t: { after(fn: () => unknown): void }): SqliteStore {
+function open(t: { after(fn: () => unknown): void }, priority?: 'idle' | 'normal'): SqliteStore {
   const dir = tempDir('eposgate-call-writer-');
-  const store = new SqliteStore(dir, { durability: 'normal' });
+  const store = new SqliteStore(dir, { durability: 'normal', ...(priority ? { callWriterPriority: priority } : {}) });
   t.after(async () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -94,4 +95,32 @@ test('a thread that cannot open calls.db is not restarted by every write: after 
   await assert.rejects(store.calls.insertMany([call('c3', 4_000)]));
   assert.equal(store.callWriter.threadsStarted, 3, 'tried again once the backoff passed');
   rmSync(file, { recursive: true });
+});
+
+/** A thread of this process (Linux tid): its scheduling policy (0 normal, 5 SCHED_IDLE) and nice. */
+function schedOf(tid: number | 'thread-self'): { policy: number; nice: number } {
+  const stat = readFileSync(tid === 'thread-self' ? '/proc/thread-self/stat' : `/proc/self/task/${tid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
+  return { policy: Number(f[38]), nice: Number(f[16]) };
+}
+
+const linux = process.platform === 'linux';
+
+test('the writer thread yields the CPU to calls: SCHED_IDLE (nice 19 without chrt), the rest of the process untouched', { skip: !linux && 'Linux only' }, async (t) => {
+  const store = open(t);
+  await store.calls.insertMany([call('c1', 1_000)]);
+  const hasChrt = spawnSync('chrt', ['--version'], { stdio: 'ignore' }).status === 0;
+  assert.equal(store.callWriter.priority, hasChrt ? 'idle' : 'nice');
+  const tid = store.callWriter.tid!;
+  assert.match(readFileSync(`/proc/self/task/${tid}/comm`, 'utf8'), /^eposgate-calls\n$/, 'the tid is the writer thread\'s');
+  assert.deepEqual(schedOf(tid), hasChrt ? { policy: 5, nice: 0 } : { policy: 0, nice: 19 });
+  assert.deepEqual(schedOf('thread-self'), { policy: 0, nice: 0 }, 'the main thread keeps its priority');
+  assert.equal((await store.calls.list(T, { limit: 10 })).length, 1, 'and the write was made');
+});
+
+test('callWriterPriority normal leaves the writer thread as any other', { skip: !linux && 'Linux only' }, async (t) => {
+  const store = open(t, 'normal');
+  await store.calls.insertMany([call('c1', 1_000)]);
+  assert.equal(store.callWriter.priority, 'normal');
+  assert.deepEqual(schedOf(store.callWriter.tid!), { policy: 0, nice: 0 });
 });

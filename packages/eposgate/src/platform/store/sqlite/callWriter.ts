@@ -37,7 +37,22 @@ type Op =
   | { op: 'pruneOlder'; before: number; limit: number }
   | { op: 'pruneBeyond'; keep: number; limit: number };
 
-interface Reply { id: number; value?: number; error?: { message: string; code?: string } }
+interface Reply { id: number; value?: number; error?: { message: string; code?: string }; priority?: WriterPriority; tid?: number }
+
+/**
+ * How the thread yields the CPU to the call path: `idle`, Linux's SCHED_IDLE (it runs on a core
+ * that nothing else wants), else `nice` 19 where SCHED_IDLE cannot be set; `normal` as any thread.
+ * Under B2 on two cores, a thread at normal priority took its core from the event loop: throughput
+ * with the log on was 0.885 of the log off, 0.933 with SCHED_IDLE (BENCHMARKS.md, fourteenth pass).
+ * A machine with no idle core at all leaves the thread ~0.3% of a core (SCHED_IDLE's weight); the
+ * queue then fills and calls go unrecorded, counted (eposgate_call_log_dropped_total), never slowed.
+ */
+export type WriterPriority = 'idle' | 'nice' | 'normal';
+
+export interface CallWriterOptions {
+  /** `idle` (default): SCHED_IDLE, or nice 19 where that cannot be set; `normal`: no change. */
+  priority?: 'idle' | 'normal';
+}
 
 const driver = createRequire(import.meta.url).resolve('better-sqlite3');
 
@@ -58,12 +73,15 @@ export class CallWriter {
   private closed = false;
   /** Threads started so far (diagnostics, tests). */
   threadsStarted = 0;
+  /** The priority the running thread got (WriterPriority), and its OS thread id (Linux), once it has said. */
+  priority?: WriterPriority;
+  tid?: number;
   /** Deaths since the last write that succeeded, the last one's error, and when a new thread may start. */
   private deaths = 0;
   private lastDeath?: unknown;
   private restartAt = 0;
 
-  constructor(private readonly file: string, private readonly sql: CallWriterSql) {}
+  constructor(private readonly file: string, private readonly sql: CallWriterSql, private readonly opts: CallWriterOptions = {}) {}
 
   /**
    * Writes the batches (one per tenant) in one transaction, once the thread has redacted their raw
@@ -126,9 +144,14 @@ export class CallWriter {
     if (this.worker) return this.worker;
     // The thread's program, and the redaction rules it is called with, by their source (see the file's comment).
     const w = new Worker(`var __name = (f) => f; (${writerThread.toString()})((${secretRedaction.toString()})())`, {
-      eval: true, execArgv: [], workerData: { file: this.file, driver, sql: this.sql, head: HEAD },
+      eval: true, execArgv: [], workerData: { file: this.file, driver, sql: this.sql, head: HEAD, priority: this.opts.priority ?? 'idle' },
     });
     w.on('message', (m: Reply) => {
+      if (m.id === 0) { // the thread's first word: its priority
+        this.priority = m.priority;
+        this.tid = m.tid;
+        return;
+      }
       const waiter = this.waiting.get(m.id);
       this.waiting.delete(m.id);
       this.deaths = 0; // the thread runs: the next death is replaced at once again
@@ -165,10 +188,31 @@ export class CallWriter {
 
 /** The thread's whole program (see the file's comment): one connection, one write at a time. */
 function writerThread(redaction: SecretRedaction): void {
+  /**
+   * This thread (not the process) to SCHED_IDLE, else nice 19 (WriterPriority). Node has no call
+   * for a scheduling policy; util-linux's `chrt` sets it on a thread id, unprivileged (lowering is
+   * allowed), in a few ms of this thread's start. Without a thread id (not Linux) nothing is
+   * changed: setPriority(0) would lower the whole process.
+   */
+  const yieldCpu = (tid: number): WriterPriority => {
+    const chrt = require('node:child_process').spawnSync('chrt', ['--idle', '--pid', '0', String(tid)], { stdio: 'ignore', timeout: 5000 });
+    if (chrt.status === 0) return 'idle';
+    try {
+      require('node:os').setPriority(tid, 19);
+      return 'nice';
+    } catch {
+      return 'normal';
+    }
+  };
   const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
-  const { file, driver: path, sql, head: L } = workerData as { file: string; driver: string; sql: CallWriterSql; head: typeof HEAD };
+  const { file, driver: path, sql, head: L, priority } = workerData as { file: string; driver: string; sql: CallWriterSql; head: typeof HEAD; priority: 'idle' | 'normal' };
   // Named for `top -H` and bench/threads.ts (Linux only; 15 characters at most).
   try { require('node:fs').writeFileSync('/proc/thread-self/comm', 'eposgate-calls'); } catch { /* not Linux */ }
+  let tid: number | undefined;
+  try {
+    tid = Number(String(require('node:fs').readlinkSync('/proc/thread-self')).split('/').pop());
+  } catch { /* not Linux */ }
+  parentPort!.postMessage({ id: 0, priority: priority === 'idle' && tid !== undefined ? yieldCpu(tid) : 'normal', tid });
   const Database = require(path) as typeof import('better-sqlite3');
   const db = new Database(file);
   db.pragma('journal_mode = WAL');

@@ -13,6 +13,8 @@ export interface SqliteStoreOptions {
   /** `full` (default): acknowledged writes survive an OS crash (docs/durability.md). `normal`: the benchmark baseline only. */
   durability?: Durability;
   groupCommit?: GroupCommitOptions;
+  /** The call log's writer thread: `idle` (default) yields the CPU to calls, `normal` does not (callWriter.ts, WriterPriority). */
+  callWriterPriority?: 'idle' | 'normal';
 }
 
 export class SqliteStore implements Store {
@@ -45,7 +47,7 @@ export class SqliteStore implements Store {
       this.db.close();
       throw err;
     }
-    this.callWriter = new CallWriter(dataFile(dataDir, 'calls.db'), CALL_WRITES);
+    this.callWriter = new CallWriter(dataFile(dataDir, 'calls.db'), CALL_WRITES, { priority: opts.callWriterPriority ?? 'idle' });
     this.calls = new SqliteCallStore(this.callsDb, this.callWriter);
   }
 
