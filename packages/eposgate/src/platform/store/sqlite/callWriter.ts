@@ -46,6 +46,9 @@ interface Reply { id: number; value?: number; error?: { message: string; code?: 
  * with the log on was 0.885 of the log off, 0.933 with SCHED_IDLE (BENCHMARKS.md, fourteenth pass).
  * A machine with no idle core at all leaves the thread ~0.3% of a core (SCHED_IDLE's weight); the
  * queue then fills and calls go unrecorded, counted (eposgate_call_log_dropped_total), never slowed.
+ * The thread yields only once it writes YIELD_CALLS_PER_SECOND: below that its CPU is too little to
+ * matter, and a drain on a busy machine (a test suite's) would wait for a starved thread. The
+ * switch is for the thread's life: an unprivileged thread cannot raise its priority again.
  */
 export type WriterPriority = 'idle' | 'nice' | 'normal';
 
@@ -53,6 +56,9 @@ export interface CallWriterOptions {
   /** `idle` (default): SCHED_IDLE, or nice 19 where that cannot be set; `normal`: no change. */
   priority?: 'idle' | 'normal';
 }
+
+/** Calls written within one second that make the thread yield (WriterPriority). B2 writes ~28,000. */
+const YIELD_CALLS_PER_SECOND = 1_000;
 
 const driver = createRequire(import.meta.url).resolve('better-sqlite3');
 
@@ -144,10 +150,10 @@ export class CallWriter {
     if (this.worker) return this.worker;
     // The thread's program, and the redaction rules it is called with, by their source (see the file's comment).
     const w = new Worker(`var __name = (f) => f; (${writerThread.toString()})((${secretRedaction.toString()})())`, {
-      eval: true, execArgv: [], workerData: { file: this.file, driver, sql: this.sql, head: HEAD, priority: this.opts.priority ?? 'idle' },
+      eval: true, execArgv: [], workerData: { file: this.file, driver, sql: this.sql, head: HEAD, priority: this.opts.priority ?? 'idle', yieldAt: YIELD_CALLS_PER_SECOND },
     });
     w.on('message', (m: Reply) => {
-      if (m.id === 0) { // the thread's first word: its priority
+      if (m.id === 0) { // the thread's word on its priority: as it starts, and when it yields
         this.priority = m.priority;
         this.tid = m.tid;
         return;
@@ -205,14 +211,26 @@ function writerThread(redaction: SecretRedaction): void {
     }
   };
   const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
-  const { file, driver: path, sql, head: L, priority } = workerData as { file: string; driver: string; sql: CallWriterSql; head: typeof HEAD; priority: 'idle' | 'normal' };
+  const { file, driver: path, sql, head: L, priority, yieldAt } = workerData as {
+    file: string; driver: string; sql: CallWriterSql; head: typeof HEAD; priority: 'idle' | 'normal'; yieldAt: number;
+  };
   // Named for `top -H` and bench/threads.ts (Linux only; 15 characters at most).
   try { require('node:fs').writeFileSync('/proc/thread-self/comm', 'eposgate-calls'); } catch { /* not Linux */ }
   let tid: number | undefined;
   try {
     tid = Number(String(require('node:fs').readlinkSync('/proc/thread-self')).split('/').pop());
   } catch { /* not Linux */ }
-  parentPort!.postMessage({ id: 0, priority: priority === 'idle' && tid !== undefined ? yieldCpu(tid) : 'normal', tid });
+  parentPort!.postMessage({ id: 0, priority: 'normal', tid });
+  // Calls written in the current second, until the thread yields (or never will).
+  let busy = priority === 'idle' && tid !== undefined ? { since: Date.now(), calls: 0 } : undefined;
+  const written = (n: number) => {
+    const now = Date.now();
+    if (now - busy!.since >= 1000) busy = { since: now, calls: 0 };
+    busy!.calls += n;
+    if (busy!.calls < yieldAt) return;
+    busy = undefined;
+    parentPort!.postMessage({ id: 0, priority: yieldCpu(tid!), tid });
+  };
   const Database = require(path) as typeof import('better-sqlite3');
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -335,6 +353,7 @@ function writerThread(redaction: SecretRedaction): void {
         : m.op === 'pruneOlder' ? pruneOlder.immediate(m.before, m.limit)
           : pruneBeyond.immediate(m.keep, m.limit);
       parentPort!.postMessage({ id: m.id, value });
+      if (busy && m.op === 'insert') written(value);
     } catch (err) {
       const e = err as { message?: string; code?: unknown };
       parentPort!.postMessage({ id: m.id, error: { message: String(e?.message ?? err), ...(typeof e?.code === 'string' ? { code: e.code } : {}) } });
