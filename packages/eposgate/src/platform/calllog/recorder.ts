@@ -1,8 +1,8 @@
 // The call log's writer. Recording must never slow or fail a call, so the call path does one thing:
 // push a small object (references to what the call already holds) onto a bounded in-memory queue.
 // At the end of the event loop's turn those calls become rows (redaction, capping, JSON), and a
-// background flusher writes the rows in batches, one transaction each. A full queue drops the call and counts it; a failing store loses
-// that batch (counted, logged) and the calls go on.
+// background flusher writes the rows in batches, one transaction each. A full queue drops the call
+// and counts it; a failing store loses that batch (counted, logged) and the calls go on.
 import type { Logger } from 'pino';
 import { isPlatformError } from '../errors.ts';
 import { clip, type Limits } from '../limits.ts';
