@@ -2,7 +2,7 @@
 import type { Store } from '../store.ts';
 import { dataFile, directWriter, groupCommitWriter, openDb, type Db, type Durability, type GroupCommitOptions, type Writer } from './db.ts';
 import { CALL_WRITES, SqliteCallStore } from './calls.ts';
-import { CallWriter } from './callWriter.ts';
+import { CallWriter, type CallWriterOptions } from './callWriter.ts';
 import { SqliteEposEventStore, SqliteOutboxStore } from './events.ts';
 import { SqliteFlowStore } from './flows.ts';
 import { SqliteIntegrationStore } from './integrations.ts';
@@ -14,7 +14,7 @@ export interface SqliteStoreOptions {
   durability?: Durability;
   groupCommit?: GroupCommitOptions;
   /** The call log's writer thread: `idle` (default) yields the CPU to calls, `normal` does not (callWriter.ts, WriterPriority). */
-  callWriterPriority?: 'idle' | 'normal';
+  callWriterPriority?: CallWriterOptions['priority'];
 }
 
 export class SqliteStore implements Store {
